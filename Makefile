@@ -1,0 +1,69 @@
+# ownmedia — the two commands a person needs are `make demo` and `make test`.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PELICAN := $(BIN)/pelican
+INPUTDIR := content
+OUTPUTDIR := output
+CONFFILE := pelicanconf.py
+PUBLISHCONF := publishconf.py
+DATADIR ?= data
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help setup html clean regenerate serve devserver publish demo test bench pdf lint
+
+help:
+	@echo 'make demo        set up, build the sample site, serve site + engagement service on http://$(HOST):$(PORT)'
+	@echo 'make test        set up and run every test'
+	@echo 'make html        build the site into $(OUTPUTDIR)/'
+	@echo 'make clean       remove the built site'
+	@echo 'make regenerate  rebuild on every change'
+	@echo 'make serve       serve $(OUTPUTDIR)/ with Pelican (static only)'
+	@echo 'make devserver   regenerate and serve'
+	@echo 'make publish     build with publishconf.py'
+	@echo 'make pdf         render every print view to PDF (headless Chromium) into $(OUTPUTDIR)/pdf/'
+	@echo 'make bench       run the benchmarks under bench/ and print their tables'
+	@echo 'make lint        ruff'
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+html: setup
+	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE)
+
+clean:
+	rm -rf $(OUTPUTDIR)
+
+regenerate: setup
+	$(PELICAN) -r $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE)
+
+serve: setup
+	$(PELICAN) -l $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) -b $(HOST) -p $(PORT)
+
+devserver: setup
+	$(PELICAN) -lr $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) -b $(HOST) -p $(PORT)
+
+publish: setup
+	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF)
+
+pdf: html
+	$(BIN)/python -m ownmedia.pdf $(OUTPUTDIR)
+
+demo: html
+	$(BIN)/ownmedia serve --host $(HOST) --port $(PORT) --data $(DATADIR) --site $(OUTPUTDIR)
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python -m bench
+
+lint: setup
+	$(BIN)/ruff check .

@@ -1,0 +1,158 @@
+"""One TOML file configures the engagement service. It is validated at start so a typo
+stops the service with a message naming the key, instead of a surprise at run time.
+
+Each concern owns one section (a dataclass below). Secrets are never here: they are
+generated into the data directory (see ownmedia.secrets)."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ConfigError(ValueError):
+    """A configuration problem, with a message a site owner can act on."""
+
+
+@dataclass
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    site: str = "output"          # built static site served on the same port
+    data: str = "data"            # SQLite files and generated secrets
+    trusted_proxies: list[str] = field(default_factory=list)  # X-Forwarded-For only from these
+    access_log: bool = True
+    public_url: str = ""          # e.g. https://blog.example.org ; used in mails and mentions
+
+
+@dataclass
+class AnalyticsConfig:
+    domains: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost"])
+    forward_url: str = ""         # an upstream Plausible instance, e.g. https://plausible.io
+    forward_max_attempts: int = 0  # 0 = retry for ever with backoff
+    goals: list[dict] = field(default_factory=list)  # {"event_name": ..} or {"page_path": ..}
+    commit_mode: str = "group"    # "group" or "each"
+
+
+@dataclass
+class CommentsConfig:
+    content_dir: str = "content"        # comment files go to <content_dir>/comments/<slug>/
+    pelican_settings: str = "pelicanconf.py"
+    min_seconds: float = 3.0            # between page load and submit
+    rate_limit: int = 5                 # comments per visitor ...
+    rate_window_seconds: int = 600      # ... in this window
+    max_links: int = 3
+    max_body_chars: int = 10000
+    moderator_email: str = ""
+    live_publish: bool = True           # re-render the post's page on approval
+
+
+@dataclass
+class SmtpConfig:
+    host: str = ""                      # "" = no mail
+    port: int = 25
+    sender: str = "ownmedia@localhost"
+    starttls: bool = False
+    username: str = ""
+    password_env: str = ""              # name of an environment variable holding the password
+
+
+@dataclass
+class MentionsConfig:
+    allow_private_addresses: bool = False  # tests only: verify sources on loopback
+    timeout_seconds: float = 10.0
+    max_redirects: int = 5
+    max_bytes: int = 1_000_000
+
+
+@dataclass
+class Config:
+    server: ServerConfig = field(default_factory=ServerConfig)
+    analytics: AnalyticsConfig = field(default_factory=AnalyticsConfig)
+    comments: CommentsConfig = field(default_factory=CommentsConfig)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    mentions: MentionsConfig = field(default_factory=MentionsConfig)
+    source: str = ""  # the file it was read from, for messages
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.server.data)
+
+    @property
+    def site_dir(self) -> Path:
+        return Path(self.server.site)
+
+
+def _check_type(value: object, annotation: object, where: str) -> object:
+    origin = typing.get_origin(annotation)
+    if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: expected a list, got {type(value).__name__}")
+        (item_type,) = typing.get_args(annotation) or (object,)
+        return [_check_type(v, item_type, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict or annotation is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a table, got {type(value).__name__}")
+        return value
+    if annotation in (str, int, float, bool):
+        ok = isinstance(value, annotation) and not (annotation is int and isinstance(value, bool))
+        if not ok:
+            raise ConfigError(
+                f"{where}: expected {annotation.__name__}, got {type(value).__name__} {value!r}"
+            )
+    return value
+
+
+def _build_section(cls: type, raw: object, name: str, source: str) -> object:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: [{name}] must be a table")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown key(s) in [{name}]: {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    values = {k: _check_type(v, hints[k], f"{source}: [{name}] {k}") for k, v in raw.items()}
+    return cls(**values)
+
+
+def load_config(path: str | Path | None = None, **overrides: dict) -> Config:
+    """Read and validate a TOML file (or the defaults when path is None).
+
+    `overrides` maps a section name to keys that win over the file (CLI flags)."""
+    raw: dict = {}
+    source = "defaults"
+    if path is not None:
+        source = str(path)
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{source}: no such configuration file") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    sections = {f.name: f.type for f in dataclasses.fields(Config) if f.name != "source"}
+    unknown = sorted(set(raw) - set(sections))
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown section(s): {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(sections))})"
+        )
+    hints = typing.get_type_hints(Config)
+    built = {}
+    for name in sections:
+        merged = dict(raw.get(name, {}))
+        merged.update({k: v for k, v in overrides.get(name, {}).items() if v is not None})
+        built[name] = _build_section(hints[name], merged, name, source)
+    config = Config(**built, source=source)
+    if config.analytics.commit_mode not in ("group", "each"):
+        raise ConfigError(f"{source}: [analytics] commit_mode must be 'group' or 'each'")
+    if not 0 < config.server.port < 65536:
+        raise ConfigError(f"{source}: [server] port must be between 1 and 65535")
+    return config

@@ -1,0 +1,80 @@
+"""Assemble the engagement service from its parts.
+
+Each concern provides `routes(ctx) -> list[BaseRoute]` in its own module and may register
+startup/shutdown callbacks on the context; this module only puts them together and serves
+the built site's files on the same port."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from ownmedia.config import Config
+
+# "module:function" returning a list of routes; a missing module is skipped.
+ROUTE_PROVIDERS: list[str] = [
+    "ownmedia.service.events:routes",
+    "ownmedia.comments.api:routes",
+    "ownmedia.mentions.api:routes",
+    "ownmedia.admin.app:routes",
+    "ownmedia.stats.api:routes",
+]
+
+Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class ServiceContext:
+    """What the parts of the service share: the config and lifecycle hooks."""
+
+    config: Config
+    startup: list[Hook] = field(default_factory=list)
+    shutdown: list[Hook] = field(default_factory=list)  # run in reverse order
+    state: dict = field(default_factory=dict)  # parts may publish objects here by name
+
+    @property
+    def data_dir(self) -> Path:
+        return self.config.data_dir
+
+
+async def health(request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(config: Config) -> Starlette:
+    ctx = ServiceContext(config=config)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    routes: list[BaseRoute] = [Route("/api/health", health, methods=["GET"])]
+    for target in ROUTE_PROVIDERS:
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        routes.extend(getattr(module, attr)(ctx))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        for hook in ctx.startup:
+            await hook()
+        try:
+            yield
+        finally:
+            for hook in reversed(ctx.shutdown):
+                await hook()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.ctx = ctx
+    from ownmedia.service.site import mount_site  # late: the site goes after the API routes
+
+    mount_site(app, config.site_dir)
+    return app

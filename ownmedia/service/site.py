@@ -1,0 +1,13 @@
+"""Serve the built static site on the same port as the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.staticfiles import StaticFiles
+
+
+def mount_site(app: Starlette, site_dir: Path) -> None:
+    """html=True serves index.html for directories and 404.html for what is missing."""
+    app.mount("/", StaticFiles(directory=str(site_dir), html=True, check_dir=False), name="site")
