@@ -1,0 +1,104 @@
+"""Shared fixtures: a real built site, a real browser, a real server on loopback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The sample site built once per test run with the default settings."""
+    from ownmedia.site import build_site
+
+    out = tmp_path_factory.mktemp("site") / "output"
+    return build_site(out)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A real headless Chromium (Debian's), driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium chromium-driver")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class RunningService:
+    """`ownmedia serve` in its own process, ready once uvicorn says startup is complete."""
+
+    def __init__(self, args: list[str], env: dict | None = None, cwd: Path = ROOT):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        cmd = [sys.executable, "-m", "ownmedia.cli", "serve", "--port", str(self.port), *args]
+        self.log: list[str] = []
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:  # blocks until the server reports readiness or dies
+            self.log.append(line)
+            if "Application startup complete" in line:
+                break
+        else:
+            raise RuntimeError("ownmedia serve exited:\n" + "".join(self.log))
+
+    def stop(self, sig: int | None = None) -> int:
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig or signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=30)
+        finally:
+            if self.proc.stdout:
+                self.log.extend(self.proc.stdout.readlines())
+
+
+@pytest.fixture
+def start_service() -> Iterator:
+    """Factory: start_service("--data", dir, "--site", dir, ...) -> RunningService."""
+    started: list[RunningService] = []
+
+    def _start(*args: str, env: dict | None = None) -> RunningService:
+        svc = RunningService([str(a) for a in args], env=env)
+        started.append(svc)
+        return svc
+
+    yield _start
+    for svc in started:
+        svc.stop()
