@@ -105,4 +105,18 @@ EVENT_MIGRATIONS: list[Migration] = [
         );
         """,
     ),
+    (
+        "0002_session_visit_attributes",
+        # a session's visit-level attributes, so a restarted collector continues a visit with
+        # the same source/utm_* without scanning the events table
+        """
+        ALTER TABLE sessions ADD COLUMN v_source TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sessions ADD COLUMN v_referrer TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sessions ADD COLUMN v_utm_source TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sessions ADD COLUMN v_utm_medium TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sessions ADD COLUMN v_utm_campaign TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sessions ADD COLUMN v_utm_content TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sessions ADD COLUMN v_utm_term TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 ]
