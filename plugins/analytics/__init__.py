@@ -1,0 +1,25 @@
+"""Analytics plugin: turns the ANALYTICS setting into the `ANALYTICS_HEAD` setting that the
+theme's base.html prints in <head> (see head.py for the providers)."""
+
+from __future__ import annotations
+
+from pelican import signals
+
+from .head import AnalyticsError, head_html
+
+__all__ = ["AnalyticsError", "head_html", "register"]
+
+
+def _initialize(pelican: object) -> None:
+    settings = pelican.settings  # type: ignore[attr-defined]
+    # signals stay connected for the whole process: act only in builds that list the plugin
+    if not any(str(p).rsplit(".", 1)[-1] == "analytics" for p in settings.get("PLUGINS") or []):
+        return
+    try:
+        settings["ANALYTICS_HEAD"] = head_html(settings)
+    except AnalyticsError as exc:
+        raise AnalyticsError(f"pelicanconf: {exc}") from None
+
+
+def register() -> None:
+    signals.initialized.connect(_initialize)
