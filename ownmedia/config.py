@@ -7,6 +7,7 @@ generated into the data directory (see ownmedia.secrets)."""
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -35,6 +36,10 @@ class AnalyticsConfig:
     forward_max_attempts: int = 0  # 0 = retry for ever with backoff
     goals: list[dict] = field(default_factory=list)  # {"event_name": ..} or {"page_path": ..}
     commit_mode: str = "group"    # "group" or "each"
+    forward_backoff_seconds: float = 1.0   # first retry delay, doubled each attempt ...
+    forward_backoff_max_seconds: float = 300.0  # ... up to this
+    forward_timeout_seconds: float = 10.0
+    max_batch: int = 512          # group commit: most events written in one transaction
 
 
 @dataclass
@@ -153,6 +158,41 @@ def load_config(path: str | Path | None = None, **overrides: dict) -> Config:
     config = Config(**built, source=source)
     if config.analytics.commit_mode not in ("group", "each"):
         raise ConfigError(f"{source}: [analytics] commit_mode must be 'group' or 'each'")
+    _check_analytics(config)
     if not 0 < config.server.port < 65536:
         raise ConfigError(f"{source}: [server] port must be between 1 and 65535")
     return config
+
+
+def _check_analytics(config: Config) -> None:
+    """[analytics] values that are the right type but still make no sense."""
+    a, src = config.analytics, config.source
+    for entry in config.server.trusted_proxies:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"{src}: [server] trusted_proxies: {entry!r} is not an IP address or network"
+            ) from None
+    if not a.domains or not all(d.strip() for d in a.domains):
+        raise ConfigError(f"{src}: [analytics] domains must list at least one non-empty domain")
+    if a.forward_url and not a.forward_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{src}: [analytics] forward_url must start with http:// or https://")
+    if a.forward_max_attempts < 0:
+        raise ConfigError(f"{src}: [analytics] forward_max_attempts must be >= 0")
+    if not 0 < a.forward_backoff_seconds <= a.forward_backoff_max_seconds:
+        raise ConfigError(
+            f"{src}: [analytics] need 0 < forward_backoff_seconds <= forward_backoff_max_seconds"
+        )
+    if a.forward_timeout_seconds <= 0 or a.max_batch < 1:
+        raise ConfigError(f"{src}: [analytics] forward_timeout_seconds and max_batch must be > 0")
+    for i, goal in enumerate(a.goals):
+        kinds = [k for k in ("event_name", "page_path") if goal.get(k)]
+        extra = sorted(set(goal) - {"event_name", "page_path", "display_name", "domain"})
+        if len(kinds) != 1 or extra:
+            raise ConfigError(
+                f"{src}: [analytics] goals[{i}] needs exactly one of event_name or page_path "
+                "(optional: display_name, domain)"
+            )
+        if not all(isinstance(v, str) for v in goal.values()):
+            raise ConfigError(f"{src}: [analytics] goals[{i}]: values must be strings")

@@ -1,0 +1,80 @@
+"""The one entry point for recording an event: validate, classify the client, drop bots,
+work out the source, and store.
+
+Used by POST /api/event and by other parts of the service that record server-side events:
+
+    collector = ctx.state["events"]          # an EventCollector
+    row = await collector.ingest({"name": "Comment", "url": url, "domain": domain,
+                                  "props": {"post": slug}}, user_agent, ip)
+
+`ingest` returns the stored row (a dict of the events columns plus "id"), None when the
+event was dropped (a bot), and raises EventValidationError (with `.field`) when invalid."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from ownmedia.events.model import AcceptedEvent
+from ownmedia.events.referrers import referrer_source
+from ownmedia.events.store import EventStore
+from ownmedia.events.useragent import classify
+from ownmedia.events.validation import EventValidationError, validate
+
+MAX_USER_AGENT_CHARS = 1000
+
+
+class Dropped(Exception):
+    """Not an error: the event is answered 202 but not stored (reason: 'bot', ...)."""
+
+    def __init__(self, reason: str, domain: str):
+        super().__init__(reason)
+        self.reason = reason
+        self.domain = domain
+
+
+def accept(
+    payload: dict, user_agent: str | None, ip: str, domains: frozenset[str], now: float
+) -> AcceptedEvent:
+    """Pure part of ingestion; raises EventValidationError or Dropped."""
+    if not isinstance(payload, dict):
+        raise EventValidationError("body", "must be a JSON object")
+    valid = validate(payload, domains)
+    ua = (user_agent or "").strip()
+    if not ua:
+        raise EventValidationError("user_agent", "the User-Agent header is required")
+    ua = ua[:MAX_USER_AGENT_CHARS]
+    client = classify(ua)
+    if client.is_bot:
+        raise Dropped("bot", valid.domain)
+    source, referrer = referrer_source(
+        valid.referrer, valid.hostname, valid.utm.get("utm_source", "")
+    )
+    return AcceptedEvent(valid, now, ua, ip, client, source, referrer)
+
+
+class EventCollector:
+    """The live collector of a running service (published as ctx.state["events"])."""
+
+    def __init__(self, store: EventStore, domains: Iterable[str],
+                 clock: Callable[[], float] = time.time):
+        self.store = store
+        self.domains = frozenset(d.strip().lower() for d in domains)
+        self.clock = clock
+
+    async def ingest(self, payload: dict, user_agent: str | None, ip: str) -> dict | None:
+        try:
+            event = accept(payload, user_agent, ip, self.domains, self.clock())
+        except Dropped as drop:
+            await self.store.count_dropped(drop.domain, drop.reason, self.clock())
+            return None
+        return await self.store.record(event)
+
+    def ingest_sync(self, payload: dict, user_agent: str | None, ip: str) -> dict | None:
+        """`ingest` for threads outside the event loop."""
+        try:
+            event = accept(payload, user_agent, ip, self.domains, self.clock())
+        except Dropped as drop:
+            self.store.count_dropped_sync(drop.domain, drop.reason, self.clock())
+            return None
+        return self.store.record_sync(event)

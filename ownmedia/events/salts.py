@@ -1,0 +1,61 @@
+"""Daily salts for visitor hashes, so a visitor can be counted without cookies or stored IPs.
+
+A 16-byte random salt is made per UTC day; yesterday's is kept so sessions continue across
+midnight; older salts are deleted, after which nobody (us included) can link a hash back to a
+user agent + IP pair. The clock is injected so rotation is testable without waiting a day."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+SALT_BYTES = 16
+
+
+def utc_day(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d")
+
+
+def visitor_id(salt: bytes, user_agent: str, ip: str, domain: str) -> int:
+    """Keyed hash of UA + IP + domain as a positive 63-bit integer (fits SQLite INTEGER)."""
+    data = f"{user_agent}\x00{ip}\x00{domain}".encode("utf-8", "surrogatepass")
+    digest = hashlib.blake2b(data, key=salt, digest_size=8).digest()
+    return int.from_bytes(digest, "big") & 0x7FFF_FFFF_FFFF_FFFF
+
+
+class SaltBox:
+    """Today's and yesterday's salts, read from and rotated in the `salts` table.
+
+    Used from the writer thread only, inside its transaction, so a new salt is committed
+    together with the first event hashed with it."""
+
+    def __init__(self) -> None:
+        self.day = ""
+        self.salts: list[bytes] = []  # [today, yesterday?]
+        self._start = self._end = 0.0  # the UTC day self.salts is valid for
+
+    def ensure(self, conn: sqlite3.Connection, now: float) -> list[bytes]:
+        """Rotate when the UTC day changed; returns [today's salt, yesterday's salt?]."""
+        if self._start <= now < self._end:
+            return self.salts
+        today = utc_day(now)
+        yesterday = (datetime.fromtimestamp(now, UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
+        conn.execute(
+            "INSERT OR IGNORE INTO salts(day, salt) VALUES (?, ?)", (today, os.urandom(SALT_BYTES))
+        )
+        conn.execute("DELETE FROM salts WHERE day < ?", (yesterday,))
+        rows = dict(
+            conn.execute("SELECT day, salt FROM salts WHERE day IN (?, ?)", (today, yesterday))
+        )
+        self.salts = [rows[today]] + ([rows[yesterday]] if yesterday in rows else [])
+        self.day = today
+        start = datetime.strptime(today, "%Y-%m-%d").replace(tzinfo=UTC).timestamp()
+        self._start, self._end = start, start + 86400
+        return self.salts
+
+    def reset(self) -> None:
+        """Forget the cache (after a rolled-back transaction)."""
+        self.day, self.salts = "", []
+        self._start = self._end = 0.0

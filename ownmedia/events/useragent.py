@@ -1,0 +1,68 @@
+"""Browser, OS and device from the User-Agent (ua-parser), and bot detection (crawlerdetect).
+
+Both are maintained regex databases and slow on a cold string, so results are cached per
+user agent: real traffic repeats a few thousand strings."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from crawlerdetect import CrawlerDetect
+from ua_parser import parse
+
+_local = threading.local()  # CrawlerDetect keeps per-call state: one instance per thread
+
+TABLET_FAMILIES = ("ipad", "kindle", "tablet", "nexus 7", "nexus 9", "nexus 10", "galaxy tab")
+MAX_UA_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Client:
+    browser: str
+    browser_version: str
+    os: str
+    os_version: str
+    device: str  # Desktop, Mobile, Tablet
+    is_bot: bool
+
+
+def _detector() -> CrawlerDetect:
+    det = getattr(_local, "det", None)
+    if det is None:
+        det = _local.det = CrawlerDetect()
+    return det
+
+
+def _version(*parts: str | None) -> str:
+    return ".".join(p for p in parts if p)
+
+
+@lru_cache(maxsize=8192)
+def classify(user_agent: str) -> Client:
+    """Parse a User-Agent once; headless browsers and crawlers are bots."""
+    ua = user_agent[:MAX_UA_CHARS]
+    lowered = ua.lower()
+    is_bot = "headless" in lowered or _detector().isCrawler(ua)
+    result = parse(ua)
+    browser = result.user_agent.family if result.user_agent else ""
+    browser_version = _version(result.user_agent.major, result.user_agent.minor) if (
+        result.user_agent
+    ) else ""
+    os_name = result.os.family if result.os else ""
+    os_version = _version(result.os.major, result.os.minor) if result.os else ""
+    device_family = (result.device.family if result.device else "").lower()
+    if any(t in device_family for t in TABLET_FAMILIES) or (
+        os_name == "Android" and "mobile" not in lowered
+    ):
+        device = "Tablet"
+    elif os_name in ("iOS", "Android") or "mobile" in lowered or "phone" in device_family:
+        device = "Mobile"
+    else:
+        device = "Desktop"
+    if browser == "Other":
+        browser = ""
+    if os_name == "Other":
+        os_name = ""
+    return Client(browser, browser_version, os_name, os_version, device, is_bot)

@@ -1,0 +1,236 @@
+"""Validation of a Plausible Events API body, with Plausible's limits.
+
+Kept free of I/O so it can be tested (and fuzzed) on its own: it turns a decoded JSON body into
+a `ValidEvent` or raises `EventValidationError` naming the field, which the endpoint answers
+with 400 {"errors": {field: message}}."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from urllib.parse import parse_qsl, urlsplit
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_NAME_CHARS = 120
+MAX_URL_BYTES = 2000
+MAX_REFERRER_CHARS = 2000
+MAX_PROPS = 30
+MAX_PROP_KEY_BYTES = 300
+MAX_PROP_VALUE_BYTES = 2000
+
+# long name -> short name, as the tracker may send either
+ALIASES = {
+    "name": "n",
+    "url": "u",
+    "domain": "d",
+    "referrer": "r",
+    "props": "p",
+    "revenue": "$",
+    "interactive": "i",
+}
+UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+
+
+class EventValidationError(ValueError):
+    """A rejected event; `field` is the long name of the offending field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+    def as_json(self) -> dict:
+        return {"errors": {self.field: [self.message]}}
+
+
+@dataclass
+class ValidEvent:
+    """An event that passed validation, normalised to long names."""
+
+    name: str
+    url: str
+    domain: str
+    hostname: str
+    pathname: str
+    referrer: str = ""
+    props: dict[str, str] = field(default_factory=dict)
+    revenue_amount: str | None = None
+    revenue_currency: str | None = None
+    interactive: bool = True
+    scroll_depth: int | None = None
+    engagement_ms: int | None = None
+    utm: dict[str, str] = field(default_factory=dict)
+
+    def payload(self) -> dict:
+        """The normalised body, as forwarded upstream."""
+        body: dict = {"name": self.name, "url": self.url, "domain": self.domain}
+        if self.referrer:
+            body["referrer"] = self.referrer
+        if self.props:
+            body["props"] = self.props
+        if self.revenue_amount is not None:
+            body["revenue"] = {"amount": self.revenue_amount, "currency": self.revenue_currency}
+        if not self.interactive:
+            body["interactive"] = False
+        if self.scroll_depth is not None:
+            body["sd"] = self.scroll_depth
+        if self.engagement_ms is not None:
+            body["e"] = self.engagement_ms
+        return body
+
+
+def decode_body(raw: bytes) -> dict:
+    """JSON (whatever the Content-Type: the tracker sends text/plain) to a dict."""
+    if len(raw) > MAX_BODY_BYTES:
+        raise EventValidationError("body", f"larger than {MAX_BODY_BYTES} bytes")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise EventValidationError("body", "not valid JSON") from None
+    if not isinstance(data, dict):
+        raise EventValidationError("body", "must be a JSON object")
+    return data
+
+
+def _get(data: dict, long: str) -> object:
+    if long in data:
+        return data[long]
+    return data.get(ALIASES.get(long, long))
+
+
+def validate(data: dict, domains: frozenset[str] | set[str]) -> ValidEvent:
+    """Check a decoded body against Plausible's rules and our configured domains."""
+    name = _get(data, "name")
+    if not isinstance(name, str) or not name.strip():
+        raise EventValidationError("name", "required, a non-empty string")
+    if len(name) > MAX_NAME_CHARS:
+        raise EventValidationError("name", f"at most {MAX_NAME_CHARS} characters")
+
+    domain = _get(data, "domain")
+    if not isinstance(domain, str) or not domain.strip():
+        raise EventValidationError("domain", "required, a non-empty string")
+    domain = domain.strip().lower()
+    if domain.startswith("www."):
+        domain = domain[4:]
+    if domain not in domains:
+        raise EventValidationError("domain", f"unknown domain {domain[:100]!r}")
+
+    url = _get(data, "url")
+    if not isinstance(url, str) or not url.strip():
+        raise EventValidationError("url", "required, a non-empty string")
+    if len(url.encode("utf-8", "surrogatepass")) > MAX_URL_BYTES:
+        raise EventValidationError("url", f"at most {MAX_URL_BYTES} bytes")
+    if "\x00" in url or "\x00" in name:
+        raise EventValidationError("url" if "\x00" in url else "name", "contains a NUL character")
+    try:
+        parts = urlsplit(url.strip())
+        hostname = (parts.hostname or "").lower()
+    except ValueError:
+        raise EventValidationError("url", "not a valid URL") from None
+    if parts.scheme.lower() == "data":
+        raise EventValidationError("url", "data: URLs are not accepted")
+    if not parts.scheme:
+        raise EventValidationError("url", "must be an absolute URL (https://host/path)")
+    if hostname.startswith("www."):
+        hostname = hostname[4:]
+    pathname = parts.path or "/"
+
+    utm: dict[str, str] = {}
+    for key, value in parse_qsl(parts.query, keep_blank_values=False):
+        if key in UTM_KEYS and key not in utm:
+            utm[key] = value[:2000]
+        elif key in ("ref", "source") and "utm_source" not in utm:
+            utm.setdefault("_ref", value[:2000])
+    if "_ref" in utm:
+        utm.setdefault("utm_source", utm.pop("_ref"))
+
+    referrer = _get(data, "referrer")
+    if referrer is None:
+        referrer = ""
+    if not isinstance(referrer, str):
+        raise EventValidationError("referrer", "must be a string")
+    referrer = referrer[:MAX_REFERRER_CHARS].replace("\x00", "")
+
+    interactive = _get(data, "interactive")
+    if interactive is None:
+        interactive = True
+    if not isinstance(interactive, bool):
+        raise EventValidationError("interactive", "must be true or false")
+
+    event = ValidEvent(
+        name=name,
+        url=url.strip(),
+        domain=domain,
+        hostname=hostname,
+        pathname=pathname,
+        referrer=referrer,
+        props=_props(_get(data, "props")),
+        interactive=interactive,
+        utm=utm,
+    )
+    event.revenue_amount, event.revenue_currency = _revenue(_get(data, "revenue"))
+    if name == "engagement":
+        event.scroll_depth = _bounded_int(data.get("sd"), 0, 100)
+        event.engagement_ms = _bounded_int(data.get("e"), 0, 24 * 3600 * 1000)
+    return event
+
+
+def _props(raw: object) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if isinstance(raw, str):  # some trackers send the props object JSON-encoded
+        try:
+            raw = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise EventValidationError("props", "must be an object") from None
+    if not isinstance(raw, dict):
+        raise EventValidationError("props", "must be an object")
+    props: dict[str, str] = {}
+    for key, value in raw.items():
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, int | float):
+            if isinstance(value, float) and not math.isfinite(value):
+                continue
+            value = str(value)
+        elif not isinstance(value, str) or value == "":
+            continue  # Plausible drops non-scalar and empty values
+        if not key:
+            continue
+        if len(key.encode("utf-8", "surrogatepass")) > MAX_PROP_KEY_BYTES:
+            raise EventValidationError("props", f"key longer than {MAX_PROP_KEY_BYTES} bytes")
+        if len(value.encode("utf-8", "surrogatepass")) > MAX_PROP_VALUE_BYTES:
+            raise EventValidationError("props", f"value longer than {MAX_PROP_VALUE_BYTES} bytes")
+        if "\x00" in key or "\x00" in value:
+            raise EventValidationError("props", "contains a NUL character")
+        if len(props) < MAX_PROPS:
+            props[key] = value
+    return props
+
+
+def _revenue(raw: object) -> tuple[str | None, str | None]:
+    """Invalid revenue is dropped, the event kept (Plausible's rule)."""
+    if not isinstance(raw, dict):
+        return None, None
+    currency, amount = raw.get("currency"), raw.get("amount")
+    if not (isinstance(currency, str) and len(currency) == 3 and currency.isascii()):
+        return None, None
+    if isinstance(amount, bool) or not isinstance(amount, str | int | float):
+        return None, None
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        return None, None
+    if not value.is_finite() or abs(value) >= Decimal(10) ** 15:
+        return None, None
+    return str(value), currency.upper()
+
+
+def _bounded_int(raw: object, low: int, high: int) -> int | None:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return None
+    return max(low, min(high, int(raw)))

@@ -1,0 +1,57 @@
+"""`ownmedia serve`: the static site and the engagement service on one port."""
+
+from __future__ import annotations
+
+import click
+
+from ownmedia.config import ConfigError, load_config
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--host", default=None, help="Address to listen on [config, default 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port [config, default 8000].")
+@click.option("--data", "data", default=None, type=click.Path(file_okay=False),
+              help="Data directory: SQLite files and generated secrets [default data].")
+@click.option("--site", "site", default=None, type=click.Path(file_okay=False),
+              help="Built static site to serve [default output].")
+@click.option("--config", "config_file", default=None, type=click.Path(dir_okay=False),
+              help="TOML configuration file.")
+def serve(host: str | None, port: int | None, data: str | None, site: str | None,
+          config_file: str | None) -> None:
+    """Serve the built site, POST /api/event and the other APIs with uvicorn.
+
+    SIGTERM (or Ctrl-C) stops accepting connections, lets in-flight requests finish and
+    writes every event already accepted before exiting."""
+    try:
+        config = load_config(
+            config_file, server={"host": host, "port": port, "data": data, "site": site}
+        )
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    import uvicorn  # late: keeps `ownmedia --help` fast
+
+    from ownmedia.service.app import create_app
+
+    try:
+        app = create_app(config)
+    except (ConfigError, ValueError, OSError) as exc:
+        raise click.ClickException(f"cannot start: {exc}") from None
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=config.server.host,
+            port=config.server.port,
+            loop="uvloop",
+            http="httptools",
+            lifespan="on",
+            access_log=config.server.access_log,
+            log_level="info",
+            timeout_graceful_shutdown=30,
+            server_header=False,
+        )
+    )
+    server.run()
+    if not server.started:
+        raise click.ClickException(
+            f"could not listen on {config.server.host}:{config.server.port}"
+        )
