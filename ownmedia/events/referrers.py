@@ -6,9 +6,11 @@ sites are shown by host; an explicit utm_source (or ref/source) wins; no referre
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 DIRECT = "Direct / None"
+_HOST = re.compile(r"[\w-]+(\.[\w-]+)+|localhost|\[[0-9a-f:.]+\]|[0-9a-f:]+:[0-9a-f:.]+")
 
 # host suffix -> source name (matched on the host and each parent domain)
 KNOWN_SOURCES: dict[str, str] = {
@@ -103,7 +105,10 @@ def referrer_host(referrer: str) -> str:
         host = parts.hostname or ""
     except ValueError:
         return ""
-    return _strip_www(host.lower().rstrip("."))
+    host = host.lower().rstrip(".")
+    if not _HOST.fullmatch(host):
+        return ""
+    return _strip_www(host)
 
 
 def clean_referrer(referrer: str) -> str:
