@@ -1,0 +1,208 @@
+"""Approved comments, pingbacks and webmentions as content files, rendered under each post.
+
+The files are read through ownmedia.comment_format (the one definition of the format, shared with
+the engagement service). The threading and counting logic lives in plain functions
+(`build_tree`, `attach_comments`) so the service can re-render one post without a full build.
+
+Each article gets:
+    article.comments       list of Comment, oldest first
+    article.comment_tree   list of CommentNode (node.comment, node.children), oldest first
+    article.comment_count  int (comments + mentions)
+    article.comments_feed  URL of the post's comments Atom feed ("" when it has no comments)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pelican import signals
+
+from ownmedia.comment_format import Comment, CommentFormatError, read_comments_dir
+
+log = logging.getLogger(__name__)
+
+
+class CommentsBuildError(Exception):
+    """Stops the build; the message names the comment file and the field to fix."""
+
+    ownmedia_build_error = True
+
+
+class _HideTraceback(logging.Filter):
+    """Pelican logs any build exception with its traceback; ours already name the file and
+    field to fix, so drop the traceback for them (the message stays)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if getattr(exc, "ownmedia_build_error", False):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _install_filter() -> None:
+    logger = logging.getLogger("pelican")
+    if not any(type(f).__name__ == "_HideTraceback" for f in logger.filters):
+        logger.addFilter(_HideTraceback())
+
+
+@dataclass
+class CommentNode:
+    comment: Comment
+    children: list[CommentNode] = field(default_factory=list)
+
+    def __iter__(self):  # so templates may also unpack `for comment, children in tree`
+        yield self.comment
+        yield self.children
+
+
+def build_tree(comments: list[Comment]) -> list[CommentNode]:
+    """Thread comments by reply_to, oldest first at every level.
+
+    A reply whose parent is unknown (e.g. deleted) is shown at the top level rather than lost."""
+    ordered = sorted(comments, key=lambda c: (c.date, c.id))
+    nodes = {c.id: CommentNode(c) for c in ordered}
+    roots: list[CommentNode] = []
+    for c in ordered:
+        parent = nodes.get(c.reply_to) if c.reply_to else None
+        if parent is None or parent.comment.id == c.id or _is_ancestor(nodes, c.id, c.reply_to):
+            roots.append(nodes[c.id])
+        else:
+            parent.children.append(nodes[c.id])
+    return roots
+
+
+def _is_ancestor(nodes: dict[str, CommentNode], cid: str, parent_id: str | None) -> bool:
+    """True when attaching cid under parent_id would close a reply_to cycle."""
+    seen = set()
+    while parent_id and parent_id not in seen:
+        if parent_id == cid:
+            return True
+        seen.add(parent_id)
+        node = nodes.get(parent_id)
+        parent_id = node.comment.reply_to if node else None
+    return False
+
+
+def comments_dir(settings: dict) -> Path:
+    """Where the comment files live: <PATH>/<COMMENTS_PATH>."""
+    return Path(settings["PATH"]) / settings.get("COMMENTS_PATH", "comments")
+
+
+def load_comments(settings: dict) -> dict[str, list[Comment]]:
+    """Read every comment file; a bad one raises CommentsBuildError naming file and field."""
+    try:
+        return read_comments_dir(comments_dir(settings))
+    except CommentFormatError as exc:
+        raise CommentsBuildError(f"bad comment file: {exc}") from None
+
+
+def attach(article: object, comments: list[Comment]) -> None:
+    """Set comments, comment_tree and comment_count on one article (or translation)."""
+    article.comments = list(comments)
+    article.comment_tree = build_tree(comments)
+    article.comment_count = len(comments)
+
+
+def attach_comments(articles: list, by_slug: dict[str, list[Comment]], where: Path) -> None:
+    """Attach to every article; a comment for a post that does not exist stops the build."""
+    slugs = {a.slug for a in articles}
+    for slug, comments in by_slug.items():
+        if slug not in slugs:
+            first = where / slug / f"{comments[0].id}.md"
+            raise CommentsBuildError(
+                f"bad comment file: {first}: field 'post': no post has the slug {slug!r}"
+            )
+        ids = {c.id for c in comments}
+        for c in comments:
+            if c.reply_to and c.reply_to not in ids:
+                log.warning(
+                    "%s: field 'reply_to': no comment %r on this post; shown at top level",
+                    where / slug / f"{c.id}.md",
+                    c.reply_to,
+                )
+    for article in articles:
+        attach(article, by_slug.get(article.slug, []))
+
+
+def _all_articles(generator) -> list:
+    seen: dict[int, object] = {}
+    for a in [
+        *generator.articles,
+        *generator.translations,
+        *getattr(generator, "drafts", []),
+        *getattr(generator, "drafts_translations", []),
+        *getattr(generator, "hidden_articles", []),
+        *getattr(generator, "hidden_translations", []),
+    ]:
+        seen[id(a)] = a
+    return list(seen.values())
+
+
+def on_articles(generator) -> None:
+    articles = _all_articles(generator)
+    by_slug = load_comments(generator.settings)
+    attach_comments(articles, by_slug, comments_dir(generator.settings))
+    for article in articles:
+        article.comments_feed = (
+            _feed_url(article, generator.settings) if article.comment_count else ""
+        )
+
+
+def _feed_path(article) -> str:
+    """comments.atom.xml next to the article's index.html (or <name>/comments.atom.xml)."""
+    save_as = article.save_as
+    if save_as.endswith("index.html"):
+        return save_as[: -len("index.html")] + "comments.atom.xml"
+    return os.path.splitext(save_as)[0] + "/comments.atom.xml"
+
+
+def _feed_url(article, settings: dict) -> str:
+    return f"{settings.get('SITEURL', '')}/{_feed_path(article)}"
+
+
+def comments_feed(article, settings: dict):
+    """An Atom feed of one post's comments (feedgenerator, as Pelican's own feeds)."""
+    from feedgenerator import Atom1Feed
+
+    site = settings.get("SITEURL", "")
+    link = f"{site}/{article.url}"
+    feed = Atom1Feed(
+        title=f"{article.title} — comments",
+        link=link,
+        description="",
+        language=getattr(article, "lang", None),
+        feed_url=_feed_url(article, settings),
+    )
+    for c in article.comments:
+        feed.add_item(
+            title=f"{c.author} ({c.type})",
+            link=f"{link}#comment-{c.id}",
+            unique_id=f"{link}#comment-{c.id}",
+            description=c.body_html,
+            author_name=c.author,
+            author_link=c.website,
+            pubdate=c.date,
+        )
+    return feed
+
+
+def on_write(generator, writer) -> None:
+    """Write the per-post comments feeds once the articles are written."""
+    out = Path(generator.output_path)
+    for article in [*generator.articles, *generator.translations]:
+        if not getattr(article, "comment_count", 0):
+            continue
+        target = out / _feed_path(article)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "w", encoding="utf-8") as fh:
+            comments_feed(article, generator.settings).write(fh, "utf-8")
+
+
+def register() -> None:
+    _install_filter()
+    signals.article_generator_finalized.connect(on_articles)
+    signals.article_writer_finalized.connect(on_write)

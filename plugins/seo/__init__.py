@@ -1,0 +1,228 @@
+"""Search and social metadata: canonical/OpenGraph/Twitter values per page, sitemap.xml,
+robots.txt, and checks of the metadata they rely on (language, image).
+
+`seo_meta(content, siteurl)` is a plain function; the theme's _meta.html renders its result."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from pelican import signals
+
+log = logging.getLogger(__name__)
+
+TAG_RE = re.compile(r"<[^>]+>")
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+class ContentCheckError(Exception):
+    """Stops the build; the message names the content file and the field to fix."""
+
+    ownmedia_build_error = True
+
+
+class _HideTraceback(logging.Filter):
+    """Pelican logs any build exception with its traceback; ours already name the file and
+    field to fix, so drop the traceback for them (the message stays)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if getattr(exc, "ownmedia_build_error", False):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _install_filter() -> None:
+    logger = logging.getLogger("pelican")
+    if not any(type(f).__name__ == "_HideTraceback" for f in logger.filters):
+        logger.addFilter(_HideTraceback())
+
+
+@dataclass
+class SeoMeta:
+    canonical: str
+    title: str
+    description: str
+    image: str | None
+    image_alt: str | None
+    og_type: str
+    locale: str
+    published: str | None
+
+
+def plain_text(fragment: str) -> str:
+    return " ".join(html.unescape(TAG_RE.sub(" ", fragment or "")).split())
+
+
+def shorten(text: str, limit: int = 200) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def image_url(image: str | None, siteurl: str) -> str | None:
+    if not image:
+        return None
+    if image.startswith(("http://", "https://")):
+        return image
+    return f"{siteurl}/{image.lstrip('/')}"
+
+
+def seo_meta(content, siteurl: str, is_article: bool = True) -> SeoMeta:
+    """Canonical URL, description (metadata `description` or the summary), image, locale."""
+    description = getattr(content, "description", None) or plain_text(
+        getattr(content, "summary", "") or content.content
+    )
+    lang = getattr(content, "lang", "") or ""
+    date = getattr(content, "date", None)
+    return SeoMeta(
+        canonical=f"{siteurl}/{content.url}",
+        title=plain_text(content.title),
+        description=shorten(description),
+        image=image_url(getattr(content, "image", None), siteurl),
+        image_alt=getattr(content, "image_alt", None),
+        og_type="article" if is_article else "website",
+        locale=LOCALES.get(lang, lang),
+        published=date.isoformat() if (is_article and date) else None,
+    )
+
+
+def check_content(content, settings: dict) -> None:
+    """Unknown language or a missing image file: stop with the file and the field named."""
+    source = getattr(content, "source_path", "<content>")
+    langs = settings.get("SITE_LANGUAGES", ("fr", "en"))
+    lang = getattr(content, "lang", None)
+    if lang not in langs:
+        raise ContentCheckError(
+            f"{source}: field 'lang': unknown language {lang!r} (known: {', '.join(langs)})"
+        )
+    image = getattr(content, "image", None)
+    if image and not image.startswith(("http://", "https://")):
+        path = Path(settings["PATH"]) / image.lstrip("/")
+        if not path.is_file():
+            raise ContentCheckError(
+                f"{source}: field 'image': {image!r} not found (expected {path})"
+            )
+
+
+def _contents(generator, names: tuple[str, ...]) -> list:
+    seen: dict[int, object] = {}
+    for name in names:
+        for item in getattr(generator, name, []):
+            seen[id(item)] = item
+    return list(seen.values())
+
+
+ARTICLE_LISTS = ("articles", "translations", "drafts", "drafts_translations")
+PAGE_LISTS = ("pages", "translations", "hidden_pages", "hidden_translations")
+
+
+def on_articles(generator) -> None:
+    """Check metadata early (before any content is rendered)."""
+    for article in _contents(generator, ARTICLE_LISTS):
+        check_content(article, generator.settings)
+
+
+def on_pages(generator) -> None:
+    for page in _contents(generator, PAGE_LISTS):
+        check_content(page, generator.settings)
+
+
+def attach_seo(generators) -> None:
+    """Set `.seo` on every article and page. Done once all generators have their context, so
+    that reading a summary does not render `{static}` links before static files are known."""
+    for gen in generators:
+        if hasattr(gen, "articles"):
+            lists, is_article = ARTICLE_LISTS, True
+        elif hasattr(gen, "pages"):
+            lists, is_article = PAGE_LISTS, False
+        else:
+            continue
+        siteurl = gen.settings.get("SITEURL", "")
+        for item in _contents(gen, lists):
+            item.seo = seo_meta(item, siteurl, is_article)
+
+
+def sitemap_urls(context: dict, settings: dict) -> list[tuple[str, str | None]]:
+    """(absolute URL, lastmod) for every indexable page; print views and 404 are left out."""
+    site = settings.get("SITEURL", "")
+    urls: list[tuple[str, str | None]] = [(f"{site}/", None)]
+
+    def lastmod(c) -> str | None:
+        d = getattr(c, "modified", None) or getattr(c, "date", None)
+        return d.isoformat() if d else None
+
+    for content in [*context.get("articles", []), *context.get("pages", [])]:
+        for item in (content, *getattr(content, "translations", [])):
+            urls.append((f"{site}/{item.url}", lastmod(item)))
+    for key in ("categories", "tags", "authors"):
+        for item, _articles in context.get(key, []):
+            urls.append((f"{site}/{item.url}", None))
+    for name in settings.get("DIRECT_TEMPLATES", []):
+        if name == "index":
+            continue
+        save_as = settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html")
+        if save_as:
+            url = save_as[: -len("index.html")] if save_as.endswith("index.html") else save_as
+            urls.append((f"{site}/{url}", None))
+    seen, unique = set(), []
+    for url, mod in urls:
+        if url not in seen:
+            seen.add(url)
+            unique.append((url, mod))
+    return unique
+
+
+def render_sitemap(urls: list[tuple[str, str | None]]) -> str:
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for url, mod in urls:
+        lastmod = f"<lastmod>{escape(mod)}</lastmod>" if mod else ""
+        lines.append(f"  <url><loc>{escape(url)}</loc>{lastmod}</url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def render_robots(settings: dict) -> str:
+    """content/extra/robots.txt with {SITEURL} expanded (the Sitemap line needs an absolute
+    URL), or a default allowing everything but print views."""
+    source = Path(settings["PATH"]) / "extra" / "robots.txt"
+    if source.is_file():
+        text = source.read_text(encoding="utf-8")
+    else:
+        text = "User-agent: *\nDisallow: /*/print/\n\nSitemap: {SITEURL}/sitemap.xml\n"
+    return text.replace("{SITEURL}", settings.get("SITEURL", ""))
+
+
+def on_all_generators(generators) -> None:
+    """Write sitemap.xml once every generator has its content (the output folder is ready)."""
+    if not generators:
+        return
+    attach_seo(generators)
+    gen = generators[0]
+    out = Path(gen.output_path)
+    out.mkdir(parents=True, exist_ok=True)
+    urls = sitemap_urls(gen.context, gen.settings)
+    (out / "sitemap.xml").write_text(render_sitemap(urls), encoding="utf-8")
+
+
+def on_finalized(pelican) -> None:
+    """Write robots.txt last: the static generator has copied content/extra/robots.txt."""
+    out = Path(pelican.output_path)
+    (out / "robots.txt").write_text(render_robots(pelican.settings), encoding="utf-8")
+
+
+def register() -> None:
+    _install_filter()
+    signals.article_generator_finalized.connect(on_articles)
+    signals.page_generator_finalized.connect(on_pages)
+    signals.all_generators_finalized.connect(on_all_generators)
+    signals.finalized.connect(on_finalized)

@@ -1,0 +1,142 @@
+"""Share links as plain, URL-encoded links: no third-party script, no request before a click.
+
+Each link carries Plausible tagged-event classes (`plausible-event-name=Share
+plausible-event-network=<network> plausible-event-post=<slug>`) so a click is measured by our
+own tracker. Hook for other plugins (the CTA/analytics issue): the blinker signal
+`ownmedia_share_links` is sent with (article, links=list[ShareLink]) after the links are built;
+a receiver may edit `css_class`, add `attrs`, or drop links."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
+
+from blinker import signal
+from pelican import signals
+
+share_links_built = signal("ownmedia_share_links")
+
+NETWORKS = ("pinterest", "linkedin", "facebook", "x", "bluesky", "mastodon", "email")
+LABELS = {
+    "pinterest": "Pin It",
+    "linkedin": "LinkedIn",
+    "facebook": "Facebook",
+    "x": "X",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "email": "E-mail",
+}
+TAG_RE = re.compile(r"<[^>]+>")
+
+
+@dataclass
+class ShareLink:
+    network: str
+    label: str
+    href: str
+    css_class: str
+    external: bool = True
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+def _event_value(value: str) -> str:
+    """Plausible tagged-event class values use '+' for spaces; keep them class-safe."""
+    return re.sub(r"\s+", "+", value.strip())
+
+
+def share_urls(
+    url: str,
+    title: str,
+    description: str = "",
+    image: str | None = None,
+    mastodon_share: str = "https://mastodon.social/share",
+) -> dict[str, str]:
+    """The share URL of every network for one page (all parts URL-encoded)."""
+    text = f"{title} {url}"
+    urls = {
+        "linkedin": "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url}),
+        "facebook": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
+        "x": "https://x.com/intent/post?" + urlencode({"text": title, "url": url}),
+        "bluesky": "https://bsky.app/intent/compose?" + urlencode({"text": text}),
+        "mastodon": mastodon_share + "?" + urlencode({"text": text}),  # Mastodon's /share
+        "email": "mailto:?"
+        + urlencode({"subject": title, "body": f"{description}\n\n{url}".strip()}, quote_via=quote),
+    }
+    pin = {"url": url, "description": title}
+    if image:
+        pin["media"] = image
+    urls["pinterest"] = "https://www.pinterest.com/pin/create/button/?" + urlencode(pin)
+    return {n: urls[n] for n in NETWORKS}
+
+
+def build_share_links(
+    url: str,
+    title: str,
+    slug: str,
+    description: str = "",
+    image: str | None = None,
+    networks: tuple[str, ...] = NETWORKS,
+    mastodon_share: str = "https://mastodon.social/share",
+) -> list[ShareLink]:
+    """Plain data for the template; a receiver of `ownmedia_share_links` may adjust it."""
+    urls = share_urls(url, title, description, image, mastodon_share)
+    links = []
+    for network in networks:
+        if network == "pinterest" and not image:
+            continue  # a pin needs an image
+        css = (
+            f"share-link share-{network} plausible-event-name=Share "
+            f"plausible-event-network={_event_value(network)} "
+            f"plausible-event-post={_event_value(slug)}"
+        )
+        links.append(
+            ShareLink(network, LABELS[network], urls[network], css, external=network != "email")
+        )
+    return links
+
+
+def plain_text(fragment: str) -> str:
+    return " ".join(html.unescape(TAG_RE.sub(" ", fragment or "")).split())
+
+
+def article_image_url(article, siteurl: str) -> str | None:
+    """Absolute URL of the post's `image` metadata (a path under the site, or a full URL)."""
+    image = getattr(article, "image", None)
+    if not image:
+        return None
+    if image.startswith(("http://", "https://")):
+        return image
+    return f"{siteurl}/{image.lstrip('/')}"
+
+
+def on_all_generators(generators) -> None:
+    """After all generators' contexts: summaries may then be rendered safely."""
+    for generator in generators:
+        if hasattr(generator, "articles"):
+            on_articles(generator)
+
+
+def on_articles(generator) -> None:
+    settings = generator.settings
+    siteurl = settings.get("SITEURL", "")
+    networks = tuple(settings.get("SHARE_NETWORKS", NETWORKS))
+    mastodon = settings.get("SHARE_MASTODON_URL", "https://mastodon.social/share")
+    for article in [*generator.articles, *generator.translations]:
+        description = getattr(article, "description", None) or plain_text(article.summary)
+        links = build_share_links(
+            f"{siteurl}/{article.url}",
+            plain_text(article.title),
+            article.slug,
+            description[:300],
+            article_image_url(article, siteurl),
+            networks,
+            mastodon,
+        )
+        share_links_built.send(article, links=links)
+        article.share_links = links
+
+
+def register() -> None:
+    signals.all_generators_finalized.connect(on_all_generators)
