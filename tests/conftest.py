@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,6 +77,14 @@ class RunningService:
                 break
         else:
             raise RuntimeError("ownmedia serve exited:\n" + "".join(self.log))
+        # keep reading, or a full pipe (access log lines) would block the server
+        self._drain = threading.Thread(target=self._read_rest, daemon=True)
+        self._drain.start()
+
+    def _read_rest(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.log.append(line)
 
     def stop(self, sig: int | None = None) -> int:
         import signal
@@ -85,8 +94,7 @@ class RunningService:
         try:
             return self.proc.wait(timeout=30)
         finally:
-            if self.proc.stdout:
-                self.log.extend(self.proc.stdout.readlines())
+            self._drain.join(timeout=10)
 
 
 @pytest.fixture

@@ -110,7 +110,8 @@ def test_props_limits():
 
 
 def test_props_keep_scalars_only():
-    props = ok(p={"s": "x", "i": 3, "f": 1.5, "b": True, "n": None, "l": [1], "o": {}, "e": ""}).props
+    raw = {"s": "x", "i": 3, "f": 1.5, "b": True, "n": None, "l": [1], "o": {}, "e": ""}
+    props = ok(p=raw).props
     assert props == {"s": "x", "i": "3", "f": "1.5", "b": "true"}
     assert ok(p=json.dumps({"a": "b"})).props == {"a": "b"}  # JSON-encoded props
 
