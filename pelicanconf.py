@@ -61,5 +61,43 @@ PLUGINS = ["comments", "print_view", "share", "cta", "analytics", "seo"]
 # --- ownmedia settings -------------------------------------------------------
 COMMENTS_PATH = "comments"            # under PATH
 ENGAGEMENT_URL = ""                   # "" = same origin as the site (ownmedia serve)
-ANALYTICS = {"provider": "ownmedia", "domain": "127.0.0.1", "endpoint": "/api/event"}
-CTAS = {}
+# The demo serves from 127.0.0.1, which the tracker does not count unless told to:
+# track_localhost makes `make demo` measure itself (publishconf.py leaves it off).
+ANALYTICS = {"provider": "ownmedia", "domain": "127.0.0.1", "endpoint": "/api/event",
+             "track_localhost": True}
+
+# Calls to action (plugins/cta): place one in a post with a line `[[cta:<id>]]`; metadata
+# `cta: <id>` (or `cta: none`) sets the end-of-post CTA, CTA_DEFAULT the site-wide one.
+CTAS = {
+    "newsletter": {
+        "label": {"fr": "Recevoir la lettre mensuelle", "en": "Get the monthly letter"},
+        "text": {"fr": "Un billet par mois, rien d'autre. Désinscription en un clic.",
+                 "en": "One post a month, nothing else. Unsubscribe in one click."},
+        "url": "/newsletter/",
+        "goal": "Newsletter signup",
+        "revenue": {"amount": "5.00", "currency": "EUR"},
+    },
+    "media-kit": {
+        "label": {"fr": "Télécharger le kit média (PDF)", "en": "Download the media kit (PDF)"},
+        "url": "/images/media-kit.pdf",
+        "goal": "Media kit download",
+    },
+    "demo": {
+        "label": {"fr": "Demander une démonstration", "en": "Ask for a demo"},
+        "text": {"fr": "Trente minutes pour voir ownmedia sur vos propres contenus.",
+                 "en": "Thirty minutes to see ownmedia with your own content."},
+        "url": "mailto:contact@example.org?subject=D%C3%A9monstration%20ownmedia",
+        "goal": "Demo request",
+        "revenue": {"amount": "50.00", "currency": "EUR"},
+    },
+    "partner": {
+        "label": {"fr": "Héberger son blog chez notre partenaire",
+                  "en": "Host your blog with our partner"},
+        "url": "https://hosting.example.net/offre/ownmedia",
+        "goal": "Partner referral",
+        "style": "link",
+        "utm": True,
+    },
+}
+CTA_DEFAULT = "newsletter"
+CTA_GOAL_PAGES = {"/newsletter/": "Newsletter landing"}  # pages counted as conversions
