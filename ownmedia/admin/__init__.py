@@ -1,0 +1,1 @@
+"""The web moderation interface at /admin/ (login, CSRF, moderation queue)."""

@@ -1,0 +1,141 @@
+"""Admin authentication: a scrypt password hash in the data directory, server-side sessions,
+CSRF tokens bound to the session, and a growing delay after failed logins.
+
+The delay is computed, never slept: a login attempt during the delay is refused with the
+number of seconds left, so an attacker gains nothing by hammering and tests need no sleep."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from ownmedia.comments.store import Store
+
+PASSWORD_FILE = "admin.json"
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+SESSION_SECONDS = 8 * 3600
+MIN_PASSWORD_CHARS = 10
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=64 * 1024 * 1024,
+                          dklen=32)
+
+
+def set_password(data_dir: str | Path, password: str) -> Path:
+    """Store a scrypt hash of `password` (file mode 0600, written atomically)."""
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
+    salt = secrets.token_bytes(16)
+    record = {"kdf": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P, "salt": salt.hex(),
+              "hash": _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P).hex()}
+    path = Path(data_dir) / PASSWORD_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(record, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def has_password(data_dir: str | Path) -> bool:
+    return (Path(data_dir) / PASSWORD_FILE).exists()
+
+
+def check_password(data_dir: str | Path, password: str) -> bool:
+    path = Path(data_dir) / PASSWORD_FILE
+    try:
+        record = json.loads(path.read_text())
+        salt = bytes.fromhex(record["salt"])
+        expected = bytes.fromhex(record["hash"])
+        n, r, p = int(record["n"]), int(record["r"]), int(record["p"])
+    except (OSError, ValueError, KeyError):
+        return False
+    return hmac.compare_digest(_scrypt(password, salt, n, r, p), expected)
+
+
+def login_delay(failures: int) -> float:
+    """Seconds to wait before the next attempt after `failures` failed ones in a row:
+    none for the first 2, then 1, 2, 4 ... capped at 5 minutes."""
+    if failures < 3:
+        return 0.0
+    return float(min(300, 2 ** (failures - 3)))
+
+
+@dataclass
+class Session:
+    csrf: str
+    expires: float
+
+
+def _hash_id(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+class Sessions:
+    """Server-side sessions in the comments database; the cookie holds a random id."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def create(self, now: float) -> tuple[str, Session]:
+        session_id = secrets.token_urlsafe(32)
+        session = Session(csrf=secrets.token_urlsafe(32), expires=now + SESSION_SECONDS)
+        with self.store.transaction() as conn:
+            conn.execute("DELETE FROM admin_sessions WHERE expires < ?", (now,))
+            conn.execute(
+                "INSERT INTO admin_sessions(id_hash, created, expires, csrf) VALUES (?, ?, ?, ?)",
+                (_hash_id(session_id), now, session.expires, session.csrf),
+            )
+        return session_id, session
+
+    def get(self, session_id: str | None, now: float) -> Session | None:
+        if not session_id or len(session_id) > 200:
+            return None
+        rows = self.store.query("SELECT csrf, expires FROM admin_sessions WHERE id_hash = ?",
+                                (_hash_id(session_id),))
+        if not rows or rows[0]["expires"] < now:
+            return None
+        return Session(csrf=rows[0]["csrf"], expires=rows[0]["expires"])
+
+    def delete(self, session_id: str | None) -> None:
+        if session_id:
+            with self.store.transaction() as conn:
+                conn.execute("DELETE FROM admin_sessions WHERE id_hash = ?",
+                             (_hash_id(session_id),))
+
+
+class LoginThrottle:
+    """Failed logins per client key; the delay grows with each failure in a row."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def wait_seconds(self, key: str, now: float) -> float:
+        rows = self.store.query("SELECT count, last FROM login_failures WHERE key = ?", (key,))
+        if not rows:
+            return 0.0
+        left = rows[0]["last"] + login_delay(rows[0]["count"]) - now
+        return max(0.0, left)
+
+    def failed(self, key: str, now: float) -> int:
+        with self.store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO login_failures(key, count, last) VALUES (?, 1, ?)"
+                " ON CONFLICT(key) DO UPDATE SET count = count + 1, last = excluded.last",
+                (key, now),
+            )
+            return conn.execute("SELECT count FROM login_failures WHERE key = ?",
+                                (key,)).fetchone()[0]
+
+    def succeeded(self, key: str) -> None:
+        with self.store.transaction() as conn:
+            conn.execute("DELETE FROM login_failures WHERE key = ?", (key,))

@@ -1,0 +1,167 @@
+"""Live publishing: put an approved comment on the built site within a second, without a
+full rebuild, and byte-for-byte as the next full build will write it.
+
+A LivePublisher keeps a warm Pelican context (settings, plugins, generators with every
+article read, the Jinja environment) in the process. Re-rendering a post then means: re-read
+that post's comment files, attach them with plugins/comments' `attach`, and render the
+article page the way ArticlesGenerator.generate_articles + Writer.write_file do, the print
+view with plugins/print_view's `render_print_view`, and the post's comments feed; each file
+is written to a temporary file beside its target and renamed over it (atomic).
+
+What is not re-rendered live: comment counts in index/category listings (next full build)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
+
+from ownmedia.comment_format import read_comment_file
+
+log = logging.getLogger(__name__)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".live-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class LivePublisher:
+    """One warm Pelican context; `render_post(slug)` is thread-safe (serialised)."""
+
+    def __init__(self, settings_file: str | Path, content: str | Path, output: str | Path,
+                 **overrides: object):
+        self.settings_file, self.content, self.output = settings_file, content, Path(output)
+        self.overrides = overrides
+        self._lock = threading.Lock()
+        self._generator = None
+        self.load_seconds = 0.0
+
+    def load(self) -> None:
+        """Read the whole site once (what a full build does before writing)."""
+        from pelican import Pelican, signals
+
+        from ownmedia.site import pelican_settings
+
+        start = time.perf_counter()
+        settings = pelican_settings(self.settings_file, output=self.output, content=self.content,
+                                    **self.overrides)
+        pelican = Pelican(settings)
+        context = settings.copy()
+        context["generated_content"] = {}
+        context["static_links"] = set()
+        context["static_content"] = {}
+        context["localsiteurl"] = settings["SITEURL"]
+        generators = [
+            cls(context=context, settings=settings, path=pelican.path, theme=pelican.theme,
+                output_path=pelican.output_path)
+            for cls in pelican._get_generator_classes()
+        ]
+        for gen in generators:
+            if hasattr(gen, "generate_context"):
+                gen.generate_context()
+        signals.all_generators_finalized.send(generators)
+        for gen in generators:
+            if hasattr(gen, "refresh_metadata_intersite_links"):
+                gen.refresh_metadata_intersite_links()
+        from pelican.generators import ArticlesGenerator
+
+        self._generator = next(g for g in generators if isinstance(g, ArticlesGenerator))
+        self.settings = settings
+        self.load_seconds = time.perf_counter() - start
+
+    def ensure_loaded(self) -> None:
+        with self._lock:
+            if self._generator is None:
+                self.load()
+
+    def _articles(self, slug: str) -> list:
+        gen = self._generator
+        found = []
+        for article in [*gen.translations, *gen.articles, *gen.hidden_translations,
+                        *gen.hidden_articles]:
+            if article.slug == slug and all(a is not article for a in found):
+                found.append(article)
+        return found
+
+    def render_post(self, slug: str) -> list[Path]:
+        """Re-render the pages of post `slug` with its current comment files; returns the
+        files written (empty when the post is unknown)."""
+        with self._lock:
+            if self._generator is None:
+                self.load()
+            return self._render(slug)
+
+    def _render(self, slug: str) -> list[Path]:
+        from pelican import signals
+
+        from plugins import comments as comments_plugin
+        from plugins import print_view
+
+        gen, settings = self._generator, self.settings
+        folder = comments_plugin.comments_dir(settings) / slug
+        comments = []
+        if folder.is_dir():
+            comments = [read_comment_file(p) for p in sorted(folder.glob("*.md"))]
+            comments = [c for c in comments if c.post == slug]
+        comments.sort(key=lambda c: (c.date, c.id))
+        written: list[Path] = []
+        for article in self._articles(slug):
+            comments_plugin.attach(article, comments)
+            article.comments_feed = (
+                comments_plugin._feed_url(article, settings) if article.comment_count else ""
+            )
+            signals.article_generator_write_article.send(gen, content=article)
+            html = self._render_page(article)
+            target = Path(sanitised_join(str(self.output), article.save_as))
+            atomic_write(target, html)
+            written.append(target)
+            if hasattr(article, "print_url"):
+                target = self.output / print_view.print_path(article.save_as)
+                atomic_write(target, print_view.render_print_view(article, gen.env,
+                                                                  dict(gen.context)))
+                written.append(target)
+            feed_path = self.output / comments_plugin._feed_path(article)
+            if article.comment_count and article in [*gen.articles, *gen.translations]:
+                import io
+
+                buf = io.StringIO()
+                comments_plugin.comments_feed(article, settings).write(buf, "utf-8")
+                atomic_write(feed_path, buf.getvalue())
+                written.append(feed_path)
+            elif feed_path.exists():
+                feed_path.unlink()
+        return written
+
+    def _render_page(self, article) -> str:
+        """What Writer.write_file renders for generate_articles' call, without writing."""
+        gen, settings = self._generator, self.settings
+        name = article.save_as
+        localcontext = gen.context.copy()
+        localcontext["localsiteurl"] = localcontext.get("localsiteurl", None)
+        if settings.get("RELATIVE_URLS"):
+            relative_url = path_to_url(get_relative_path(name))
+            localcontext["SITEURL"] = relative_url
+            localcontext["localsiteurl"] = relative_url
+        localcontext["output_file"] = name
+        # write_file's own parameters (override_output, url) are not template variables
+        localcontext.update(article=article, category=getattr(article, "category", None),
+                            blog=True)
+        if localcontext["localsiteurl"]:
+            gen.context["localsiteurl"] = localcontext["localsiteurl"]
+        return gen.get_template(article.template).render(localcontext)

@@ -1,0 +1,156 @@
+"""The comments part of a running service: one Store, Intake, Moderator, LivePublisher and a
+background loop shared by the comment API, the admin and the mention receivers.
+
+The loop re-renders queued posts (approvals from this process wake it at once; approvals made
+by the CLI in another process are picked up by polling the render queue), sends queued mails
+and runs registered workers (mention verification)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.requests import Request
+
+from ownmedia.comments import notify
+from ownmedia.comments.intake import Intake
+from ownmedia.comments.moderation import Moderator
+from ownmedia.comments.publish import LivePublisher
+from ownmedia.comments.site_index import SiteIndex
+from ownmedia.comments.store import Store, StoredComment
+from ownmedia.secrets import Secrets, load_or_create_secrets
+
+log = logging.getLogger("ownmedia.comments")
+POLL_SECONDS = 0.25
+
+
+@dataclass
+class CommentsRuntime:
+    ctx: object
+    store: Store
+    secrets: Secrets
+    site_index: SiteIndex
+    intake: Intake
+    moderator: Moderator
+    publisher: LivePublisher | None
+    workers: list[Callable[[], None]] = field(default_factory=list)  # run in a thread
+    wake: asyncio.Event | None = None
+    _task: asyncio.Task | None = None
+    _render_failures: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def config(self):
+        return self.ctx.config
+
+    def clock(self) -> float:
+        """ctx.state["clock"] when a test injected one."""
+        return self.ctx.state.get("clock", time.time)()
+
+    def kick(self) -> None:
+        if self.wake is not None:
+            self.wake.set()
+
+    # --- the background loop ------------------------------------------------------------
+    async def start(self) -> None:
+        self.wake = asyncio.Event()
+        self._task = asyncio.create_task(self._loop(), name="ownmedia-comments")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self.store.close()
+
+    async def _loop(self) -> None:
+        if self.publisher is not None:
+            try:
+                await asyncio.to_thread(self.publisher.ensure_loaded)
+                log.info("live publishing ready (site read in %.2fs)", self.publisher.load_seconds)
+            except Exception:  # a broken site must not stop comment intake
+                log.exception("live publishing disabled: the site could not be read")
+                self.publisher = None
+        while True:
+            try:
+                await asyncio.to_thread(self.tick)
+            except Exception:
+                log.exception("comments background work failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), POLL_SECONDS)
+            self.wake.clear()
+
+    def tick(self) -> None:
+        """One round of background work (also callable directly from tests)."""
+        self.render_queued()
+        notify.deliver_outbox(self.store, self.config, self.secrets.signing_key)
+        for worker in self.workers:
+            worker()
+
+    def render_queued(self) -> list[str]:
+        done = []
+        if self.publisher is None:
+            return done
+        now = time.monotonic()
+        for post, queued in self.store.pending_renders():
+            if self._render_failures.get(post, 0) > now:
+                continue
+            try:
+                self.publisher.render_post(post)
+            except Exception:
+                log.exception("live re-render of %s failed; the next build will show it", post)
+                self._render_failures[post] = now + 30
+                continue
+            self._render_failures.pop(post, None)
+            self.store.done_render(post, queued)
+            done.append(post)
+        return done
+
+    # --- helpers for the HTTP parts -------------------------------------------------------
+    def client_address(self, request: Request) -> str:
+        """The client's address; X-Forwarded-For only when the peer is a trusted proxy."""
+        peer = request.client.host if request.client else ""
+        if peer in self.config.server.trusted_proxies:
+            forwarded = request.headers.get("x-forwarded-for", "")
+            first = forwarded.split(",")[0].strip()
+            if first:
+                return first
+        return peer
+
+    def on_accepted(self, conn, comment: StoredComment) -> None:
+        notify.queue_moderator_mail(self.store, conn, self.config, comment,
+                                    self.site_index.url_of(comment.post))
+
+
+def get_runtime(ctx) -> CommentsRuntime:
+    """The shared runtime, created (with its lifecycle hooks) on first use."""
+    runtime = ctx.state.get("comments")
+    if runtime is not None:
+        return runtime
+    config = ctx.config
+    secrets = load_or_create_secrets(config.data_dir)
+    store = Store(config.data_dir)
+    site_index = SiteIndex(config.site_dir)
+    publisher = None
+    if config.comments.live_publish:
+        publisher = LivePublisher(
+            Path(config.comments.pelican_settings), Path(config.comments.content_dir),
+            config.site_dir,
+        )
+    runtime = CommentsRuntime(
+        ctx=ctx, store=store, secrets=secrets, site_index=site_index,
+        intake=None, moderator=Moderator(store, config, secrets.signing_key, site_index),
+        publisher=publisher,
+    )
+    runtime.intake = Intake(
+        store, config.comments, secrets.signing_key, secrets.visitor_key,
+        clock=runtime.clock, post_exists=site_index.exists, on_accepted=runtime.on_accepted,
+    )
+    ctx.state["comments"] = runtime
+    ctx.startup.append(runtime.start)
+    ctx.shutdown.append(runtime.stop)
+    return runtime

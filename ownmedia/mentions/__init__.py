@@ -1,0 +1,1 @@
+"""Webmentions and pingbacks: receiving, verifying (with an SSRF guard) and sending."""

@@ -1,0 +1,75 @@
+"""A throw-away copy of the sample site for comment, mention and admin tests: content copied
+to tmp (approvals never touch the repo's content/), built with SITEURL "" so pages work on
+any loopback port, and a TOML config pointing the service at it."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ownmedia.config import Config, load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+POST = "own-your-channel"          # a sample post (fr, with an en translation)
+POST_URL = "/2026/own-your-channel/"
+
+
+@dataclass
+class Site:
+    root: Path
+    content: Path
+    output: Path
+    data: Path
+    settings: Path
+    config_file: Path
+
+    def config(self, **overrides: dict) -> Config:
+        return load_config(self.config_file, **overrides)
+
+    def page(self, url: str = POST_URL) -> str:
+        return (self.output / url.strip("/") / "index.html").read_text(encoding="utf-8")
+
+    def print_page(self, url: str = POST_URL) -> str:
+        return (self.output / url.strip("/") / "print" / "index.html").read_text(encoding="utf-8")
+
+
+def make_site(tmp: Path, *, build: bool = True, comments_toml: str = "",
+              extra_toml: str = "") -> Site:
+    content = tmp / "content"
+    shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns("*.md~"))
+    for folder in (content / "comments").glob("*"):  # start from no comments
+        shutil.rmtree(folder) if folder.is_dir() else folder.unlink()
+    settings = tmp / "testconf.py"
+    settings.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from pelicanconf import *  # noqa\n"
+        'SITEURL = ""\n',
+        encoding="utf-8",
+    )
+    output, data = tmp / "output", tmp / "data"
+    config_file = tmp / "ownmedia.toml"
+    config_file.write_text(
+        "[server]\n"
+        f"data = {str(data)!r}\n"
+        f"site = {str(output)!r}\n"
+        "[comments]\n"
+        f"content_dir = {str(content)!r}\n"
+        f"pelican_settings = {str(settings)!r}\n"
+        "min_seconds = 0.0\n" + comments_toml +
+        "[mentions]\n"
+        "allow_private_addresses = true\n"
+        "timeout_seconds = 5.0\n" + extra_toml,
+        encoding="utf-8",
+    )
+    site = Site(tmp, content, output, data, settings, config_file)
+    if build:
+        build_into(site)
+    return site
+
+
+def build_into(site: Site, output: Path | None = None) -> Path:
+    from ownmedia.site import build_site
+
+    return build_site(output or site.output, settings_file=site.settings, content=site.content)

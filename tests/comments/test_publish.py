@@ -1,0 +1,75 @@
+"""Moderation writes the comment files; live publishing re-renders one post exactly as a full
+build does."""
+
+from __future__ import annotations
+
+import time
+
+from ownmedia.comments.moderation import Moderator
+from ownmedia.comments.publish import LivePublisher
+from ownmedia.comments.store import Store, new_comment_id
+from tests.comments.sitekit import POST, POST_URL, build_into, make_site
+
+
+def add_pending(store: Store, post: str = POST, **fields) -> str:
+    now = time.time()
+    cid = new_comment_id(now)
+    row = dict(id=cid, post=post, status="pending", author="Ann", body="Hello", created=now,
+               updated=now)
+    row.update(fields)
+    with store.transaction() as conn:
+        store.insert(conn, **row)
+    return cid
+
+
+def test_approve_reject_delete_files_and_render_queue(tmp_path):
+    site = make_site(tmp_path, build=False)
+    config = site.config()
+    store = Store(config.data_dir)
+    mod = Moderator(store, config, b"k" * 32)
+    cid = add_pending(store, website="https://ann.example")
+    [res] = mod.approve([cid])
+    assert res.ok and res.post == POST
+    path = site.content / "comments" / POST / f"{cid}.md"
+    text = path.read_text()
+    assert "author: Ann" in text and "website: https://ann.example" in text
+    assert "email" not in text
+    assert [p for p, _ in store.pending_renders()] == [POST]
+    assert mod.reject([cid])[0].ok and not path.exists()
+    assert mod.approve([cid])[0].ok and path.exists()
+    assert mod.edit(cid, body="Edited **now**").ok
+    assert "Edited **now**" in path.read_text()
+    assert mod.delete([cid])[0].ok and not path.exists() and store.get(cid) is None
+    assert not mod.approve(["no-such-id"])[0].ok
+    store.close()
+
+
+def test_live_render_equals_full_build(tmp_path):
+    site = make_site(tmp_path)
+    config = site.config()
+    store = Store(config.data_dir)
+    mod = Moderator(store, config, b"k" * 32)
+    publisher = LivePublisher(site.settings, site.content, site.output)
+    publisher.load()
+    parent = add_pending(store, body="First <script>alert(1)</script> **bold**")
+    mod.approve([parent])
+    child = add_pending(store, author="Bob <i>", body="A reply", reply_to=parent)
+    mod.approve([child])
+    start = time.perf_counter()
+    written = publisher.render_post(POST)
+    assert time.perf_counter() - start < 1.0
+    page = site.page()
+    assert f'id="comment-{child}"' in page and "Bob &lt;i&gt;" in page
+    assert "<script>alert(1)" not in page
+    assert f'id="comment-{parent}"' in site.print_page()
+    full = build_into(site, tmp_path / "full")
+    assert len(written) >= 4  # fr + en page and print view (+ feeds)
+    for path in written:
+        rel = path.relative_to(site.output)
+        assert path.read_bytes() == (full / rel).read_bytes(), rel
+    # unpublishing re-renders too, back to no comments, and the feed goes away
+    mod.delete([parent, child])
+    publisher.render_post(POST)
+    assert f'id="comment-{parent}"' not in site.page()
+    assert not (site.output / POST_URL.strip("/") / "comments.atom.xml").exists()
+    store.close()
