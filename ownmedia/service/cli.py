@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+
 import click
 
 from ownmedia.config import ConfigError, load_config
@@ -30,6 +33,8 @@ def serve(host: str | None, port: int | None, data: str | None, site: str | None
         raise click.ClickException(str(exc)) from None
     import uvicorn  # late: keeps `ownmedia --help` fast
 
+    _log_like_uvicorn()
+
     from ownmedia.service.app import create_app
 
     try:
@@ -55,3 +60,14 @@ def serve(host: str | None, port: int | None, data: str | None, site: str | None
         raise click.ClickException(
             f"could not listen on {config.server.host}:{config.server.port}"
         )
+
+
+def _log_like_uvicorn() -> None:
+    """Our own messages (forwarding retries, storage errors) beside uvicorn's, on stderr."""
+    logger = logging.getLogger("ownmedia")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
