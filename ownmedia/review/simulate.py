@@ -1,0 +1,480 @@
+"""A deterministic generator of realistic channel traffic, written straight into an event store
+(the schema of ownmedia.storage.events_schema), together with its ground truth.
+
+Why: the review must report exactly what happened. A seeded generator knows what happened (it
+counts every visitor, click, print and comment as it writes them, independently of any SQL), so
+tests can compare the review with that truth, and the benchmark can make millions of events.
+
+It also writes a minimal built-site feed (`site/feeds/all.atom.xml`) with each post's
+publication date: the review reads publication dates from the built site's Atom feed, so the
+generator provides one the same way Pelican does.
+
+Model (one seed → one dataset): posts published over the year before the period and during it,
+popularity following a power law with a recency boost; visitors per day growing over the period
+with a weekly rhythm; sessions from direct, search, social, referral, newsletter and print
+returns (utm_medium=print, utm_campaign=<slug>, landing on that post); per post view an
+engagement event, read-through milestones, CTA clicks (some leading to the CTA's page and to the
+/merci/ conversion page), shares, prints, comments, outbound clicks, downloads; 404s; bots
+(dropped at ingest, so only counted in the `dropped` table).
+
+Visitor ids are per day (like the collector's daily salt) and sessions never cross midnight.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import sqlite3
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from ownmedia.storage.events_schema import EVENT_MIGRATIONS
+from ownmedia.storage.sqlite import connect, migrate
+
+EVENT_COLUMNS = (
+    "ts", "domain", "name", "hostname", "pathname", "referrer", "referrer_source",
+    "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
+    "visitor_id", "session_id",
+    "v_source", "v_referrer", "v_utm_source", "v_utm_medium", "v_utm_campaign",
+    "v_utm_content", "v_utm_term", "v_entry_page",
+    "browser", "browser_version", "os", "os_version", "device",
+    "props", "revenue_amount", "revenue_currency", "interactive", "scroll_depth", "engagement_ms",
+)
+SESSION_COLUMNS = (
+    "session_id", "domain", "visitor_id", "start", "end", "entry_page", "exit_page",
+    "pageviews", "events", "interactive_events",
+)
+EVENTS_PER_VISITOR = 7.8  # measured average, used to size a run from a target event count
+CONVERSION_PAGE = "/merci/"
+CONVERSION_GOAL = "Visit /merci/"
+CTAS = {"newsletter": "/newsletter/", "don": "/don/", "adhesion": "/adhesion/"}
+
+# (share, v_source, referrer, utm_source, utm_medium)
+SOURCES = [
+    (0.27, "", "", "", ""),
+    (0.22, "Google", "https://www.google.com/", "", ""),
+    (0.03, "DuckDuckGo", "https://duckduckgo.com/", "", ""),
+    (0.05, "Facebook", "https://www.facebook.com/", "", ""),
+    (0.04, "Twitter", "https://t.co/", "", ""),
+    (0.04, "LinkedIn", "https://www.linkedin.com/", "", ""),
+    (0.03, "Mastodon", "https://mastodon.social/", "", ""),
+    (0.12, "example.org", "https://example.org/blog/", "", ""),
+    (0.08, "asso-voisine.fr", "https://asso-voisine.fr/liens/", "", ""),
+    (0.07, "newsletter", "", "newsletter", "email"),
+    (0.05, "print", "", "print", "print"),
+]
+DEVICES = [(0.55, "Desktop"), (0.40, "Mobile"), (0.05, "Tablet")]
+CLIENTS = {
+    "Desktop": [("Firefox", "Linux"), ("Chrome", "Windows"), ("Safari", "Mac"),
+                ("Edge", "Windows")],
+    "Mobile": [("Chrome", "Android"), ("Safari", "iOS"), ("Firefox", "Android")],
+    "Tablet": [("Safari", "iPadOS"), ("Chrome", "Android")],
+}
+
+
+@dataclass
+class Post:
+    slug: str
+    published: date
+    url: str
+    en_url: str = ""
+    weight: float = 1.0
+
+
+@dataclass
+class SimSpec:
+    """What to generate. `events` is a target: the run sizes visitors per day to approach it."""
+
+    seed: int = 1
+    start: date = date(2026, 1, 5)  # a Monday
+    days: int = 182
+    posts: int = 40
+    events: int = 20_000
+    growth: float = 2.0  # visitors per day at the end / at the start
+    domain: str = "127.0.0.1"
+    hostname: str = "127.0.0.1"
+
+    @property
+    def end(self) -> date:
+        """Last day (inclusive)."""
+        return self.start + timedelta(days=self.days - 1)
+
+
+@dataclass
+class Truth:
+    """What the generator wrote, counted as it wrote it (see `finish` for the derived parts)."""
+
+    spec: dict = field(default_factory=dict)
+    events: int = 0
+    visitors: int = 0
+    visits: int = 0
+    pageviews: int = 0
+    bots_dropped: int = 0
+    goals: dict = field(default_factory=dict)  # goal -> {"events", "visitors"}
+    conversions: int = 0  # unique visitors reaching the conversion page
+    posts: dict = field(default_factory=dict)  # slug -> per post counts
+    ctas: dict = field(default_factory=dict)  # cta -> {"clicks", "visitors", "per_post", ...}
+    sources: dict = field(default_factory=dict)  # source -> visitors
+    campaigns: dict = field(default_factory=dict)  # "medium|source|campaign" -> visits
+    print_returns: int = 0  # visits with utm_medium=print
+    weekly: dict = field(default_factory=dict)  # monday -> {"visitors", "pageviews"}
+    longevity: dict = field(default_factory=dict)  # {"old": post visits, "all": post visits}
+    published: dict = field(default_factory=dict)  # slug -> ISO date
+
+
+def _pick(rng: random.Random, table: list) -> tuple:
+    r = rng.random()
+    for row in table:
+        r -= row[0]
+        if r <= 0:
+            return row
+    return table[-1]
+
+
+def make_posts(rng: random.Random, spec: SimSpec) -> list[Post]:
+    """Half published in the year before the period, half during it; a quarter translated."""
+    posts = []
+    for i in range(spec.posts):
+        if i < spec.posts // 2:
+            day = spec.start - timedelta(days=rng.randrange(1, 366))
+        else:
+            day = spec.start + timedelta(days=rng.randrange(0, spec.days))
+        slug = f"billet-{i:04d}"
+        url = f"/{day.year}/{slug}/"
+        en = f"/en/{day.year}/{slug}/" if rng.random() < 0.25 else ""
+        posts.append(Post(slug, day, url, en, weight=1.0 / (1 + rng.random() * 40) ** 0.9))
+    posts.sort(key=lambda p: (p.published, p.slug))
+    return posts
+
+
+class _Writer:
+    """Batches rows into the store; keeps ids unique."""
+
+    def __init__(self, conn: sqlite3.Connection, truth: Truth):
+        self.conn, self.truth = conn, truth
+        self.events: list[tuple] = []
+        self.sessions: list[tuple] = []
+        self.ev_sql = (f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
+                       f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})")
+        self.se_sql = (f"INSERT INTO sessions ({', '.join(SESSION_COLUMNS)}) "
+                       f"VALUES ({', '.join('?' * len(SESSION_COLUMNS))})")
+
+    def flush(self, force: bool = False) -> None:
+        if len(self.events) < 50_000 and not force:
+            return
+        self.conn.execute("BEGIN")
+        self.conn.executemany(self.ev_sql, self.events)
+        self.conn.executemany(self.se_sql, self.sessions)
+        self.conn.execute("COMMIT")
+        self.truth.events += len(self.events)
+        self.events.clear()
+        self.sessions.clear()
+
+
+def simulate(data_dir: str | Path, spec: SimSpec | None = None, *,
+             site_dir: str | Path | None = None, progress=None) -> Truth:
+    """Write `data_dir/events.sqlite3` (must not hold events yet), `data_dir/truth.json` and
+    `site_dir/feeds/all.atom.xml` (default `data_dir/site`); return the ground truth.
+
+    `progress(done_days, total_days)` is called once per simulated day."""
+    spec = spec or SimSpec()
+    data_dir = Path(data_dir)
+    site_dir = Path(site_dir) if site_dir else data_dir / "site"
+    rng = random.Random(spec.seed)
+    posts = make_posts(rng, spec)
+    conn = connect(data_dir / "events.sqlite3")
+    conn.execute("PRAGMA synchronous=OFF")  # a generated file: speed over durability
+    migrate(conn, EVENT_MIGRATIONS)
+    if conn.execute("SELECT 1 FROM events LIMIT 1").fetchone():
+        raise ValueError(f"{data_dir / 'events.sqlite3'} already holds events")
+    conn.execute(
+        "INSERT OR IGNORE INTO goals (domain, goal_type, page_path, display_name) "
+        "VALUES (?, 'page', ?, ?)", (spec.domain, CONVERSION_PAGE, CONVERSION_GOAL))
+    truth = Truth(spec={k: str(v) for k, v in asdict(spec).items()})
+    truth.published = {p.slug: p.published.isoformat() for p in posts}
+    w = _Writer(conn, truth)
+    sim = _Day(rng, spec, posts, w)
+    base = spec.events / (spec.days * EVENTS_PER_VISITOR * (1 + spec.growth) / 2 * 0.986)
+    for d in range(spec.days):
+        day = spec.start + timedelta(days=d)
+        trend = 1 + (spec.growth - 1) * d / max(1, spec.days - 1)
+        weekly = 0.75 if day.weekday() >= 5 else 1.08
+        sim.run(day, max(1, round(base * trend * weekly * rng.uniform(0.85, 1.15))))
+        w.flush()
+        if progress:
+            progress(d + 1, spec.days)
+    w.flush(force=True)
+    sim.finish(truth)
+    conn.execute(
+        "INSERT OR REPLACE INTO dropped (day, domain, reason, count) VALUES (?, ?, 'bot', ?)",
+        (spec.end.isoformat(), spec.domain, truth.bots_dropped))
+    conn.close()
+    (data_dir / "truth.json").write_text(json.dumps(asdict(truth), indent=1, sort_keys=True))
+    write_feed(site_dir, posts)
+    return truth
+
+
+def write_feed(site_dir: Path, posts: list[Post]) -> Path:
+    """An Atom feed like Pelican's all.atom.xml: one entry per post with its published date."""
+    feeds = site_dir / "feeds"
+    feeds.mkdir(parents=True, exist_ok=True)
+    entries = "".join(
+        f"<entry><title>{p.slug}</title><link href=\"http://127.0.0.1:8000{p.url}\" "
+        f"rel=\"alternate\"/><published>{p.published.isoformat()}T09:00:00+01:00</published>"
+        f"<id>tag:127.0.0.1,{p.published.isoformat()}:{p.url}</id></entry>"
+        for p in posts
+    )
+    path = feeds / "all.atom.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>ownmedia</title>{entries}</feed>\n", encoding="utf-8")
+    return path
+
+
+class _Day:
+    """Generates one day of traffic and tallies the truth."""
+
+    def __init__(self, rng: random.Random, spec: SimSpec, posts: list[Post], w: _Writer):
+        self.rng, self.spec, self.posts, self.w = rng, spec, posts, w
+        self.next_session = 1
+        self.by_url = {p.url: p for p in posts}
+        self.by_url.update({p.en_url: p for p in posts if p.en_url})
+        self.goal_events: Counter = Counter()
+        self.goal_visitors: dict[str, set] = defaultdict(set)
+        self.post_visitors: dict[str, set] = defaultdict(set)  # url -> visitor ids
+        self.post_pageviews: Counter = Counter()  # slug
+        self.post_counts: dict[str, Counter] = defaultdict(Counter)
+        self.read_through: dict[str, set] = defaultdict(set)  # slug -> visitors with depth 100
+        self.entry_conv: dict[str, set] = defaultdict(set)  # entry page -> converting visitors
+        self.cta_clicks: Counter = Counter()
+        self.cta_visitors: dict[str, set] = defaultdict(set)
+        self.cta_post: Counter = Counter()  # (cta, slug)
+        self.cta_sessions: dict[str, set] = defaultdict(set)  # cta -> sessions with a click
+        self.conv_sessions: set = set()
+        self.conversions: set = set()
+        self.sources: dict[str, set] = defaultdict(set)
+        self.campaigns: dict[str, set] = defaultdict(set)
+        self.weekly_visitors: dict[str, set] = defaultdict(set)
+        self.weekly_pageviews: Counter = Counter()
+        self.post_day_visits: dict[tuple, set] = defaultdict(set)  # (url, day) -> sessions
+        self.visitors = 0
+        self.visits = 0
+        self.pageviews = 0
+        self.print_returns = 0
+        self.bots = 0
+
+    def _weights(self, day: date) -> tuple[list[Post], list[float]]:
+        live = [p for p in self.posts if p.published <= day]
+        cum, total = [], 0.0
+        for p in live:
+            age = (day - p.published).days
+            total += p.weight * (1 + 6 * math.exp(-age / 10))
+            cum.append(total)
+        return live, cum
+
+    def run(self, day: date, n_visitors: int) -> None:
+        rng = self.rng
+        live, cum = self._weights(day)
+        midnight = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
+        monday = (day - timedelta(days=day.weekday())).isoformat()
+        self.bots += rng.randrange(0, 1 + n_visitors // 10)
+        for _ in range(n_visitors):
+            vid = rng.getrandbits(62)
+            self.visitors += 1
+            device = _pick(rng, DEVICES)[1]
+            browser, os_ = rng.choice(CLIENTS[device])
+            n_sessions = 1 if rng.random() < 0.9 else 2
+            t = midnight + rng.uniform(0, 40_000)
+            for _s in range(n_sessions):
+                t = self._session(day, monday, vid, device, browser, os_, t, live, cum)
+                t += rng.uniform(1900, 9000)  # > 30 min: a new visit
+
+    def _post_by_popularity(self, live: list[Post], cum: list[float]) -> Post | None:
+        if not live:
+            return None
+        return self.rng.choices(live, cum_weights=cum)[0]
+
+    def _session(self, day, monday, vid, device, browser, os_, t, live, cum) -> float:
+        rng, spec = self.rng, self.spec
+        sid = self.next_session
+        self.next_session += 1
+        self.visits += 1
+        _, source, referrer, utm_source, utm_medium = _pick(rng, SOURCES)
+        campaign = ""
+        post = self._post_by_popularity(live, cum)
+        if utm_medium == "print" and post is not None:
+            campaign = post.slug
+            pages = [post.url]
+            self.print_returns += 1
+        elif utm_medium == "email":
+            campaign = f"lettre-{day:%Y-%m}"
+            pages = [post.url if post else "/"]
+        else:
+            pages = ["/"] if post is None or rng.random() < 0.12 else [
+                post.en_url if post.en_url and rng.random() < 0.4 else post.url]
+        while rng.random() < 0.45 and len(pages) < 6:
+            nxt = self._post_by_popularity(live, cum)
+            r = rng.random()
+            if r < 0.03:
+                pages.append(f"/ancienne-page-{rng.randrange(50)}/")
+            elif r < 0.15 or nxt is None:
+                pages.append("/")
+            else:
+                pages.append(nxt.url)
+        entry = pages[0]
+        visit = {
+            "v_source": source, "v_referrer": referrer, "v_utm_source": utm_source,
+            "v_utm_medium": utm_medium, "v_utm_campaign": campaign,
+        }
+        self.sources[source or "Direct / None"].add(vid)
+        if utm_medium:
+            self.campaigns[f"{utm_medium}|{utm_source}|{campaign}"].add(sid)
+        self.weekly_visitors[monday].add(vid)
+        by_url = self.by_url
+        rows: list[tuple] = []
+        counts = {"pageviews": 0, "events": 0, "interactive": 0}
+        start = t
+        state = {"t": t, "exit": entry}
+
+        def emit(name, path, props=None, *, first=False, sd=None, ms=None, interactive=1):
+            ev_ref = referrer if first else ""
+            rows.append((
+                state["t"], spec.domain, name, spec.hostname, path, ev_ref,
+                source if first else "",
+                utm_source if first else "", utm_medium if first else "",
+                campaign if first else "", "", "", vid, sid,
+                visit["v_source"], visit["v_referrer"], visit["v_utm_source"],
+                visit["v_utm_medium"], visit["v_utm_campaign"], "", "", entry,
+                browser, "120.0", os_, "", device,
+                json.dumps(props or {}, separators=(",", ":")), None, None, interactive, sd, ms,
+            ))
+            if name != "engagement":
+                counts["events"] += 1
+                counts["interactive"] += interactive
+                if name == "pageview":
+                    counts["pageviews"] += 1
+                    state["exit"] = path
+            state["t"] += rng.uniform(5, 90)
+
+        def goal(name, path, props, interactive=1):
+            emit(name, path, props, interactive=interactive)
+            self.goal_events[name] += 1
+            self.goal_visitors[name].add(vid)
+
+        for i, path in enumerate(pages):
+            emit("pageview", path, first=(i == 0))
+            self.pageviews += 1
+            self.weekly_pageviews[monday] += 1
+            if path.startswith("/ancienne-page-"):
+                goal("404", path, {"path": path})
+                continue
+            p = by_url.get(path)
+            if p is None:
+                continue
+            self.post_visitors[path].add(vid)
+            self.post_pageviews[p.slug] += 1
+            self.post_day_visits[(path, day)].add(sid)
+            sd = rng.choice((10, 30, 55, 80, 100, 100))
+            if rng.random() < 0.85:
+                emit("engagement", path, sd=sd, ms=rng.randrange(3000, 400_000), interactive=0)
+            for depth in (25, 50, 75, 100):
+                if sd >= depth:
+                    goal("Read Through", path, {"post": p.slug, "depth": str(depth)}, 0)
+            if sd >= 100:
+                self.read_through[p.slug].add(vid)
+            if rng.random() < 0.05:
+                cta = rng.choice(sorted(CTAS))
+                goal("CTA Click", path, {"cta": cta, "post": p.slug,
+                                         "url": f"{CTAS[cta]}?utm_medium=cta"})
+                self.cta_clicks[cta] += 1
+                self.cta_visitors[cta].add(vid)
+                self.cta_post[(cta, p.slug)] += 1
+                self.cta_sessions[cta].add(sid)
+                self.post_counts[p.slug]["cta_clicks"] += 1
+                if rng.random() < 0.6:
+                    emit("pageview", CTAS[cta])
+                    self.pageviews += 1
+                    self.weekly_pageviews[monday] += 1
+                    if rng.random() < 0.4:
+                        emit("pageview", CONVERSION_PAGE)
+                        self.pageviews += 1
+                        self.weekly_pageviews[monday] += 1
+                        self.goal_events[CONVERSION_GOAL] += 1
+                        self.goal_visitors[CONVERSION_GOAL].add(vid)
+                        self.conversions.add(vid)
+                        self.conv_sessions.add(sid)
+                        self.entry_conv[entry].add(vid)
+                    break  # the visitor left the post for the CTA's page
+            if rng.random() < 0.02:
+                goal("Share", path, {"network": rng.choice(["mastodon", "linkedin", "email"]),
+                                     "post": p.slug})
+                self.post_counts[p.slug]["shares"] += 1
+            if rng.random() < 0.012:
+                via = rng.choice(["button", "ctrl-p"])
+                print_path = f"{path}print/"
+                if via == "button":
+                    emit("pageview", print_path)
+                    self.pageviews += 1
+                    self.weekly_pageviews[monday] += 1
+                goal("Print", print_path, {"post": p.slug, "via": via})
+                self.post_counts[p.slug]["prints"] += 1
+            if rng.random() < 0.008:
+                goal("Form: Submission", path, {"form": "comment"})
+                goal("Comment", path, {"post": p.slug})
+                self.post_counts[p.slug]["comments"] += 1
+            if rng.random() < 0.03:
+                goal("Outbound Link: Click", path, {"url": "https://example.org/ressource"})
+            if rng.random() < 0.004:
+                goal("File Download", path, {"url": "/images/guide.pdf"})
+        self.w.events.extend(rows)
+        self.w.sessions.append((sid, spec.domain, vid, start, rows[-1][0] if rows else start,
+                                entry, state["exit"], counts["pageviews"], counts["events"],
+                                counts["interactive"]))
+        return state["t"]
+
+    def finish(self, truth: Truth) -> None:
+        truth.visitors = self.visitors
+        truth.visits = self.visits
+        truth.pageviews = self.pageviews
+        truth.bots_dropped = self.bots
+        truth.print_returns = self.print_returns
+        truth.goals = {g: {"events": n, "visitors": len(self.goal_visitors[g])}
+                       for g, n in sorted(self.goal_events.items())}
+        truth.conversions = len(self.conversions)
+        posts: dict[str, dict] = {}
+        for p in self.posts:
+            urls = [u for u in (p.url, p.en_url) if u]
+            visitors = sum(len(self.post_visitors[u]) for u in urls)
+            if not visitors:
+                continue
+            c = self.post_counts[p.slug]
+            posts[p.slug] = {
+                "visitors": visitors, "pageviews": self.post_pageviews[p.slug],
+                "read_through_visitors": len(self.read_through[p.slug]),
+                "cta_clicks": c["cta_clicks"], "shares": c["shares"], "prints": c["prints"],
+                "comments": c["comments"],
+                "conversions": sum(len(self.entry_conv[u]) for u in urls),
+            }
+        truth.posts = posts
+        truth.ctas = {
+            cta: {"clicks": self.cta_clicks[cta], "visitors": len(self.cta_visitors[cta]),
+                  "visits": len(self.cta_sessions[cta]),
+                  "converted_visits": len(self.cta_sessions[cta] & self.conv_sessions),
+                  "per_post": {s: n for (c, s), n in sorted(self.cta_post.items()) if c == cta}}
+            for cta in sorted(self.cta_clicks)
+        }
+        truth.sources = {s: len(v) for s, v in sorted(self.sources.items())}
+        truth.campaigns = {k: len(v) for k, v in sorted(self.campaigns.items())}
+        truth.weekly = {m: {"visitors": len(self.weekly_visitors[m]),
+                            "pageviews": self.weekly_pageviews[m]}
+                        for m in sorted(self.weekly_visitors)}
+        by_url = self.by_url
+        old = total = 0
+        for (url, day), sessions in self.post_day_visits.items():
+            total += len(sessions)
+            if (day - by_url[url].published).days > 90:
+                old += len(sessions)
+        truth.longevity = {"old": old, "all": total}

@@ -1,0 +1,151 @@
+"""`ownmedia keys ...` (Stats API keys) and `ownmedia goals ...` (what counts as a conversion)."""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, datetime
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ownmedia.config import Config, ConfigError, load_config
+
+
+def _config_options(func):
+    @click.option("--config", "config_file", type=click.Path(dir_okay=False),
+                  help="TOML configuration file (as for `ownmedia serve`).")
+    @click.option("--data", "data_dir", type=click.Path(file_okay=False),
+                  help="Data directory (overrides [server] data).")
+    @functools.wraps(func)
+    def wrapper(config_file, data_dir, **kwargs):
+        try:
+            config = load_config(config_file, server={"data": data_dir})
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        return func(config, **kwargs)
+
+    return wrapper
+
+
+def _when(ts: float | None) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M") if ts else "-"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def keys() -> None:
+    """Stats API keys / clés de l'API de statistiques (stored hashed in data/keys.sqlite3)."""
+
+
+@keys.command("create")
+@click.argument("name")
+@_config_options
+def keys_create(config: Config, name: str) -> None:
+    """Make a key named NAME and print it once / crée une clé, affichée une seule fois."""
+    from ownmedia.stats.keys import KeyStore
+
+    store = KeyStore(config.data_dir)
+    try:
+        info, key = store.create(name)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()
+    click.echo(key)
+    click.echo(f"Key #{info.id} '{info.name}' created; it is shown only now / "
+               "elle n'est affichée qu'une fois.", err=True)
+
+
+@keys.command("list")
+@_config_options
+def keys_list(config: Config) -> None:
+    """List keys (never their value) / liste les clés."""
+    from ownmedia.stats.keys import KeyStore
+
+    store = KeyStore(config.data_dir)
+    try:
+        rows = store.list()
+    finally:
+        store.close()
+    table = Table(title="API keys / clés")
+    for col in ("id", "name / nom", "starts with / début", "created / créée",
+                "last used / utilisée", "revoked / révoquée"):
+        table.add_column(col)
+    for k in rows:
+        table.add_row(str(k.id), k.name, k.hint + "…", _when(k.created), _when(k.last_used),
+                      _when(k.revoked))
+    Console().print(table)
+
+
+@keys.command("revoke")
+@click.argument("ref")
+@_config_options
+def keys_revoke(config: Config, ref: str) -> None:
+    """Revoke a key by id, name or first characters / révoque une clé."""
+    from ownmedia.stats.keys import KeyStore
+
+    store = KeyStore(config.data_dir)
+    try:
+        n = store.revoke(ref)
+    finally:
+        store.close()
+    if not n:
+        raise click.ClickException(f"no active key matches '{ref}' / aucune clé active")
+    click.echo(f"revoked {n} key(s) / {n} clé(s) révoquée(s)")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def goals() -> None:
+    """Goals / objectifs: standard events, [analytics].goals and stored goals."""
+
+
+def _site(config: Config, site_id: str | None) -> str:
+    return site_id or config.analytics.domains[0]
+
+
+@goals.command("list")
+@click.option("--site-id", default=None, help="Site (domain) [first of [analytics] domains].")
+@_config_options
+def goals_list(config: Config, site_id: str | None) -> None:
+    """List the goals of a site / liste les objectifs."""
+    from ownmedia.stats.store import StatsStore
+
+    store = StatsStore(config.data_dir, config)
+    try:
+        rows = store.goals(_site(config, site_id))
+    finally:
+        store.close()
+    table = Table(title=f"Goals / objectifs — {_site(config, site_id)}")
+    for col in ("name / nom", "type", "event / événement", "page"):
+        table.add_column(col)
+    for g in rows:
+        table.add_row(g.display_name, g.goal_type, g.event_name or "-", g.page_path or "-")
+    Console().print(table)
+
+
+@goals.command("add")
+@click.option("--event", "event_name", default=None, help="An event name, e.g. 'CTA Click'.")
+@click.option("--page", "page_path", default=None, help="A page path, wildcards *, e.g. /merci/.")
+@click.option("--name", "display_name", default=None, help="Display name [event / 'Visit <page>'].")
+@click.option("--site-id", default=None, help="Site (domain) [first of [analytics] domains].")
+@_config_options
+def goals_add(config: Config, event_name: str | None, page_path: str | None,
+              display_name: str | None, site_id: str | None) -> None:
+    """Add a goal (idempotent) / ajoute un objectif (sans doublon)."""
+    from ownmedia.stats.goals import GoalError, make_goal
+    from ownmedia.stats.store import StatsStore
+
+    if bool(event_name) == bool(page_path):
+        raise click.UsageError("give exactly one of --event or --page / --event ou --page")
+    try:
+        goal = make_goal({"event_name": event_name, "page_path": page_path,
+                          "display_name": display_name})
+    except GoalError as exc:
+        raise click.ClickException(str(exc)) from None
+    store = StatsStore(config.data_dir, config)
+    try:
+        stored, created = store.put_goal(_site(config, site_id), goal)
+    finally:
+        store.close()
+    click.echo(("created" if created else "already there / déjà présent") +
+               f": {stored.display_name}")

@@ -1,0 +1,341 @@
+"""Answer a checked Stats API query with SQL over the embedded event store.
+
+Events carry their visit's attributes (v_* columns), so every dimension and filter is a column
+expression on one table; session-level metrics (bounce rate, visit duration) join the sessions
+table. Each metric family is one grouped statement; results are merged, ordered and paginated in
+Python (a grouped answer is small next to the scan that made it)."""
+
+from __future__ import annotations
+
+import functools
+import re
+import sqlite3
+from datetime import date, timedelta
+
+from ownmedia.stats.goals import Goal
+from ownmedia.stats.query import PROP_RE, TIME_DIMENSIONS, Query
+
+NOT_SET = "(not set)"
+NONE = "(none)"
+DIRECT = "Direct / None"
+COUNTED = ("visitors", "visits", "pageviews", "events", "views_per_visit", "percentage",
+           "conversion_rate")
+
+
+def q(value: str) -> str:
+    """A SQL string literal (only for names we control: goals, prop keys)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _visit_col(col: str, empty: str) -> str:
+    return f"CASE {{a}}.{col} WHEN '' THEN {q(empty)} ELSE {{a}}.{col} END"
+
+
+DIM_SQL: dict[str, str] = {
+    "event:page": "{a}.pathname",
+    "event:hostname": "{a}.hostname",
+    "event:name": "{a}.name",
+    "visit:source": _visit_col("v_source", DIRECT),
+    "visit:referrer": _visit_col("v_referrer", DIRECT),
+    "visit:utm_source": _visit_col("v_utm_source", NOT_SET),
+    "visit:utm_medium": _visit_col("v_utm_medium", NOT_SET),
+    "visit:utm_campaign": _visit_col("v_utm_campaign", NOT_SET),
+    "visit:utm_content": _visit_col("v_utm_content", NOT_SET),
+    "visit:utm_term": _visit_col("v_utm_term", NOT_SET),
+    "visit:device": _visit_col("device", NOT_SET),
+    "visit:browser": _visit_col("browser", NOT_SET),
+    "visit:browser_version": _visit_col("browser_version", NOT_SET),
+    "visit:os": _visit_col("os", NOT_SET),
+    "visit:os_version": _visit_col("os_version", NOT_SET),
+    "visit:entry_page": "{a}.v_entry_page",
+    "time:hour": "strftime('%Y-%m-%d %H:00:00', {a}.ts, 'unixepoch')",
+    "time:day": "date({a}.ts, 'unixepoch')",
+    "time:week": "date({a}.ts, 'unixepoch', 'weekday 0', '-6 days')",
+    "time:month": "strftime('%Y-%m-01', {a}.ts, 'unixepoch')",
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _regex(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
+def _regexp(pattern: str, value: object) -> bool:
+    return value is not None and _regex(pattern).search(str(value)) is not None
+
+
+def prepare(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """Functions and pragmas the engine relies on, set once per connection."""
+    conn.create_function("regexp", 2, _regexp, deterministic=True)
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA cache_size=-65536")
+    conn.execute("PRAGMA mmap_size=1073741824")
+    return conn
+
+
+def _glob(page_path: str) -> str:
+    """Plausible page goals use * and ** wildcards; GLOB's other specials are escaped."""
+    out = page_path.replace("[", "[[]").replace("?", "[?]")
+    return out.replace("**", "*")
+
+
+class Compiler:
+    """Turns dimensions, goals and filters into SQL for one query."""
+
+    def __init__(self, query: Query, goals: list[Goal]):
+        self.query = query
+        self.goals = {g.display_name: g for g in goals}
+        self.time_dim = self._time_dim()
+
+    def _time_dim(self) -> str:
+        days = (self.query.end - self.query.start).days
+        return "time:day" if days <= 92 else "time:month"
+
+    def goal_cond(self, goal: Goal, a: str) -> str:
+        if goal.goal_type == "event":
+            return f"{a}.name = {q(goal.event_name)}"
+        return f"({a}.name = 'pageview' AND {a}.pathname GLOB {q(_glob(goal.page_path))})"
+
+    def goals_cond(self, goals: list[Goal], a: str) -> str:
+        if not goals:
+            return "0"
+        names = [g.event_name for g in goals if g.goal_type == "event"]
+        parts = [f"{a}.name IN ({', '.join(q(n) for n in names)})"] if names else []
+        parts += [self.goal_cond(g, a) for g in goals if g.goal_type == "page"]
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+    def dim(self, name: str, a: str = "e") -> str:
+        if name == "time":
+            name = self.time_dim
+        if name == "event:goal":
+            whens = " ".join(f"WHEN {self.goal_cond(g, a)} THEN {q(n)}"
+                             for n, g in self.goals.items())
+            return f"(CASE {whens} END)" if whens else "NULL"
+        m = PROP_RE.match(name)
+        if m:
+            path = q(f'$."{m.group(1)}"')
+            return f"COALESCE(CAST(json_extract({a}.props, {path}) AS TEXT), {q(NONE)})"
+        return DIM_SQL[name].format(a=a)
+
+    def base_where(self, a: str = "e", *, engagement: bool = False) -> tuple[str, list]:
+        name = f"{a}.name = 'engagement'" if engagement else f"{a}.name != 'engagement'"
+        return (f"{a}.domain = ? AND {a}.ts >= ? AND {a}.ts < ? AND {name}",
+                [self.query.site_id, self.query.start.timestamp(), self.query.end.timestamp()])
+
+    def filters(self, filters: list, a: str = "e") -> tuple[str, list]:
+        parts, params = [], []
+        for f in filters:
+            sql, p = self.filter(f, a)
+            parts.append(sql)
+            params += p
+        return (" AND ".join(parts) if parts else "1"), params
+
+    def filter(self, f: list, a: str) -> tuple[str, list]:
+        op = f[0]
+        if op in ("and", "or"):
+            parts, params = [], []
+            for x in f[1]:
+                sql, p = self.filter(x, a)
+                parts.append(sql)
+                params += p
+            return "(" + f" {op.upper()} ".join(parts) + ")", params
+        if op == "not":
+            sql, p = self.filter(f[1], a)
+            return f"NOT ({sql})", p
+        if op in ("has_done", "has_not_done"):
+            h = a + "h"
+            base, bp = self.base_where(h)
+            sql, p = self.filter(f[1], h)
+            neg = "NOT " if op == "has_not_done" else ""
+            return (f"{a}.session_id {neg}IN (SELECT {h}.session_id FROM events {h} "
+                    f"WHERE {base} AND {sql})", bp + p)
+        dim, values = f[1], f[2]
+        case_sensitive = (f[3] if len(f) > 3 else {}).get("case_sensitive", True)
+        negate = op.endswith("_not")
+        kind = op.removesuffix("_not")
+        if dim == "event:goal":
+            chosen = [g for n, g in self.goals.items() if _match(kind, n, values, case_sensitive)]
+            sql = self.goals_cond(chosen, a)
+            return (f"NOT ({sql})" if negate else sql), []
+        expr = self.dim(dim, a)
+        if not case_sensitive:
+            expr, values = f"lower({expr})", [v.lower() for v in values]
+        if kind == "is":
+            sql = f"{expr} IN ({', '.join('?' * len(values))})"
+        elif kind == "contains":
+            sql = "(" + " OR ".join(f"instr({expr}, ?) > 0" for _ in values) + ")"
+        else:
+            sql = "(" + " OR ".join(f"{expr} REGEXP ?" for _ in values) + ")"
+        return (f"NOT {sql}" if negate else sql), list(values)
+
+
+def _match(kind: str, name: str, values: list[str], case_sensitive: bool) -> bool:
+    if not case_sensitive:
+        name, values = name.lower(), [v.lower() for v in values]
+    if kind == "is":
+        return name in values
+    if kind == "contains":
+        return any(v in name for v in values)
+    return any(re.search(v, name) for v in values)
+
+
+def _strip_goals(filters: list) -> list:
+    """The filters without their event:goal parts: the denominator of conversion_rate."""
+    out = []
+    for f in filters:
+        if f[0] in ("and", "or"):
+            inner = _strip_goals(f[1])
+            if inner:
+                out.append([f[0], inner])
+        elif f[0] == "not":
+            inner = _strip_goals([f[1]])
+            if inner:
+                out.append(["not", inner[0]])
+        elif f[0] in ("has_done", "has_not_done") or f[1] != "event:goal":
+            out.append(f)
+    return out
+
+
+def time_labels(dim: str, start: date, end_exclusive: date) -> list[str]:
+    """Every bucket label of a time dimension between two dates."""
+    labels: list[str] = []
+    d = start
+    while d < end_exclusive:
+        if dim == "time:day":
+            label = d.isoformat()
+        elif dim == "time:week":
+            label = (d - timedelta(days=d.weekday())).isoformat()
+        elif dim == "time:month":
+            label = d.replace(day=1).isoformat()
+        else:
+            label = ""
+            for h in range(24):
+                labels.append(f"{d.isoformat()} {h:02d}:00:00")
+        if label and (not labels or labels[-1] != label):
+            labels.append(label)
+        d += timedelta(days=1)
+    return labels
+
+
+def run_query(conn: sqlite3.Connection, query: Query, goals: list[Goal]) -> dict:
+    """Execute `query`; return Plausible's answer shape {results, meta, query}."""
+    c = Compiler(query, goals)
+    dims = query.dimensions
+    n = len(dims)
+    dsql = [c.dim(d) for d in dims]
+    base, bparams = c.base_where()
+    fsql, fparams = c.filters(query.filters)
+    where = f"{base} AND {fsql}"
+    if "event:goal" in dims:
+        where += f" AND {dsql[dims.index('event:goal')]} IS NOT NULL"
+    params = bparams + fparams
+    select_dims = ", ".join(f"{s} AS d{i}" for i, s in enumerate(dsql))
+    group = f" GROUP BY {', '.join(f'd{i}' for i in range(n))}" if n else ""
+    metrics = set(query.metrics)
+    rows: dict[tuple, dict] = {}
+
+    aggs = []
+    if metrics & {"visitors", "percentage", "conversion_rate"}:
+        aggs.append(("visitors", "COUNT(DISTINCT e.visitor_id)"))
+    if metrics & {"visits", "views_per_visit"}:
+        aggs.append(("visits", "COUNT(DISTINCT e.session_id)"))
+    if metrics & {"pageviews", "views_per_visit"}:
+        aggs.append(("pageviews", "SUM(e.name = 'pageview')"))
+    if "events" in metrics:
+        aggs.append(("events", "COUNT(*)"))
+    if aggs:
+        cols = ", ".join(x for _, x in aggs)
+        sql = (f"SELECT {select_dims + ', ' if n else ''}{cols} FROM events e "
+               f"WHERE {where}{group}")
+        for r in conn.execute(sql, params):
+            rows.setdefault(tuple(r[:n]), {}).update(
+                {k: (r[n + i] or 0) for i, (k, _) in enumerate(aggs)})
+        if not n and not rows:
+            rows[()] = {k: 0 for k, _ in aggs}
+
+    if metrics & {"bounce_rate", "visit_duration"}:
+        g = ", ".join(f"g.d{i}" for i in range(n))
+        sql = (f"SELECT {g + ', ' if n else ''}"
+               "AVG(s.pageviews <= 1 AND s.interactive_events <= 1), AVG(s.end - s.start) "
+               f"FROM (SELECT DISTINCT {select_dims + ', ' if n else ''}e.session_id AS sid "
+               f"FROM events e WHERE {where}) g JOIN sessions s ON s.session_id = g.sid"
+               f"{' GROUP BY ' + g if n else ''}")
+        for r in conn.execute(sql, params):
+            if r[n] is None:
+                continue
+            rows.setdefault(tuple(r[:n]), {}).update(
+                {"bounce_rate": round(r[n] * 100), "visit_duration": round(r[n + 1])})
+
+    if "scroll_depth" in metrics:
+        ebase, ebparams = c.base_where(engagement=True)
+        sql = (f"SELECT {', '.join(f'd{i}' for i in range(n)) + ', ' if n else ''}AVG(m) FROM "
+               f"(SELECT {select_dims + ', ' if n else ''}MAX(e.scroll_depth) AS m FROM events e "
+               f"WHERE {ebase} AND e.scroll_depth IS NOT NULL AND {fsql} "
+               f"GROUP BY {', '.join(f'd{i}' for i in range(n)) + ', ' if n else ''}"
+               f"e.visitor_id, e.pathname){group}")
+        for r in conn.execute(sql, ebparams + fparams):
+            if r[n] is not None:
+                rows.setdefault(tuple(r[:n]), {})["scroll_depth"] = round(r[n])
+
+    if "percentage" in metrics:
+        total = conn.execute(f"SELECT COUNT(DISTINCT e.visitor_id) FROM events e WHERE {where}",
+                             params).fetchone()[0] or 0
+        for vals in rows.values():
+            v = vals.get("visitors", 0)
+            vals["percentage"] = round(100 * v / total, 2) if total else 0.0
+
+    if "conversion_rate" in metrics:
+        keep = [i for i, d in enumerate(dims) if d != "event:goal"]
+        kd = ", ".join(f"{dsql[i]} AS k{j}" for j, i in enumerate(keep))
+        dfsql, dfparams = c.filters(_strip_goals(query.filters))
+        kgroup = f" GROUP BY {', '.join(f'k{j}' for j in range(len(keep)))}" if keep else ""
+        sql = (f"SELECT {kd + ', ' if keep else ''}COUNT(DISTINCT e.visitor_id) FROM events e "
+               f"WHERE {base} AND {dfsql}{kgroup}")
+        denom = {tuple(r[:len(keep)]): r[len(keep)] for r in conn.execute(sql, bparams + dfparams)}
+        for key, vals in rows.items():
+            d = denom.get(tuple(key[i] for i in keep), 0)
+            vals["conversion_rate"] = round(100 * vals.get("visitors", 0) / d, 2) if d else 0.0
+
+    for vals in rows.values():
+        if "views_per_visit" in metrics:
+            v = vals.get("visits", 0)
+            vals["views_per_visit"] = round(vals.get("pageviews", 0) / v, 2) if v else 0.0
+
+    defaults = {"views_per_visit": 0.0, "conversion_rate": 0.0, "percentage": 0.0,
+                "bounce_rate": 0, "visit_duration": 0, "scroll_depth": None}
+    results = [{"dimensions": list(k),
+                "metrics": [vals.get(m, defaults.get(m, 0)) for m in query.metrics]}
+               for k, vals in rows.items()]
+    _order(results, query)
+    total_rows = len(results)
+    page = results[query.offset: query.offset + query.limit]
+    meta: dict = {}
+    if query.include.get("total_rows"):
+        meta["total_rows"] = total_rows
+    if query.include.get("time_labels"):
+        tdim = next(d for d in dims if d in TIME_DIMENSIONS)
+        tdim = c.time_dim if tdim == "time" else tdim
+        meta["time_labels"] = time_labels(tdim, query.start.date(), query.end.date()
+                                          if query.end.time() == query.end.time().min
+                                          else query.end.date() + timedelta(days=1))
+    return {"results": page, "meta": meta, "query": query.echo()}
+
+
+def _order(results: list[dict], query: Query) -> None:
+    """Plausible's default: time dimensions ascending, else the first metric descending."""
+    dims, metrics = query.dimensions, query.metrics
+    order = list(query.order_by)
+    if not order:
+        tdim = [d for d in dims if d in TIME_DIMENSIONS]
+        order = [(tdim[0], "asc")] if tdim else [(metrics[0], "desc")]
+    # stable sorts, least significant key first; dimensions ascending break ties
+    results.sort(key=lambda r: [str(x) for x in r["dimensions"]])
+    for name, direction in reversed(order):
+        if name in metrics:
+            i = metrics.index(name)
+            results.sort(key=lambda r, i=i: (r["metrics"][i] is None, r["metrics"][i] or 0),
+                         reverse=direction == "desc")
+        else:
+            i = dims.index(name)
+            results.sort(key=lambda r, i=i: str(r["dimensions"][i]),
+                         reverse=direction == "desc")

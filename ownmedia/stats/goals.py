@@ -1,0 +1,104 @@
+"""Goals: which events and pages count as conversions, per site.
+
+Events are stored whatever their name; a goal makes them visible as `event:goal`. The goals of
+a site are ownmedia's standard events (what the tracker and the service send), the config's
+`[analytics].goals`, and those stored in the events database's `goals` table by the idempotent
+`PUT /api/v1/sites/goals` (or `ownmedia goals add`)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from ownmedia.config import Config
+
+# The events ownmedia's tracker and service send: goals on every site without configuration.
+STANDARD_EVENT_GOALS = (
+    "CTA Click", "Share", "Print", "Comment", "Read Through", "Form: Submission",
+    "Outbound Link: Click", "File Download", "404",
+)
+
+
+class GoalError(ValueError):
+    """A goal definition that cannot be stored; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Goal:
+    display_name: str
+    goal_type: str  # "event" or "page"
+    event_name: str = ""
+    page_path: str = ""
+
+    def as_json(self) -> dict:
+        out = {"display_name": self.display_name, "goal_type": self.goal_type}
+        if self.goal_type == "event":
+            out["event_name"] = self.event_name
+        else:
+            out["page_path"] = self.page_path
+        return out
+
+
+def make_goal(raw: dict) -> Goal:
+    """Validate a goal given as Plausible's Sites API fields (or a config entry)."""
+    event_name = raw.get("event_name") or ""
+    page_path = raw.get("page_path") or ""
+    goal_type = raw.get("goal_type") or ("event" if event_name else "page")
+    if goal_type not in ("event", "page"):
+        raise GoalError("goal_type must be 'event' or 'page'")
+    if goal_type == "event" and (not isinstance(event_name, str) or not event_name.strip()):
+        raise GoalError("an event goal needs a non-empty event_name")
+    if goal_type == "page":
+        if not isinstance(page_path, str) or not page_path.startswith("/"):
+            raise GoalError("a page goal needs a page_path starting with '/'")
+        event_name = ""
+    else:
+        page_path = ""
+    if len(event_name) > 120 or len(page_path) > 2000:
+        raise GoalError("event_name is at most 120 characters, page_path at most 2000")
+    display = raw.get("display_name") or (event_name if goal_type == "event"
+                                          else f"Visit {page_path}")
+    if not isinstance(display, str) or len(display) > 120:
+        raise GoalError("display_name must be a text of at most 120 characters")
+    return Goal(display, goal_type, event_name, page_path)
+
+
+def site_goals(conn: sqlite3.Connection | None, domain: str, config: Config | None) -> list[Goal]:
+    """Standard goals, then the config's, then the stored ones; a display name appears once."""
+    goals = [Goal(name, "event", name) for name in STANDARD_EVENT_GOALS]
+    if config is not None:
+        for raw in config.analytics.goals:
+            if raw.get("domain") in (None, "", domain):
+                goals.append(make_goal(raw))
+    if conn is not None:
+        rows = conn.execute(
+            "SELECT goal_type, event_name, page_path, display_name FROM goals WHERE domain = ? "
+            "ORDER BY id", (domain,)).fetchall()
+        goals += [Goal(r[3], r[0], r[1] or "", r[2] or "") for r in rows]
+    seen: dict[str, Goal] = {}
+    for goal in goals:
+        seen.setdefault(goal.display_name, goal)
+    return list(seen.values())
+
+
+def put_goal(conn: sqlite3.Connection, domain: str, goal: Goal) -> tuple[Goal, bool]:
+    """Create the goal unless the same one exists (idempotent); returns (goal, created)."""
+    row = conn.execute(
+        "SELECT goal_type, event_name, page_path, display_name FROM goals WHERE domain = ? AND "
+        "goal_type = ? AND COALESCE(event_name, '') = ? AND COALESCE(page_path, '') = ?",
+        (domain, goal.goal_type, goal.event_name, goal.page_path)).fetchone()
+    if row is not None:
+        return Goal(row[3], row[0], row[1] or "", row[2] or ""), False
+    conn.execute(
+        "INSERT INTO goals (domain, goal_type, event_name, page_path, display_name) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (domain, goal.goal_type, goal.event_name or None, goal.page_path or None,
+         goal.display_name))
+    return goal, True
+
+
+def delete_goal(conn: sqlite3.Connection, domain: str, display_name: str) -> bool:
+    """Remove a stored goal by display name; standard and config goals stay."""
+    cur = conn.execute("DELETE FROM goals WHERE domain = ? AND display_name = ?",
+                       (domain, display_name))
+    return cur.rowcount > 0

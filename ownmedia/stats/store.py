@@ -1,0 +1,81 @@
+"""The Stats API's access to the event store: connections, goals, answering a query.
+
+One object per service (in ctx.state["stats"]) so that connections are reused per thread and
+the schema is migrated once, whichever of the collector or the Stats API opens the file first."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from ownmedia.config import Config
+from ownmedia.stats.engine import prepare, run_query
+from ownmedia.stats.goals import Goal, put_goal, site_goals
+from ownmedia.stats.query import parse_query
+from ownmedia.storage.events_schema import EVENT_MIGRATIONS
+from ownmedia.storage.sqlite import connect, migrate
+
+EVENTS_FILE = "events.sqlite3"
+_MIGRATE_LOCK = threading.Lock()
+
+
+class StatsStore:
+    """Reads the event store for the Stats API; writes only goals."""
+
+    def __init__(self, data_dir: str | Path, config: Config | None = None):
+        self.path = Path(data_dir) / EVENTS_FILE
+        self.config = config
+        self._local = threading.local()
+        self._migrated = False
+
+    def _ensure_schema(self) -> None:
+        if self._migrated:
+            return
+        with _MIGRATE_LOCK:
+            if not self._migrated:
+                conn = connect(self.path)
+                try:
+                    try:
+                        migrate(conn, EVENT_MIGRATIONS)
+                    except sqlite3.OperationalError:  # another process migrated meanwhile
+                        migrate(conn, EVENT_MIGRATIONS)
+                finally:
+                    conn.close()
+                self._migrated = True
+
+    def reader(self) -> sqlite3.Connection:
+        """This thread's connection (read-only use)."""
+        self._ensure_schema()
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = prepare(connect(self.path))
+            self._local.conn = conn
+        return conn
+
+    def goals(self, domain: str) -> list[Goal]:
+        return site_goals(self.reader(), domain, self.config)
+
+    def query(self, body: object) -> dict:
+        """Parse, check and answer one Stats API v2 request body (QueryError -> 400)."""
+        domain = body.get("site_id") if isinstance(body, dict) else None
+        goals = self.goals(domain) if isinstance(domain, str) else []
+        q = parse_query(body, {g.display_name for g in goals})
+        return run_query(self.reader(), q, goals)
+
+    def put_goal(self, domain: str, goal: Goal) -> tuple[Goal, bool]:
+        conn = self.reader()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = put_goal(conn, domain, goal)
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+        return result
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
