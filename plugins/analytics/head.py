@@ -36,6 +36,21 @@ PLAUSIBLE_EXTRAS = (
 )
 
 
+# The privacy page's `<button data-ownmedia-optout>`: toggles the flag both our tracker and
+# Plausible's script honour (localStorage.plausible_ignore), shows the state in FR or EN.
+OPTOUT = (
+    "<script>addEventListener('DOMContentLoaded',function(){var k='plausible_ignore',"
+    "fr=document.documentElement.lang=='fr';"
+    "document.querySelectorAll('[data-ownmedia-optout]').forEach(function(b){"
+    "var t=b.textContent,s=function(){var o=localStorage.getItem(k)=='true';"
+    "b.setAttribute('aria-pressed',o);b.textContent=o?(fr?'Mesure d\u00e9sactiv\u00e9e "
+    "pour ce navigateur (cliquer pour la r\u00e9activer)':'Measurement off for this browser "
+    "(click to turn it back on)'):t};"
+    "try{s();b.onclick=function(){localStorage.getItem(k)=='true'?localStorage.removeItem(k)"
+    ":localStorage.setItem(k,'true');s()}}catch(e){b.disabled=true}})})</script>"
+)
+
+
 class AnalyticsError(ValueError):
     """ANALYTICS is malformed; the message names the key."""
 
@@ -110,5 +125,5 @@ def head_html(settings: dict) -> str:
     else:
         src = analytics["script"]
         extras = PLAUSIBLE_EXTRAS
-    return (f'{QUEUE_STUB}\n<script defer {" ".join(attrs)} src="{escape(src)}"></script>'
-            + (f"\n{extras}" if extras else ""))
+    return "\n".join([QUEUE_STUB, f'<script defer {" ".join(attrs)} src="{escape(src)}"></script>',
+                      *([extras] if extras else []), OPTOUT])
