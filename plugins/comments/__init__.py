@@ -24,6 +24,8 @@ from ownmedia.comment_format import Comment, CommentFormatError, read_comments_d
 
 log = logging.getLogger(__name__)
 
+NAME = "comments"  # as listed in PLUGINS
+
 
 class CommentsBuildError(Exception):
     """Stops the build; the message names the comment file and the field to fix."""
@@ -143,6 +145,8 @@ def _all_articles(generator) -> list:
 
 
 def on_articles(generator) -> None:
+    if not _enabled(generator.settings):
+        return
     articles = _all_articles(generator)
     by_slug = load_comments(generator.settings)
     attach_comments(articles, by_slug, comments_dir(generator.settings))
@@ -192,6 +196,8 @@ def comments_feed(article, settings: dict):
 
 def on_write(generator, writer) -> None:
     """Write the per-post comments feeds once the articles are written."""
+    if not _enabled(generator.settings):
+        return
     out = Path(generator.output_path)
     for article in [*generator.articles, *generator.translations]:
         if not getattr(article, "comment_count", 0):
@@ -200,6 +206,13 @@ def on_write(generator, writer) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "w", encoding="utf-8") as fh:
             comments_feed(article, generator.settings).write(fh, "utf-8")
+
+
+def _enabled(settings: dict) -> bool:
+    """Pelican's signals are process-wide: a later build in the same process (tests, the
+    service's re-render) without this plugin must not run its receivers."""
+    names = {getattr(p, "__name__", p).rsplit(".", 1)[-1] for p in settings.get("PLUGINS") or []}
+    return NAME in names
 
 
 def register() -> None:

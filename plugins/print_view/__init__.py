@@ -24,6 +24,8 @@ from pelican import signals
 LINK_RE = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S | re.I)
 HREF_RE = re.compile(r"""\bhref\s*=\s*("([^"]*)"|'([^']*)')""", re.I)
 
+NAME = "print_view"  # as listed in PLUGINS
+
 
 @dataclass
 class PrintData:
@@ -111,18 +113,29 @@ def render_print_view(article, env, context: dict) -> str:
 
 def on_articles(generator) -> None:
     """Give every article its print_url, so article.html can link to it."""
+    if not _enabled(generator.settings):
+        return
     for article in [*generator.articles, *generator.translations]:
         article.print_url = print_url(article.save_as)
 
 
 def on_write(generator, writer) -> None:
     """Write the print views once the articles are written."""
+    if not _enabled(generator.settings):
+        return
     out = Path(generator.output_path)
     context = dict(generator.context)
     for article in [*generator.articles, *generator.translations]:
         target = out / print_path(article.save_as)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render_print_view(article, generator.env, context), encoding="utf-8")
+
+
+def _enabled(settings: dict) -> bool:
+    """Pelican's signals are process-wide: a later build in the same process (tests, the
+    service's re-render) without this plugin must not run its receivers."""
+    names = {getattr(p, "__name__", p).rsplit(".", 1)[-1] for p in settings.get("PLUGINS") or []}
+    return NAME in names
 
 
 def register() -> None:

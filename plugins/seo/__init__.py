@@ -14,34 +14,16 @@ from xml.sax.saxutils import escape
 
 from pelican import signals
 
+from .checks import ContentCheckError, check_content, check_failed_sources, install_filter
+
+__all__ = ["ContentCheckError", "SeoMeta", "seo_meta", "sitemap_urls", "render_sitemap"]
+
 log = logging.getLogger(__name__)
 
 TAG_RE = re.compile(r"<[^>]+>")
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
-
-class ContentCheckError(Exception):
-    """Stops the build; the message names the content file and the field to fix."""
-
-    ownmedia_build_error = True
-
-
-class _HideTraceback(logging.Filter):
-    """Pelican logs any build exception with its traceback; ours already name the file and
-    field to fix, so drop the traceback for them (the message stays)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        if getattr(exc, "ownmedia_build_error", False):
-            record.exc_info = None
-            record.exc_text = None
-        return True
-
-
-def _install_filter() -> None:
-    logger = logging.getLogger("pelican")
-    if not any(type(f).__name__ == "_HideTraceback" for f in logger.filters):
-        logger.addFilter(_HideTraceback())
+NAME = "seo"  # as listed in PLUGINS
 
 
 @dataclass
@@ -93,24 +75,6 @@ def seo_meta(content, siteurl: str, is_article: bool = True) -> SeoMeta:
     )
 
 
-def check_content(content, settings: dict) -> None:
-    """Unknown language or a missing image file: stop with the file and the field named."""
-    source = getattr(content, "source_path", "<content>")
-    langs = settings.get("SITE_LANGUAGES", ("fr", "en"))
-    lang = getattr(content, "lang", None)
-    if lang not in langs:
-        raise ContentCheckError(
-            f"{source}: field 'lang': unknown language {lang!r} (known: {', '.join(langs)})"
-        )
-    image = getattr(content, "image", None)
-    if image and not image.startswith(("http://", "https://")):
-        path = Path(settings["PATH"]) / image.lstrip("/")
-        if not path.is_file():
-            raise ContentCheckError(
-                f"{source}: field 'image': {image!r} not found (expected {path})"
-            )
-
-
 def _contents(generator, names: tuple[str, ...]) -> list:
     seen: dict[int, object] = {}
     for name in names:
@@ -125,11 +89,15 @@ PAGE_LISTS = ("pages", "translations", "hidden_pages", "hidden_translations")
 
 def on_articles(generator) -> None:
     """Check metadata early (before any content is rendered)."""
+    if not _enabled(generator.settings):
+        return
     for article in _contents(generator, ARTICLE_LISTS):
         check_content(article, generator.settings)
 
 
 def on_pages(generator) -> None:
+    if not _enabled(generator.settings):
+        return
     for page in _contents(generator, PAGE_LISTS):
         check_content(page, generator.settings)
 
@@ -161,9 +129,17 @@ def sitemap_urls(context: dict, settings: dict) -> list[tuple[str, str | None]]:
     for content in [*context.get("articles", []), *context.get("pages", [])]:
         for item in (content, *getattr(content, "translations", [])):
             urls.append((f"{site}/{item.url}", lastmod(item)))
+    urls.extend(
+        (f"{site}/{u}", None)
+        for u in paginated_urls("index.html", "", context.get("articles", []), settings)[1:]
+    )
     for key in ("categories", "tags", "authors"):
-        for item, _articles in context.get(key, []):
+        for item, items in context.get(key, []):
             urls.append((f"{site}/{item.url}", None))
+            urls.extend(
+                (f"{site}/{u}", None)
+                for u in paginated_urls(item.save_as, item.url, items, settings)[1:]
+            )
     for name in settings.get("DIRECT_TEMPLATES", []):
         if name == "index":
             continue
@@ -177,6 +153,16 @@ def sitemap_urls(context: dict, settings: dict) -> list[tuple[str, str | None]]:
             seen.add(url)
             unique.append((url, mod))
     return unique
+
+
+def paginated_urls(name: str, url: str, items: list, settings: dict) -> list[str]:
+    """The URLs of every page of a paginated listing, as Pelican's paginator names them."""
+    from pelican.paginator import Paginator
+
+    if not settings.get("DEFAULT_PAGINATION"):
+        return [url]
+    paginator = Paginator(name, url, items, settings, settings["DEFAULT_PAGINATION"])
+    return [paginator.page(n).url for n in paginator.page_range]
 
 
 def render_sitemap(urls: list[tuple[str, str | None]]) -> str:
@@ -204,8 +190,11 @@ def render_robots(settings: dict) -> str:
 
 def on_all_generators(generators) -> None:
     """Write sitemap.xml once every generator has its content (the output folder is ready)."""
+    if not _enabled(generators[0].settings if generators else {}):
+        return
     if not generators:
         return
+    check_failed_sources(generators[0].context, generators[0].settings)
     attach_seo(generators)
     gen = generators[0]
     out = Path(gen.output_path)
@@ -216,12 +205,21 @@ def on_all_generators(generators) -> None:
 
 def on_finalized(pelican) -> None:
     """Write robots.txt last: the static generator has copied content/extra/robots.txt."""
+    if not _enabled(pelican.settings):
+        return
     out = Path(pelican.output_path)
     (out / "robots.txt").write_text(render_robots(pelican.settings), encoding="utf-8")
 
 
+def _enabled(settings: dict) -> bool:
+    """Pelican's signals are process-wide: a later build in the same process (tests, the
+    service's re-render) without this plugin must not run its receivers."""
+    names = {getattr(p, "__name__", p).rsplit(".", 1)[-1] for p in settings.get("PLUGINS") or []}
+    return NAME in names
+
+
 def register() -> None:
-    _install_filter()
+    install_filter()
     signals.article_generator_finalized.connect(on_articles)
     signals.page_generator_finalized.connect(on_pages)
     signals.all_generators_finalized.connect(on_all_generators)

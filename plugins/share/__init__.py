@@ -30,6 +30,8 @@ LABELS = {
 }
 TAG_RE = re.compile(r"<[^>]+>")
 
+NAME = "share"  # as listed in PLUGINS
+
 
 @dataclass
 class ShareLink:
@@ -113,6 +115,8 @@ def article_image_url(article, siteurl: str) -> str | None:
 
 def on_all_generators(generators) -> None:
     """After all generators' contexts: summaries may then be rendered safely."""
+    if not _enabled(generators[0].settings if generators else {}):
+        return
     for generator in generators:
         if hasattr(generator, "articles"):
             on_articles(generator)
@@ -136,6 +140,13 @@ def on_articles(generator) -> None:
         )
         share_links_built.send(article, links=links)
         article.share_links = links
+
+
+def _enabled(settings: dict) -> bool:
+    """Pelican's signals are process-wide: a later build in the same process (tests, the
+    service's re-render) without this plugin must not run its receivers."""
+    names = {getattr(p, "__name__", p).rsplit(".", 1)[-1] for p in settings.get("PLUGINS") or []}
+    return NAME in names
 
 
 def register() -> None:

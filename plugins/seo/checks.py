@@ -1,0 +1,98 @@
+"""Checks of the post and page metadata the site relies on. Each problem stops the build with
+a message naming the file and the field to fix, never a bare traceback."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+META_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):\s*(.*)$")
+
+
+class ContentCheckError(Exception):
+    """Stops the build; the message names the content file and the field to fix."""
+
+    ownmedia_build_error = True
+
+
+class _HideTraceback(logging.Filter):
+    """Pelican logs any build exception with its traceback; ours already name the file and
+    field to fix, so drop the traceback for them (the message stays)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if getattr(exc, "ownmedia_build_error", False):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def install_filter() -> None:
+    logger = logging.getLogger("pelican")
+    if not any(type(f).__name__ == "_HideTraceback" for f in logger.filters):
+        logger.addFilter(_HideTraceback())
+
+
+def check_content(content, settings: dict) -> None:
+    """Unknown language or a missing image file: stop with the file and the field named."""
+    source = getattr(content, "source_path", "<content>")
+    langs = settings.get("SITE_LANGUAGES", ("fr", "en"))
+    lang = getattr(content, "lang", None)
+    if lang not in langs:
+        raise ContentCheckError(
+            f"{source}: field 'lang': unknown language {lang!r} (known: {', '.join(langs)})"
+        )
+    image = getattr(content, "image", None)
+    if image and not image.startswith(("http://", "https://")):
+        path = Path(settings["PATH"]) / image.lstrip("/")
+        if not path.is_file():
+            raise ContentCheckError(
+                f"{source}: field 'image': {image!r} not found (expected {path})"
+            )
+
+
+def markdown_metadata(path: Path) -> dict[str, str]:
+    """The 'Key: value' header of a Markdown post (lower-cased keys)."""
+    meta: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if not line.strip():
+            break
+        match = META_LINE.match(line)
+        if match:
+            meta[match.group(1).lower()] = match.group(2).strip()
+    return meta
+
+
+def diagnose(path: Path) -> str:
+    """Say which field of a post Pelican could not read, as precisely as we can."""
+    from pelican.utils import get_date
+
+    if path.suffix.lower() not in (".md", ".markdown", ".mkd", ".mdown"):
+        return "could not be read (run pelican with --debug for details)"
+    meta = markdown_metadata(path)
+    if not meta.get("title"):
+        return "field 'title': missing"
+    for key in ("date", "modified"):
+        if key in meta:
+            try:
+                get_date(meta[key].replace("_", " "))
+            except (ValueError, OverflowError):
+                return f"field '{key}': not a date: {meta[key]!r} (use e.g. 2026-09-08 09:00)"
+    status = meta.get("status")
+    if status and status not in ("published", "draft", "hidden", "skip"):
+        return f"field 'status': {status!r} (use published, draft, hidden or skip)"
+    return "could not be read (run pelican with --debug for details)"
+
+
+def check_failed_sources(context: dict, settings: dict) -> None:
+    """Pelican logs 'Could not process <file>' and drops the post; we stop instead, naming
+    the field, so that a typo never silently unpublishes a post."""
+    failed = sorted(p for p, c in context.get("generated_content", {}).items() if c is None)
+    if not failed:
+        return
+    root = Path(settings["PATH"])
+    problems = [f"{root / rel}: {diagnose(root / rel)}" for rel in failed]
+    raise ContentCheckError("bad post or page metadata:\n  " + "\n  ".join(problems))
