@@ -73,7 +73,9 @@ class RunningService:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:  # blocks until the server reports readiness or dies
             self.log.append(line)
-            if "Application startup complete" in line:
+            # uvicorn prints "Application startup complete" after the lifespan startup but
+            # before binding; "Uvicorn running on" follows once the port accepts connections
+            if "Uvicorn running on" in line:
                 break
         else:
             raise RuntimeError("ownmedia serve exited:\n" + "".join(self.log))
