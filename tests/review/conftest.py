@@ -1,0 +1,3 @@
+"""The generated event store of tests/stats, shared with the review tests."""
+
+from tests.stats.conftest import PERIOD, SPEC, sim  # noqa: F401
