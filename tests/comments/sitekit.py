@@ -65,8 +65,25 @@ def make_site(tmp: Path, *, build: bool = True, comments_toml: str = "",
     )
     site = Site(tmp, content, output, data, settings, config_file)
     if build:
-        build_into(site)
+        shutil.copytree(_built_template(), output)
     return site
+
+
+_TEMPLATE: list[Path] = []
+
+
+def _built_template() -> Path:
+    """The sample site built once per test process (from a fresh copy of the content),
+    copied for each test: a build takes ~1 s, a copy a few ms."""
+    if not _TEMPLATE:
+        import atexit
+        import tempfile
+
+        root = Path(tempfile.mkdtemp(prefix="ownmedia-site-"))
+        atexit.register(shutil.rmtree, root, True)
+        site = make_site(root, build=False)
+        _TEMPLATE.append(build_into(site))
+    return _TEMPLATE[0]
 
 
 def build_into(site: Site, output: Path | None = None) -> Path:
