@@ -11,13 +11,16 @@ it to re-render one post after a comment is approved, without a full build."""
 from __future__ import annotations
 
 import html
+import logging
+import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from pelican import signals
+
+log = logging.getLogger(__name__)
 
 # Pelican writes Markdown output; links are regular enough for a regex, which is ~20x cheaper
 # than parsing every post with BeautifulSoup (it matters at 1,000 posts, see bench/).
@@ -55,13 +58,75 @@ def qr_target(canonical: str, slug: str) -> str:
     return f"{canonical}{sep}{query}"
 
 
-@lru_cache(maxsize=4096)
-def qr_svg(data: str) -> str:
-    """An inline SVG QR code (no XML declaration, no external reference)."""
+# QR codes made ahead of the writing phase, by target URL (see prefetch_qr).
+_QR_READY: dict[str, str] = {}
+_QR_PENDING: list = []  # (targets, future) pairs
+_QR_EXECUTOR: list = []
+
+
+def make_qr_svg(data: str) -> str:
+    """An inline SVG QR code (no XML declaration, no external reference).
+
+    The mask is fixed: segno otherwise tries all eight and scores them, which is 80 % of its
+    time; any mask is valid and scans (the scoring only tunes module patterns)."""
     import segno
 
-    code = segno.make(data, error="m", micro=False)
+    code = segno.make(data, error="m", micro=False, mask=0)
     return code.svg_inline(scale=3, border=2, dark="#000", light="#fff", omitsize=False)
+
+
+def qr_svg(data: str) -> str:
+    if data in _QR_READY:
+        return _QR_READY[data]
+    if _QR_PENDING:
+        collect_qr()
+        if data in _QR_READY:
+            return _QR_READY[data]
+    return make_qr_svg(data)
+
+
+def _qr_batch(targets: list[str]) -> list[str]:
+    return [make_qr_svg(t) for t in targets]
+
+
+def qr_workers(settings: dict, count: int) -> int:
+    """PRINT_VIEW_QR_WORKERS: 0 = in the build process; default: the CPUs, from 40 posts."""
+    configured = settings.get("PRINT_VIEW_QR_WORKERS")
+    if configured is not None:
+        return max(0, int(configured))
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(cpus or 1, 4) if count >= 40 and (cpus or 1) > 1 else 0
+
+
+def prefetch_qr(targets: list[str], workers: int) -> None:
+    """Encode QR codes in worker processes while Pelican renders the rest of the site.
+
+    QR encoding is pure Python (~4 ms a code); done in the writing phase it would add seconds
+    to a 1,000-post build, so it overlaps with the article and listing writes instead."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    todo = [t for t in dict.fromkeys(targets) if t not in _QR_READY]
+    if workers <= 0 or not todo or "fork" not in multiprocessing.get_all_start_methods():
+        return
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    _QR_EXECUTOR.append(executor)
+    size = max(1, len(todo) // (workers * 4))
+    for i in range(0, len(todo), size):
+        chunk = todo[i : i + size]
+        _QR_PENDING.append((chunk, executor.submit(_qr_batch, chunk)))
+
+
+def collect_qr() -> None:
+    """Wait for the prefetched codes; a failed worker only means encoding here instead."""
+    while _QR_PENDING:
+        chunk, future = _QR_PENDING.pop(0)
+        try:
+            _QR_READY.update(zip(chunk, future.result(), strict=True))
+        except Exception:  # noqa: BLE001 - fall back to encoding in this process
+            log.warning("QR worker failed; encoding in the build process", exc_info=True)
+    while _QR_EXECUTOR:
+        _QR_EXECUTOR.pop().shutdown(wait=True)
 
 
 def footnote_links(content: str, base_url: str) -> tuple[str, list[str]]:
@@ -115,8 +180,12 @@ def on_articles(generator) -> None:
     """Give every article its print_url, so article.html can link to it."""
     if not _enabled(generator.settings):
         return
-    for article in [*generator.articles, *generator.translations]:
+    articles = [*generator.articles, *generator.translations]
+    siteurl = generator.settings.get("SITEURL", "")
+    for article in articles:
         article.print_url = print_url(article.save_as)
+    targets = [qr_target(f"{siteurl}/{a.url}", a.slug) for a in articles]
+    prefetch_qr(targets, qr_workers(generator.settings, len(targets)))
 
 
 def on_write(generator, writer) -> None:
@@ -129,6 +198,7 @@ def on_write(generator, writer) -> None:
         target = out / print_path(article.save_as)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render_print_view(article, generator.env, context), encoding="utf-8")
+    _QR_READY.clear()  # the next build (e.g. a long-running service) starts afresh
 
 
 def _enabled(settings: dict) -> bool:

@@ -212,3 +212,20 @@ def test_cli_error_has_no_traceback(small_content, tmp_path):
     assert proc.returncode != 0
     assert "bad.md: field 'date'" in " ".join(output.split())
     assert "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi *there*",
+        HOSTILE.split("\n\n", 1)[1],
+        "```\ncode <b>\n```\n\n1. a\n2. b\n\n> quote [x](https://x.example 'T')",
+        "<h1>big</h1> <style>p{}</style> <a href='mailto:a@b.example'>m</a> & < >",
+    ],
+)
+def test_fast_body_html_matches_the_format_module(text):
+    from ownmedia.comment_format import render_body_html
+    from plugins.comments import body_html
+
+    assert body_html(text) == render_body_html(text)
+    assert body_html(text) == render_body_html(text)  # the reused parser is reset

@@ -1,0 +1,119 @@
+"""Build time of the same generated corpus with vanilla Pelican (no plugins, default theme)
+and with ownmedia (all plugins, our theme), side by side in one run.
+
+Each build runs in its own subprocess (fresh interpreter, no warm caches shared between the
+two), timed around Pelican's run inside the child; peak memory is the child's own max RSS.
+Builds alternate (vanilla, ownmedia, vanilla, ...) so machine noise hits both alike; the table
+keeps each variant's best time. Quick: 100 posts, 1 round; --full: 1,000 posts, 3 rounds.
+Target: ownmedia <= 1.15 x vanilla at 1,000 posts.
+
+BENCH_PROFILE=1 also prints the top functions of one ownmedia build (cProfile)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = 1.15
+
+CHILD = r"""
+import json, resource, sys, time
+from ownmedia.site import build_site
+content, out, mode, profile = sys.argv[1:5]
+overrides = {"PLUGINS": [], "THEME": "notmyidea"} if mode == "vanilla" else {}
+overrides.update(LOAD_CONTENT_CACHE=False, CACHE_CONTENT=False)
+if profile == "1":
+    import cProfile, pstats
+    prof = cProfile.Profile()
+    prof.enable()
+start = time.perf_counter()
+build_site(out, content=content, **overrides)
+seconds = time.perf_counter() - start
+if profile == "1":
+    prof.disable()
+    pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(35)
+rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print("BENCH " + json.dumps({"seconds": seconds, "rss_kb": rss_kb}))
+"""
+
+
+def build_once(content: Path, out: Path, mode: str, profile: bool = False) -> dict:
+    """One build in a fresh interpreter; returns seconds, peak RSS and wall time."""
+    import time
+
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, str(content), str(out), mode, "1" if profile else "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    wall = time.perf_counter() - start
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH ")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"{mode} build failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    result = json.loads(lines[-1][6:])
+    result["wall"] = wall
+    if profile:
+        result["profile"] = proc.stderr
+    return result
+
+
+def measure(posts: int, rounds: int, console: Console) -> dict[str, list[dict]]:
+    from bench.corpus import generate
+
+    results: dict[str, list[dict]] = {"vanilla": [], "ownmedia": []}
+    with tempfile.TemporaryDirectory(prefix="ownmedia-bench-") as tmp:
+        content = Path(tmp) / "content"
+        counts = generate(content, posts)
+        console.print(
+            f"corpus: {counts['posts']} posts + {counts['translations']} translations, "
+            f"{counts['comments']} comments"
+        )
+        for r in range(rounds):
+            for mode in ("vanilla", "ownmedia"):
+                out = Path(tmp) / f"out-{mode}-{r}"
+                results[mode].append(build_once(content, out, mode))
+                console.print(
+                    f"  round {r + 1}/{rounds} {mode}: {results[mode][-1]['seconds']:.2f} s"
+                )
+        if os.environ.get("BENCH_PROFILE") == "1":
+            prof = build_once(content, Path(tmp) / "out-profile", "ownmedia", profile=True)
+            console.print(prof["profile"], markup=False, highlight=False)
+    return results
+
+
+def run(console: Console, full: bool) -> None:
+    posts, rounds = (1000, 3) if full else (100, 1)
+    results = measure(posts, rounds, console)
+    best = {m: min(r["seconds"] for r in rs) for m, rs in results.items()}
+    table = Table(title=f"Site build, {posts} posts (best of {rounds})")
+    table.add_column("variant")
+    table.add_column("build s", justify="right")
+    table.add_column("process wall s", justify="right")
+    table.add_column("peak RSS MiB", justify="right")
+    table.add_column("x vanilla", justify="right")
+    for mode, runs in results.items():
+        table.add_row(
+            "vanilla Pelican (no plugins, default theme)"
+            if mode == "vanilla"
+            else "ownmedia (all plugins, own theme)",
+            f"{best[mode]:.2f}",
+            f"{min(r['wall'] for r in runs):.2f}",
+            f"{max(r['rss_kb'] for r in runs) / 1024:.0f}",
+            f"{best[mode] / best['vanilla']:.2f}",
+        )
+    console.print(table)
+    ratio = best["ownmedia"] / best["vanilla"]
+    verdict = "within" if ratio <= TARGET else "ABOVE"
+    scope = "" if full else " (quick size; the target is stated for --full, 1,000 posts)"
+    console.print(f"ratio {ratio:.2f}: {verdict} the {TARGET} target{scope}")
