@@ -151,9 +151,10 @@ def assert_no_active_payload(html: str) -> None:
 
 
 ASCII_OR_ANY = st.text(max_size=300)
+SUPPRESS = [HealthCheck.function_scoped_fixture]
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=SUPPRESS)
 @given(fields=st.dictionaries(
     st.sampled_from(["post", "name", "email", "website", "body", "reply_to", "token", "company",
                      "notify", "lang", "url", "junk"]), ASCII_OR_ANY, max_size=12),
@@ -165,7 +166,7 @@ def test_fuzz_comments_never_5xx(client, fields, as_json):
     assert response.status_code < 500
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=SUPPRESS)
 @given(body=st.binary(max_size=2000), ctype=st.sampled_from([
     "application/x-www-form-urlencoded", "multipart/form-data; boundary=xx", "application/json",
     "text/xml", ""]))
@@ -175,7 +176,7 @@ def test_fuzz_raw_bodies_never_5xx(client, body, ctype):
         assert response.status_code < 500, path
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=SUPPRESS)
 @given(source=ASCII_OR_ANY, target=ASCII_OR_ANY)
 def test_fuzz_mentions_never_5xx(client, source, target):
     assert client.post("/api/webmention", data={"source": source, "target": target}

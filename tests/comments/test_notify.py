@@ -49,7 +49,8 @@ def submit(client, **fields):
 def test_moderator_and_reply_notifications(tmp_path, smtp):
     site = make_site(
         tmp_path, comments_toml='moderator_email = "mod@blog.example"\n',
-        extra_toml=f'[smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\nsender = "blog@blog.example"\n',
+        extra_toml=f'[smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\n'
+        'sender = "blog@blog.example"\n',
     )
     app = create_app(site.config())
     with TestClient(app, base_url="http://127.0.0.1") as client:
