@@ -86,9 +86,22 @@ class LivePublisher:
         self.load_seconds = time.perf_counter() - start
 
     def ensure_loaded(self) -> None:
+        """Read the site and render one post in memory, so that the first approval does not
+        pay for compiling templates."""
         with self._lock:
             if self._generator is None:
                 self.load()
+                self._warm_up()
+
+    def _warm_up(self) -> None:
+        from plugins import print_view
+
+        gen = self._generator
+        article = next(iter([*gen.articles, *gen.translations]), None)
+        if article is not None:
+            self._render_page(article)
+            if hasattr(article, "print_url"):
+                print_view.render_print_view(article, gen.env, dict(gen.context))
 
     def _articles(self, slug: str) -> list:
         gen = self._generator

@@ -26,7 +26,7 @@ from ownmedia.comments.store import Store, StoredComment
 from ownmedia.secrets import Secrets, load_or_create_secrets
 
 log = logging.getLogger("ownmedia.comments")
-POLL_SECONDS = 0.25
+POLL_SECONDS = 0.1  # approvals made by the CLI in another process are seen this fast
 
 
 @dataclass

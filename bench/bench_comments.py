@@ -1,0 +1,210 @@
+"""Approval-to-visible time of a comment: from the moment a moderator approves to the moment
+the built page served by `ownmedia serve` shows it (live re-render of one post, no rebuild).
+
+On a generated corpus (bench/corpus.py; 100 posts quick, 1,000 with --full):
+- in process: reading the site once (the service does it at start), then re-rendering one
+  post (page + print view + comments feed);
+- through a running `ownmedia serve`: approval in the web admin (HTTP, logged in) and approval
+  as the CLI does it (database write from another process, picked up by the service's poll),
+  each timed until a GET of the post returns the comment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_SECONDS = 1.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _setup(tmp: Path, posts: int) -> tuple[Path, Path, float]:
+    from bench.corpus import generate
+    from ownmedia.site import build_site
+
+    content = tmp / "content"
+    generate(content, posts)
+    settings = tmp / "benchconf.py"
+    settings.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+                        "from pelicanconf import *  # noqa\nSITEURL = ''\n")
+    config = tmp / "ownmedia.toml"
+    config.write_text(
+        f"[server]\ndata = {str(tmp / 'data')!r}\nsite = {str(tmp / 'output')!r}\n"
+        "access_log = false\n"
+        f"[comments]\ncontent_dir = {str(content)!r}\npelican_settings = {str(settings)!r}\n"
+        "min_seconds = 0.0\nrate_limit = 100000\n"
+    )
+    start = time.perf_counter()
+    build_site(tmp / "output", settings_file=settings, content=content)
+    return config, settings, time.perf_counter() - start
+
+
+def _add_pending(data: Path, post: str, n: int) -> str:
+    from ownmedia.comments.store import Store, new_comment_id
+
+    store = Store(data)
+    now = time.time()
+    cid = new_comment_id(now)
+    with store.transaction() as conn:
+        store.insert(conn, id=cid, post=post, status="pending", author=f"Bench {n}",
+                     body=f"Approval benchmark {n}", created=now, updated=now)
+    store.close()
+    return cid
+
+
+def _post_url(output: Path, slug: str) -> str:
+    for page in output.rglob("index.html"):
+        if f'name="post" value="{slug}"' in page.read_text(encoding="utf-8"):
+            rel = page.parent.relative_to(output).as_posix()
+            return f"/{rel}/"
+    raise RuntimeError(f"no page for {slug}")
+
+
+def _in_process(tmp: Path, settings: Path, config_file: Path, rounds: int) -> dict:
+    from ownmedia.comments.moderation import Moderator
+    from ownmedia.comments.publish import LivePublisher
+    from ownmedia.comments.store import Store
+    from ownmedia.config import load_config
+
+    config = load_config(config_file)
+    publisher = LivePublisher(settings, tmp / "content", tmp / "output")
+    start = time.perf_counter()
+    publisher.ensure_loaded()
+    load = time.perf_counter() - start
+    store = Store(config.data_dir)
+    moderator = Moderator(store, config, b"k" * 32)
+    times = []
+    for n in range(rounds):
+        slug = f"post-{(n * 7) % 50:05d}"
+        cid = _add_pending(config.data_dir, slug, n)
+        start = time.perf_counter()
+        moderator.approve([cid])
+        publisher.render_post(slug)
+        times.append(time.perf_counter() - start)
+    store.close()
+    return {"load": load, "times": times}
+
+
+class _Service:
+    def __init__(self, config_file: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ownmedia.cli", "serve", "--config", str(config_file),
+             "--port", str(self.port)], cwd=ROOT, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        for line in self.proc.stdout:
+            if "Application startup complete" in line:
+                break
+        else:
+            raise RuntimeError("ownmedia serve did not start")
+        threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def _wait_visible(client, url: str, needle: str, timeout: float = 30.0) -> float:
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if needle in client.get(url).text:
+            return time.perf_counter() - start
+        time.sleep(0.01)  # a poll of an observable condition, as a reader's reload would be
+    raise RuntimeError(f"{needle} not visible after {timeout}s")
+
+
+def _through_service(tmp: Path, config_file: Path, rounds: int) -> dict:
+    import httpx
+
+    from ownmedia.admin.auth import set_password
+
+    data = tmp / "data"
+    set_password(data, "bench password 123")
+    svc = _Service(config_file)
+    admin_times, cli_times, first = [], [], 0.0
+    try:
+        with httpx.Client(base_url=svc.url, timeout=30) as http:
+            login = http.get("/admin/login")
+            csrf = re.search(r'name="csrf" value="([^"]+)"', login.text).group(1)
+            http.post("/admin/login", data={"csrf": csrf, "password": "bench password 123"})
+            queue = http.get("/admin/")
+            csrf = re.search(r'name="csrf" value="([^"]+)"', queue.text).group(1)
+            urls: dict[str, str] = {}
+            for n in range(rounds * 2 + 1):
+                slug = f"post-{(n * 11) % 60:05d}"
+                url = urls.setdefault(slug, _post_url(tmp / "output", slug))
+                cid = _add_pending(data, slug, 1000 + n)
+                start = time.perf_counter()
+                if n % 2 == 0:
+                    http.post("/admin/action", data={"csrf": csrf, "id": cid,
+                                                     "action": "approve"})
+                else:
+                    from ownmedia.comments.moderation import Moderator
+                    from ownmedia.comments.store import Store
+                    from ownmedia.config import load_config
+
+                    store = Store(data)
+                    Moderator(store, load_config(config_file), b"k" * 32).approve([cid])
+                    store.close()
+                _wait_visible(http, url, f'id="comment-{cid}"')
+                took = time.perf_counter() - start
+                if n == 0:
+                    first = took  # includes the service reading the site once
+                elif n % 2 == 0:
+                    admin_times.append(took)
+                else:
+                    cli_times.append(took)
+    finally:
+        svc.stop()
+    return {"first": first, "admin": admin_times, "cli": cli_times}
+
+
+def _row(table: Table, name: str, times: list[float]) -> None:
+    if not times:
+        return
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    verdict = "ok" if ordered[-1] <= TARGET_SECONDS else "ABOVE 1 s"
+    table.add_row(name, str(len(times)), f"{statistics.median(times) * 1000:.0f}",
+                  f"{p95 * 1000:.0f}", f"{ordered[-1] * 1000:.0f}", verdict)
+
+
+def run(console: Console, full: bool) -> None:
+    posts, rounds = (1000, 10) if full else (100, 4)
+    with tempfile.TemporaryDirectory(prefix="ownmedia-bench-comments-") as tmpname:
+        tmp = Path(tmpname)
+        config_file, settings, build_seconds = _setup(tmp, posts)
+        console.print(f"corpus {posts} posts, full build {build_seconds:.2f} s")
+        local = _in_process(tmp, settings, config_file, rounds)
+        served = _through_service(tmp, config_file, rounds)
+    table = Table(title=f"Approval to visible, {posts}-post corpus (target {TARGET_SECONDS} s)")
+    for col in ("path", "n", "median ms", "p95 ms", "max ms", "verdict"):
+        table.add_column(col, justify="left" if col in ("path", "verdict") else "right")
+    table.add_row("read the site + warm up (service start)", "1", f"{local['load'] * 1000:.0f}",
+                  "", "", "")
+    _row(table, "in process: approve + re-render one post", local["times"])
+    table.add_row("served: first approval (incl. warm-up)", "1", f"{served['first'] * 1000:.0f}",
+                  "", "", "")
+    _row(table, "served: web admin approve -> GET shows it", served["admin"])
+    _row(table, "served: CLI-style approve -> GET shows it", served["cli"])
+    table.add_row("full rebuild (for comparison)", "1", f"{build_seconds * 1000:.0f}", "", "",
+                  "")
+    console.print(table)
