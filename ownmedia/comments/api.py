@@ -38,7 +38,9 @@ TEMPLATES = Environment(
     loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
     autoescape=select_autoescape(["html"]),
 )
-NO_STORE = {"Cache-Control": "no-store"}
+# No cookies are used by the comment API, so any origin may call it (ENGAGEMENT_URL may be
+# another origin than the static site); the answer is never cached.
+NO_STORE = {"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"}
 
 
 class BadRequest(Exception):
@@ -121,7 +123,8 @@ def routes(ctx) -> list[BaseRoute]:
             form = await read_form(request)
         except BadRequest as exc:
             if as_json:
-                return JSONResponse({"message": exc.message, "errors": {}}, exc.status)
+                return JSONResponse({"message": exc.message, "errors": {}}, exc.status,
+                                    headers=NO_STORE)
             return Response(exc.message, exc.status, media_type="text/plain")
         sub = Submission.from_form(form)
         if not sub.reply_to:

@@ -50,6 +50,7 @@ class LivePublisher:
         self.overrides = overrides
         self._lock = threading.Lock()
         self._generator = None
+        self._signature: tuple[int, float] = (0, 0.0)
         self.load_seconds = 0.0
 
     def load(self) -> None:
@@ -61,6 +62,7 @@ class LivePublisher:
         start = time.perf_counter()
         settings = pelican_settings(self.settings_file, output=self.output, content=self.content,
                                     **self.overrides)
+        signature = self._content_signature(settings)  # before reading: never miss an edit
         pelican = Pelican(settings)
         context = settings.copy()
         context["generated_content"] = {}
@@ -83,6 +85,7 @@ class LivePublisher:
 
         self._generator = next(g for g in generators if isinstance(g, ArticlesGenerator))
         self.settings = settings
+        self._signature = signature
         self.load_seconds = time.perf_counter() - start
 
     def ensure_loaded(self) -> None:
@@ -114,11 +117,41 @@ class LivePublisher:
 
     def render_post(self, slug: str) -> list[Path]:
         """Re-render the pages of post `slug` with its current comment files; returns the
-        files written (empty when the post is unknown)."""
+        files written (empty when the post is unknown).
+
+        When the posts changed since the site was read (a new or edited post, then a full
+        build), the warm context is stale: it is read again first, so a live re-render never
+        puts an old version of a post back."""
         with self._lock:
-            if self._generator is None:
+            if self._generator is None or (
+                self._signature != self._content_signature(self.settings)
+            ):
+                self.load()
+            elif not self._articles(slug):
                 self.load()
             return self._render(slug)
+
+    @staticmethod
+    def _content_signature(settings: dict) -> tuple[int, float]:
+        """(number of files, newest mtime) of the content, comment files excluded."""
+        root = Path(settings["PATH"])
+        skip = (root / settings.get("COMMENTS_PATH", "comments")).resolve()
+        count, newest = 0, 0.0
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if Path(entry.path).resolve() != skip:
+                        stack.append(Path(entry.path))
+                else:
+                    count += 1
+                    newest = max(newest, entry.stat().st_mtime)
+        return count, newest
 
     def _render(self, slug: str) -> list[Path]:
         from pelican import signals

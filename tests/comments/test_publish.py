@@ -73,3 +73,13 @@ def test_live_render_equals_full_build(tmp_path):
     assert f'id="comment-{parent}"' not in site.page()
     assert not (site.output / POST_URL.strip("/") / "comments.atom.xml").exists()
     store.close()
+
+
+def test_edited_post_is_read_again_before_a_live_render(tmp_path):
+    site = make_site(tmp_path)
+    publisher = LivePublisher(site.settings, site.content, site.output)
+    publisher.ensure_loaded()
+    source = next(site.content.joinpath("posts").glob("own-your-channel.fr.md"))
+    source.write_text(source.read_text() + "\n\nA sentence added after the start.\n")
+    publisher.render_post(POST)
+    assert "A sentence added after the start." in site.page()
