@@ -119,4 +119,12 @@ EVENT_MIGRATIONS: list[Migration] = [
         ALTER TABLE sessions ADD COLUMN v_utm_term TEXT NOT NULL DEFAULT '';
         """,
     ),
+    (
+        "0050_stats_page_index",
+        # Stats API (ownmedia.stats): page goals (e.g. a /merci/ conversion page) and page
+        # filters read a page's events by range instead of scanning every pageview
+        """
+        CREATE INDEX events_domain_path_ts ON events(domain, pathname, ts);
+        """,
+    ),
 ]
