@@ -237,6 +237,7 @@ class ReviewBuilder:
         conv = await self._conversion_goals(report)
         report.conversion_goals = conv
         conv_filter = [["is", "event:goal", conv]] if conv else None
+        goal_filter = [["is", "event:goal", list(POST_GOALS)]]
         ov_metrics = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate",
                       "visit_duration"]
         rt100 = [["is", "event:goal", ["Read Through"]], ["is", "event:props:depth", ["100"]]]
@@ -244,9 +245,11 @@ class ReviewBuilder:
         jobs = {
             "overview": q("overview", self.body(ov_metrics)),
             "overview_prev": q("overview (previous)", self.body(ov_metrics, period=prev)),
-            "goals": q("goals", self.body(["visitors", "events"], dims=["event:goal"])),
+            "goals": q("goals", self.body(["visitors", "events"], dims=["event:goal"],
+                                          filters=goal_filter)),
             "goals_prev": q("goals (previous)",
-                            self.body(["visitors", "events"], dims=["event:goal"], period=prev)),
+                            self.body(["visitors", "events"], dims=["event:goal"],
+                                      filters=goal_filter, period=prev)),
             "pages": q("pages", self.body(["visitors", "pageviews", "visits"],
                                           dims=["event:page"])),
             "post_goals": q("post actions", self.body(
@@ -272,10 +275,15 @@ class ReviewBuilder:
             "weekly": q("weekly trend", self.body(["visitors", "visits", "pageviews"],
                                                   dims=["time:week"])),
             "weekly_goals": q("weekly actions", self.body(
-                ["events", "visitors"], dims=["time:week", "event:goal"],
-                filters=[["is", "event:goal", list(POST_GOALS) + conv]])),
+                ["events"], dims=["time:week", "event:goal"], filters=goal_filter)),
         }
         if conv_filter:
+            jobs["conv_goals"] = q("conversions", self.body(
+                ["visitors", "events"], dims=["event:goal"], filters=conv_filter))
+            jobs["conv_goals_prev"] = q("conversions (previous)", self.body(
+                ["visitors", "events"], dims=["event:goal"], filters=conv_filter, period=prev))
+            jobs["weekly_conv"] = q("weekly conversions", self.body(
+                ["visitors"], dims=["time:week"], filters=conv_filter))
             jobs["entry_conv"] = q("conversions by entry page", self.body(
                 ["visitors"], dims=["visit:entry_page"], filters=conv_filter))
         names = list(jobs)
@@ -308,8 +316,10 @@ class ReviewBuilder:
         old = r["overview_prev"][0]["metrics"] if r["overview_prev"] else [0] * len(names)
         ov = {n: {"value": cur[i], "previous": old[i], "change": _change(cur[i], old[i])}
               for i, n in enumerate(names)}
-        goals = {row["dimensions"][0]: row["metrics"] for row in r["goals"]}
-        goals_prev = {row["dimensions"][0]: row["metrics"] for row in r["goals_prev"]}
+        goals = {row["dimensions"][0]: row["metrics"]
+                 for row in r["goals"] + r.get("conv_goals", [])}
+        goals_prev = {row["dimensions"][0]: row["metrics"]
+                      for row in r["goals_prev"] + r.get("conv_goals_prev", [])}
 
         def add(name: str, value, previous) -> None:
             ov[name] = {"value": value, "previous": previous, "change": _change(value, previous)}
@@ -451,8 +461,10 @@ class ReviewBuilder:
                 continue
             if goal in col:
                 w[col[goal]] += rec["metrics"][0]
-            elif goal in conv:
-                w["conversions"] += rec["metrics"][1]
+        for rec in r.get("weekly_conv", []):
+            w = weeks.get(rec["dimensions"][0])
+            if w is not None:
+                w["conversions"] = rec["metrics"][0]
         report.weekly = list(weeks.values())
 
     async def _longevity(self, report: Report, r: dict) -> None:

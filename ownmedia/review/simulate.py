@@ -45,7 +45,8 @@ EVENT_COLUMNS = (
 )
 SESSION_COLUMNS = (
     "session_id", "domain", "visitor_id", "start", "end", "entry_page", "exit_page",
-    "pageviews", "events", "interactive_events",
+    "pageviews", "events", "interactive_events", "v_source", "v_referrer", "v_utm_source",
+    "v_utm_medium", "v_utm_campaign",
 )
 EVENTS_PER_VISITOR = 7.8  # measured average, used to size a run from a target event count
 CONVERSION_PAGE = "/merci/"
@@ -432,7 +433,8 @@ class _Day:
         self.w.events.extend(rows)
         self.w.sessions.append((sid, spec.domain, vid, start, rows[-1][0] if rows else start,
                                 entry, state["exit"], counts["pageviews"], counts["events"],
-                                counts["interactive"]))
+                                counts["interactive"], source, referrer, utm_source, utm_medium,
+                                campaign))
         return state["t"]
 
     def finish(self, truth: Truth) -> None:

@@ -86,6 +86,7 @@ class Compiler:
         self.query = query
         self.goals = {g.display_name: g for g in goals}
         self.time_dim = self._time_dim()
+        self.prop_cols: dict[str, str] | None = None  # prop key -> r_props column
 
     def _time_dim(self) -> str:
         days = (self.query.end - self.query.start).days
@@ -94,6 +95,8 @@ class Compiler:
     def goal_cond(self, goal: Goal, a: str) -> str:
         if goal.goal_type == "event":
             return f"{a}.name = {q(goal.event_name)}"
+        if self.prop_cols is not None and a == "r":  # r_props holds no pageviews
+            return "0"
         return f"({a}.name = 'pageview' AND {a}.pathname GLOB {q(_glob(goal.page_path))})"
 
     def goals_cond(self, goals: list[Goal], a: str) -> str:
@@ -112,6 +115,8 @@ class Compiler:
                              for n, g in self.goals.items())
             return f"(CASE {whens} END)" if whens else "NULL"
         m = PROP_RE.match(name)
+        if m and self.prop_cols and m.group(1) in self.prop_cols:
+            return f"{a}.{self.prop_cols[m.group(1)]}"
         if m:
             path = q(f'$."{m.group(1)}"')
             return f"COALESCE(CAST(json_extract({a}.props, {path}) AS TEXT), {q(NONE)})"
@@ -217,9 +222,206 @@ def time_labels(dim: str, start: date, end_exclusive: date) -> list[str]:
     return labels
 
 
-def run_query(conn: sqlite3.Connection, query: Query, goals: list[Goal]) -> dict:
-    """Execute `query`; return Plausible's answer shape {results, meta, query}."""
+VISIT_METRICS = {"visitors", "visits", "pageviews", "events", "views_per_visit", "bounce_rate",
+                 "visit_duration", "percentage"}
+PAGE_METRICS = {"visitors", "visits", "pageviews", "events", "views_per_visit"}
+PROPS_METRICS = {"visitors", "visits", "events"}
+POSITIVE = ("is", "contains", "matches")
+ROLLUP_TIME = {"time", "time:day", "time:week", "time:month"}
+
+
+def _leaf_dims(filters: list) -> set[str] | None:
+    """Dimensions the filters test, or None when a behavioural filter is present."""
+    dims: set[str] = set()
+    for f in filters:
+        if f[0] in ("and", "or"):
+            inner = _leaf_dims(f[1])
+        elif f[0] == "not":
+            inner = _leaf_dims([f[1]])
+        elif f[0] in ("has_done", "has_not_done"):
+            return None
+        else:
+            inner = {f[1]}
+        if inner is None:
+            return None
+        dims |= inner
+    return dims
+
+
+def rollup_for(query: Query) -> str | None:
+    """Which rollup answers `query` exactly ('visits', 'pages'), or None for the events."""
+    if query.start.timestamp() % 86400 or query.end.timestamp() % 86400:
+        return None
+    tested = _leaf_dims(query.filters)
+    if tested is None:
+        return None
+    metrics = set(query.metrics)
+    dims = set(query.dimensions)
+    visit_dims = {d for d in dims | tested if d.startswith("visit:")}
+    if not (dims - ROLLUP_TIME - visit_dims) and not (tested - visit_dims) \
+            and metrics <= VISIT_METRICS:
+        return "visits"
+    if "event:page" in dims and not (dims - ROLLUP_TIME - {"event:page"}) \
+            and tested <= {"event:page"} and metrics <= PAGE_METRICS:
+        return "pages"
+    return "props" if _props_keys(query) is not None else None
+
+
+def _props_keys(query: Query) -> list[str] | None:
+    """The (at most two) prop keys of a query r_props can answer, else None: only custom-event
+    goals (a top-level positive goal filter names them), props tested positively at top level,
+    visitors/visits/events."""
+    if not set(query.metrics) <= PROPS_METRICS:
+        return None
+    keys: set[str] = set()
+    goal_filter = False
+    for f in query.filters:
+        leaves = f[1] if f[0] == "and" else [f]
+        for leaf in leaves:
+            if leaf[0] not in POSITIVE:
+                return None
+            m = PROP_RE.match(leaf[1])
+            if m:
+                if "(none)" in leaf[2]:
+                    return None
+                keys.add(m.group(1))
+            elif leaf[1] == "event:goal":
+                goal_filter = True
+            else:
+                return None
+    if not goal_filter:
+        return None
+    for d in query.dimensions:
+        m = PROP_RE.match(d)
+        if m:
+            keys.add(m.group(1))
+        elif d != "event:goal" and d not in ROLLUP_TIME:
+            return None
+    return sorted(keys) if len(keys) <= 2 else None
+
+
+def _goal_leaves(filters: list) -> list:
+    out = []
+    for f in filters:
+        out += [x for x in (f[1] if f[0] == "and" else [f]) if x[1] == "event:goal"]
+    return out
+
+
+def _run_props(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict | None:
+    """From r_props; None when the rows would not give the events' exact answer, so the caller
+    reads the events instead."""
+    keys = _props_keys(query)
+    if keys is None:
+        return None
+    for leaf in _goal_leaves(query.filters):  # only custom-event goals live in r_props
+        sensitive = leaf[3].get("case_sensitive", True) if len(leaf) > 3 else True
+        chosen = [g for n, g in c.goals.items() if _match(leaf[0], n, leaf[2], sensitive)]
+        if any(g.goal_type != "event" or g.event_name == "pageview" for g in chosen):
+            return None
+    dims, n = query.dimensions, len(query.dimensions)
+    c.prop_cols = {k: f"v{i + 1}" for i, k in enumerate(keys)}
+    try:
+        dsql = [c.dim(d, "r") for d in dims]
+        fsql, fparams = c.filters(query.filters, "r")
+    finally:
+        c.prop_cols = None
+    k1, k2 = (keys + ["", ""])[:2]
+    where = (f"r.domain = ? AND r.k1 = {q(k1)} AND r.k2 = {q(k2)} AND r.day >= ? "
+             f"AND r.day < ? AND {fsql}")
+    if "event:goal" in dims:
+        where += f" AND {dsql[dims.index('event:goal')]} IS NOT NULL"
+    params = [query.site_id, int(query.start.timestamp() // 86400),
+              int(query.end.timestamp() // 86400), *fparams]
+    g = [f"d{i}" for i in range(n)]
+    inner_dims = ", ".join(f"{s} AS d{i}" for i, s in enumerate(dsql))
+    sql = (f"SELECT {', '.join(g) + ', ' if n else ''}SUM(v), SUM(s), SUM(ev), MAX(k) "
+           f"FROM (SELECT {inner_dims + ', ' if n else ''}SUM(r.visitors) AS v, "
+           "SUM(r.visits) AS s, SUM(r.events) AS ev, COUNT(*) AS k "
+           f"FROM st.r_props r WHERE {where} GROUP BY {', '.join(g + ['r.day'])})"
+           f"{' GROUP BY ' + ', '.join(g) if n else ''}")
+    need_unique = bool(set(query.metrics) & {"visitors", "visits"})
+    rows: dict[tuple, dict] = {}
+    for r in conn.execute(sql, params):
+        if r[n + 3] is None:
+            continue
+        if need_unique and r[n + 3] > 1:
+            return None
+        rows[tuple(r[:n])] = {"visitors": r[n] or 0, "visits": r[n + 1] or 0,
+                              "events": r[n + 2] or 0}
+    prop_dims = [d for d in dims if PROP_RE.match(d)]
+    if prop_dims:  # an event lacking a grouped prop would be missing here: check the total
+        base_q = Query(query.site_id, ["events"], query.start, query.end,
+                       [d for d in dims if d not in prop_dims], query.filters)
+        base = _run_props(conn, base_q, c)
+        if base is None or sum(v["events"] for v in base.values()) != \
+                sum(v["events"] for v in rows.values()):
+            return None
+    return rows
+
+
+def _run_rollup(conn: sqlite3.Connection, query: Query, c: Compiler, kind: str) -> dict:
+    dims, n = query.dimensions, len(query.dimensions)
+    dsql = [c.dim(d, "r") for d in dims]
+    fsql, fparams = c.filters(query.filters, "r")
+    where = "r.domain = ? AND r.day >= ? AND r.day < ? AND " + fsql
+    params = [query.site_id, int(query.start.timestamp() // 86400),
+              int(query.end.timestamp() // 86400), *fparams]
+    table = "st.r_visits" if kind == "visits" else "st.r_pages"
+    if kind == "visits":
+        agg = {"visitors": "COUNT(DISTINCT r.visitor_id)", "visits": "COUNT(*)",
+               "pageviews": "SUM(r.pageviews)", "events": "SUM(r.events)",
+               "bounce_rate": "AVG(r.bounce)", "visit_duration": "AVG(r.duration)"}
+    else:
+        agg = {"visitors": "SUM(r.visitors)", "visits": "SUM(r.visits)",
+               "pageviews": "SUM(r.pageviews)", "events": "SUM(r.events)"}
+    wanted = set(query.metrics)
+    if wanted & {"views_per_visit"}:
+        wanted |= {"visits", "pageviews"}
+    if "percentage" in wanted:
+        wanted.add("visitors")
+    names = [m for m in agg if m in wanted]
+    select_dims = ", ".join(f"{s} AS d{i}" for i, s in enumerate(dsql))
+    group = f" GROUP BY {', '.join(f'd{i}' for i in range(n))}" if n else ""
+    sql = (f"SELECT {select_dims + ', ' if n else ''}{', '.join(agg[m] for m in names)} "
+           f"FROM {table} r WHERE {where}{group}")
+    rows: dict[tuple, dict] = {}
+    for r in conn.execute(sql, params):
+        vals = {m: r[n + i] for i, m in enumerate(names)}
+        for m in ("visitors", "visits", "pageviews", "events"):
+            if m in vals:
+                vals[m] = vals[m] or 0
+        if "bounce_rate" in vals:
+            vals["bounce_rate"] = round((vals["bounce_rate"] or 0) * 100)
+        if "visit_duration" in vals:
+            vals["visit_duration"] = round(vals["visit_duration"] or 0)
+        rows[tuple(r[:n])] = vals
+    if "percentage" in query.metrics:
+        total = conn.execute(f"SELECT {agg['visitors']} FROM {table} r WHERE {where}",
+                             params).fetchone()[0] or 0
+        for vals in rows.values():
+            vals["percentage"] = round(100 * vals["visitors"] / total, 2) if total else 0.0
+    return rows
+
+
+def run_query(conn: sqlite3.Connection, query: Query, goals: list[Goal], *,
+              rollups: bool = False) -> dict:
+    """Execute `query`; return Plausible's answer shape {results, meta, query}.
+
+    With `rollups` (the connection has them attached as `st`, refreshed), queries they can
+    answer exactly read them instead of the events."""
     c = Compiler(query, goals)
+    kind = rollup_for(query) if rollups else None
+    rows = None
+    if kind == "props":
+        rows = _run_props(conn, query, c)
+    elif kind:
+        rows = _run_rollup(conn, query, c, kind)
+    if rows is None:
+        rows = _run_events(conn, query, c)
+    return _finish(rows, query, c)
+
+
+def _run_events(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict:
     dims = query.dimensions
     n = len(dims)
     dsql = [c.dim(d) for d in dims]
@@ -296,6 +498,13 @@ def run_query(conn: sqlite3.Connection, query: Query, goals: list[Goal]) -> dict
             d = denom.get(tuple(key[i] for i in keep), 0)
             vals["conversion_rate"] = round(100 * vals.get("visitors", 0) / d, 2) if d else 0.0
 
+    return rows
+
+
+def _finish(rows: dict, query: Query, c: Compiler) -> dict:
+    metrics, dims = set(query.metrics), query.dimensions
+    if not dims and not rows:
+        rows[()] = {}
     for vals in rows.values():
         if "views_per_visit" in metrics:
             v = vals.get("visits", 0)

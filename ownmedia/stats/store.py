@@ -13,6 +13,7 @@ from ownmedia.config import Config
 from ownmedia.stats.engine import prepare, run_query
 from ownmedia.stats.goals import Goal, put_goal, site_goals
 from ownmedia.stats.query import parse_query
+from ownmedia.stats.rollup import attach, refresh
 from ownmedia.storage.events_schema import EVENT_MIGRATIONS
 from ownmedia.storage.sqlite import connect, migrate
 
@@ -23,9 +24,12 @@ _MIGRATE_LOCK = threading.Lock()
 class StatsStore:
     """Reads the event store for the Stats API; writes only goals."""
 
-    def __init__(self, data_dir: str | Path, config: Config | None = None):
-        self.path = Path(data_dir) / EVENTS_FILE
+    def __init__(self, data_dir: str | Path, config: Config | None = None, *,
+                 rollups: bool = True):
+        self.data_dir = Path(data_dir)
+        self.path = self.data_dir / EVENTS_FILE
         self.config = config
+        self.rollups = rollups
         self._local = threading.local()
         self._migrated = False
 
@@ -50,6 +54,8 @@ class StatsStore:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = prepare(connect(self.path))
+            if self.rollups:
+                attach(conn, self.data_dir)
             self._local.conn = conn
         return conn
 
@@ -61,7 +67,10 @@ class StatsStore:
         domain = body.get("site_id") if isinstance(body, dict) else None
         goals = self.goals(domain) if isinstance(domain, str) else []
         q = parse_query(body, {g.display_name for g in goals})
-        return run_query(self.reader(), q, goals)
+        conn = self.reader()
+        if self.rollups:
+            refresh(conn)
+        return run_query(conn, q, goals, rollups=self.rollups)
 
     def put_goal(self, domain: str, goal: Goal) -> tuple[Goal, bool]:
         conn = self.reader()
