@@ -107,7 +107,10 @@ def scan(settings: dict) -> tuple[dict, list[Use], list[str]]:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Pelican settings file holding CTAS, CTA_DEFAULT and the content PATH.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def ctas(settings_file: Path, as_json: bool) -> None:
+@click.option("--goals", "show_goals", is_flag=True,
+              help="Print the conversion goals (CTA Click, CTA_GOAL_PAGES) and the "
+                   "`ownmedia goals add` commands that declare them.")
+def ctas(settings_file: Path, as_json: bool, show_goals: bool) -> None:
     """List every call to action (CTA) and the posts that place it.
 
     Reads the posts' Markdown: `[[cta:<id>]]` lines, the `cta:` metadata and CTA_DEFAULT.
@@ -124,6 +127,9 @@ def ctas(settings_file: Path, as_json: bool) -> None:
         ):
             raise click.ClickException(f"{settings_file}: {exc}") from None
         raise
+    if show_goals:
+        _print_goals(settings, registry, as_json)
+        return
     if as_json:
         click.echo(json.dumps({
             "ctas": {cid: {"label": c.label, "url": c.url, "goal": c.goal,
@@ -156,3 +162,24 @@ def _print_table(registry: dict, uses: list[Use], problems: list[str], default: 
     console.print(table)
     for problem in problems:
         console.print(f"[red]problem:[/red] {problem}", highlight=False)
+
+
+def _print_goals(settings: dict, registry: dict, as_json: bool) -> None:
+    """Goals in the shape of Plausible's Sites API, and the commands for the collector."""
+    import shlex
+
+    registry_mod, _ = _cta_modules(settings)
+    try:
+        pages = registry_mod.parse_goal_pages(settings.get("CTA_GOAL_PAGES"))
+    except registry_mod.CTAError as exc:
+        raise click.ClickException(str(exc)) from None
+    goals = registry_mod.goal_definitions(registry, pages)
+    if as_json:
+        click.echo(json.dumps(goals, ensure_ascii=False, indent=2))
+        return
+    for goal in goals:
+        if goal["goal_type"] == "event":
+            args = ["--event", goal["event_name"]]
+        else:
+            args = ["--page", goal["page_path"], "--name", goal["display_name"]]
+        click.echo(shlex.join(["ownmedia", "goals", "add", *args]))

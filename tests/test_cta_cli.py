@@ -73,3 +73,13 @@ def test_bad_registry_is_a_clear_error(tmp_path):
 def test_missing_settings_file_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["ctas", "--settings", str(tmp_path / "nope.py")])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_goals_from_the_registry_and_goal_pages():
+    result = run("--settings", str(ROOT / "pelicanconf.py"), "--goals")
+    assert result.exit_code == 0, result.output
+    assert "ownmedia goals add --event 'CTA Click'" in result.output
+    assert "ownmedia goals add --page /newsletter/ --name 'Newsletter landing'" in result.output
+    data = json.loads(run("--settings", str(ROOT / "pelicanconf.py"), "--goals", "--json").output)
+    assert {"goal_type": "page", "page_path": "/newsletter/",
+            "display_name": "Newsletter landing"} in data

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from .markdown_ext import PLACEHOLDER_RE, CTAExtension
 from .registry import CTA, CTAError, parse_goal_pages, parse_registry
 from .render import render_cta
 
+log = logging.getLogger(__name__)
 STATE_KEY = "_OWNMEDIA_CTA_BUILD"
 NONE_VALUES = {"none", "no", "false", "off", "aucun", "aucune"}
 
@@ -185,6 +187,8 @@ def finalize(generators: list) -> None:
             state.errors.append(f"pelicanconf: CTAS['{cta_id}'] has no destination ('url')")
     if state.errors:
         errors = list(dict.fromkeys(state.errors))
+        for error in errors:  # one clean line each, before Pelican prints the exception
+            log.error("CTA: %s", error)
         problems = "\n".join(f"  - {e}" for e in errors)
         raise CTABuildError(f"{len(errors)} CTA problem(s):\n{problems}")
 
