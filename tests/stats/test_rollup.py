@@ -1,0 +1,107 @@
+"""The rollups answer exactly what the events answer, and follow new events."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+
+from ownmedia.stats.engine import rollup_for
+from ownmedia.stats.query import parse_query
+from ownmedia.stats.store import StatsStore
+from tests.stats.conftest import PERIOD
+
+SITE = "127.0.0.1"
+CTA = [["is", "event:goal", ["CTA Click"]]]
+RT100 = [["is", "event:goal", ["Read Through"]], ["is", "event:props:depth", ["100"]]]
+QUERIES = [  # (expected rollup, body)
+    ("visits", {"metrics": ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate",
+                            "visit_duration", "events"]}),
+    ("visits", {"metrics": ["visitors", "visits", "percentage"], "dimensions": ["visit:source"]}),
+    ("visits", {"metrics": ["visits"], "dimensions": ["visit:source", "visit:utm_medium"]}),
+    ("visits", {"metrics": ["visitors", "visits"], "dimensions": [
+        "visit:utm_medium", "visit:utm_source", "visit:utm_campaign"]}),
+    ("visits", {"metrics": ["visitors", "pageviews"], "dimensions": ["time:week"]}),
+    ("visits", {"metrics": ["visitors"], "dimensions": ["visit:device", "time:month"],
+                "filters": [["is_not", "visit:source", ["Direct / None"]]]}),
+    ("pages", {"metrics": ["visitors", "pageviews", "visits"], "dimensions": ["event:page"]}),
+    ("pages", {"metrics": ["visits"], "dimensions": ["time:day", "event:page"],
+               "filters": [["contains", "event:page", ["billet-00"]]]}),
+    ("props", {"metrics": ["visitors", "events"], "dimensions": ["event:goal"],
+               "filters": [["is", "event:goal", ["CTA Click", "Print", "Share", "Comment"]]]}),
+    ("props", {"metrics": ["events"], "dimensions": ["event:goal", "event:props:post"],
+               "filters": [["is", "event:goal", ["CTA Click", "Print", "Share", "Comment"]]]}),
+    ("props", {"metrics": ["visitors"], "dimensions": ["event:props:post"], "filters": RT100}),
+    ("props", {"metrics": ["visitors"], "filters": RT100}),
+    ("props", {"metrics": ["visitors", "visits", "events"], "dimensions": ["event:props:cta"],
+               "filters": CTA}),
+    ("props", {"metrics": ["events"], "dimensions": ["event:props:cta", "event:props:post"],
+               "filters": CTA}),
+    ("props", {"metrics": ["events"], "dimensions": ["time:week", "event:goal"],
+               "filters": [["is", "event:goal", ["CTA Click", "Print"]]]}),
+    ("props", {"metrics": ["events"], "dimensions": ["event:props:cta"],  # no cta: "(none)"
+               "filters": [["is", "event:goal", ["CTA Click", "Share"]]]}),
+    (None, {"metrics": ["visitors"], "dimensions": ["visit:entry_page"],
+            "filters": [["is", "event:goal", ["Visit /merci/"]]]}),
+    (None, {"metrics": ["visitors", "conversion_rate"], "dimensions": ["event:goal"]}),
+]
+
+
+@pytest.fixture()
+def stores(sim, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(sim[0], data)
+    fast, slow = StatsStore(data, rollups=True), StatsStore(data, rollups=False)
+    yield fast, slow, data
+    fast.close()
+    slow.close()
+
+
+def answers(store: StatsStore) -> list:
+    out = []
+    for _, body in QUERIES:
+        res = store.query({"site_id": SITE, "date_range": PERIOD, **body})["results"]
+        out.append(sorted((tuple(r["dimensions"]), tuple(r["metrics"])) for r in res))
+    return out
+
+
+def test_each_query_takes_the_expected_path(stores):
+    fast = stores[0]
+    names = {g.display_name for g in fast.goals(SITE)}
+    for kind, body in QUERIES:
+        q = parse_query({"site_id": SITE, "date_range": PERIOD, **body}, names)
+        assert rollup_for(q) == kind, body
+
+
+def test_rollups_answer_like_the_events(stores):
+    fast, slow, _ = stores
+    assert answers(fast) == answers(slow)
+
+
+def test_new_events_are_rolled_up(stores):
+    fast, slow, data = stores
+    before = answers(fast)
+    conn = sqlite3.connect(data / "events.sqlite3")
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(events)") if r[1] != "id"]
+    top = conn.execute("SELECT MAX(session_id) FROM events").fetchone()[0]
+    # the first day's events again, as new visitors (ids are made per day) and new sessions,
+    # on the same day and on the last day
+    for shift, offset, vid in ((0.0, top, 1), (86400.0 * 90, 2 * top, 2)):
+        conn.execute(
+            f"INSERT INTO events ({', '.join(cols)}) SELECT "
+            + ", ".join("ts + ?" if c == "ts" else "session_id + ?" if c == "session_id"
+                        else f"visitor_id + {vid}" if c == "visitor_id" else c for c in cols)
+            + " FROM events WHERE ts < (SELECT MIN(ts) FROM events) + 86400",
+            (shift, offset))
+        conn.execute("INSERT INTO sessions SELECT session_id + ?, domain, visitor_id + ?, "
+                     "start + ?, end + ?, entry_page, exit_page, pageviews, events, "
+                     "interactive_events, v_source, v_referrer, v_utm_source, v_utm_medium, "
+                     "v_utm_campaign, v_utm_content, v_utm_term FROM sessions "
+                     "WHERE start < (SELECT MIN(start) FROM sessions) + 86400",
+                     (offset, vid, shift, shift))
+    conn.commit()
+    conn.close()
+    after = answers(fast)
+    assert after != before
+    assert after == answers(slow)
