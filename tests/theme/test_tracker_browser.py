@@ -363,8 +363,10 @@ def test_opt_out_button_stops_all_events(visit):
     assert cookies == []
 
 
-def test_automated_browser_is_not_counted_unless_configured(visit):
-    v = visit({"provider": "ownmedia", "domain": DOMAIN, "track_localhost": True})
+@pytest.mark.parametrize("flags", [{"track_localhost": True}, {"track_automation": True}],
+                         ids=["automation-not-tracked", "localhost-not-tracked"])
+def test_localhost_and_automated_browsers_are_not_counted_unless_configured(visit, flags):
+    v = visit({"provider": "ownmedia", "domain": DOMAIN, **flags})
     v.page.goto(f"{v.site.url}/2026/{POST}/")
     v.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     v.page.click("aside.cta-end a.cta")
