@@ -40,8 +40,12 @@ seconds = time.perf_counter() - start
 if profile == "1":
     prof.disable()
     pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(35)
-rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print("BENCH " + json.dumps({"seconds": seconds, "rss_kb": rss_kb}))
+me = resource.getrusage(resource.RUSAGE_SELF)
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # worker processes (QR, comments)
+print("BENCH " + json.dumps({
+    "seconds": seconds, "rss_kb": me.ru_maxrss, "workers_rss_kb": kids.ru_maxrss,
+    "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+}))
 """
 
 
@@ -100,8 +104,9 @@ def run(console: Console, full: bool) -> None:
     table.add_column("variant")
     table.add_column("build s", justify="right")
     table.add_column("process wall s", justify="right")
-    table.add_column("peak RSS MiB", justify="right")
-    table.add_column("x vanilla", justify="right")
+    table.add_column("CPU s (incl. workers)", justify="right")
+    table.add_column("peak RSS MiB (worker)", justify="right")
+    table.add_column("x vanilla (build s)", justify="right")
     for mode, runs in results.items():
         table.add_row(
             "vanilla Pelican (no plugins, default theme)"
@@ -109,11 +114,15 @@ def run(console: Console, full: bool) -> None:
             else "ownmedia (all plugins, own theme)",
             f"{best[mode]:.2f}",
             f"{min(r['wall'] for r in runs):.2f}",
-            f"{max(r['rss_kb'] for r in runs) / 1024:.0f}",
+            f"{min(r['cpu'] for r in runs):.2f}",
+            f"{max(r['rss_kb'] for r in runs) / 1024:.0f}"
+            + (f" ({w / 1024:.0f})" if (w := max(r["workers_rss_kb"] for r in runs)) else ""),
             f"{best[mode] / best['vanilla']:.2f}",
         )
     console.print(table)
     ratio = best["ownmedia"] / best["vanilla"]
+    cpu = {m: min(r["cpu"] for r in rs) for m, rs in results.items()}
+    console.print(f"CPU ratio (all processes) {cpu['ownmedia'] / cpu['vanilla']:.2f}")
     verdict = "within" if ratio <= TARGET else "ABOVE"
     scope = "" if full else " (quick size; the target is stated for --full, 1,000 posts)"
     console.print(f"ratio {ratio:.2f}: {verdict} the {TARGET} target{scope}")

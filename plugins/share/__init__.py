@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus
 
 from blinker import signal
 from pelican import signals
@@ -55,21 +55,23 @@ def share_urls(
     image: str | None = None,
     mastodon_share: str = "https://mastodon.social/share",
 ) -> dict[str, str]:
-    """The share URL of every network for one page (all parts URL-encoded)."""
-    text = f"{title} {url}"
-    urls = {
-        "linkedin": "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url}),
-        "facebook": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
-        "x": "https://x.com/intent/post?" + urlencode({"text": title, "url": url}),
-        "bluesky": "https://bsky.app/intent/compose?" + urlencode({"text": text}),
-        "mastodon": mastodon_share + "?" + urlencode({"text": text}),  # Mastodon's /share
-        "email": "mailto:?"
-        + urlencode({"subject": title, "body": f"{description}\n\n{url}".strip()}, quote_via=quote),
-    }
-    pin = {"url": url, "description": title}
+    """The share URL of every network for one page (all parts URL-encoded; '+' for spaces
+    in query strings, '%20' in the mailto: link, which mail clients do not read as a form)."""
+    u, t = quote_plus(url), quote_plus(title)
+    text = quote_plus(f"{title} {url}")
+    body = quote(f"{description}\n\n{url}".strip(), safe="")
+    pin = f"https://www.pinterest.com/pin/create/button/?url={u}&description={t}"
     if image:
-        pin["media"] = image
-    urls["pinterest"] = "https://www.pinterest.com/pin/create/button/?" + urlencode(pin)
+        pin += f"&media={quote_plus(image)}"
+    urls = {
+        "pinterest": pin,
+        "linkedin": f"https://www.linkedin.com/sharing/share-offsite/?url={u}",
+        "facebook": f"https://www.facebook.com/sharer/sharer.php?u={u}",
+        "x": f"https://x.com/intent/post?text={t}&url={u}",
+        "bluesky": f"https://bsky.app/intent/compose?text={text}",
+        "mastodon": f"{mastodon_share}?text={text}",  # Mastodon's own /share page
+        "email": f"mailto:?subject={quote(title, safe='')}&body={body}",
+    }
     return {n: urls[n] for n in NETWORKS}
 
 

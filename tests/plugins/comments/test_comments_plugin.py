@@ -225,7 +225,7 @@ def test_cli_error_has_no_traceback(small_content, tmp_path):
 )
 def test_fast_body_html_matches_the_format_module(text):
     from ownmedia.comment_format import render_body_html
-    from plugins.comments import body_html
+    from plugins.comments import render_body as body_html
 
     assert body_html(text) == render_body_html(text)
     assert body_html(text) == render_body_html(text)  # the reused parser is reset
