@@ -68,6 +68,7 @@ _local = threading.local()
 _READY: dict[str, str] = {}
 _PENDING: list = []  # (texts, future) pairs
 _EXECUTORS: list = []
+PREFETCHED: dict[str, int] = {}  # how many items the last build gave to workers
 
 
 def body_html(text: str) -> str:
@@ -125,6 +126,7 @@ def prefetch_bodies(texts: list[str], workers: int) -> None:
         return
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     _EXECUTORS.append(executor)
+    PREFETCHED["bodies"] = len(todo)
     size = max(1, len(todo) // (workers * 4))
     for i in range(0, len(todo), size):
         chunk = todo[i : i + size]

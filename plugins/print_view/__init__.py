@@ -62,6 +62,7 @@ def qr_target(canonical: str, slug: str) -> str:
 _QR_READY: dict[str, str] = {}
 _QR_PENDING: list = []  # (targets, future) pairs
 _QR_EXECUTOR: list = []
+PREFETCHED: dict[str, int] = {}  # how many items the last build gave to workers
 
 
 def make_qr_svg(data: str) -> str:
@@ -111,6 +112,7 @@ def prefetch_qr(targets: list[str], workers: int) -> None:
         return
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     _QR_EXECUTOR.append(executor)
+    PREFETCHED["qr"] = len(todo)
     size = max(1, len(todo) // (workers * 4))
     for i in range(0, len(todo), size):
         chunk = todo[i : i + size]
