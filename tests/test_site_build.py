@@ -199,3 +199,14 @@ def test_listing_pages_exist(built_site, name):
     assert paths
     for path in paths:
         assert soup_of(path).body["data-ownmedia-page"] == name
+
+
+def test_navigation_links_pages_in_the_reader_language(built_site):
+    fr = soup_of(built_site / "index.html").select(".site-nav a")
+    en = soup_of(built_site / "en/2026/own-your-channel/index.html").select(".site-nav a")
+    assert f"{SITE}/privacy/" in [a["href"] for a in fr]
+    assert f"{SITE}/en/privacy/" in [a["href"] for a in en]
+    assert "Privacy" in [a.get_text() for a in en]
+    current = soup_of(built_site / "en/privacy/index.html").select_one(
+        ".site-nav a[aria-current=page]")
+    assert current["href"] == f"{SITE}/en/privacy/"

@@ -117,6 +117,23 @@ def attach_seo(generators) -> None:
             item.seo = seo_meta(item, siteurl, is_article)
 
 
+def nav_pages(pages: list, settings: dict) -> dict[str, list[tuple[str, str, str]]]:
+    """(slug, title, url) of the pages to link in the navigation, per language: each page in
+    that language when it exists, else the original. Computed once per build, not per page
+    rendered (Pelican recomputes `url` on every access)."""
+    langs = settings.get("SITE_LANGUAGES", ("fr", "en"))
+    nav: dict[str, list[tuple[str, str, str]]] = {}
+    for lang in langs:
+        items = []
+        for page in pages:
+            chosen = page
+            if page.lang != lang:
+                chosen = next((t for t in page.translations if t.lang == lang), page)
+            items.append((chosen.slug, chosen.title, chosen.url))
+        nav[lang] = items
+    return nav
+
+
 def sitemap_urls(context: dict, settings: dict) -> list[tuple[str, str | None]]:
     """(absolute URL, lastmod) for every indexable page; print views and 404 are left out."""
     site = settings.get("SITEURL", "")
@@ -197,6 +214,7 @@ def on_all_generators(generators) -> None:
     check_failed_sources(generators[0].context, generators[0].settings)
     attach_seo(generators)
     gen = generators[0]
+    gen.context["NAV_PAGES"] = nav_pages(gen.context.get("pages", []), gen.settings)
     out = Path(gen.output_path)
     out.mkdir(parents=True, exist_ok=True)
     urls = sitemap_urls(gen.context, gen.settings)
