@@ -79,7 +79,7 @@ class Moderator:
                 write_comment_file(self.comments_dir, to_comment(current))
                 self.store.queue_render(conn, current.post)
                 notify.queue_reply_mail(self.store, conn, self.config, self.signing_key, current,
-                                        self.site_index.url_of(current.post))
+                                        lambda: self.site_index.url_of(current.post))
             elif row["status"] == "approved":
                 comment_path(self.comments_dir, to_comment(current)).unlink(missing_ok=True)
                 self.store.queue_render(conn, current.post)

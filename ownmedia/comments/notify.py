@@ -11,6 +11,7 @@ import os
 import smtplib
 import sqlite3
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -39,13 +40,21 @@ def unsubscribe_url(config: Config, signing_key: bytes, email: str) -> str:
     return f"{public_url(config)}/api/comments/unsubscribe?token={token}"
 
 
+PostUrl = str | Callable[[], str | None] | None  # a callable is only called when a mail is due
+
+
+def _resolve(post_url: PostUrl) -> str | None:
+    return post_url() if callable(post_url) else post_url
+
+
 def queue_moderator_mail(
     store: Store, conn: sqlite3.Connection, config: Config, comment: StoredComment,
-    post_url: str | None = None,
+    post_url: PostUrl = None,
 ) -> None:
     """Tell the moderator a comment or mention waits (no-op without SMTP or moderator)."""
     if not (mail_enabled(config) and config.comments.moderator_email):
         return
+    post_url = _resolve(post_url)
     kind = {"comment": "comment", "webmention": "webmention", "pingback": "pingback"}[comment.type]
     subject = f"[ownmedia] New {kind} to moderate on {comment.post} / Nouveau {kind} à modérer"
     lines = [
@@ -69,7 +78,7 @@ def queue_moderator_mail(
 
 def queue_reply_mail(
     store: Store, conn: sqlite3.Connection, config: Config, signing_key: bytes,
-    reply: StoredComment, post_url: str | None,
+    reply: StoredComment, post_url: PostUrl,
 ) -> bool:
     """On approval of a reply, mail the parent's author if they opted in and are not the
     replier. Returns whether a mail was queued."""
@@ -82,7 +91,7 @@ def queue_reply_mail(
     if not (parent.notify and parent.email) or parent.email.lower() == reply.email.lower():
         return False
     lang = parent.lang
-    url = f"{public_url(config)}{post_url or '/'}#comment-{reply.id}"
+    url = f"{public_url(config)}{_resolve(post_url) or '/'}#comment-{reply.id}"
     subject = t(lang, "mail_reply_subject", post=parent.post)
     body = t(lang, "mail_reply_body", name=parent.author, author=reply.author, body=reply.body,
              url=url, unsubscribe=unsubscribe_url(config, signing_key, parent.email))

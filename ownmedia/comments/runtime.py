@@ -123,7 +123,7 @@ class CommentsRuntime:
 
     def on_accepted(self, conn, comment: StoredComment) -> None:
         notify.queue_moderator_mail(self.store, conn, self.config, comment,
-                                    self.site_index.url_of(comment.post))
+                                    lambda: self.site_index.url_of(comment.post))
 
 
 def get_runtime(ctx) -> CommentsRuntime:

@@ -67,7 +67,7 @@ def apply(runtime, kind: str, source: str, target: str, post: str, v: Verificati
                      source=source, target=target, created=now, updated=now)
         row = conn.execute("SELECT * FROM comments WHERE id = ?", (comment_id,)).fetchone()
         notify.queue_moderator_mail(store, conn, runtime.config, StoredComment.from_row(row),
-                                    runtime.site_index.url_of(post))
+                                    lambda: runtime.site_index.url_of(post))
     return "created"
 
 
