@@ -159,6 +159,7 @@ def load_config(path: str | Path | None = None, **overrides: dict) -> Config:
     if config.analytics.commit_mode not in ("group", "each"):
         raise ConfigError(f"{source}: [analytics] commit_mode must be 'group' or 'each'")
     _check_analytics(config)
+    _check_comments(config)
     if not 0 < config.server.port < 65536:
         raise ConfigError(f"{source}: [server] port must be between 1 and 65535")
     return config
@@ -196,3 +197,26 @@ def _check_analytics(config: Config) -> None:
             )
         if not all(isinstance(v, str) for v in goal.values()):
             raise ConfigError(f"{src}: [analytics] goals[{i}]: values must be strings")
+
+
+def _check_comments(config: Config) -> None:
+    """[comments], [smtp] and [mentions] values that are the right type but make no sense."""
+    c, m, src = config.comments, config.mentions, config.source
+    problems = []
+    if c.min_seconds < 0:
+        problems.append("[comments] min_seconds must be >= 0")
+    if c.rate_limit < 1 or c.rate_window_seconds < 1:
+        problems.append("[comments] rate_limit and rate_window_seconds must be >= 1")
+    if c.max_links < 0:
+        problems.append("[comments] max_links must be >= 0")
+    if not 1 <= c.max_body_chars <= 100_000:
+        problems.append("[comments] max_body_chars must be between 1 and 100000")
+    if c.moderator_email and "@" not in c.moderator_email:
+        problems.append("[comments] moderator_email must be an e-mail address")
+    if not 0 < config.smtp.port < 65536:
+        problems.append("[smtp] port must be between 1 and 65535")
+    if m.timeout_seconds <= 0 or m.max_bytes < 1 or not 0 <= m.max_redirects <= 20:
+        problems.append("[mentions] need timeout_seconds > 0, max_bytes >= 1, "
+                        "0 <= max_redirects <= 20")
+    if problems:
+        raise ConfigError(f"{src}: {problems[0]}")
