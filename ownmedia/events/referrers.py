@@ -7,6 +7,7 @@ sites are shown by host; an explicit utm_source (or ref/source) wins; no referre
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 DIRECT = "Direct / None"
@@ -139,8 +140,9 @@ def source_for_host(host: str) -> str:
     return host
 
 
+@lru_cache(maxsize=8192)
 def referrer_source(referrer: str, page_host: str, utm_source: str = "") -> tuple[str, str]:
-    """(source name, cleaned referrer) for an event on `page_host`."""
+    """(source name, cleaned referrer) for an event on `page_host` (cached: referrers repeat)."""
     host = referrer_host(referrer)
     internal = bool(host) and host == _strip_www(page_host.lower())
     cleaned = "" if internal else clean_referrer(referrer)

@@ -1,15 +1,14 @@
 """Sessions: a visitor's events on one domain belong to the same visit while they arrive less
 than 30 minutes apart.
 
-Live sessions are kept in memory (the writer thread is their only user); the `sessions` table is
-the durable record, read back on a cache miss so a restart does not split visits. Changes are
-written once per batch, in the batch's transaction."""
+Live sessions are kept in memory (only the writer touches them); the `sessions` table is the
+durable record, written once per batch in the batch's transaction, and the open sessions are
+read back at start so a restart does not split visits."""
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 SESSION_TIMEOUT = 30 * 60
 VISIT_FIELDS = (
@@ -35,7 +34,7 @@ class Session:
     pageviews: int = 0
     events: int = 0
     interactive_events: int = 0
-    visit: dict[str, str] = field(default_factory=dict)  # the v_* attributes
+    visit: tuple[str, ...] = ("",) * len(VISIT_FIELDS)  # the v_* values, in VISIT_FIELDS order
 
 
 class SessionTracker:
@@ -44,44 +43,49 @@ class SessionTracker:
         self.live: dict[tuple[str, int], Session] = {}
         self.dirty: dict[int, Session] = {}
         self._last_sweep = 0.0
+        self._next_id = 0
 
-    def find(self, conn: sqlite3.Connection, domain: str, visitor: int, now: float
-             ) -> Session | None:
-        """The visitor's session still open at `now`, from memory or the table."""
-        key = (domain, visitor)
-        session = self.live.get(key)
-        if session is None:
-            session = self._load(conn, domain, visitor, now)
-            if session is not None:
-                self.live[key] = session
+    def preload(self, conn: sqlite3.Connection, now: float) -> int:
+        """Load the sessions still open at start-up, so a restart does not split visits and
+        no request ever waits on a lookup (memory holds every session open since)."""
+        rows = conn.execute(
+            "SELECT session_id, domain, visitor_id, start, end, entry_page, exit_page, pageviews,"
+            " events, interactive_events, " + ", ".join(VISIT_FIELDS) + " FROM sessions"
+            " WHERE end > ? ORDER BY end",
+            (now - self.timeout,),
+        ).fetchall()
+        self._next_id = (conn.execute("SELECT max(session_id) FROM sessions").fetchone()[0]
+                         or 0) + 1
+        for row in rows:  # ordered by end: a visitor's latest session wins
+            self.live[(row[1], row[2])] = Session(
+                session_id=row[0], domain=row[1], visitor_id=row[2], start=row[3], end=row[4],
+                entry_page=row[5], exit_page=row[6], pageviews=row[7], events=row[8],
+                interactive_events=row[9], visit=tuple(row[10:]),
+            )
+        return len(rows)
+
+    def find(self, domain: str, visitor: int, now: float) -> Session | None:
+        """The visitor's session still open at `now`."""
+        session = self.live.get((domain, visitor))
         if session is not None and now - session.end < self.timeout:
             return session
         return None
 
-    def _load(self, conn: sqlite3.Connection, domain: str, visitor: int, now: float
-              ) -> Session | None:
-        row = conn.execute(
-            "SELECT session_id, start, end, entry_page, exit_page, pageviews, events,"
-            " interactive_events, " + ", ".join(VISIT_FIELDS) + " FROM sessions"
-            " WHERE domain = ? AND visitor_id = ? AND end > ? ORDER BY end DESC LIMIT 1",
-            (domain, visitor, now - self.timeout),
-        ).fetchone()
-        if row is None:
-            return None
-        return Session(
-            session_id=row[0], domain=domain, visitor_id=visitor, start=row[1], end=row[2],
-            entry_page=row[3], exit_page=row[4], pageviews=row[5], events=row[6],
-            interactive_events=row[7], visit=dict(zip(VISIT_FIELDS, row[8:], strict=True)),
-        )
-
     def start(self, domain: str, visitor: int, now: float, entry_page: str,
-              visit: dict[str, str]) -> Session:
+              visit: tuple[str, ...]) -> Session:
         session = Session(
-            session_id=secrets.randbits(63), domain=domain, visitor_id=visitor, start=now,
+            session_id=self._new_id(now), domain=domain, visitor_id=visitor, start=now,
             end=now, entry_page=entry_page, visit=visit,
         )
         self.live[(domain, visitor)] = session
         return session
+
+    def _new_id(self, now: float) -> int:
+        """Increasing ids (milliseconds << 16 or the next free one): new sessions append to
+        the end of the table instead of writing a random page each."""
+        self._next_id = max(self._next_id, int(now * 1000) << 16)
+        session_id, self._next_id = self._next_id, self._next_id + 1
+        return session_id
 
     def touch(self, session: Session, now: float, *, name: str, pathname: str,
               interactive: bool) -> None:
@@ -112,7 +116,7 @@ class SessionTracker:
                 [
                     (s.session_id, s.domain, s.visitor_id, s.start, s.end, s.entry_page,
                      s.exit_page, s.pageviews, s.events, s.interactive_events,
-                     *(s.visit.get(f, "") for f in VISIT_FIELDS))
+                     *s.visit)
                     for s in self.dirty.values()
                 ],
             )

@@ -1,4 +1,4 @@
-"""The event store: data/events.sqlite3 written by one group-commit writer thread.
+"""The event store: data/events.sqlite3 written through one group-commit writer.
 
 `EventStore.record(event)` enriches an accepted event with its visitor hash and session and
 stores it (with its outbox row when forwarding is on) in the same transaction; it returns
@@ -34,10 +34,11 @@ INSERT_EVENT = (
     f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
 )
 UTM = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+NO_UTM = ("",) * len(UTM)
 
 
 class EventStore:
-    """Owns the writer thread, the salts and the live sessions of one events database."""
+    """Owns the writer, the salts and the live sessions of one events database."""
 
     def __init__(
         self,
@@ -57,6 +58,7 @@ class EventStore:
         self._outbox_written = False
         conn = connect(self.path)
         migrate(conn, EVENT_MIGRATIONS)
+        self.sessions.preload(conn, clock())
         self.writer = GroupCommitWriter(
             conn,
             mode=commit_mode,
@@ -71,7 +73,7 @@ class EventStore:
     def in_dir(cls, data_dir: str | Path, **kwargs) -> EventStore:
         return cls(Path(data_dir) / DB_NAME, **kwargs)
 
-    # writer hooks (writer thread) -------------------------------------------------------------
+    # writer hooks (inside a batch) -------------------------------------------------------------
     def _before_batch(self, conn: sqlite3.Connection) -> None:
         self._outbox_written = False
 
@@ -83,65 +85,53 @@ class EventStore:
             self.on_outbox()
 
     def _on_failure(self) -> None:
+        """After a rollback, memory may be ahead of the table: reload it from the table."""
         self.sessions.reset()
         self.salts.reset()
+        try:
+            self.sessions.preload(self.writer.conn, self.clock())
+        except sqlite3.Error:
+            pass  # the next batch will fail the same way and we will try again
 
     # jobs ------------------------------------------------------------------------------------
     def _record_job(self, ev: AcceptedEvent) -> Callable[[sqlite3.Connection], dict | None]:
         def job(conn: sqlite3.Connection) -> dict | None:
             return self._insert(conn, ev)
 
-        return job
+        job.single_statement = not self.forward  # no savepoint needed: SQLite undoes a failed
+        return job                                # statement by itself
 
     def _insert(self, conn: sqlite3.Connection, ev: AcceptedEvent) -> dict | None:
         v = ev.valid
+        utm = tuple(v.utm.get(k, "") for k in UTM) if v.utm else NO_UTM
         salts = self.salts.ensure(conn, ev.ts)
         visitor = visitor_id(salts[0], ev.user_agent, ev.ip, v.domain)
-        session = self.sessions.find(conn, v.domain, visitor, ev.ts)
+        session = self.sessions.find(v.domain, visitor, ev.ts)
         if session is None and len(salts) > 1:  # a visit that started before midnight
             previous = visitor_id(salts[1], ev.user_agent, ev.ip, v.domain)
-            session = self.sessions.find(conn, v.domain, previous, ev.ts)
+            session = self.sessions.find(v.domain, previous, ev.ts)
             if session is not None:
                 visitor = previous
         if session is None:
             if v.name == "engagement":  # like Plausible: engagement never opens a visit
                 self._count(conn, v.domain, "engagement_without_session", ev.ts)
                 return None
-            visit = {
-                "v_source": ev.source,
-                "v_referrer": ev.referrer,
-                **{f"v_{k}": v.utm.get(k, "") for k in UTM},
-            }
+            visit = (ev.source, ev.referrer, *utm)
             session = self.sessions.start(
                 v.domain, visitor, ev.ts, v.pathname if v.name == "pageview" else "", visit
             )
-        row = {
-            "ts": ev.ts,
-            "domain": v.domain,
-            "name": v.name,
-            "hostname": v.hostname,
-            "pathname": v.pathname,
-            "referrer": ev.referrer,
-            "referrer_source": ev.source,
-            **{k: v.utm.get(k, "") for k in UTM},
-            "visitor_id": visitor,
-            "session_id": session.session_id,
-            **{f: session.visit.get(f, "") for f in VISIT_FIELDS},
-            "v_entry_page": session.entry_page
-            or (v.pathname if v.name == "pageview" else ""),
-            "browser": ev.client.browser,
-            "browser_version": ev.client.browser_version,
-            "os": ev.client.os,
-            "os_version": ev.client.os_version,
-            "device": ev.client.device,
-            "props": json.dumps(v.props, ensure_ascii=False, separators=(",", ":")),
-            "revenue_amount": v.revenue_amount,
-            "revenue_currency": v.revenue_currency,
-            "interactive": int(v.interactive),
-            "scroll_depth": v.scroll_depth,
-            "engagement_ms": v.engagement_ms,
-        }
-        cur = conn.execute(INSERT_EVENT, tuple(row.values()))
+        c = ev.client
+        values = (
+            ev.ts, v.domain, v.name, v.hostname, v.pathname, ev.referrer, ev.source, *utm,
+            visitor, session.session_id, *session.visit,
+            session.entry_page or (v.pathname if v.name == "pageview" else ""),
+            c.browser, c.browser_version, c.os, c.os_version, c.device,
+            json.dumps(v.props, ensure_ascii=False, separators=(",", ":")) if v.props else "{}",
+            v.revenue_amount, v.revenue_currency, int(v.interactive), v.scroll_depth,
+            v.engagement_ms,
+        )
+        cur = conn.execute(INSERT_EVENT, values)
+        row = dict(zip(EVENT_COLUMNS, values, strict=True))
         row["id"] = cur.lastrowid
         if self.forward:
             conn.execute(
@@ -206,5 +196,9 @@ class EventStore:
         return self.writer.run(job)
 
     def close(self) -> None:
-        """Write what is queued, then stop (graceful shutdown)."""
+        """Write what is queued, then close (from outside the event loop)."""
         self.writer.close()
+
+    async def aclose(self) -> None:
+        """Write what is queued, then close (graceful shutdown, from the event loop)."""
+        await self.writer.aclose()

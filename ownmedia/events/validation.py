@@ -10,6 +10,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 MAX_BODY_BYTES = 64 * 1024
@@ -95,9 +96,36 @@ def decode_body(raw: bytes) -> dict:
 
 
 def _get(data: dict, long: str) -> object:
-    if long in data:
-        return data[long]
-    return data.get(ALIASES.get(long, long))
+    value = data.get(long)
+    return data.get(ALIASES[long]) if value is None else value
+
+
+@lru_cache(maxsize=8192)
+def _parse_url(url: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """(hostname without www., pathname, utm pairs) of an event URL; cached because a site's
+    pages repeat in every request."""
+    try:
+        parts = urlsplit(url)
+        hostname = (parts.hostname or "").lower()
+    except ValueError:
+        raise EventValidationError("url", "not a valid URL") from None
+    if parts.scheme.lower() == "data":
+        raise EventValidationError("url", "data: URLs are not accepted")
+    if not parts.scheme:
+        raise EventValidationError("url", "must be an absolute URL (https://host/path)")
+    if hostname.startswith("www."):
+        hostname = hostname[4:]
+    utm: dict[str, str] = {}
+    query = parts.query
+    if query and ("utm_" in query or "ref=" in query or "source=" in query):
+        for key, value in parse_qsl(query, keep_blank_values=False):
+            if key in UTM_KEYS and key not in utm:
+                utm[key] = value[:2000]
+            elif key in ("ref", "source") and "utm_source" not in utm:
+                utm.setdefault("_ref", value[:2000])
+        if "_ref" in utm:
+            utm.setdefault("utm_source", utm.pop("_ref"))
+    return hostname, parts.path or "/", tuple(utm.items())
 
 
 def validate(data: dict, domains: frozenset[str] | set[str]) -> ValidEvent:
@@ -124,27 +152,8 @@ def validate(data: dict, domains: frozenset[str] | set[str]) -> ValidEvent:
         raise EventValidationError("url", f"at most {MAX_URL_BYTES} bytes")
     if "\x00" in url or "\x00" in name:
         raise EventValidationError("url" if "\x00" in url else "name", "contains a NUL character")
-    try:
-        parts = urlsplit(url.strip())
-        hostname = (parts.hostname or "").lower()
-    except ValueError:
-        raise EventValidationError("url", "not a valid URL") from None
-    if parts.scheme.lower() == "data":
-        raise EventValidationError("url", "data: URLs are not accepted")
-    if not parts.scheme:
-        raise EventValidationError("url", "must be an absolute URL (https://host/path)")
-    if hostname.startswith("www."):
-        hostname = hostname[4:]
-    pathname = parts.path or "/"
-
-    utm: dict[str, str] = {}
-    for key, value in parse_qsl(parts.query, keep_blank_values=False):
-        if key in UTM_KEYS and key not in utm:
-            utm[key] = value[:2000]
-        elif key in ("ref", "source") and "utm_source" not in utm:
-            utm.setdefault("_ref", value[:2000])
-    if "_ref" in utm:
-        utm.setdefault("utm_source", utm.pop("_ref"))
+    hostname, pathname, utm_items = _parse_url(url.strip())
+    utm = dict(utm_items)
 
     referrer = _get(data, "referrer")
     if referrer is None:

@@ -1,26 +1,35 @@
-"""One writer thread per SQLite file, with group commit.
+"""Group commit for one SQLite file, driven by the asyncio event loop.
 
-Requests hand a job (a function of the connection) to the writer and wait. In "group" mode the
-writer takes every job waiting (up to max_batch) into one transaction, commits once
-(synchronous=FULL: one fsync of the WAL) and then wakes all of them, so a 202 always means the
-row is on disk while concurrent requests share the cost of the fsync. In "each" mode every job
-gets its own transaction (commit per request), kept to measure the difference."""
+Requests hand a job (a function of the connection) to the writer and wait. The jobs that
+arrived while the previous batch was committing run together, in the loop's thread, in one
+transaction; its COMMIT (synchronous=FULL: the fsync of the WAL) runs in a helper thread while
+the loop keeps parsing requests, whose jobs gather for the next batch. Every waiter is woken
+once its batch's COMMIT returned: a 202 always means the row is on disk, and concurrent
+requests share one fsync.
+
+Measured alternatives (bench/bench_collector.py): a writer thread running the jobs too was
+slower, because every SQLite call then hands the GIL over between two busy threads; committing
+in the loop's thread blocks the loop for the fsync and was slower under load.
+
+In "each" mode a transaction holds one job (commit per request), kept to measure the
+difference. Code without a running loop (CLI, tests, threads) uses `run()`, which goes through
+the loop when the service runs one, or writes directly under a lock when none does."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 log = logging.getLogger("ownmedia.events")
 
 Job = Callable[[sqlite3.Connection], Any]
-_STOP = object()
+Hook = Callable[[sqlite3.Connection], None]
 
 
 class WriterClosed(RuntimeError):
@@ -28,20 +37,16 @@ class WriterClosed(RuntimeError):
 
 
 class GroupCommitWriter:
-    """Runs jobs in a dedicated thread; `before_batch`/`after_commit`/`on_failure` let the
-    owner keep caches in step with what is committed."""
-
     def __init__(
         self,
         conn: sqlite3.Connection,
         *,
         mode: str = "group",
         max_batch: int = 512,
-        before_batch: Callable[[sqlite3.Connection], None] | None = None,
-        before_commit: Callable[[sqlite3.Connection], None] | None = None,
+        before_batch: Hook | None = None,
+        before_commit: Hook | None = None,
         after_commit: Callable[[], None] | None = None,
         on_failure: Callable[[], None] | None = None,
-        name: str = "events-writer",
     ):
         if mode not in ("group", "each"):
             raise ValueError("mode must be 'group' or 'each'")
@@ -51,127 +56,194 @@ class GroupCommitWriter:
         self.before_commit = before_commit
         self.after_commit = after_commit
         self.on_failure = on_failure
-        self.queue: queue.SimpleQueue = queue.SimpleQueue()
         self.closed = False
         self.batches = 0
         self.jobs = 0
-        self._lock = threading.Lock()
-        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self.thread.start()
+        self.commit_seconds = 0.0  # time spent in COMMIT (the fsync), for the bench and logs
+        self.loop: asyncio.AbstractEventLoop | None = None  # the loop that owns the connection
+        self._pending: list[tuple[Job, asyncio.Future]] = []
+        self._busy = False
+        self._idle: asyncio.Event | None = None
+        self._lock = threading.Lock()  # the connection: loop, commit thread, direct use
+        self._committer = ThreadPoolExecutor(1, thread_name_prefix="events-commit")
+        self._conn_closed = False
 
-    # submission -----------------------------------------------------------------------------
-    def submit(self, job: Job) -> Future:
-        """Queue a job; the Future resolves after its transaction committed."""
-        fut: Future = Future()
-        self._put((job, fut))
-        return fut
-
-    def run(self, job: Job, timeout: float | None = 60) -> Any:
-        """Blocking helper for code outside the event loop."""
-        return self.submit(job).result(timeout)
-
+    # asynchronous path (the service) ----------------------------------------------------------
     async def run_async(self, job: Job) -> Any:
-        """Await a job from the event loop; results come back in one wake-up per batch."""
+        """Run a job in the next batch; returns its result once the batch is committed."""
+        if self.closed:
+            raise WriterClosed("the event store is closed")
         loop = asyncio.get_running_loop()
+        if self.loop is not loop:
+            if self._busy:
+                raise RuntimeError("the event store is bound to another event loop")
+            self.loop, self._idle = loop, asyncio.Event()
+            self._idle.set()
         fut = loop.create_future()
-        self._put((job, (loop, fut)))
+        self._pending.append((job, fut))
+        if not self._busy:
+            self._schedule()
         return await fut
 
-    def _put(self, item: tuple) -> None:
+    def _schedule(self) -> None:
+        """Let the requests already parsed in this loop iteration join the batch."""
+        assert self.loop is not None and self._idle is not None
+        self._busy = True
+        self._idle.clear()
+        self.loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        """Run a batch's jobs here, then COMMIT in the helper thread."""
+        batch = self._pending[: self.max_batch]
+        del self._pending[: self.max_batch]
         with self._lock:
-            if self.closed:
-                raise WriterClosed("the event store is closed")
-            self.queue.put(item)
-
-    def close(self, timeout: float = 30) -> None:
-        """Finish every queued job, then stop the thread."""
-        with self._lock:
-            if self.closed:
-                return
-            self.closed = True
-            self.queue.put(_STOP)
-        self.thread.join(timeout)
-
-    # writer thread --------------------------------------------------------------------------
-    def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            first = self.queue.get()
-            if first is _STOP:
-                break
-            batch = [first]
-            while len(batch) < self.max_batch:
-                try:
-                    item = self.queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is _STOP:
-                    stopping = True
-                    break
-                batch.append(item)
-            self._run_batch(batch)
-        self.conn.close()
-
-    def _run_batch(self, batch: list[tuple]) -> None:
-        conn = self.conn
-        outcomes: list[tuple[bool, Any]] = []
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            if self.before_batch:
-                self.before_batch(conn)
-            for job, _ in batch:
-                conn.execute("SAVEPOINT job")
-                try:
-                    outcomes.append((True, job(conn)))
-                    conn.execute("RELEASE job")
-                except Exception as exc:  # one bad job must not sink the others
-                    conn.execute("ROLLBACK TO job")
-                    conn.execute("RELEASE job")
-                    outcomes.append((False, exc))
-            if self.before_commit:
-                self.before_commit(conn)
-            conn.execute("COMMIT")
-        except Exception as exc:
-            log.exception("event store transaction failed")
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if self.on_failure:
-                self.on_failure()
-            outcomes = [(False, exc)] * len(batch)
-        else:
-            self.batches += 1
-            self.jobs += len(batch)
-            if self.after_commit:
-                try:
-                    self.after_commit()
-                except Exception:
-                    log.exception("after_commit hook failed")
-        self._resolve(batch, outcomes)
-
-    @staticmethod
-    def _resolve(batch: list[tuple], outcomes: list[tuple[bool, Any]]) -> None:
-        per_loop: dict[asyncio.AbstractEventLoop, list] = {}
-        for (_, waiter), outcome in zip(batch, outcomes, strict=True):
-            if isinstance(waiter, Future):
-                if outcome[0]:
-                    waiter.set_result(outcome[1])
-                else:
-                    waiter.set_exception(outcome[1])
-            else:
-                loop, fut = waiter
-                per_loop.setdefault(loop, []).append((fut, outcome))
-        for loop, items in per_loop.items():
             try:
-                loop.call_soon_threadsafe(_settle, items)
-            except RuntimeError:  # loop already closed: nobody is waiting any more
+                outcomes = self._execute(batch)
+            except Exception as exc:
+                self._failed(exc)
+                self._settle(batch, [(False, exc)] * len(batch))
+                return
+        loop = self.loop
+        assert loop is not None
+        done = self._committer.submit(self._commit_locked)
+
+        def back_to_loop(f) -> None:
+            try:
+                loop.call_soon_threadsafe(self._after_commit, batch, outcomes, f.exception())
+            except RuntimeError:  # the loop is gone (process ending): nobody is waiting
                 pass
 
+        done.add_done_callback(back_to_loop)
 
-def _settle(items: list) -> None:
-    for fut, (ok, value) in items:
-        if fut.done():
-            continue
-        if ok:
-            fut.set_result(value)
+    def _commit_locked(self) -> None:
+        started = time.perf_counter()
+        with self._lock:
+            self.conn.execute("COMMIT")
+        self.commit_seconds += time.perf_counter() - started
+
+    def _after_commit(self, batch: list, outcomes: list, error: BaseException | None) -> None:
+        if error is not None:
+            with self._lock:
+                self._failed(error)
+            outcomes = [(False, error)] * len(batch)
         else:
-            fut.set_exception(value)
+            self._committed(len(batch))
+        self._settle(batch, outcomes)
+
+    def _settle(self, batch: list, outcomes: list) -> None:
+        for (_, fut), (ok, value) in zip(batch, outcomes, strict=True):
+            if fut.done():
+                continue
+            if ok:
+                fut.set_result(value)
+            else:
+                fut.set_exception(value)
+        if self._pending:
+            self.loop.call_soon(self._flush)
+        else:
+            self._busy = False
+            if self._idle is not None:
+                self._idle.set()
+
+    # shared by both paths ---------------------------------------------------------------------
+    def _execute(self, batch: list) -> list[tuple[bool, Any]]:
+        """BEGIN and run the jobs, each in a savepoint (one bad job does not sink the others)
+        unless it is marked `single_statement` (SQLite undoes a failed statement itself)."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        if self.before_batch:
+            self.before_batch(conn)
+        outcomes: list[tuple[bool, Any]] = []
+        for job, _ in batch:
+            if getattr(job, "single_statement", False):
+                try:
+                    outcomes.append((True, job(conn)))
+                except Exception as exc:
+                    outcomes.append((False, exc))
+                continue
+            conn.execute("SAVEPOINT job")
+            try:
+                outcomes.append((True, job(conn)))
+            except Exception as exc:
+                conn.execute("ROLLBACK TO job")
+                outcomes.append((False, exc))
+            conn.execute("RELEASE job")
+        if self.before_commit:
+            self.before_commit(conn)
+        return outcomes
+
+    def _committed(self, jobs: int) -> None:
+        self.batches += 1
+        self.jobs += jobs
+        if self.after_commit:
+            try:
+                self.after_commit()
+            except Exception:
+                log.exception("after_commit hook failed")
+
+    def _failed(self, exc: BaseException) -> None:
+        log.error("event store transaction failed: %s", exc)
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        if self.on_failure:
+            self.on_failure()
+
+    # synchronous path ---------------------------------------------------------------------------
+    def _loop_running_elsewhere(self) -> bool:
+        loop = self.loop
+        if loop is None or loop.is_closed() or not loop.is_running():
+            return False
+        try:
+            return asyncio.get_running_loop() is not loop
+        except RuntimeError:
+            return True
+
+    def run(self, job: Job, timeout: float | None = 60) -> Any:
+        """Blocking helper for code outside the event loop (never call it inside the loop)."""
+        if self.closed:
+            raise WriterClosed("the event store is closed")
+        if self._loop_running_elsewhere():
+            assert self.loop is not None
+            return asyncio.run_coroutine_threadsafe(self.run_async(job), self.loop).result(
+                timeout
+            )
+        with self._lock:
+            try:
+                [(ok, value)] = self._execute([(job, None)])
+                self.conn.execute("COMMIT")
+            except Exception as exc:
+                self._failed(exc)
+                raise
+            self._committed(1)
+        if not ok:
+            raise value
+        return value
+
+    # shutdown -----------------------------------------------------------------------------------
+    async def aclose(self) -> None:
+        """From the loop: finish the queued batches, then close."""
+        self.closed = True
+        if self._idle is not None and asyncio.get_running_loop() is self.loop:
+            await self._idle.wait()
+        self._close_conn()
+
+    def close(self) -> None:
+        """From outside the loop: finish the queued batches, then close."""
+        if self._loop_running_elsewhere():
+            assert self.loop is not None
+            asyncio.run_coroutine_threadsafe(self.aclose(), self.loop).result(60)
+            return
+        self.closed = True
+        self._close_conn()
+
+    def _close_conn(self) -> None:
+        with self._lock:
+            if self._conn_closed:
+                return
+            self._conn_closed = True
+            log.info("event store closed after %s jobs in %s transactions (%.3f s committing)",
+                     self.jobs, self.batches, self.commit_seconds)
+            if self.conn.in_transaction:  # a batch never finished: its waiters are gone
+                self.conn.execute("ROLLBACK")
+            self.conn.close()
+        self._committer.shutdown(wait=False)

@@ -120,6 +120,15 @@ EVENT_MIGRATIONS: list[Migration] = [
         """,
     ),
     (
+        "0003_sessions_by_end",
+        # the collector reads open sessions back by `end` at start and never by visitor; the
+        # visitor index (random hashes) cost a random page write per new session
+        """
+        DROP INDEX IF EXISTS sessions_visitor;
+        CREATE INDEX sessions_end ON sessions(end);
+        """,
+    ),
+    (
         "0050_stats_page_index",
         # Stats API (ownmedia.stats): page goals (e.g. a /merci/ conversion page) and page
         # filters read a page's events by range instead of scanning every pageview
