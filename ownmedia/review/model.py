@@ -16,7 +16,8 @@ and the command line. Choices, written down:
   site's Atom feed (Pelican's feeds/all.atom.xml), matched by slug; undated posts are left out
   and counted.
 - Channels: print (utm_medium=print) first, then email, CTA, other campaigns, search, social,
-  referral, direct; counted in visits (a visit has one channel, so visits add up).
+  referral, direct; channels, sources and campaigns are counted in visits (a visit has one
+  source, so visits add up; a visitor may come twice from two sources).
 """
 
 from __future__ import annotations
@@ -266,11 +267,11 @@ class ReviewBuilder:
             "cta_posts": q("CTA × post", self.body(
                 ["events"], dims=["event:props:cta", "event:props:post"],
                 filters=[["is", "event:goal", ["CTA Click"]]])),
-            "sources": q("sources", self.body(["visitors", "visits"], dims=["visit:source"])),
+            "sources": q("sources", self.body(["visits", "pageviews"], dims=["visit:source"])),
             "channels": q("channels", self.body(["visits"],
                                                 dims=["visit:source", "visit:utm_medium"])),
             "campaigns": q("campaigns", self.body(
-                ["visitors", "visits"],
+                ["visits", "pageviews"],
                 dims=["visit:utm_medium", "visit:utm_source", "visit:utm_campaign"])),
             "weekly": q("weekly trend", self.body(["visitors", "visits", "pageviews"],
                                                   dims=["time:week"])),
@@ -419,8 +420,8 @@ class ReviewBuilder:
         report.cta_posts.sort(key=lambda x: (x["cta"], -x["clicks"], x["post"]))
 
     def _sources(self, report: Report, r: dict) -> None:
-        report.sources = [{"source": rec["dimensions"][0], "visitors": rec["metrics"][0],
-                           "visits": rec["metrics"][1]} for rec in r["sources"]]
+        report.sources = [{"source": rec["dimensions"][0], "visits": rec["metrics"][0],
+                           "pageviews": rec["metrics"][1]} for rec in r["sources"]]
         channels: dict[str, int] = {}
         for rec in r["channels"]:
             ch = channel_of(*rec["dimensions"])
@@ -434,11 +435,11 @@ class ReviewBuilder:
             if medium in UNSET and source in UNSET and campaign in UNSET:
                 continue
             item = {"medium": medium, "source": source, "campaign": campaign,
-                    "visitors": rec["metrics"][0], "visits": rec["metrics"][1]}
+                    "visits": rec["metrics"][0], "pageviews": rec["metrics"][1]}
             report.campaigns.append(item)
             if medium.lower() == "print":
                 report.print_returns.append({"post": campaign, "visits": item["visits"],
-                                             "visitors": item["visitors"]})
+                                             "pageviews": item["pageviews"]})
 
     def _weekly(self, report: Report, r: dict, conv: list[str]) -> None:
         weeks: dict[str, dict] = {}

@@ -119,6 +119,7 @@ class Truth:
     posts: dict = field(default_factory=dict)  # slug -> per post counts
     ctas: dict = field(default_factory=dict)  # cta -> {"clicks", "visitors", "per_post", ...}
     sources: dict = field(default_factory=dict)  # source -> visitors
+    source_visits: dict = field(default_factory=dict)  # source -> visits
     campaigns: dict = field(default_factory=dict)  # "medium|source|campaign" -> visits
     print_returns: int = 0  # visits with utm_medium=print
     weekly: dict = field(default_factory=dict)  # monday -> {"visitors", "pageviews"}
@@ -257,6 +258,7 @@ class _Day:
         self.conv_sessions: set = set()
         self.conversions: set = set()
         self.sources: dict[str, set] = defaultdict(set)
+        self.source_visits: Counter = Counter()
         self.campaigns: dict[str, set] = defaultdict(set)
         self.weekly_visitors: dict[str, set] = defaultdict(set)
         self.weekly_pageviews: Counter = Counter()
@@ -331,6 +333,7 @@ class _Day:
             "v_utm_medium": utm_medium, "v_utm_campaign": campaign,
         }
         self.sources[source or "Direct / None"].add(vid)
+        self.source_visits[source or "Direct / None"] += 1
         if utm_medium:
             self.campaigns[f"{utm_medium}|{utm_source}|{campaign}"].add(sid)
         self.weekly_visitors[monday].add(vid)
@@ -469,6 +472,7 @@ class _Day:
             for cta in sorted(self.cta_clicks)
         }
         truth.sources = {s: len(v) for s, v in sorted(self.sources.items())}
+        truth.source_visits = dict(sorted(self.source_visits.items()))
         truth.campaigns = {k: len(v) for k, v in sorted(self.campaigns.items())}
         truth.weekly = {m: {"visitors": len(self.weekly_visitors[m]),
                             "pageviews": self.weekly_pageviews[m]}

@@ -95,17 +95,17 @@ def render(report: Report, console: Console, top: int = 20) -> None:
     console.print(t)
 
     t = Table(title="Sources")
-    for col in ("source", "visitors", "visits"):
+    for col in ("source", "visits", "pageviews"):
         t.add_column(col, justify="left" if col == "source" else "right")
     for s in report.sources[:top]:
-        t.add_row(s["source"], fmt(s["visitors"]), fmt(s["visits"]))
+        t.add_row(s["source"], fmt(s["visits"]), fmt(s["pageviews"]))
     console.print(t)
 
     t = Table(title="UTM campaigns / campagnes")
-    for col in ("medium", "source", "campaign", "visitors", "visits"):
-        t.add_column(col, justify="right" if col.startswith("visit") else "left")
+    for col in ("medium", "source", "campaign", "visits", "pageviews"):
+        t.add_column(col, justify="left" if col in ("medium", "source", "campaign") else "right")
     for c in report.campaigns[:top]:
-        t.add_row(c["medium"], c["source"], c["campaign"], fmt(c["visitors"]), fmt(c["visits"]))
+        t.add_row(c["medium"], c["source"], c["campaign"], fmt(c["visits"]), fmt(c["pageviews"]))
     console.print(t)
     returns = sum(p["visits"] for p in report.print_returns)
     console.print(f"Print returns / retours du papier: [bold]{returns:,}[/] visits from "

@@ -366,38 +366,61 @@ def _run_rollup(conn: sqlite3.Connection, query: Query, c: Compiler, kind: str) 
     where = "r.domain = ? AND r.day >= ? AND r.day < ? AND " + fsql
     params = [query.site_id, int(query.start.timestamp() // 86400),
               int(query.end.timestamp() // 86400), *fparams]
-    table = "st.r_visits" if kind == "visits" else "st.r_pages"
     if kind == "visits":
-        agg = {"visitors": "COUNT(DISTINCT r.visitor_id)", "visits": "COUNT(*)",
-               "pageviews": "SUM(r.pageviews)", "events": "SUM(r.events)",
-               "bounce_rate": "AVG(r.bounce)", "visit_duration": "AVG(r.duration)"}
-    else:
-        agg = {"visitors": "SUM(r.visitors)", "visits": "SUM(r.visits)",
-               "pageviews": "SUM(r.pageviews)", "events": "SUM(r.events)"}
-    wanted = set(query.metrics)
-    if wanted & {"views_per_visit"}:
-        wanted |= {"visits", "pageviews"}
-    if "percentage" in wanted:
-        wanted.add("visitors")
-    names = [m for m in agg if m in wanted]
+        return _run_visits(conn, query, dsql, where, params)
+    agg = {"visitors": "SUM(r.visitors)", "visits": "SUM(r.visits)",
+           "pageviews": "SUM(r.pageviews)", "events": "SUM(r.events)"}
+    names = [m for m in agg if m in _wanted(query)]
     select_dims = ", ".join(f"{s} AS d{i}" for i, s in enumerate(dsql))
     group = f" GROUP BY {', '.join(f'd{i}' for i in range(n))}" if n else ""
     sql = (f"SELECT {select_dims + ', ' if n else ''}{', '.join(agg[m] for m in names)} "
-           f"FROM {table} r WHERE {where}{group}")
+           f"FROM st.r_pages r WHERE {where}{group}")
     rows: dict[tuple, dict] = {}
     for r in conn.execute(sql, params):
-        vals = {m: r[n + i] for i, m in enumerate(names)}
-        for m in ("visitors", "visits", "pageviews", "events"):
-            if m in vals:
-                vals[m] = vals[m] or 0
-        if "bounce_rate" in vals:
-            vals["bounce_rate"] = round((vals["bounce_rate"] or 0) * 100)
-        if "visit_duration" in vals:
-            vals["visit_duration"] = round(vals["visit_duration"] or 0)
-        rows[tuple(r[:n])] = vals
+        rows[tuple(r[:n])] = {m: r[n + i] or 0 for i, m in enumerate(names)}
+    return rows
+
+
+def _wanted(query: Query) -> set[str]:
+    wanted = set(query.metrics)
+    if "views_per_visit" in wanted:
+        wanted |= {"visits", "pageviews"}
+    if "percentage" in wanted:
+        wanted.add("visitors")
+    return wanted
+
+
+def _run_visits(conn: sqlite3.Connection, query: Query, dsql: list[str], where: str,
+                params: list) -> dict:
+    """From r_visits. Visitor ids are made per day, so visitors are summed over days: per day a
+    distinct count, or without filters a sum of first-visit-of-the-day flags."""
+    n = len(dsql)
+    visit_dims = any(d.startswith("visit:") for d in query.dimensions)
+    unique = "SUM(r.vfirst)" if not query.filters and not visit_dims \
+        else "COUNT(DISTINCT r.visitor_id)"
+    g = [f"d{i}" for i in range(n)]
+    inner_dims = ", ".join(f"{s} AS d{i}" for i, s in enumerate(dsql))
+    inner = (f"SELECT {inner_dims + ', ' if n else ''}{unique} AS v, COUNT(*) AS k, "
+             "SUM(r.pageviews) AS pv, SUM(r.events) AS ev, SUM(r.bounce) AS b, "
+             f"SUM(r.duration) AS du FROM st.r_visits r WHERE {where} "
+             f"GROUP BY {', '.join(g + ['r.day'])}")
+    outer_group = f" GROUP BY {', '.join(g)}" if n else ""
+    sql = (f"SELECT {', '.join(g) + ', ' if n else ''}SUM(v), SUM(k), SUM(pv), SUM(ev), "
+           f"SUM(b), SUM(du) FROM ({inner}){outer_group}")
+    rows: dict[tuple, dict] = {}
+    total = 0
+    for r in conn.execute(sql, params):
+        v, k, pv, ev, b, du = (x or 0 for x in r[n:])
+        if not k:
+            continue
+        total += v
+        rows[tuple(r[:n])] = {"visitors": v, "visits": k, "pageviews": pv, "events": ev,
+                              "bounce_rate": round(100 * b / k), "visit_duration": round(du / k)}
     if "percentage" in query.metrics:
-        total = conn.execute(f"SELECT {agg['visitors']} FROM {table} r WHERE {where}",
-                             params).fetchone()[0] or 0
+        if n:
+            inner_total = (f"SELECT {unique} AS v FROM st.r_visits r WHERE {where} "
+                           "GROUP BY r.day")
+            total = conn.execute(f"SELECT SUM(v) FROM ({inner_total})", params).fetchone()[0]
         for vals in rows.values():
             vals["percentage"] = round(100 * vals["visitors"] / total, 2) if total else 0.0
     return rows

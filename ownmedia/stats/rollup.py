@@ -84,6 +84,17 @@ ROLLUP_MIGRATIONS: list[Migration] = [
         ) WITHOUT ROWID;
         """,
     ),
+    (
+        "0002_first_visit_of_the_day",
+        # vfirst = 1 on a visitor's first visit of the day: unfiltered visitor counts are a sum
+        """
+        ALTER TABLE r_visits ADD COLUMN vfirst INTEGER NOT NULL DEFAULT 0;
+        DELETE FROM r_visits;
+        DELETE FROM r_pages;
+        DELETE FROM r_props;
+        DELETE FROM r_state;
+        """,
+    ),
 ]
 _LOCK = threading.Lock()
 
@@ -162,18 +173,21 @@ def _recompute(conn: sqlite3.Connection, lo: int, hi: int) -> None:
     conn.execute("DELETE FROM st.r_visits WHERE day BETWEEN ? AND ?", (lo, hi))
     conn.execute("DELETE FROM st.r_pages WHERE day BETWEEN ? AND ?", (lo, hi))
     conn.execute("DELETE FROM st.r_props WHERE day BETWEEN ? AND ?", (lo, hi))
-    attrs = ", ".join(f"MIN(e.{c})" for c in VISIT_COLUMNS)
+    attrs = ", ".join(f"MIN(e.{c}) AS {c}" for c in VISIT_COLUMNS)
     conn.execute(
         f"INSERT INTO st.r_visits (domain, day, ts, session_id, visitor_id, "
-        f"{', '.join(VISIT_COLUMNS)}, pageviews, events, bounce, duration) "
-        f"SELECT e.domain, CAST(e.ts / 86400 AS INTEGER) AS d, "
-        f"CAST(e.ts / 86400 AS INTEGER) * 86400.0, e.session_id, MIN(e.visitor_id), {attrs}, "
-        "SUM(e.name = 'pageview'), COUNT(*), "
-        "COALESCE(MIN(s.pageviews <= 1 AND s.interactive_events <= 1), 0), "
-        "COALESCE(MIN(s.end - s.start), 0) "
-        "FROM main.events e LEFT JOIN main.sessions s ON s.session_id = e.session_id "
+        f"{', '.join(VISIT_COLUMNS)}, pageviews, events, bounce, duration, vfirst) "
+        f"SELECT g.domain, g.d, g.d * 86400.0, g.sid, g.vid, "
+        f"{', '.join('g.' + c for c in VISIT_COLUMNS)}, g.pv, g.n, "
+        "COALESCE(s.pageviews <= 1 AND s.interactive_events <= 1, 0), "
+        "COALESCE(s.end - s.start, 0), "
+        "ROW_NUMBER() OVER (PARTITION BY g.domain, g.d, g.vid ORDER BY g.sid) = 1 "
+        f"FROM (SELECT e.domain AS domain, CAST(e.ts / 86400 AS INTEGER) AS d, "
+        f"e.session_id AS sid, MIN(e.visitor_id) AS vid, {attrs}, "
+        "SUM(e.name = 'pageview') AS pv, COUNT(*) AS n FROM main.events e "
         "WHERE e.ts >= ? AND e.ts < ? AND e.name != 'engagement' "
-        "GROUP BY e.domain, d, e.session_id", params)
+        "GROUP BY e.domain, d, e.session_id) g "
+        "LEFT JOIN main.sessions s ON s.session_id = g.sid", params)
     conn.execute(
         "INSERT INTO st.r_pages (domain, day, ts, pathname, visitors, visits, pageviews, events) "
         "SELECT e.domain, CAST(e.ts / 86400 AS INTEGER) AS d, "

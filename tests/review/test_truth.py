@@ -77,7 +77,7 @@ def test_ctas_match_truth(report, sim):
 
 def test_sources_campaigns_and_print_returns(report, sim):
     _, truth = sim
-    assert {s["source"]: s["visitors"] for s in report.sources} == truth["sources"]
+    assert {s["source"]: s["visits"] for s in report.sources} == truth["source_visits"]
     got = {f"{c['medium']}|{c['source']}|{c['campaign']}": c["visits"]
            for c in report.campaigns}
     assert got == truth["campaigns"]
