@@ -1,0 +1,88 @@
+"""The whole analytics review over a generated event store (six months, 1,000 posts).
+
+Quick: 100,000 events. --full: 1,000,000 events (the target: the review in <= 2 s), and
+10,000,000 when OWNMEDIA_BENCH_10M=1 (generation alone takes several minutes, so it is opt-in).
+
+Rows: generation, first review (also builds the rollups, a one-off after a bulk import: a live
+site refreshes only the days that got new events), the review with rollups (best of 3), the same
+review reading the events only (quick size only: it is the slow path the rollups replace), and
+the database size per million events."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from ownmedia.config import load_config
+from ownmedia.review.client import StatsClient, embedded_client
+from ownmedia.review.model import Period, build_report
+from ownmedia.review.simulate import SimSpec, simulate
+
+
+async def _review(client: StatsClient, spec: SimSpec, site: Path) -> float:
+    t = time.perf_counter()
+    await build_report(client, spec.domain, Period(spec.start, spec.end), site_dir=site)
+    return time.perf_counter() - t
+
+
+def _run_review(data: Path, spec: SimSpec, *, rollups: bool = True) -> float:
+    config = load_config(None, server={"data": str(data), "site": str(data / "site")})
+
+    async def go() -> float:
+        client = embedded_client(config)
+        if not rollups:
+            client._http._transport.app.state.ctx.state["stats"].rollups = False
+        async with client:
+            return await _review(client, spec, data / "site")
+
+    return asyncio.run(go())
+
+
+def _one(console: Console, table: Table, events: int, *, raw: bool) -> None:
+    spec = SimSpec(seed=42, events=events, posts=1000, days=182)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-review-"))
+    try:
+        data = tmp / "data"
+        t = time.perf_counter()
+        truth = simulate(data, spec)
+        gen = time.perf_counter() - t
+        label = f"{truth.events:,} events"
+        table.add_row(label, "generate (seeded, with ground truth)", f"{gen:.1f} s")
+        first = _run_review(data, spec)
+        table.add_row(label, "first review (builds the rollups)", f"{first:.2f} s")
+        best = min(_run_review(data, spec) for _ in range(3))
+        verdict = "" if truth.events < 900_000 else (" ✓ ≤ 2 s" if best <= 2 else " ✗ > 2 s")
+        table.add_row(label, "review, rollups up to date (best of 3)", f"{best:.2f} s{verdict}")
+        if raw:
+            slow = _run_review(data, spec, rollups=False)
+            table.add_row(label, "review reading the events only", f"{slow:.2f} s")
+        ev = (data / "events.sqlite3").stat().st_size
+        st = (data / "stats.sqlite3").stat().st_size
+        per_m = 1_000_000 / truth.events
+        table.add_row(label, "events.sqlite3 per million events", f"{ev * per_m / 2**20:.0f} MiB")
+        table.add_row(label, "stats.sqlite3 (rollups) per million events",
+                      f"{st * per_m / 2**20:.0f} MiB")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(console: Console, full: bool = False) -> None:
+    table = Table(title="ownmedia review (Stats API v2 over SQLite, in-process)")
+    table.add_column("store")
+    table.add_column("measure")
+    table.add_column("result", justify="right")
+    sizes = [1_000_000] if full else [100_000]
+    if full and os.environ.get("OWNMEDIA_BENCH_10M") == "1":
+        sizes.append(10_000_000)
+    for events in sizes:
+        _one(console, table, events, raw=events <= 100_000)
+    if full and os.environ.get("OWNMEDIA_BENCH_10M") != "1":
+        table.add_row("10,000,000 events", "skipped: set OWNMEDIA_BENCH_10M=1 (long)", "–")
+    console.print(table)
