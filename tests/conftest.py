@@ -41,9 +41,12 @@ def built_site(tmp_path_factory) -> Path:
     return build_site(out)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """A real headless Chromium (Debian's), driven by Playwright."""
+    """A real headless Chromium (Debian's), driven by Playwright.
+
+    Module scope, not session: while Playwright's sync API is running it holds an asyncio loop
+    on the main thread, so any later test calling asyncio.run() would fail."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
