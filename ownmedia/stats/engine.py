@@ -397,13 +397,13 @@ def _run_visits(conn: sqlite3.Connection, query: Query, dsql: list[str], where: 
     n = len(dsql)
     visit_dims = any(d.startswith("visit:") for d in query.dimensions)
     unique = "SUM(r.vfirst)" if not query.filters and not visit_dims \
-        else "COUNT(DISTINCT r.visitor_id)"
+        else "COUNT(DISTINCT r.visitor_id)" if _wanted(query) & {"visitors"} else "0"
     g = [f"d{i}" for i in range(n)]
     inner_dims = ", ".join(f"{s} AS d{i}" for i, s in enumerate(dsql))
     inner = (f"SELECT {inner_dims + ', ' if n else ''}{unique} AS v, COUNT(*) AS k, "
              "SUM(r.pageviews) AS pv, SUM(r.events) AS ev, SUM(r.bounce) AS b, "
              f"SUM(r.duration) AS du FROM st.r_visits r WHERE {where} "
-             f"GROUP BY {', '.join(g + ['r.day'])}")
+             f"GROUP BY {', '.join(['r.day'] + g)}")
     outer_group = f" GROUP BY {', '.join(g)}" if n else ""
     sql = (f"SELECT {', '.join(g) + ', ' if n else ''}SUM(v), SUM(k), SUM(pv), SUM(ev), "
            f"SUM(b), SUM(du) FROM ({inner}){outer_group}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from ownmedia.config import Config
@@ -30,6 +31,8 @@ class StatsStore:
         self.path = self.data_dir / EVENTS_FILE
         self.config = config
         self.rollups = rollups
+        self.refresh_interval = 1.0  # seconds: one review's queries share a refresh
+        self._refreshed = -1e9
         self._local = threading.local()
         self._migrated = False
 
@@ -68,8 +71,9 @@ class StatsStore:
         goals = self.goals(domain) if isinstance(domain, str) else []
         q = parse_query(body, {g.display_name for g in goals})
         conn = self.reader()
-        if self.rollups:
+        if self.rollups and time.monotonic() - self._refreshed > self.refresh_interval:
             refresh(conn)
+            self._refreshed = time.monotonic()
         return run_query(conn, q, goals, rollups=self.rollups)
 
     def put_goal(self, domain: str, goal: Goal) -> tuple[Goal, bool]:

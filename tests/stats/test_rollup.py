@@ -53,6 +53,7 @@ def stores(sim, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(sim[0], data)
     fast, slow = StatsStore(data, rollups=True), StatsStore(data, rollups=False)
+    fast.refresh_interval = 0  # every query sees the events written just before
     yield fast, slow, data
     fast.close()
     slow.close()
