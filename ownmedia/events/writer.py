@@ -96,13 +96,16 @@ class GroupCommitWriter:
         """Run a batch's jobs here, then COMMIT in the helper thread."""
         batch = self._pending[: self.max_batch]
         del self._pending[: self.max_batch]
-        with self._lock:
+        self._lock.acquire()  # held until the commit thread has committed
+        try:
+            outcomes = self._execute(batch)
+        except Exception as exc:
             try:
-                outcomes = self._execute(batch)
-            except Exception as exc:
                 self._failed(exc)
-                self._settle(batch, [(False, exc)] * len(batch))
-                return
+            finally:
+                self._lock.release()
+            self._settle(batch, [(False, exc)] * len(batch))
+            return
         loop = self.loop
         assert loop is not None
         done = self._committer.submit(self._commit_locked)
@@ -116,10 +119,13 @@ class GroupCommitWriter:
         done.add_done_callback(back_to_loop)
 
     def _commit_locked(self) -> None:
+        """In the commit thread; releases the lock _flush took (a plain Lock allows that)."""
         started = time.perf_counter()
-        with self._lock:
+        try:
             self.conn.execute("COMMIT")
-        self.commit_seconds += time.perf_counter() - started
+        finally:
+            self.commit_seconds += time.perf_counter() - started
+            self._lock.release()
 
     def _after_commit(self, batch: list, outcomes: list, error: BaseException | None) -> None:
         if error is not None:
