@@ -1,6 +1,8 @@
 """The `[[cta:<id>]]` Markdown syntax: where it applies, where it does not, which line."""
 
 import markdown
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plugins.cta.markdown_ext import (
     CTAExtension,
@@ -69,3 +71,17 @@ def test_empty_and_odd_ids_are_kept_for_the_build_to_report():
 
 def test_plain_text_without_markers_is_unchanged():
     assert convert("Just *text*.") == markdown.markdown("Just *text*.")
+
+
+TOKENS = ["[[cta:a]]", "[[cta:b]]", "```", "~~~", "````", "```python", "    ", "\t", "text", "-",
+          ">", "1.", "<div>", "</div>", "`", "Title: x", "|", "---", "*[", "]:"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.lists(st.sampled_from(TOKENS), max_size=4).map(" ".join),
+                          st.just("")), max_size=12).map("\n".join))
+def test_every_marker_found_is_rendered_with_pelicans_extensions(text):
+    """Whatever surrounds them (code, lists, quotes, tables, HTML), the markers the plain scan
+    finds (and `ownmedia ctas` lists) are exactly the placeholders the build renders."""
+    html = markdown.markdown(text, extensions=[CTAExtension(), "extra", "codehilite", "meta"])
+    assert parse_placeholders(html) == placements_in_text(text)
