@@ -11,6 +11,7 @@ from starlette.staticfiles import StaticFiles
 def mount_site(app: Starlette, site_dir: Path) -> None:
     """html=True serves index.html for directories and 404.html for what is missing."""
     static = StaticFiles(directory=str(site_dir), html=True, check_dir=False)
+    from ownmedia.comments.live_static import LiveStatic  # pages replaced by live publishing
     from ownmedia.mentions.headers import MentionHeaders  # Link/X-Pingback on HTML pages
 
-    app.mount("/", MentionHeaders(static), name="site")
+    app.mount("/", MentionHeaders(LiveStatic(static)), name="site")
