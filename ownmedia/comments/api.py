@@ -95,6 +95,8 @@ def wants_json(request: Request) -> bool:
 def safe_return_url(runtime: CommentsRuntime, request: Request, sub: Submission) -> str:
     """Where to send the commenter back: the form's own URL if it is on this site."""
     url = sub.url
+    if any(ord(c) < 33 or ord(c) == 127 for c in url):  # browsers drop tabs: "/\t/evil"
+        url = ""
     if url.startswith("/") and not url.startswith("//") and "\\" not in url:
         return url.split("#")[0].split("?")[0]
     if url:

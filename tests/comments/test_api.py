@@ -93,6 +93,10 @@ def test_no_js_paths(client):
                                                   url="https://evil.example/"),
                        follow_redirects=False)
     assert evil.headers["location"].startswith(POST_URL)
+    for sneaky in ("//evil.example/", "/\t/evil.example/", "/\\evil.example", "http://evil/"):
+        response = client.post("/api/comments", data=form(client, body=f"sneaky {sneaky!r}",
+                                                          url=sneaky), follow_redirects=False)
+        assert response.headers["location"].startswith(POST_URL), sneaky
     reply_js_off = client.post(
         "/api/comments", data=form(client, body="reply via referer"),
         headers={"Referer": f"http://127.0.0.1{POST_URL}?reply_to=nope"},
