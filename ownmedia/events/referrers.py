@@ -140,7 +140,7 @@ def source_for_host(host: str) -> str:
     return host
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def referrer_source(referrer: str, page_host: str, utm_source: str = "") -> tuple[str, str]:
     """(source name, cleaned referrer) for an event on `page_host` (cached: referrers repeat)."""
     host = referrer_host(referrer)

@@ -39,7 +39,7 @@ def _version(*parts: str | None) -> str:
     return ".".join(p for p in parts if p)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def classify(user_agent: str) -> Client:
     """Parse a User-Agent once; headless browsers and crawlers are bots."""
     ua = user_agent[:MAX_UA_CHARS]

@@ -100,7 +100,7 @@ def _get(data: dict, long: str) -> object:
     return data.get(ALIASES[long]) if value is None else value
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def _parse_url(url: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     """(hostname without www., pathname, utm pairs) of an event URL; cached because a site's
     pages repeat in every request."""

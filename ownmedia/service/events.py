@@ -58,7 +58,7 @@ class TrustedProxies:
         return any(address in net for net in self.networks)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _normalise_ip(candidate: str) -> str:
     try:
         return str(ipaddress.ip_address(candidate))
