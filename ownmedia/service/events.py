@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 from ownmedia.events.forward import Forwarder
 from ownmedia.events.ingest import EventCollector
 from ownmedia.events.store import EventStore
+from ownmedia.events.useragent import warm_up
 from ownmedia.events.validation import MAX_BODY_BYTES, EventValidationError, decode_body
 from ownmedia.events.writer import WriterClosed
 from ownmedia.service.app import ServiceContext
@@ -144,6 +145,7 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         forward=bool(cfg.forward_url),
     )
     store.seed_goals(cfg.goals, cfg.domains)
+    warm_up()
     collector = EventCollector(store, cfg.domains)
     ctx.state["events"] = collector
     ctx.state["event_store"] = store
