@@ -15,6 +15,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -65,6 +66,7 @@ _QR_EXECUTOR: list = []
 PREFETCHED: dict[str, int] = {}  # how many items the last build gave to workers
 
 
+@lru_cache(maxsize=256)  # the service re-renders the same post on each approval
 def make_qr_svg(data: str) -> str:
     """An inline SVG QR code (no XML declaration, no external reference).
 
