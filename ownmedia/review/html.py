@@ -180,18 +180,18 @@ def render_html(report: Report, top: int = 50) -> str:
     parts.append(_table(["channel / canal", "visits", "share %"],
                         [[escape(x["channel"]), _num(x["visits"]), _num(x["share"], 1)]
                          for x in report.channels]))
-    parts.append(_table(["source", "visits", "pageviews"],
-                        [[escape(x["source"]), _num(x["visits"]), _num(x["pageviews"])]
+    parts.append(_table(["source", "visits", "share %"],
+                        [[escape(x["source"]), _num(x["visits"]), _num(x["share"], 1)]
                          for x in report.sources[:top]]))
     parts.append("<h3>UTM campaigns / campagnes</h3>")
-    parts.append(_table(["medium", "source", "campaign", "visits", "pageviews"],
+    parts.append(_table(["medium", "source", "campaign", "visits"],
                         [[escape(x["medium"]), escape(x["source"]), escape(x["campaign"]),
-                          _num(x["visits"]), _num(x["pageviews"])]
+                          _num(x["visits"])]
                          for x in report.campaigns[:top]]))
     returns = sum(p["visits"] for p in report.print_returns)
     parts.append(f"<h3>Print returns / retours du papier: {returns:,} visits</h3>")
-    parts.append(_table(["printed post / billet imprimé", "visits", "pageviews"],
-                        [[escape(x["post"]), _num(x["visits"]), _num(x["pageviews"])]
+    parts.append(_table(["printed post / billet imprimé", "visits"],
+                        [[escape(x["post"]), _num(x["visits"])]
                          for x in sorted(report.print_returns, key=lambda x: -x["visits"])[:top]]))
     lg = report.longevity
     parts.append("<h2>Content longevity / longévité des contenus</h2>")

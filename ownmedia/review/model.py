@@ -267,11 +267,11 @@ class ReviewBuilder:
             "cta_posts": q("CTA × post", self.body(
                 ["events"], dims=["event:props:cta", "event:props:post"],
                 filters=[["is", "event:goal", ["CTA Click"]]])),
-            "sources": q("sources", self.body(["visits", "pageviews"], dims=["visit:source"])),
+            "sources": q("sources", self.body(["visits"], dims=["visit:source"])),
             "channels": q("channels", self.body(["visits"],
                                                 dims=["visit:source", "visit:utm_medium"])),
             "campaigns": q("campaigns", self.body(
-                ["visits", "pageviews"],
+                ["visits"],
                 dims=["visit:utm_medium", "visit:utm_source", "visit:utm_campaign"])),
             "weekly": q("weekly trend", self.body(["visitors", "visits", "pageviews"],
                                                   dims=["time:week"])),
@@ -420,8 +420,10 @@ class ReviewBuilder:
         report.cta_posts.sort(key=lambda x: (x["cta"], -x["clicks"], x["post"]))
 
     def _sources(self, report: Report, r: dict) -> None:
+        total = sum(rec["metrics"][0] for rec in r["sources"])
         report.sources = [{"source": rec["dimensions"][0], "visits": rec["metrics"][0],
-                           "pageviews": rec["metrics"][1]} for rec in r["sources"]]
+                           "share": round(100 * rec["metrics"][0] / total, 1) if total else 0.0}
+                          for rec in r["sources"]]
         channels: dict[str, int] = {}
         for rec in r["channels"]:
             ch = channel_of(*rec["dimensions"])
@@ -435,11 +437,10 @@ class ReviewBuilder:
             if medium in UNSET and source in UNSET and campaign in UNSET:
                 continue
             item = {"medium": medium, "source": source, "campaign": campaign,
-                    "visits": rec["metrics"][0], "pageviews": rec["metrics"][1]}
+                    "visits": rec["metrics"][0]}
             report.campaigns.append(item)
             if medium.lower() == "print":
-                report.print_returns.append({"post": campaign, "visits": item["visits"],
-                                             "pageviews": item["pageviews"]})
+                report.print_returns.append({"post": campaign, "visits": item["visits"]})
 
     def _weekly(self, report: Report, r: dict, conv: list[str]) -> None:
         weeks: dict[str, dict] = {}

@@ -95,17 +95,17 @@ def render(report: Report, console: Console, top: int = 20) -> None:
     console.print(t)
 
     t = Table(title="Sources")
-    for col in ("source", "visits", "pageviews"):
+    for col in ("source", "visits", "share %"):
         t.add_column(col, justify="left" if col == "source" else "right")
     for s in report.sources[:top]:
-        t.add_row(s["source"], fmt(s["visits"]), fmt(s["pageviews"]))
+        t.add_row(s["source"], fmt(s["visits"]), fmt(s["share"], 1))
     console.print(t)
 
     t = Table(title="UTM campaigns / campagnes")
-    for col in ("medium", "source", "campaign", "visits", "pageviews"):
-        t.add_column(col, justify="left" if col in ("medium", "source", "campaign") else "right")
+    for col in ("medium", "source", "campaign", "visits"):
+        t.add_column(col, justify="right" if col == "visits" else "left")
     for c in report.campaigns[:top]:
-        t.add_row(c["medium"], c["source"], c["campaign"], fmt(c["visits"]), fmt(c["pageviews"]))
+        t.add_row(c["medium"], c["source"], c["campaign"], fmt(c["visits"]))
     console.print(t)
     returns = sum(p["visits"] for p in report.print_returns)
     console.print(f"Print returns / retours du papier: [bold]{returns:,}[/] visits from "

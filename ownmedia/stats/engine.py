@@ -55,6 +55,16 @@ DIM_SQL: dict[str, str] = {
 }
 
 
+VISIT_COL = {
+    "visit:source": "v_source", "visit:referrer": "v_referrer",
+    "visit:utm_source": "v_utm_source", "visit:utm_medium": "v_utm_medium",
+    "visit:utm_campaign": "v_utm_campaign", "visit:utm_content": "v_utm_content",
+    "visit:utm_term": "v_utm_term", "visit:device": "device", "visit:browser": "browser",
+    "visit:browser_version": "browser_version", "visit:os": "os", "visit:os_version": "os_version",
+    "visit:entry_page": "v_entry_page",
+}
+
+
 @functools.lru_cache(maxsize=256)
 def _regex(pattern: str) -> re.Pattern:
     return re.compile(pattern)
@@ -87,6 +97,7 @@ class Compiler:
         self.goals = {g.display_name: g for g in goals}
         self.time_dim = self._time_dim()
         self.prop_cols: dict[str, str] | None = None  # prop key -> r_props column
+        self.plain_visits = False  # r_visits stores visit attributes as shown
 
     def _time_dim(self) -> str:
         days = (self.query.end - self.query.start).days
@@ -120,6 +131,8 @@ class Compiler:
         if m:
             path = q(f'$."{m.group(1)}"')
             return f"COALESCE(CAST(json_extract({a}.props, {path}) AS TEXT), {q(NONE)})"
+        if self.plain_visits and name in VISIT_COL:
+            return f"{a}.{VISIT_COL[name]}"
         return DIM_SQL[name].format(a=a)
 
     def base_where(self, a: str = "e", *, engagement: bool = False) -> tuple[str, list]:
@@ -361,13 +374,17 @@ def _run_props(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict | No
 
 def _run_rollup(conn: sqlite3.Connection, query: Query, c: Compiler, kind: str) -> dict:
     dims, n = query.dimensions, len(query.dimensions)
-    dsql = [c.dim(d, "r") for d in dims]
-    fsql, fparams = c.filters(query.filters, "r")
+    c.plain_visits = kind == "visits"
+    try:
+        dsql = [c.dim(d, "r") for d in dims]
+        fsql, fparams = c.filters(query.filters, "r")
+    finally:
+        c.plain_visits = False
     where = "r.domain = ? AND r.day >= ? AND r.day < ? AND " + fsql
     params = [query.site_id, int(query.start.timestamp() // 86400),
               int(query.end.timestamp() // 86400), *fparams]
     if kind == "visits":
-        return _run_visits(conn, query, dsql, where, params)
+        return _run_visits(conn, query, c, dsql, where, params)
     agg = {"visitors": "SUM(r.visitors)", "visits": "SUM(r.visits)",
            "pageviews": "SUM(r.pageviews)", "events": "SUM(r.events)"}
     names = [m for m in agg if m in _wanted(query)]
@@ -390,23 +407,30 @@ def _wanted(query: Query) -> set[str]:
     return wanted
 
 
-def _run_visits(conn: sqlite3.Connection, query: Query, dsql: list[str], where: str,
-                params: list) -> dict:
-    """From r_visits. Visitor ids are made per day, so visitors are summed over days: per day a
-    distinct count, or without filters a sum of first-visit-of-the-day flags."""
-    n = len(dsql)
-    visit_dims = any(d.startswith("visit:") for d in query.dimensions)
+def _run_visits(conn: sqlite3.Connection, query: Query, c: Compiler, dsql: list[str],
+                where: str, params: list) -> dict:
+    """From r_visits, grouped per day first (in index order), then per time bucket: visitor
+    ids are made per day, so visitors are summed over days: per day a distinct count, or
+    without filters a sum of first-visit-of-the-day flags."""
+    dims, n = query.dimensions, len(dsql)
+    visit_idx = [i for i, d in enumerate(dims) if d not in TIME_DIMENSIONS]
+    visit_dims = bool(visit_idx)
     unique = "SUM(r.vfirst)" if not query.filters and not visit_dims \
         else "COUNT(DISTINCT r.visitor_id)" if _wanted(query) & {"visitors"} else "0"
-    g = [f"d{i}" for i in range(n)]
-    inner_dims = ", ".join(f"{s} AS d{i}" for i, s in enumerate(dsql))
-    inner = (f"SELECT {inner_dims + ', ' if n else ''}{unique} AS v, COUNT(*) AS k, "
-             "SUM(r.pageviews) AS pv, SUM(r.events) AS ev, SUM(r.bounce) AS b, "
-             f"SUM(r.duration) AS du FROM st.r_visits r WHERE {where} "
-             f"GROUP BY {', '.join(['r.day'] + g)}")
-    outer_group = f" GROUP BY {', '.join(g)}" if n else ""
-    sql = (f"SELECT {', '.join(g) + ', ' if n else ''}SUM(v), SUM(k), SUM(pv), SUM(ev), "
-           f"SUM(b), SUM(du) FROM ({inner}){outer_group}")
+    inner_cols = "".join(f", {dsql[i]} AS d{i}" for i in visit_idx)
+    wanted = _wanted(query)
+    sums = {"pv": ("pageviews", "r.pageviews"), "ev": ("events", "r.events"),
+            "b": ("bounce_rate", "r.bounce"), "du": ("visit_duration", "r.duration")}
+    inner_sums = "".join(f", SUM({col}) AS {k}" if m in wanted else f", 0 AS {k}"
+                         for k, (m, col) in sums.items())  # only what is asked: indexes cover
+    inner = (f"SELECT r.day * 86400.0 AS ts{inner_cols}, {unique} AS v, COUNT(*) AS k"
+             f"{inner_sums} FROM st.r_visits r WHERE {where} "
+             f"GROUP BY {', '.join(['r.day'] + [dsql[i] for i in visit_idx])}")
+    outer = [f"d{i}" if i in visit_idx else c.dim(d, "i") for i, d in enumerate(dims)]
+    outer_sel = "".join(f"{x} AS o{j}, " for j, x in enumerate(outer))
+    outer_group = f" GROUP BY {', '.join(f'o{j}' for j in range(n))}" if n else ""
+    sql = (f"SELECT {outer_sel}SUM(v), SUM(k), SUM(pv), SUM(ev), SUM(b), SUM(du) "
+           f"FROM ({inner}) i{outer_group}")
     rows: dict[tuple, dict] = {}
     total = 0
     for r in conn.execute(sql, params):
@@ -417,7 +441,7 @@ def _run_visits(conn: sqlite3.Connection, query: Query, dsql: list[str], where: 
         rows[tuple(r[:n])] = {"visitors": v, "visits": k, "pageviews": pv, "events": ev,
                               "bounce_rate": round(100 * b / k), "visit_duration": round(du / k)}
     if "percentage" in query.metrics:
-        if n:
+        if visit_dims:
             inner_total = (f"SELECT {unique} AS v FROM st.r_visits r WHERE {where} "
                            "GROUP BY r.day")
             total = conn.execute(f"SELECT SUM(v) FROM ({inner_total})", params).fetchone()[0]

@@ -35,6 +35,11 @@ VISIT_COLUMNS = (
     "v_source", "v_referrer", "v_utm_source", "v_utm_medium", "v_utm_campaign", "v_utm_content",
     "v_utm_term", "device", "browser", "browser_version", "os", "os_version", "v_entry_page",
 )
+EMPTY_AS = {  # must match the engine's names for empty values
+    "v_source": "Direct / None", "v_referrer": "Direct / None", **{
+        c: "(not set)" for c in VISIT_COLUMNS if c not in ("v_source", "v_referrer",
+                                                           "v_entry_page")},
+}
 ROLLUP_MIGRATIONS: list[Migration] = [
     (
         "0001_rollups",
@@ -95,6 +100,21 @@ ROLLUP_MIGRATIONS: list[Migration] = [
         DELETE FROM r_state;
         """,
     ),
+    (
+        "0003_display_values_and_indexes",
+        # visit attributes stored as the API shows them ('Direct / None', '(not set)'), and
+        # indexes in (day, attribute) order: grouped counts stream without sorting
+        """
+        DELETE FROM r_visits;
+        DELETE FROM r_pages;
+        DELETE FROM r_props;
+        DELETE FROM r_state;
+        CREATE INDEX r_visits_source ON r_visits(domain, day, v_source, visitor_id);
+        CREATE INDEX r_visits_channel ON r_visits(domain, day, v_source, v_utm_medium);
+        CREATE INDEX r_visits_campaign
+            ON r_visits(domain, day, v_utm_medium, v_utm_source, v_utm_campaign);
+        """,
+    ),
 ]
 _LOCK = threading.Lock()
 
@@ -143,18 +163,21 @@ def refresh(conn: sqlite3.Connection) -> int:
                 conn.execute("DELETE FROM st.r_pages")
                 conn.execute("DELETE FROM st.r_props")
                 mark = 0
-            days = [r[0] for r in conn.execute(
-                "SELECT DISTINCT CAST(ts / 86400 AS INTEGER) FROM main.events "
-                "WHERE id > ? AND id <= ?", (mark, top))]
-            for lo, hi in _spans(sorted(days)):
-                _recompute(conn, lo, hi)
+            touched: dict[str, list[int]] = {}
+            for domain, day in conn.execute(
+                    "SELECT DISTINCT domain, CAST(ts / 86400 AS INTEGER) FROM main.events "
+                    "WHERE id > ? AND id <= ?", (mark, top)):
+                touched.setdefault(domain, []).append(day)
+            for domain, days in touched.items():
+                for lo, hi in _spans(sorted(days)):
+                    _recompute(conn, domain, lo, hi)
             conn.execute("INSERT OR REPLACE INTO st.r_state (id, events_file, watermark) "
                          "VALUES (1, 'events.sqlite3', ?)", (top,))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        return len(days)
+        return sum(len(days) for days in touched.values())
 
 
 def _spans(days: list[int]) -> list[tuple[int, int]]:
@@ -168,12 +191,23 @@ def _spans(days: list[int]) -> list[tuple[int, int]]:
     return spans
 
 
-def _recompute(conn: sqlite3.Connection, lo: int, hi: int) -> None:
-    params = (lo * DAY, (hi + 1) * DAY)
-    conn.execute("DELETE FROM st.r_visits WHERE day BETWEEN ? AND ?", (lo, hi))
-    conn.execute("DELETE FROM st.r_pages WHERE day BETWEEN ? AND ?", (lo, hi))
-    conn.execute("DELETE FROM st.r_props WHERE day BETWEEN ? AND ?", (lo, hi))
-    attrs = ", ".join(f"MIN(e.{c}) AS {c}" for c in VISIT_COLUMNS)
+def _shown(col: str) -> str:
+    """A visit attribute as the Stats API shows it (an empty value has a name)."""
+    empty = EMPTY_AS.get(col)
+    if empty is None:
+        return f"MIN(e.{col}) AS {col}"
+    return f"CASE MIN(e.{col}) WHEN '' THEN '{empty}' ELSE MIN(e.{col}) END AS {col}"
+
+
+def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
+    """One site's days lo..hi again (the events are read through their (domain, ts) index)."""
+    params = (domain, lo * DAY, (hi + 1) * DAY)
+    for table in ("r_visits", "r_pages"):
+        conn.execute(f"DELETE FROM st.{table} WHERE domain = ? AND day BETWEEN ? AND ?",
+                     (domain, lo, hi))
+    conn.execute("DELETE FROM st.r_props WHERE domain = ? AND day BETWEEN ? AND ?",
+                 (domain, lo, hi))
+    attrs = ", ".join(_shown(c) for c in VISIT_COLUMNS)
     conn.execute(
         f"INSERT INTO st.r_visits (domain, day, ts, session_id, visitor_id, "
         f"{', '.join(VISIT_COLUMNS)}, pageviews, events, bounce, duration, vfirst) "
@@ -185,7 +219,7 @@ def _recompute(conn: sqlite3.Connection, lo: int, hi: int) -> None:
         f"FROM (SELECT e.domain AS domain, CAST(e.ts / 86400 AS INTEGER) AS d, "
         f"e.session_id AS sid, MIN(e.visitor_id) AS vid, {attrs}, "
         "SUM(e.name = 'pageview') AS pv, COUNT(*) AS n FROM main.events e "
-        "WHERE e.ts >= ? AND e.ts < ? AND e.name != 'engagement' "
+        "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? AND e.name != 'engagement' "
         "GROUP BY e.domain, d, e.session_id) g "
         "LEFT JOIN main.sessions s ON s.session_id = g.sid", params)
     conn.execute(
@@ -193,9 +227,11 @@ def _recompute(conn: sqlite3.Connection, lo: int, hi: int) -> None:
         "SELECT e.domain, CAST(e.ts / 86400 AS INTEGER) AS d, "
         "CAST(e.ts / 86400 AS INTEGER) * 86400.0, e.pathname, COUNT(DISTINCT e.visitor_id), "
         "COUNT(DISTINCT e.session_id), SUM(e.name = 'pageview'), COUNT(*) "
-        "FROM main.events e WHERE e.ts >= ? AND e.ts < ? AND e.name != 'engagement' "
+        "FROM main.events e "
+        "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? AND e.name != 'engagement' "
         "GROUP BY e.domain, d, e.pathname", params)
-    custom = "e.ts >= ? AND e.ts < ? AND e.name NOT IN ('engagement', 'pageview')"
+    custom = ("e.domain = ? AND e.ts >= ? AND e.ts < ? "
+              "AND e.name NOT IN ('engagement', 'pageview')")
     head = ("INSERT INTO st.r_props (domain, name, k1, k2, v1, day, v2, ts, visitors, visits, "
             "events) SELECT e.domain, e.name, ")
     tail = (", COUNT(DISTINCT e.visitor_id), COUNT(DISTINCT e.session_id), COUNT(*) ")
