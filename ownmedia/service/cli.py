@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sqlite3
 import sys
 
 import click
@@ -40,8 +41,8 @@ def serve(host: str | None, port: int | None, data: str | None, site: str | None
 
     try:
         app = create_app(config)
-    except (ConfigError, ValueError, OSError) as exc:
-        raise click.ClickException(f"cannot start: {exc}") from None
+    except (ConfigError, ValueError, OSError, sqlite3.Error) as exc:
+        raise click.ClickException(f"cannot start with data in {config.data_dir}: {exc}") from None
     server = uvicorn.Server(
         uvicorn.Config(
             app,

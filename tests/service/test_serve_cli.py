@@ -58,3 +58,12 @@ def test_missing_config_file_is_one_line():
     assert done.returncode == 1
     assert "no such configuration file" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_unusable_data_directory_is_one_line(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "events.sqlite3").write_text("not a database, just text that is long enough" * 50)
+    result = CliRunner().invoke(serve, ["--data", str(data), "--site", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "cannot start with data in" in result.output and "not a database" in result.output
