@@ -12,7 +12,8 @@ and the command line. Choices, written down:
 - CTA conversion rate: visits with a click on that CTA that also converted ÷ visits with a click.
 - Engaged reader: a unique visitor who read a post to the end (Read Through depth 100).
 - Longevity: of all post visits (a visit counted once per post it viewed, per day), the share
-  on days when the post was more than 90 days old. Publication dates come from the built
+  made in weeks that start when the post is more than 90 days old (weekly resolution keeps
+  the query small: one row per post and week). Publication dates come from the built
   site's Atom feed (Pelican's feeds/all.atom.xml), matched by slug; undated posts are left out
   and counted.
 - Channels: print (utm_medium=print) first, then email, CTA, other campaigns, search, social,
@@ -166,6 +167,13 @@ def publication_dates(site_dir: Path | None) -> dict[str, date]:
             if slug:
                 dates.setdefault(slug, day)
     return dates
+
+
+def first_old_monday(published: date) -> date:
+    """The first Monday on which a post is more than LONGEVITY_DAYS days old: from that week
+    on, its visits count as visits to an old post."""
+    day = published + timedelta(days=LONGEVITY_DAYS + 1)
+    return day + timedelta(days=(7 - day.weekday()) % 7)
 
 
 def channel_of(source: str, medium: str) -> str:
@@ -486,18 +494,18 @@ class ReviewBuilder:
                 undated.add(slug)
                 continue
             total += visits
-            turns_old = pub + timedelta(days=LONGEVITY_DAYS + 1)  # first day it is > 90 days
-            if turns_old <= start:
+            turns_old = first_old_monday(pub)
+            if turns_old <= start - timedelta(days=start.weekday()):
                 old += visits
             elif turns_old <= end:
                 crossing[path] = turns_old
         if crossing:
-            body = self.body(["visits"], dims=["time:day", "event:page"],
+            body = self.body(["visits"], dims=["time:week", "event:page"],
                              filters=[["is", "event:page", sorted(crossing)]],
                              period=Period(min(crossing.values()), end))
             for rec in await self.q("longevity", body):
-                day, path = rec["dimensions"]
-                if date.fromisoformat(day[:10]) >= crossing[path]:
+                week, path = rec["dimensions"]
+                if date.fromisoformat(week[:10]) >= crossing[path]:
                     old += rec["metrics"][0]
         report.longevity = {
             "post_visits": total, "old_post_visits": old,

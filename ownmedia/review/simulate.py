@@ -481,6 +481,7 @@ class _Day:
         old = total = 0
         for (url, day), sessions in self.post_day_visits.items():
             total += len(sessions)
-            if (day - by_url[url].published).days > 90:
+            monday = day - timedelta(days=day.weekday())
+            if (monday - by_url[url].published).days > 90:  # old on the week's Monday
                 old += len(sessions)
         truth.longevity = {"old": old, "all": total}

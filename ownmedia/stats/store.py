@@ -5,6 +5,7 @@ the schema is migrated once, whichever of the collector or the Stats API opens t
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -19,6 +20,7 @@ from ownmedia.storage.events_schema import EVENT_MIGRATIONS
 from ownmedia.storage.sqlite import connect, migrate
 
 EVENTS_FILE = "events.sqlite3"
+PAGE_CACHE_SECONDS = 5.0
 _MIGRATE_LOCK = threading.Lock()
 
 
@@ -33,6 +35,8 @@ class StatsStore:
         self.rollups = rollups
         self.refresh_interval = 1.0  # seconds: one review's queries share a refresh
         self._refreshed = -1e9
+        self._cache: dict[str, tuple[float, dict]] = {}
+        self._cache_lock = threading.Lock()
         self._local = threading.local()
         self._migrated = False
 
@@ -70,11 +74,29 @@ class StatsStore:
         domain = body.get("site_id") if isinstance(body, dict) else None
         goals = self.goals(domain) if isinstance(domain, str) else []
         q = parse_query(body, {g.display_name for g in goals})
-        conn = self.reader()
-        if self.rollups and time.monotonic() - self._refreshed > self.refresh_interval:
-            refresh(conn)
-            self._refreshed = time.monotonic()
-        return run_query(conn, q, goals, rollups=self.rollups)
+        # the pages of a big answer are cut from one computation (so they agree with each other)
+        key = json.dumps({k: v for k, v in body.items() if k != "pagination"}, sort_keys=True)
+        now = time.monotonic()
+        with self._cache_lock:
+            hit = self._cache.get(key)
+        if hit is None or now - hit[0] > PAGE_CACHE_SECONDS:
+            conn = self.reader()
+            if self.rollups and now - self._refreshed > self.refresh_interval:
+                refresh(conn)
+                self._refreshed = time.monotonic()
+            limit, offset = q.limit, q.offset
+            q.limit, q.offset = 10**12, 0
+            full = run_query(conn, q, goals, rollups=self.rollups)
+            q.limit, q.offset = limit, offset
+            hit = (now, full)
+            if len(full["results"]) > q.limit:  # more pages will be asked for
+                with self._cache_lock:
+                    self._cache[key] = hit
+                    while len(self._cache) > 16:
+                        self._cache.pop(next(iter(self._cache)))
+        full = hit[1]
+        return {"results": full["results"][q.offset: q.offset + q.limit], "meta": full["meta"],
+                "query": q.echo()}
 
     def put_goal(self, domain: str, goal: Goal) -> tuple[Goal, bool]:
         conn = self.reader()
