@@ -8,8 +8,11 @@ endpoint, and "202 answers == rows stored" (zero events lost). Rows stored may e
 wrk counted: requests still in flight when wrk stops are answered and stored after it stopped
 counting.
 
-    python -m bench collector          quick: 4 s per server
-    python -m bench collector --full   20 s per server, 128 connections
+    python -m bench collector          quick: 3 rounds of 3 s per server, 64 connections
+    python -m bench collector --full   3 rounds of 10 s per server, 128 connections
+
+The three servers run side by side and the rounds are interleaved; the table shows each
+server's best round (202s and rows stored count every round).
 """
 
 from __future__ import annotations
@@ -167,23 +170,44 @@ def _wrk(port: int, script: Path, seconds: int, connections: int) -> dict[str, i
     return {k: int(v) for k, v in re.findall(r"^([A-Z0-9]+) (\d+)$", out, re.M)}
 
 
-def _measure(name: str, cmd: list[str], port: int, script: Path, seconds: int,
-             connections: int, db: Path | None) -> Result:
-    proc = _start(cmd)
-    try:
-        _wrk(port, script, 1, connections)  # warm-up: caches, JIT-free Python still warms
-        if db is not None:
-            warm = _rows(db)
-        cpu0 = _cpu_seconds(proc.pid)
-        stats = _wrk(port, script, seconds, connections)
-        cpu = _cpu_seconds(proc.pid) - cpu0
-        rss = _peak_rss_mb(proc.pid)
-    finally:
-        _stop(proc)
-    stored = _rows(db) - warm if db is not None else None
-    return Result(name, stats["ACCEPTED"] / seconds, stats["P50"] / 1000, stats["P99"] / 1000,
-                  rss, stats["ACCEPTED"], stored, stats["ERRORS"],
-                  cpu / max(1, stats["REQUESTS"]) * 1e6)
+@dataclass
+class _Server:
+    name: str
+    proc: subprocess.Popen
+    port: int
+    db: Path | None
+    warm_rows: int = 0
+    rounds: list | None = None
+
+
+def _launch(name: str, cmd: list[str], port: int, db: Path | None, script: Path,
+            connections: int) -> _Server:
+    server = _Server(name, _start(cmd), port, db, rounds=[])
+    _wrk(port, script, 1, connections)  # warm-up: caches, first batches, page cache
+    if db is not None:
+        server.warm_rows = _rows(db)
+    return server
+
+
+def _round(server: _Server, script: Path, seconds: int, connections: int) -> None:
+    cpu0 = _cpu_seconds(server.proc.pid)
+    stats = _wrk(server.port, script, seconds, connections)
+    stats["CPU"] = _cpu_seconds(server.proc.pid) - cpu0
+    assert server.rounds is not None
+    server.rounds.append(stats)
+
+
+def _result(server: _Server, seconds: int) -> Result:
+    """The best round (a shared machine only ever slows a run down); 202s and rows over all."""
+    assert server.rounds
+    best = max(server.rounds, key=lambda r: r["ACCEPTED"])
+    rss = _peak_rss_mb(server.proc.pid)
+    _stop(server.proc)
+    stored = _rows(server.db) - server.warm_rows if server.db is not None else None
+    return Result(server.name, best["ACCEPTED"] / seconds, best["P50"] / 1000,
+                  best["P99"] / 1000, rss, sum(r["ACCEPTED"] for r in server.rounds), stored,
+                  sum(r["ERRORS"] for r in server.rounds),
+                  best["CPU"] / max(1, best["REQUESTS"]) * 1e6)
 
 
 def _rows(db: Path) -> int:
@@ -201,37 +225,47 @@ def run(console: Console, full: bool = False) -> list[Result]:
     if shutil.which("wrk") is None:
         console.print("[red]wrk is not installed (apt-get install wrk): collector bench skipped")
         return []
-    seconds, connections = (20, 128) if full else (4, 64)
-    results: list[Result] = []
+    seconds, connections, rounds = (10, 128, 3) if full else (3, 64, 3)
+    servers: list[_Server] = []
     with tempfile.TemporaryDirectory(prefix="ownmedia-bench-") as tmp:
         tmpdir = Path(tmp)
         script = tmpdir / "events.lua"
         script.write_text(WRK_SCRIPT)
         site = tmpdir / "site"
         site.mkdir()
-        port = _free_port()
-        results.append(_measure("bare Starlette 202", [sys.executable, "-c", BARE_APP, str(port)],
-                                port, script, seconds, connections, None))
-        for mode in ("group", "each"):
-            data = tmpdir / f"data-{mode}"
-            config = tmpdir / f"{mode}.toml"
-            config.write_text(
-                '[server]\ntrusted_proxies = ["127.0.0.1"]\naccess_log = false\n'
-                f'[analytics]\ncommit_mode = "{mode}"\n'
-            )
+        try:
             port = _free_port()
-            cmd = [sys.executable, "-m", "ownmedia.cli", "serve", "--port", str(port),
-                   "--data", str(data), "--site", str(site), "--config", str(config)]
-            results.append(_measure(f"ownmedia serve ({mode} commit)", cmd, port, script,
-                                    seconds, connections, data / "events.sqlite3"))
+            servers.append(_launch("bare Starlette 202",
+                                   [sys.executable, "-c", BARE_APP, str(port)], port, None,
+                                   script, connections))
+            for mode in ("group", "each"):
+                data = tmpdir / f"data-{mode}"
+                config = tmpdir / f"{mode}.toml"
+                config.write_text(
+                    '[server]\ntrusted_proxies = ["127.0.0.1"]\naccess_log = false\n'
+                    f'[analytics]\ncommit_mode = "{mode}"\n'
+                )
+                port = _free_port()
+                cmd = [sys.executable, "-m", "ownmedia.cli", "serve", "--port", str(port),
+                       "--data", str(data), "--site", str(site), "--config", str(config)]
+                servers.append(_launch(f"ownmedia serve ({mode} commit)", cmd, port,
+                                       data / "events.sqlite3", script, connections))
+            for _ in range(rounds):  # interleaved, so a busy moment hits every server alike
+                for server in servers:
+                    _round(server, script, seconds, connections)
+            results = [_result(server, seconds) for server in servers]
+        finally:
+            for server in servers:
+                if server.proc.poll() is None:
+                    _stop(server.proc)
     _table(console, results, seconds, connections)
     return results
 
 
 def _table(console: Console, results: list[Result], seconds: int, connections: int) -> None:
     bare = results[0].rate or 1.0
-    table = Table(title=f"POST /api/event, wrk 1 thread, {connections} connections, "
-                        f"{seconds} s each (cores: {os.cpu_count()})")
+    table = Table(title=f"POST /api/event, wrk 1 thread, {connections} connections, best of "
+                        f"3 interleaved rounds of {seconds} s (cores: {os.cpu_count()})")
     for col in ("server", "events/s", "p50 ms", "p99 ms", "peak RSS MB", "ratio to bare",
                 "CPU µs/req", "CPU ratio", "202s", "rows stored", "lost", "errors"):
         table.add_column(col, justify="left" if col == "server" else "right")
