@@ -192,17 +192,81 @@ def on_articles(generator) -> None:
     prefetch_qr(targets, qr_workers(generator.settings, len(targets)))
 
 
+# The print views being written by forked writer processes (see on_write).
+_WRITING: list = []  # (executor, futures)
+_JOB: dict = {}
+
+
+def write_print_views(articles: list, env, context: dict, out: Path) -> int:
+    for article in articles:
+        target = out / print_path(article.save_as)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render_print_view(article, env, context), encoding="utf-8")
+    return len(articles)
+
+
+def _write_slice(start: int, stop: int) -> int:
+    """In a forked writer: the job's articles were inherited, nothing is pickled."""
+    job = _JOB
+    return write_print_views(job["articles"][start:stop], job["env"], job["context"], job["out"])
+
+
+def _settle_inherited_state(articles: list) -> None:
+    """Finish, in this process, what a forked child must not wait for: prefetched QR codes
+    and comment bodies (their worker pools belong to this process)."""
+    collect_qr()
+
+    def walk(nodes):
+        for node in nodes:
+            getattr(node, "body_html", None)
+            walk(getattr(node, "children", []))
+
+    for article in articles:
+        walk(getattr(article, "comment_tree", []))
+
+
 def on_write(generator, writer) -> None:
-    """Write the print views once the articles are written."""
+    """Write the print views once the articles are written. On a large site they are written
+    by forked processes while Pelican goes on with pages and static files; `finalized` waits
+    for them (and fails the build if one failed)."""
     if not _enabled(generator.settings):
         return
     out = Path(generator.output_path)
     context = dict(generator.context)
-    for article in [*generator.articles, *generator.translations]:
-        target = out / print_path(article.save_as)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_print_view(article, generator.env, context), encoding="utf-8")
-    _QR_READY.clear()  # the next build (e.g. a long-running service) starts afresh
+    articles = [*generator.articles, *generator.translations]
+    workers = qr_workers(generator.settings, len(articles))
+    import multiprocessing
+
+    if workers <= 0 or "fork" not in multiprocessing.get_all_start_methods():
+        write_print_views(articles, generator.env, context, out)
+        _QR_READY.clear()  # the next build (e.g. a long-running service) starts afresh
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    _settle_inherited_state(articles)
+    _JOB.update(articles=articles, env=generator.env, context=context, out=out)
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    size = -(-len(articles) // workers)
+    futures = [
+        executor.submit(_write_slice, i, min(i + size, len(articles)))
+        for i in range(0, len(articles), size)
+    ]
+    _WRITING.append((executor, futures))
+
+
+def on_finalized(pelican) -> None:
+    """Wait for the forked print-view writers; a failure stops the build."""
+    try:
+        while _WRITING:
+            executor, futures = _WRITING.pop()
+            try:
+                for future in futures:
+                    future.result()
+            finally:
+                executor.shutdown(wait=True)
+    finally:
+        _JOB.clear()
+        _QR_READY.clear()
 
 
 def _enabled(settings: dict) -> bool:
@@ -215,3 +279,4 @@ def _enabled(settings: dict) -> bool:
 def register() -> None:
     signals.article_generator_finalized.connect(on_articles)
     signals.article_writer_finalized.connect(on_write)
+    signals.finalized.connect(on_finalized)
