@@ -66,7 +66,7 @@ def markdown_metadata(path: Path) -> dict[str, str]:
     return meta
 
 
-def diagnose(path: Path) -> str:
+def diagnose(path: Path, is_article: bool = False) -> str:
     """Say which field of a post Pelican could not read, as precisely as we can."""
     from pelican.utils import get_date
 
@@ -75,6 +75,8 @@ def diagnose(path: Path) -> str:
     meta = markdown_metadata(path)
     if not meta.get("title"):
         return "field 'title': missing"
+    if is_article and not meta.get("date"):
+        return "field 'date': missing (e.g. Date: 2026-09-08 09:00)"
     for key in ("date", "modified"):
         if key in meta:
             try:
@@ -94,5 +96,9 @@ def check_failed_sources(context: dict, settings: dict) -> None:
     if not failed:
         return
     root = Path(settings["PATH"])
-    problems = [f"{root / rel}: {diagnose(root / rel)}" for rel in failed]
+    article_dirs = tuple(p.rstrip("/") + "/" for p in settings.get("ARTICLE_PATHS", []))
+    problems = []
+    for rel in failed:
+        is_article = bool(article_dirs) and rel.startswith(article_dirs)
+        problems.append(f"{root / rel}: {diagnose(root / rel, is_article)}")
     raise ContentCheckError("bad post or page metadata:\n  " + "\n  ".join(problems))

@@ -85,3 +85,11 @@ def test_missing_title_stops_build(small_content, tmp_path):
     post.write_text(re.sub(r"^Title: .*\n", "", post.read_text(), flags=re.M))
     with pytest.raises(Exception, match=r"own-your-channel\.en\.md: field 'title': missing"):
         build(content, tmp_path / "out")
+
+
+def test_missing_date_stops_build(small_content, tmp_path):
+    content = small_content()
+    post = content / "posts/own-your-channel.en.md"
+    post.write_text(re.sub(r"^Date: .*\n", "", post.read_text(), flags=re.M))
+    with pytest.raises(Exception, match=r"own-your-channel\.en\.md: field 'date': missing"):
+        build(content, tmp_path / "out")
