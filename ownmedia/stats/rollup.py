@@ -154,8 +154,11 @@ def refresh(conn: sqlite3.Connection) -> int:
         mark = row[0] if row else 0
         if top == mark and row is not None:
             return 0
-        conn.execute("BEGIN IMMEDIATE")
+        # a deferred transaction that writes to st first: IMMEDIATE would also lock the events
+        # file against the collector's writer for the whole recomputation
+        conn.execute("BEGIN")
         try:
+            conn.execute("UPDATE st.r_state SET watermark = watermark WHERE id = 1")
             row = conn.execute("SELECT watermark FROM st.r_state WHERE id = 1").fetchone()
             mark = row[0] if row else 0
             if top < mark:  # events were deleted (a new store?): start again

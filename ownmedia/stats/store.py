@@ -6,6 +6,7 @@ the schema is migrated once, whichever of the collector or the Stats API opens t
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -19,6 +20,7 @@ from ownmedia.stats.rollup import attach, refresh
 from ownmedia.storage.events_schema import EVENT_MIGRATIONS
 from ownmedia.storage.sqlite import connect, migrate
 
+log = logging.getLogger(__name__)
 EVENTS_FILE = "events.sqlite3"
 PAGE_CACHE_SECONDS = 5.0
 _MIGRATE_LOCK = threading.Lock()
@@ -81,12 +83,17 @@ class StatsStore:
             hit = self._cache.get(key)
         if hit is None or now - hit[0] > PAGE_CACHE_SECONDS:
             conn = self.reader()
-            if self.rollups and now - self._refreshed > self.refresh_interval:
-                refresh(conn)
-                self._refreshed = time.monotonic()
+            use_rollups = self.rollups
+            if use_rollups and now - self._refreshed > self.refresh_interval:
+                try:
+                    refresh(conn)
+                    self._refreshed = time.monotonic()
+                except sqlite3.OperationalError as exc:  # busy: answer from the events
+                    log.warning("rollup refresh failed (%s); reading the events", exc)
+                    use_rollups = False
             limit, offset = q.limit, q.offset
             q.limit, q.offset = 10**12, 0
-            full = run_query(conn, q, goals, rollups=self.rollups)
+            full = run_query(conn, q, goals, rollups=use_rollups)
             q.limit, q.offset = limit, offset
             hit = (now, full)
             if len(full["results"]) > q.limit:  # more pages will be asked for

@@ -106,3 +106,32 @@ def test_new_events_are_rolled_up(stores):
     after = answers(fast)
     assert after != before
     assert after == answers(slow)
+
+
+def test_a_refresh_never_locks_the_collector_out(stores):
+    """While the rollups are being recomputed, the events file stays writable."""
+    from ownmedia.stats import rollup
+
+    fast, _, data = stores
+    conn = fast.reader()
+    seen = []
+    real = rollup._recompute
+
+    def recompute_and_write(c, *args):
+        real(c, *args)
+        writer = sqlite3.connect(data / "events.sqlite3", timeout=0)  # no waiting at all
+        try:
+            writer.execute("INSERT INTO dropped (day, domain, reason, count) "
+                           "VALUES ('2000-01-01', 'x', 'bot', 1)")
+            writer.commit()
+            seen.append("written")
+        finally:
+            writer.close()
+
+    rollup._recompute = recompute_and_write
+    try:
+        conn.execute("UPDATE st.r_state SET watermark = 0")
+        rollup.refresh(conn)
+    finally:
+        rollup._recompute = real
+    assert seen and seen[0] == "written"
