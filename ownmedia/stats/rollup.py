@@ -30,6 +30,8 @@ from pathlib import Path
 from ownmedia.storage.sqlite import Migration, connect, migrate
 
 STATS_FILE = "stats.sqlite3"
+# one site's time range, whatever the planner would guess without statistics
+EV = "main.events e INDEXED BY events_domain_ts"
 DAY = 86400
 VISIT_COLUMNS = (
     "v_source", "v_referrer", "v_utm_source", "v_utm_medium", "v_utm_campaign", "v_utm_content",
@@ -221,7 +223,7 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
         "ROW_NUMBER() OVER (PARTITION BY g.domain, g.d, g.vid ORDER BY g.sid) = 1 "
         f"FROM (SELECT e.domain AS domain, CAST(e.ts / 86400 AS INTEGER) AS d, "
         f"e.session_id AS sid, MIN(e.visitor_id) AS vid, {attrs}, "
-        "SUM(e.name = 'pageview') AS pv, COUNT(*) AS n FROM main.events e "
+        f"SUM(e.name = 'pageview') AS pv, COUNT(*) AS n FROM {EV} "
         "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? AND e.name != 'engagement' "
         "GROUP BY e.domain, d, e.session_id) g "
         "LEFT JOIN main.sessions s ON s.session_id = g.sid", params)
@@ -230,7 +232,7 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
         "SELECT e.domain, CAST(e.ts / 86400 AS INTEGER) AS d, "
         "CAST(e.ts / 86400 AS INTEGER) * 86400.0, e.pathname, COUNT(DISTINCT e.visitor_id), "
         "COUNT(DISTINCT e.session_id), SUM(e.name = 'pageview'), COUNT(*) "
-        "FROM main.events e "
+        f"FROM {EV} "
         "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? AND e.name != 'engagement' "
         "GROUP BY e.domain, d, e.pathname", params)
     custom = ("e.domain = ? AND e.ts >= ? AND e.ts < ? "
@@ -241,14 +243,14 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
     day = "CAST(e.ts / 86400 AS INTEGER)"
     conn.execute(
         f"{head}'', '', '', {day} AS d, '', {day} * 86400.0{tail}"
-        f"FROM main.events e WHERE {custom} GROUP BY e.domain, e.name, d", params)
+        f"FROM {EV} WHERE {custom} GROUP BY e.domain, e.name, d", params)
     conn.execute(
         f"{head}a.key, '', CAST(a.value AS TEXT) AS va, {day} AS d, '', {day} * 86400.0{tail}"
-        f"FROM main.events e, json_each(e.props) a WHERE {custom} "
+        f"FROM {EV}, json_each(e.props) a WHERE {custom} "
         "GROUP BY e.domain, e.name, a.key, va, d", params)
     conn.execute(
         f"{head}a.key, b.key, CAST(a.value AS TEXT) AS va, {day} AS d, "
         f"CAST(b.value AS TEXT) AS vb, {day} * 86400.0{tail}"
-        f"FROM main.events e, json_each(e.props) a, json_each(e.props) b "
+        f"FROM {EV}, json_each(e.props) a, json_each(e.props) b "
         f"WHERE {custom} AND a.key < b.key GROUP BY e.domain, e.name, a.key, b.key, va, d, vb",
         params)
