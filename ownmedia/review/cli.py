@@ -16,7 +16,8 @@ from ownmedia.config import ConfigError, load_config
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--period", default="30d", show_default=True,
-              help="30d, 6mo, 12mo, <N>d or FROM..TO (YYYY-MM-DD..YYYY-MM-DD).")
+              help="30d, 6mo (182 days), 12mo (365 days), <N>d or FROM..TO "
+                   "(YYYY-MM-DD..YYYY-MM-DD, UTC days).")
 @click.option("--until", "until", default=None, metavar="YYYY-MM-DD",
               help="Last day of a relative period [today, UTC].")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False), default=None,
