@@ -5,6 +5,7 @@ any loopback port, and a TOML config pointing the service at it."""
 from __future__ import annotations
 
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,3 +91,15 @@ def build_into(site: Site, output: Path | None = None) -> Path:
     from ownmedia.site import build_site
 
     return build_site(output or site.output, settings_file=site.settings, content=site.content)
+
+
+def wait_for(predicate, timeout: float = 10.0):
+    """Poll an observable condition (a background worker's result) until true, with a
+    deadline; returns the predicate's value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")

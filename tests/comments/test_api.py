@@ -14,8 +14,7 @@ from starlette.testclient import TestClient
 
 from ownmedia.comments.store import Store
 from ownmedia.service.app import create_app
-from tests.comments.sitekit import POST, POST_URL, make_site
-from tests.mentions.test_receive import wait_for
+from tests.comments.sitekit import POST, POST_URL, make_site, wait_for
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130 Safari"
 XSS = [
@@ -130,6 +129,7 @@ def test_xss_payloads_in_every_field_do_not_survive(client):
         ids.append(response.json()["id"])
     client.runtime.moderator.approve(ids)
     wait_for(lambda: all(f'id="comment-{i}"' in client.site.page() for i in ids))
+    wait_for(lambda: all(f'id="comment-{i}"' in client.site.print_page() for i in ids))
     for html in (client.site.page(), client.site.print_page()):
         assert_no_active_payload(html)
 

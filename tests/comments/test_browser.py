@@ -11,6 +11,7 @@ import time
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from ownmedia.admin.auth import set_password
 from ownmedia.comments.store import Store
@@ -61,12 +62,13 @@ def test_js_off_comment_then_cli_approval(served, browser):
     page.fill("#comment-body", "Un commentaire **sans JavaScript**.")
     page.click("#comment-form button[type=submit]")
     # no token without JavaScript: the service asks to confirm, keeping what was typed
-    assert page.locator("h1").inner_text().startswith("Confirmer")
+    expect(page.locator("h1")).to_contain_text("Confirmer")
     assert page.input_value("#comment-name") == "Nadia sans JS"
     page.click("#comment-form button[type=submit]")
     assert page.url.endswith(POST_URL + "?comment=pending#comment-pending")
     notice = page.locator("#comment-pending")
-    assert notice.is_visible() and "attend la modération" in notice.inner_text()
+    expect(notice).to_be_visible()  # shown by the :target rule, no JavaScript
+    expect(notice).to_contain_text("attend la modération")
     [cid] = pending_ids(served.site)
     approve = subprocess.run(
         [sys.executable, "-m", "ownmedia.cli", "comments", "approve", cid, "--config",
@@ -75,6 +77,20 @@ def test_js_off_comment_then_cli_approval(served, browser):
     wait_visible(page, served.url + POST_URL, f'id="comment-{cid}"')
     assert "sans JavaScript" in page.locator(f"#comment-{cid}").inner_text()
     wait_visible(page, served.url + PRINT_URL, f'id="comment-{cid}"')
+    # a threaded reply without JavaScript: the reply link's ?reply_to= reaches the service
+    page.goto(served.url + POST_URL)
+    page.click(f"#comment-{cid} a.reply-link")
+    assert f"reply_to={cid}" in page.url
+    page.fill("#comment-name", "Réponse sans JS")
+    page.fill("#comment-body", "Je réponds.")
+    page.click("#comment-form button[type=submit]")
+    expect(page.locator(".comment-replying")).to_contain_text(cid)
+    page.click("#comment-form button[type=submit]")
+    expect(page.locator("#comment-pending")).to_be_visible()
+    store = Store(served.site.data)
+    [reply] = store.list(status="pending")
+    store.close()
+    assert reply.reply_to == cid and reply.author == "Réponse sans JS"
     assert dialogs == []
     context.close()
 

@@ -14,9 +14,8 @@ from starlette.testclient import TestClient
 from ownmedia.comments import notify
 from ownmedia.comments.store import Store
 from ownmedia.service.app import create_app
-from tests.comments.sitekit import POST, POST_URL, make_site
+from tests.comments.sitekit import POST, POST_URL, make_site, wait_for
 from tests.conftest import free_port
-from tests.mentions.test_receive import wait_for
 
 
 class Inbox:

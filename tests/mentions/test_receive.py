@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import xmlrpc.client
 
 import pytest
@@ -10,7 +9,7 @@ from starlette.testclient import TestClient
 
 from ownmedia.comments.store import Store
 from ownmedia.service.app import create_app
-from tests.comments.sitekit import POST, POST_URL, make_site
+from tests.comments.sitekit import POST, POST_URL, make_site, wait_for
 from tests.mentions.loopback import Pages
 
 BASE = "http://127.0.0.1"
@@ -35,17 +34,6 @@ def env(tmp_path):
         client.runtime = app.state.ctx.state["comments"]
         yield client
     pages.close()
-
-
-def wait_for(predicate, timeout: float = 10.0):
-    """Poll an observable condition (the background worker's result) with a deadline."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def mention(client, source: str):
