@@ -70,12 +70,35 @@ PREFETCHED: dict[str, int] = {}  # how many items the last build gave to workers
 def make_qr_svg(data: str) -> str:
     """An inline SVG QR code (no XML declaration, no external reference).
 
-    The mask is fixed: segno otherwise tries all eight and scores them, which is 80 % of its
-    time; any mask is valid and scans (the scoring only tunes module patterns)."""
+    Made for speed (it is per post): the mask is fixed (segno otherwise tries all eight and
+    scores them, 80 % of its time; any mask is valid), the error level is not boosted, and the
+    SVG is written from the module matrix directly (4x cheaper than segno's writer)."""
     import segno
 
-    code = segno.make(data, error="m", micro=False, mask=0)
-    return code.svg_inline(scale=3, border=2, dark="#000", light="#fff", omitsize=False)
+    code = segno.make(data, error="m", micro=False, mask=0, boost_error=False)
+    return matrix_svg(code.matrix)
+
+
+def matrix_svg(matrix, border: int = 2, scale: int = 3) -> str:
+    """Dark modules as one path of horizontal runs, on a white square with a quiet zone."""
+    size = len(matrix) + 2 * border
+    parts = []
+    for y, row in enumerate(matrix, start=border):
+        x, width = 0, len(row)
+        while x < width:
+            if row[x]:
+                start = x
+                while x < width and row[x]:
+                    x += 1
+                parts.append(f"M{start + border} {y}h{x - start}v1h{start - x}z")
+            else:
+                x += 1
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="qr-code" viewBox="0 0 {size} {size}" '
+        f'width="{size * scale}" height="{size * scale}" shape-rendering="crispEdges" '
+        f'role="img" aria-label="QR code"><rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path fill="#000" d="{"".join(parts)}"/></svg>'
+    )
 
 
 def qr_svg(data: str) -> str:

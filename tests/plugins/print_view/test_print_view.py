@@ -2,7 +2,14 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from plugins.print_view import footnote_links, print_path, print_url, qr_svg, qr_target
+from plugins.print_view import (
+    footnote_links,
+    matrix_svg,
+    print_path,
+    print_url,
+    qr_svg,
+    qr_target,
+)
 
 
 def test_paths():
@@ -27,6 +34,22 @@ def test_qr_svg_is_inline_and_self_contained():
     svg = qr_svg("https://blog.example/")
     assert svg.startswith("<svg") and "<?xml" not in svg
     assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_svg_draws_exactly_the_dark_modules():
+    import re
+
+    import segno
+
+    code = segno.make("https://blog.example/2026/p/?utm_source=print", error="m", mask=0)
+    svg = matrix_svg(code.matrix, border=2)
+    drawn = set()
+    for x, y, n in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", svg):
+        drawn |= {(int(x) + i - 2, int(y) - 2) for i in range(int(n))}
+    expected = {(x, y) for y, row in enumerate(code.matrix) for x, v in enumerate(row) if v}
+    assert drawn == expected
+    size = len(code.matrix) + 4
+    assert f'viewBox="0 0 {size} {size}"' in svg
 
 
 def test_footnotes_numbered_absolute_and_deduplicated():
