@@ -122,3 +122,12 @@ def test_logout(admin):
     assert admin.post("/admin/logout", data={"csrf": csrf},
                       follow_redirects=False).status_code == 303
     assert admin.get("/admin/", follow_redirects=False).headers["location"] == "/admin/login"
+
+
+def test_session_cookie_secure_over_https(tmp_path):
+    site = make_site(tmp_path)
+    set_password(site.data, PASSWORD)
+    with TestClient(create_app(site.config()), base_url="https://127.0.0.1") as client:
+        response = login(client)
+        assert response.status_code == 303
+        assert "Secure" in response.headers["set-cookie"]
