@@ -61,6 +61,7 @@ kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # worker processes (QR, com
 print("BENCH " + json.dumps({
     "seconds": seconds, "rss_kb": me.ru_maxrss, "workers_rss_kb": kids.ru_maxrss,
     "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+    "main_cpu": me.ru_utime + me.ru_stime,
 }))
 """
 
@@ -116,20 +117,23 @@ def run(console: Console, full: bool) -> None:
     posts, rounds = (1000, 3) if full else (100, 1)
     results = measure(posts, rounds, console)
     best = {m: min(r["seconds"] for r in rs) for m, rs in results.items()}
-    table = Table(title=f"Site build, {posts} posts (best of {rounds})")
+    table = Table(
+        title=f"Site build, {posts} posts (best of {rounds})",
+        caption="vanilla: Pelican, no plugins, default theme; ownmedia: all plugins, own theme",
+    )
     table.add_column("variant")
     table.add_column("build s", justify="right")
-    table.add_column("process wall s", justify="right")
-    table.add_column("CPU s (incl. workers)", justify="right")
+    table.add_column("wall s", justify="right")
+    table.add_column("CPU s build", justify="right")
+    table.add_column("CPU s +workers", justify="right")
     table.add_column("peak RSS MiB (worker)", justify="right")
-    table.add_column("x vanilla (build s)", justify="right")
+    table.add_column("x vanilla", justify="right")
     for mode, runs in results.items():
         table.add_row(
-            "vanilla Pelican (no plugins, default theme)"
-            if mode == "vanilla"
-            else "ownmedia (all plugins, own theme)",
+            mode,
             f"{best[mode]:.2f}",
             f"{min(r['wall'] for r in runs):.2f}",
+            f"{min(r['main_cpu'] for r in runs):.2f}",
             f"{min(r['cpu'] for r in runs):.2f}",
             f"{max(r['rss_kb'] for r in runs) / 1024:.0f}"
             + (f" ({w / 1024:.0f})" if (w := max(r["workers_rss_kb"] for r in runs)) else ""),
@@ -138,7 +142,12 @@ def run(console: Console, full: bool) -> None:
     console.print(table)
     ratio = best["ownmedia"] / best["vanilla"]
     cpu = {m: min(r["cpu"] for r in rs) for m, rs in results.items()}
-    console.print(f"CPU ratio (all processes) {cpu['ownmedia'] / cpu['vanilla']:.2f}")
+    main = {m: min(r["main_cpu"] for r in rs) for m, rs in results.items()}
+    console.print(
+        f"CPU ratio: build process {main['ownmedia'] / main['vanilla']:.2f}, "
+        f"all processes {cpu['ownmedia'] / cpu['vanilla']:.2f} (the workers run beside the "
+        "build process: with a free core, wall time follows the first ratio)"
+    )
     verdict = "within" if ratio <= TARGET else "ABOVE"
     scope = "" if full else " (quick size; the target is stated for --full, 1,000 posts)"
     console.print(f"ratio {ratio:.2f}: {verdict} the {TARGET} target{scope}")
