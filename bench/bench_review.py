@@ -83,7 +83,8 @@ def _one(console: Console, table: Table, events: int, *, raw: bool) -> None:
         first = _run_review(data, spec)
         table.add_row(label, "first review (builds the rollups)", _fmt(first))
         best = min(_run_review(data, spec) for _ in range(3))
-        verdict = "" if truth.events < 900_000 else (" ✓ ≤ 2 s" if best[0] <= 2 else " ✗ > 2 s")
+        target = 900_000 <= truth.events < 2_000_000  # the target: 1M events in 2 s
+        verdict = "" if not target else (" ✓ ≤ 2 s" if best[0] <= 2 else " ✗ > 2 s")
         table.add_row(label, "review, rollups up to date (best of 3)", _fmt(best) + verdict)
         table.add_row(label, "rollup refresh after a day of new events", _refresh_day(data, spec))
         if raw:
