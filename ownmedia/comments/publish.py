@@ -173,10 +173,10 @@ class LivePublisher:
                 comments_plugin._feed_url(article, settings) if article.comment_count else ""
             )
             signals.article_generator_write_article.send(gen, content=article)
-            html = self._render_page(article)
-            target = Path(sanitised_join(str(self.output), article.save_as))
-            atomic_write(target, html)
-            written.append(target)
+            # The article page goes last: once a reader sees the comment there, its print view
+            # and feed already show it too.
+            page_target = Path(sanitised_join(str(self.output), article.save_as))
+            page_html = self._render_page(article)
             if hasattr(article, "print_url"):
                 target = self.output / print_view.print_path(article.save_as)
                 atomic_write(target, print_view.render_print_view(article, gen.env,
@@ -192,6 +192,8 @@ class LivePublisher:
                 written.append(feed_path)
             elif feed_path.exists():
                 feed_path.unlink()
+            atomic_write(page_target, page_html)
+            written.append(page_target)
         return written
 
     def _render_page(self, article) -> str:
