@@ -197,11 +197,11 @@ def _spans(days: list[int]) -> list[tuple[int, int]]:
 
 
 def _shown(col: str) -> str:
-    """A visit attribute as the Stats API shows it (an empty value has a name)."""
+    """A visit attribute (of the visit's first event, f) as the Stats API shows it."""
     empty = EMPTY_AS.get(col)
     if empty is None:
-        return f"MIN(e.{col}) AS {col}"
-    return f"CASE MIN(e.{col}) WHEN '' THEN '{empty}' ELSE MIN(e.{col}) END AS {col}"
+        return f"f.{col}"
+    return f"CASE f.{col} WHEN '' THEN '{empty}' ELSE f.{col} END"
 
 
 def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
@@ -212,20 +212,22 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
                      (domain, lo, hi))
     conn.execute("DELETE FROM st.r_props WHERE domain = ? AND day BETWEEN ? AND ?",
                  (domain, lo, hi))
-    attrs = ", ".join(_shown(c) for c in VISIT_COLUMNS)
+    # group narrow rows, then read the visit's attributes from its first event of the day
+    # (they are copied onto every event of a visit): half the time of grouping them all
     conn.execute(
         f"INSERT INTO st.r_visits (domain, day, ts, session_id, visitor_id, "
         f"{', '.join(VISIT_COLUMNS)}, pageviews, events, bounce, duration, vfirst) "
         f"SELECT g.domain, g.d, g.d * 86400.0, g.sid, g.vid, "
-        f"{', '.join('g.' + c for c in VISIT_COLUMNS)}, g.pv, g.n, "
+        f"{', '.join(_shown(c) for c in VISIT_COLUMNS)}, g.pv, g.n, "
         "COALESCE(s.pageviews <= 1 AND s.interactive_events <= 1, 0), "
         "COALESCE(s.end - s.start, 0), "
         "ROW_NUMBER() OVER (PARTITION BY g.domain, g.d, g.vid ORDER BY g.sid) = 1 "
         f"FROM (SELECT e.domain AS domain, CAST(e.ts / 86400 AS INTEGER) AS d, "
-        f"e.session_id AS sid, MIN(e.visitor_id) AS vid, {attrs}, "
+        f"e.session_id AS sid, MIN(e.visitor_id) AS vid, MIN(e.id) AS fid, "
         f"SUM(e.name = 'pageview') AS pv, COUNT(*) AS n FROM {EV} "
         "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? AND e.name != 'engagement' "
         "GROUP BY e.domain, d, e.session_id) g "
+        "JOIN main.events f ON f.id = g.fid "
         "LEFT JOIN main.sessions s ON s.session_id = g.sid", params)
     conn.execute(
         "INSERT INTO st.r_pages (domain, day, ts, pathname, visitors, visits, pageviews, events) "
