@@ -485,3 +485,32 @@ class _Day:
             if (monday - by_url[url].published).days > 90:  # old on the week's Monday
                 old += len(sessions)
         truth.longevity = {"old": old, "all": total}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m ownmedia.review.simulate DATA_DIR`: a store to try `ownmedia review` on."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m ownmedia.review.simulate",
+                                     description=main.__doc__)
+    parser.add_argument("data_dir", help="new data directory (events.sqlite3, truth.json, site/)")
+    parser.add_argument("--events", type=int, default=100_000, help="about how many events")
+    parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=182)
+    parser.add_argument("--start", default="2026-01-05", help="first day (YYYY-MM-DD)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    try:
+        spec = SimSpec(seed=args.seed, start=date.fromisoformat(args.start), days=args.days,
+                       posts=args.posts, events=args.events)
+        truth = simulate(args.data_dir, spec)
+    except ValueError as exc:
+        parser.error(str(exc))
+    print(f"{truth.events:,} events, {truth.visitors:,} visitors, {spec.start}..{spec.end}: "
+          f"ownmedia review --data {args.data_dir} --site {args.data_dir}/site "
+          f"--period {spec.start}..{spec.end}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

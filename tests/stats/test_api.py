@@ -269,3 +269,18 @@ def test_goals_put_is_idempotent(api):
     assert api.put("/api/v1/sites/goals", json={"site_id": SITE, "goal_type": "event"}) \
         .status_code == 400
     assert api.put("/api/v1/sites/goals", json={**goal, "extra": 1}).status_code == 400
+
+
+def test_more_dimensions(api, sim):
+    truth = sim[1]
+    hosts = rows(api, metrics=["pageviews"], dimensions=["event:hostname"])
+    assert hosts == {"127.0.0.1": truth["pageviews"]}
+    names = rows(api, metrics=["events"], dimensions=["event:name"])
+    assert names["pageview"] == truth["pageviews"] and "engagement" not in names
+    hours = rows(api, metrics=["pageviews"], dimensions=["time:hour"],
+                 date_range=[PERIOD[0], PERIOD[0]])
+    assert all(len(h) == 19 and h.endswith(":00:00") for h in hours)
+    assert sum(hours.values()) == rows(api, metrics=["pageviews"],
+                                       date_range=[PERIOD[0], PERIOD[0]])[()]
+    versions = rows(api, metrics=["visits"], dimensions=["visit:browser_version"])
+    assert sum(versions.values()) == truth["visits"]
