@@ -205,13 +205,16 @@ def _shown(col: str) -> str:
 
 
 def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
-    """One site's days lo..hi again (the events are read through their (domain, ts) index)."""
-    params = (domain, lo * DAY, (hi + 1) * DAY)
-    for table in ("r_visits", "r_pages"):
+    """One site's days lo..hi again, a day at a time (many small sorts beat one big one)."""
+    for table in ("r_visits", "r_pages", "r_props"):
         conn.execute(f"DELETE FROM st.{table} WHERE domain = ? AND day BETWEEN ? AND ?",
                      (domain, lo, hi))
-    conn.execute("DELETE FROM st.r_props WHERE domain = ? AND day BETWEEN ? AND ?",
-                 (domain, lo, hi))
+    for day in range(lo, hi + 1):
+        _recompute_day(conn, (domain, day * DAY, (day + 1) * DAY))
+
+
+def _recompute_day(conn: sqlite3.Connection, params: tuple[str, int, int]) -> None:
+    """Insert one site's rollup rows for one UTC day (read through the (domain, ts) index)."""
     # group narrow rows, then read the visit's attributes from its first event of the day
     # (they are copied onto every event of a visit): half the time of grouping them all
     conn.execute(
