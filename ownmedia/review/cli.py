@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -46,11 +47,13 @@ from ownmedia.config import ConfigError, load_config
               help="Copies of that insert, e.g. 2000000.")
 @click.option("--top", type=click.IntRange(1, 1000), default=20, show_default=True,
               help="Rows per table in the terminal.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=120, show_default=True,
+              help="Seconds to wait for each answer of the server.")
 def review(period: str, until: str | None, html_file: str | None, as_json: bool,
            csv_dir: str | None, url: str | None, key: str | None, data_dir: str | None,
            site_dir: str | None, config_file: str | None, site_id: str | None,
            conversions: tuple[str, ...], cost: float | None, baseline_cost: float | None,
-           baseline_copies: int | None, top: int) -> None:
+           baseline_copies: int | None, top: int, timeout: float) -> None:
     """Review the channel / bilan du canal: overview, posts, CTAs, sources, weekly trend,
     content longevity and cost per measured action, from the Stats API."""
     from ownmedia.review.client import StatsClient, StatsError, embedded_client
@@ -75,7 +78,7 @@ def review(period: str, until: str | None, html_file: str | None, as_json: bool,
     out = Console(soft_wrap=False, width=max(Console().width, 120))
 
     async def run():
-        client = StatsClient(url, key) if url else embedded_client(config)
+        client = StatsClient(url, key, timeout=timeout) if url else embedded_client(config)
         async with client:
             with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                           MofNCompleteColumn(), TimeElapsedColumn(), console=err,
@@ -93,10 +96,12 @@ def review(period: str, until: str | None, html_file: str | None, as_json: bool,
                     conversions=list(conversions) if conversions else None,
                     costs=Costs(cost, baseline_cost, baseline_copies), progress=step)
 
+    started = time.perf_counter()
     try:
         report = asyncio.run(run())
     except StatsError as exc:
         raise click.ClickException(str(exc)) from None
+    err.print(f"[dim]queried {report.source} in {time.perf_counter() - started:.2f} s[/]")
     if report.empty:
         err.print(f"[yellow]No visits in {the_period} for {site} / aucune visite sur la "
                   "période[/] (check --period, --site-id, --data or --url)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -124,6 +125,10 @@ def routes(ctx) -> list[BaseRoute]:
         if "k" in keys:
             keys["k"].close()
 
+    async def warm() -> None:
+        threading.Thread(target=store.warm, name="stats-rollups", daemon=True).start()
+
+    ctx.startup.append(warm)
     ctx.shutdown.append(close)
     return [
         Route("/api/v2/query", query, methods=["POST"]),

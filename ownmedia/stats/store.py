@@ -105,6 +105,21 @@ class StatsStore:
         return {"results": full["results"][q.offset: q.offset + q.limit], "meta": full["meta"],
                 "query": q.echo()}
 
+    def warm(self) -> None:
+        """Bring the rollups up to date now (at service start, in a background thread), so the
+        first review after a bulk import does not wait for them."""
+        if not self.rollups:
+            return
+        try:
+            if not self.path.exists():
+                return
+            refresh(self.reader())
+            self._refreshed = time.monotonic()
+        except sqlite3.Error as exc:
+            log.warning("rollup warm-up failed (%s); queries will retry", exc)
+        finally:
+            self.close()
+
     def put_goal(self, domain: str, goal: Goal) -> tuple[Goal, bool]:
         conn = self.reader()
         conn.execute("BEGIN IMMEDIATE")
