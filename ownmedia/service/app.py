@@ -15,6 +15,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ownmedia.config import Config
 
@@ -38,10 +39,29 @@ class ServiceContext:
     startup: list[Hook] = field(default_factory=list)
     shutdown: list[Hook] = field(default_factory=list)  # run in reverse order
     state: dict = field(default_factory=dict)  # parts may publish objects here by name
+    # (method, exact path) -> raw ASGI app answered before Starlette's middleware and router:
+    # for a hot endpoint that handles its own errors (POST /api/event); keep its Route too
+    fast_paths: dict[tuple[str, str], ASGIApp] = field(default_factory=dict)
 
     @property
     def data_dir(self) -> Path:
         return self.config.data_dir
+
+
+class ServiceApp(Starlette):
+    """Starlette, with the context's fast paths tried first: the collector's endpoint skips
+    two middlewares and the route table (about 8 % of its per-request CPU)."""
+
+    fast_paths: dict[tuple[str, str], ASGIApp] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope.get("root_path"):
+            fast = self.fast_paths.get((scope["method"], scope["path"]))
+            if fast is not None:
+                scope["app"] = self
+                await fast(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 async def health(request) -> JSONResponse:
@@ -72,7 +92,8 @@ def create_app(config: Config) -> Starlette:
             for hook in reversed(ctx.shutdown):
                 await hook()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = ServiceApp(routes=routes, lifespan=lifespan)
+    app.fast_paths = ctx.fast_paths
     app.state.ctx = ctx
     from ownmedia.service.site import mount_site  # late: the site goes after the API routes
 

@@ -163,7 +163,9 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
     ctx.startup.append(start)
     ctx.shutdown.append(stop)
     proxies = TrustedProxies(ctx.config.server.trusted_proxies)
+    endpoint = EventEndpoint(collector, proxies)
+    ctx.fast_paths[("POST", "/api/event")] = endpoint  # before Starlette's middleware stack
     return [
-        Route("/api/event", EventEndpoint(collector, proxies), methods=["POST"]),
+        Route("/api/event", endpoint, methods=["POST"]),
         Route("/api/event", preflight, methods=["OPTIONS"]),
     ]
