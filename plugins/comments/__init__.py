@@ -73,14 +73,38 @@ PREFETCHED: dict[str, int] = {}  # how many items the last build gave to workers
 
 def body_html(text: str) -> str:
     """A comment body as sanitised HTML, rendered once per build for the page, the print
-    view and the feed (this matters at 1,000 posts)."""
+    view and the feed (this matters at 1,000 posts). Never waits for the workers: a body
+    they have not delivered yet is rendered here (same output)."""
     if text in _READY:
         return _READY[text]
     if _PENDING:
-        collect_bodies()
+        _harvest()
         if text in _READY:
             return _READY[text]
     return render_body(text)
+
+
+def _harvest() -> None:
+    """Take the bodies of the worker batches that are done."""
+    still = []
+    for chunk, future in _PENDING:
+        if not future.done():
+            still.append((chunk, future))
+            continue
+        try:
+            _READY.update(zip(chunk, future.result(), strict=True))
+        except Exception:  # noqa: BLE001 - rendered here instead
+            log.warning("comment rendering worker failed; rendering here", exc_info=True)
+    _PENDING[:] = still
+
+
+def _forget_parent_pool() -> None:
+    """In a forked process the parent's pool cannot deliver: render there instead."""
+    _PENDING.clear()
+    _EXECUTORS.clear()
+
+
+os.register_at_fork(after_in_child=_forget_parent_pool)
 
 
 @lru_cache(maxsize=4096)
@@ -107,12 +131,13 @@ def _render_batch(texts: list[str]) -> list[str]:
 
 
 def render_workers(settings: dict, count: int) -> int:
-    """COMMENTS_RENDER_WORKERS: 0 = in the build process; default: the CPUs, from 200 bodies."""
+    """COMMENTS_RENDER_WORKERS: 0 = in the build process; default, from 200 bodies: one per
+    CPU but one (the build process keeps a core to itself)."""
     configured = settings.get("COMMENTS_RENDER_WORKERS")
     if configured is not None:
         return max(0, int(configured))
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(cpus or 1, 4) if count >= 200 and (cpus or 1) > 1 else 0
+    return min((cpus or 1) - 1, 3) if count >= 200 else 0
 
 
 def prefetch_bodies(texts: list[str], workers: int) -> None:
@@ -320,3 +345,20 @@ def register() -> None:
     _install_filter()
     signals.article_generator_finalized.connect(on_articles)
     signals.article_writer_finalized.connect(on_write)
+    signals.get_writer.connect(on_output)
+    signals.finalized.connect(on_finalized)
+
+
+def on_output(pelican) -> None:
+    """Writing starts (Pelican asks for its writer): take the bodies already rendered, so
+    that processes forked from now on (plugins/print_view's writers) inherit them."""
+    if _PENDING:
+        _harvest()
+        PREFETCHED["ready_at_output"] = len(_READY)
+    return None
+
+
+def on_finalized(pelican) -> None:
+    """Stop the body workers (they may still be busy if this process did not need them)."""
+    _PENDING[:] = [(chunk, future) for chunk, future in _PENDING if not future.cancel()]
+    collect_bodies()

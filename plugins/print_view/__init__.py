@@ -61,11 +61,7 @@ def qr_target(canonical: str, slug: str) -> str:
     return f"{canonical}{sep}{query}"
 
 
-# QR codes made ahead of the writing phase, by target URL (see prefetch_qr).
-_QR_READY: dict[str, str] = {}
-_QR_PENDING: list = []  # (targets, future) pairs
-_QR_EXECUTOR: list = []
-PREFETCHED: dict[str, int] = {}  # how many items the last build gave to workers
+PREFETCHED: dict[str, int] = {}  # how many print views the last build gave to writers
 
 
 @lru_cache(maxsize=256)  # the service re-renders the same post on each approval
@@ -84,58 +80,18 @@ def matrix_svg(matrix, border: int = 2, scale: int = 3) -> str:
 
 
 def qr_svg(data: str) -> str:
-    if data in _QR_READY:
-        return _QR_READY[data]
-    if _QR_PENDING:
-        collect_qr()
-        if data in _QR_READY:
-            return _QR_READY[data]
     return make_qr_svg(data)
 
 
-def _qr_batch(targets: list[str]) -> list[str]:
-    return [make_qr_svg(t) for t in targets]
-
-
-def qr_workers(settings: dict, count: int) -> int:
-    """PRINT_VIEW_QR_WORKERS: 0 = in the build process; default: the CPUs, from 40 posts."""
-    configured = settings.get("PRINT_VIEW_QR_WORKERS")
+def writer_workers(settings: dict, count: int) -> int:
+    """PRINT_VIEW_WORKERS (formerly PRINT_VIEW_QR_WORKERS): 0 = written in the build process.
+    Default: from 40 posts, one process per CPU but one (the build process keeps a core to
+    itself; on 2 cores a second writer would only slow it down)."""
+    configured = settings.get("PRINT_VIEW_WORKERS", settings.get("PRINT_VIEW_QR_WORKERS"))
     if configured is not None:
         return max(0, int(configured))
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(cpus or 1, 4) if count >= 40 and (cpus or 1) > 1 else 0
-
-
-def prefetch_qr(targets: list[str], workers: int) -> None:
-    """Encode QR codes in worker processes while Pelican renders the rest of the site.
-
-    QR encoding is pure Python (~4 ms a code); done in the writing phase it would add seconds
-    to a 1,000-post build, so it overlaps with the article and listing writes instead."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    todo = [t for t in dict.fromkeys(targets) if t not in _QR_READY]
-    if workers <= 0 or not todo or "fork" not in multiprocessing.get_all_start_methods():
-        return
-    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-    _QR_EXECUTOR.append(executor)
-    PREFETCHED["qr"] = len(todo)
-    size = max(1, len(todo) // (workers * 4))
-    for i in range(0, len(todo), size):
-        chunk = todo[i : i + size]
-        _QR_PENDING.append((chunk, executor.submit(_qr_batch, chunk)))
-
-
-def collect_qr() -> None:
-    """Wait for the prefetched codes; a failed worker only means encoding here instead."""
-    while _QR_PENDING:
-        chunk, future = _QR_PENDING.pop(0)
-        try:
-            _QR_READY.update(zip(chunk, future.result(), strict=True))
-        except Exception:  # noqa: BLE001 - fall back to encoding in this process
-            log.warning("QR worker failed; encoding in the build process", exc_info=True)
-    while _QR_EXECUTOR:
-        _QR_EXECUTOR.pop().shutdown(wait=True)
+    return min((cpus or 1) - 1, 3) if count >= 40 else 0
 
 
 def footnote_links(content: str, base_url: str) -> tuple[str, list[str]]:
@@ -189,17 +145,14 @@ def on_articles(generator) -> None:
     """Give every article its print_url, so article.html can link to it."""
     if not _enabled(generator.settings):
         return
-    articles = [*generator.articles, *generator.translations]
-    siteurl = generator.settings.get("SITEURL", "")
-    for article in articles:
+    for article in [*generator.articles, *generator.translations]:
         article.print_url = print_url(article.save_as)
-    targets = [qr_target(f"{siteurl}/{a.url}", a.slug) for a in articles]
-    prefetch_qr(targets, qr_workers(generator.settings, len(targets)))
 
 
-# The print views being written by forked writer processes (see on_write).
+# The print views being written by forked writer processes (see on_output).
 _WRITING: list = []  # (executor, futures)
 _JOB: dict = {}
+_GENERATOR: list = []  # the article generator of the build under way
 
 
 def write_print_views(articles: list, env, context: dict, out: Path) -> int:
@@ -216,62 +169,72 @@ def _write_slice(start: int, stop: int) -> int:
     return write_print_views(job["articles"][start:stop], job["env"], job["context"], job["out"])
 
 
-def _settle_inherited_state(articles: list) -> None:
-    """Finish, in this process, what a forked child must not wait for: prefetched QR codes
-    and comment bodies (their worker pools belong to this process)."""
-    collect_qr()
-
-    def walk(nodes):
-        for node in nodes:
-            getattr(node, "body_html", None)
-            walk(getattr(node, "children", []))
-
-    for article in articles:
-        walk(getattr(article, "comment_tree", []))
+def on_all_generators(generators) -> None:
+    """Remember the article generator for on_output (Pelican's signal there only has the
+    Pelican object)."""
+    _GENERATOR.clear()
+    gen = next((g for g in generators if hasattr(g, "articles")), None)
+    if gen is not None and _enabled(gen.settings):
+        _GENERATOR.append(gen)
 
 
-def on_write(generator, writer) -> None:
-    """Write the print views once the articles are written. On a large site they are written
-    by forked processes while Pelican goes on with pages and static files; `finalized` waits
-    for them (and fails the build if one failed)."""
-    if not _enabled(generator.settings):
-        return
-    out = Path(generator.output_path)
-    context = dict(generator.context)
-    articles = [*generator.articles, *generator.translations]
-    workers = qr_workers(generator.settings, len(articles))
+def on_output(pelican) -> None:
+    """At the start of the writing phase (Pelican asks for its writer; everything the print
+    view shows is final: contents, links, comments), fork the print-view writers, so that they
+    run beside all of Pelican's writing; `finalized` waits for them (and fails the build if one
+    failed). QR codes and comment bodies are made in the writers. Returns no writer."""
+    _wait_writers()  # a previous build that stopped half-way
+    _JOB.clear()
+    gen = _GENERATOR.pop() if _GENERATOR else None
+    if gen is None or gen.settings is not pelican.settings:
+        return None
+    articles = [*gen.articles, *gen.translations]
+    workers = writer_workers(gen.settings, len(articles))
     import multiprocessing
 
     if workers <= 0 or "fork" not in multiprocessing.get_all_start_methods():
-        write_print_views(articles, generator.env, context, out)
-        _QR_READY.clear()  # the next build (e.g. a long-running service) starts afresh
-        return
+        return None  # on_write writes them in this process
     from concurrent.futures import ProcessPoolExecutor
 
-    _settle_inherited_state(articles)
-    _JOB.update(articles=articles, env=generator.env, context=context, out=out)
+    _JOB.update(articles=articles, env=gen.env, context=dict(gen.context),
+                out=Path(gen.output_path), settings=gen.settings)
+    PREFETCHED["print_views"] = len(articles)
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-    size = -(-len(articles) // workers)
+    size = -(-len(articles) // (workers * 2))
     futures = [
         executor.submit(_write_slice, i, min(i + size, len(articles)))
         for i in range(0, len(articles), size)
     ]
     _WRITING.append((executor, futures))
+    return None
+
+
+def on_write(generator, writer) -> None:
+    """Write the print views in this process when no writer process was started."""
+    if not _enabled(generator.settings) or _JOB.get("settings") is generator.settings:
+        return
+    articles = [*generator.articles, *generator.translations]
+    write_print_views(articles, generator.env, dict(generator.context),
+                      Path(generator.output_path))
+
+
+def _wait_writers() -> None:
+    while _WRITING:
+        executor, futures = _WRITING.pop()
+        try:
+            for future in futures:
+                future.result()
+        finally:
+            executor.shutdown(wait=True)
 
 
 def on_finalized(pelican) -> None:
     """Wait for the forked print-view writers; a failure stops the build."""
     try:
-        while _WRITING:
-            executor, futures = _WRITING.pop()
-            try:
-                for future in futures:
-                    future.result()
-            finally:
-                executor.shutdown(wait=True)
+        _wait_writers()
     finally:
         _JOB.clear()
-        _QR_READY.clear()
+        _GENERATOR.clear()
 
 
 def _enabled(settings: dict) -> bool:
@@ -283,5 +246,7 @@ def _enabled(settings: dict) -> bool:
 
 def register() -> None:
     signals.article_generator_finalized.connect(on_articles)
+    signals.all_generators_finalized.connect(on_all_generators)
+    signals.get_writer.connect(on_output)
     signals.article_writer_finalized.connect(on_write)
     signals.finalized.connect(on_finalized)
