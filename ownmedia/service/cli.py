@@ -38,6 +38,7 @@ def serve(host: str | None, port: int | None, data: str | None, site: str | None
     _log_like_uvicorn()
 
     from ownmedia.service.app import create_app
+    from ownmedia.service.http import CoalescingHttpToolsProtocol
 
     try:
         app = create_app(config)
@@ -49,7 +50,7 @@ def serve(host: str | None, port: int | None, data: str | None, site: str | None
             host=config.server.host,
             port=config.server.port,
             loop="uvloop",
-            http="httptools",
+            http=CoalescingHttpToolsProtocol,  # httptools, one write per response
             lifespan="on",
             access_log=config.server.access_log,
             log_level="info",
