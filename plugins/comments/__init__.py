@@ -96,6 +96,9 @@ def _harvest() -> None:
         except Exception:  # noqa: BLE001 - rendered here instead
             log.warning("comment rendering worker failed; rendering here", exc_info=True)
     _PENDING[:] = still
+    if not still:
+        while _EXECUTORS:  # idle now; do not keep the processes (e.g. in the service)
+            _EXECUTORS.pop().shutdown(wait=False)
 
 
 def _forget_parent_pool() -> None:
@@ -267,15 +270,37 @@ def _all_articles(generator) -> list:
     return list(seen.values())
 
 
+# Comment files read as the article generator is made (see on_init), by settings object.
+_LOADED: dict = {}
+
+
+def _load_and_prefetch(settings: dict) -> dict[str, list[Comment]]:
+    by_slug = load_comments(settings)
+    _READY.clear()  # bodies of the previous build (a long-running process) are not kept
+    texts = [c.body for comments in by_slug.values() for c in comments]
+    prefetch_bodies(texts, render_workers(settings, len(texts)))
+    return by_slug
+
+
+def on_init(generator) -> None:
+    """Read the comment files before the posts are read, so that the workers render the
+    bodies while Pelican reads the posts (they are all ready when writing starts)."""
+    _LOADED.clear()
+    if not _enabled(generator.settings):
+        return
+    _LOADED.update(settings=generator.settings, by_slug=_load_and_prefetch(generator.settings))
+
+
 def on_articles(generator) -> None:
     if not _enabled(generator.settings):
         return
     articles = _all_articles(generator)
-    by_slug = load_comments(generator.settings)
+    if _LOADED.get("settings") is generator.settings:
+        by_slug = _LOADED["by_slug"]
+    else:  # no article_generator_init for this generator
+        by_slug = _load_and_prefetch(generator.settings)
+    _LOADED.clear()
     attach_comments(articles, by_slug, comments_dir(generator.settings))
-    _READY.clear()  # bodies of the previous build (a long-running process) are not kept
-    texts = [c.body for comments in by_slug.values() for c in comments]
-    prefetch_bodies(texts, render_workers(generator.settings, len(texts)))
     for article in articles:
         article.comments_feed = (
             _feed_url(article, generator.settings) if article.comment_count else ""
@@ -343,6 +368,7 @@ def _enabled(settings: dict) -> bool:
 
 def register() -> None:
     _install_filter()
+    signals.article_generator_init.connect(on_init)
     signals.article_generator_finalized.connect(on_articles)
     signals.article_writer_finalized.connect(on_write)
     signals.get_writer.connect(on_output)

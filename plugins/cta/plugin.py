@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -44,9 +45,15 @@ class BuildState:
 
 def _rel(path: str, settings: dict) -> str:
     try:
-        return str(Path(path).resolve().relative_to(Path(settings.get("PATH", ".")).resolve()))
+        return str(Path(path).resolve().relative_to(_resolved(settings.get("PATH", "."))))
     except ValueError:
         return str(path)
+
+
+@lru_cache(maxsize=8)
+def _resolved(path: str) -> Path:
+    """The content folder, resolved once per build rather than once per post."""
+    return Path(path).resolve()
 
 
 def _metadata_line(source_path: str, key: str) -> int:
