@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -87,12 +88,31 @@ def decode_body(raw: bytes) -> dict:
     if len(raw) > MAX_BODY_BYTES:
         raise EventValidationError("body", f"larger than {MAX_BODY_BYTES} bytes")
     try:
-        data = json.loads(raw)
+        text = raw.decode("utf-8")  # strict: no encoded surrogates (json.loads would pass them)
+    except UnicodeDecodeError:
+        raise EventValidationError("body", "not valid JSON: not UTF-8") from None
+    try:
+        data = _decode_json(text)
     except (ValueError, RecursionError):
         raise EventValidationError("body", "not valid JSON") from None
     if not isinstance(data, dict):
         raise EventValidationError("body", "must be a JSON object")
+    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(data):  # only escapes can now
+        raise EventValidationError("body", "contains an unpaired surrogate (\\ud800-\\udfff)")
     return data
+
+
+_decode_json = json.JSONDecoder().decode
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _has_lone_surrogate(data: object) -> bool:
+    """SQLite cannot store a lone surrogate: the insert would fail after validation."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):
+        return True
+    return False
 
 
 def _get(data: dict, long: str) -> object:

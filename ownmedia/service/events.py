@@ -121,6 +121,8 @@ class EventEndpoint:
             row = await self.collector.ingest(payload, user_agent, ip)
         except EventValidationError as exc:
             return _error(400, exc.field, exc.message)
+        except UnicodeEncodeError:  # a lone surrogate that got past validation: SQLite refused it
+            return _error(400, "body", "contains an unpaired surrogate")
         except WriterClosed:
             return _error(503, "service", "shutting down, retry later")
         except sqlite3.Error as exc:
