@@ -17,13 +17,14 @@ import logging
 import os
 import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import markdown
 import nh3
 from pelican import signals
 
+from ownmedia import build_jobs
 from ownmedia.comment_format import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
@@ -305,6 +306,9 @@ def on_articles(generator) -> None:
         article.comments_feed = (
             _feed_url(article, generator.settings) if article.comment_count else ""
         )
+    # the feeds may be written beside Pelican's writing (plugins/print_view's writers)
+    job = partial(write_feeds, settings=generator.settings, out=Path(generator.output_path))
+    build_jobs.offer(generator.settings, FEEDS_JOB, job)
 
 
 def _feed_path(article) -> str:
@@ -345,18 +349,30 @@ def comments_feed(article, settings: dict):
     return feed
 
 
-def on_write(generator, writer) -> None:
-    """Write the per-post comments feeds once the articles are written."""
-    if not _enabled(generator.settings):
-        return
-    out = Path(generator.output_path)
-    for article in [*generator.articles, *generator.translations]:
+FEEDS_JOB = "comments_feeds"
+
+
+def write_feeds(articles: list, settings: dict, out: Path) -> None:
+    """The comments feed of each of `articles` that has comments."""
+    for article in articles:
         if not getattr(article, "comment_count", 0):
             continue
         target = out / _feed_path(article)
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "w", encoding="utf-8") as fh:
-            comments_feed(article, generator.settings).write(fh, "utf-8")
+            comments_feed(article, settings).write(fh, "utf-8")
+
+
+def on_write(generator, writer) -> None:
+    """Write the per-post comments feeds once the articles are written, unless the print-view
+    writer processes took the job (ownmedia.build_jobs)."""
+    if not _enabled(generator.settings) or build_jobs.was_taken(generator.settings, FEEDS_JOB):
+        return
+    write_feeds(
+        [*generator.articles, *generator.translations],
+        generator.settings,
+        Path(generator.output_path),
+    )
 
 
 def _enabled(settings: dict) -> bool:

@@ -21,6 +21,8 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from pelican import signals
 
+from ownmedia import build_jobs
+
 from .qr import qr_rows, rows_svg
 
 log = logging.getLogger(__name__)
@@ -164,9 +166,14 @@ def write_print_views(articles: list, env, context: dict, out: Path) -> int:
 
 
 def _write_slice(start: int, stop: int) -> int:
-    """In a forked writer: the job's articles were inherited, nothing is pickled."""
+    """In a forked writer: the job's articles were inherited, nothing is pickled. Then the
+    jobs other plugins offered for these articles (ownmedia.build_jobs: comments feeds)."""
     job = _JOB
-    return write_print_views(job["articles"][start:stop], job["env"], job["context"], job["out"])
+    articles = job["articles"][start:stop]
+    write_print_views(articles, job["env"], job["context"], job["out"])
+    for other in job["jobs"]:
+        other(articles)
+    return len(articles)
 
 
 def on_all_generators(generators) -> None:
@@ -197,7 +204,8 @@ def on_output(pelican) -> None:
     from concurrent.futures import ProcessPoolExecutor
 
     _JOB.update(articles=articles, env=gen.env, context=dict(gen.context),
-                out=Path(gen.output_path), settings=gen.settings)
+                out=Path(gen.output_path), settings=gen.settings,
+                jobs=build_jobs.take(gen.settings))
     PREFETCHED["print_views"] = len(articles)
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     size = -(-len(articles) // (workers * 2))
@@ -235,6 +243,7 @@ def on_finalized(pelican) -> None:
     finally:
         _JOB.clear()
         _GENERATOR.clear()
+        build_jobs.clear()
 
 
 def _enabled(settings: dict) -> bool:
