@@ -207,6 +207,7 @@ def on_output(pelican) -> None:
                 out=Path(gen.output_path), settings=gen.settings,
                 jobs=build_jobs.take(gen.settings))
     PREFETCHED["print_views"] = len(articles)
+    PREFETCHED["jobs"] = len(_JOB["jobs"])
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     size = -(-len(articles) // (workers * 2))
     futures = [

@@ -14,6 +14,7 @@ def test_workers_give_identical_output(small_content, tmp_path):
                           COMMENTS_RENDER_WORKERS=2)
     # Pelican loads the plugins as top-level modules: the workers really ran
     assert sys.modules["print_view"].PREFETCHED["print_views"] == 4
+    assert sys.modules["print_view"].PREFETCHED["jobs"] == 1  # the comments feeds
     assert sys.modules["comments"].PREFETCHED["bodies"] == 7
     files = sorted(p.relative_to(serial) for p in serial.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(parallel) for p in parallel.rglob("*") if p.is_file())
