@@ -62,13 +62,16 @@ class EventCollector:
         self.domains = frozenset(d.strip().lower() for d in domains)
         self.clock = clock
 
-    async def ingest(self, payload: dict, user_agent: str | None, ip: str) -> dict | None:
+    async def ingest(
+        self, payload: dict, user_agent: str | None, ip: str, *, want_row: bool = True
+    ) -> dict | bool | None:
+        """The stored row (or True when `want_row` is false), None when dropped."""
         try:
             event = accept(payload, user_agent, ip, self.domains, self.clock())
         except Dropped as drop:
             await self.store.count_dropped(drop.domain, drop.reason, self.clock())
             return None
-        return await self.store.record(event)
+        return await self.store.record(event, want_row)
 
     def ingest_sync(self, payload: dict, user_agent: str | None, ip: str) -> dict | None:
         """`ingest` for threads outside the event loop."""

@@ -94,14 +94,18 @@ class EventStore:
             pass  # the next batch will fail the same way and we will try again
 
     # jobs ------------------------------------------------------------------------------------
-    def _record_job(self, ev: AcceptedEvent) -> Callable[[sqlite3.Connection], dict | None]:
-        def job(conn: sqlite3.Connection) -> dict | None:
-            return self._insert(conn, ev)
+    def _record_job(
+        self, ev: AcceptedEvent, want_row: bool = True
+    ) -> Callable[[sqlite3.Connection], dict | bool | None]:
+        def job(conn: sqlite3.Connection) -> dict | bool | None:
+            return self._insert(conn, ev, want_row)
 
         job.single_statement = not self.forward  # no savepoint needed: SQLite undoes a failed
         return job                                # statement by itself
 
-    def _insert(self, conn: sqlite3.Connection, ev: AcceptedEvent) -> dict | None:
+    def _insert(
+        self, conn: sqlite3.Connection, ev: AcceptedEvent, want_row: bool = True
+    ) -> dict | bool | None:
         v = ev.valid
         utm = tuple(v.utm.get(k, "") for k in UTM) if v.utm else NO_UTM
         salts = self.salts.ensure(conn, ev.ts)
@@ -131,8 +135,6 @@ class EventStore:
             v.engagement_ms,
         )
         cur = conn.execute(INSERT_EVENT, values)
-        row = dict(zip(EVENT_COLUMNS, values, strict=True))
-        row["id"] = cur.lastrowid
         if self.forward:
             conn.execute(
                 "INSERT INTO outbox (created, payload, user_agent, client_ip, next_attempt)"
@@ -143,6 +145,10 @@ class EventStore:
         self.sessions.touch(
             session, ev.ts, name=v.name, pathname=v.pathname, interactive=v.interactive
         )
+        if not want_row:  # the endpoint only needs to know: a dict per event cost 2 % of it
+            return True
+        row = dict(zip(EVENT_COLUMNS, values, strict=True))
+        row["id"] = cur.lastrowid
         return row
 
     @staticmethod
@@ -154,10 +160,10 @@ class EventStore:
         )
 
     # public API -------------------------------------------------------------------------------
-    async def record(self, ev: AcceptedEvent) -> dict | None:
-        """Store an event; returns the row once committed (None if dropped, e.g. an
-        engagement event with no visit to attach to)."""
-        return await self.writer.run_async(self._record_job(ev))
+    async def record(self, ev: AcceptedEvent, want_row: bool = True) -> dict | bool | None:
+        """Store an event; returns the row once committed (True instead when not `want_row`;
+        None if dropped, e.g. an engagement event with no visit to attach to)."""
+        return await self.writer.run_async(self._record_job(ev, want_row))
 
     def record_sync(self, ev: AcceptedEvent) -> dict | None:
         """`record` for code that is not running in the event loop."""

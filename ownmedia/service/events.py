@@ -118,7 +118,7 @@ class EventEndpoint:
             payload = decode_body(chunks[0] if len(chunks) == 1 else b"".join(chunks))
             client = scope.get("client")
             ip = self.proxies.client_ip(client[0] if client else "", forwarded)
-            row = await self.collector.ingest(payload, user_agent, ip)
+            row = await self.collector.ingest(payload, user_agent, ip, want_row=False)
         except EventValidationError as exc:
             return _error(400, exc.field, exc.message)
         except UnicodeEncodeError:  # a lone surrogate that got past validation: SQLite refused it
