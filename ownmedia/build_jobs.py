@@ -23,9 +23,11 @@ _TAKEN: list[tuple[dict, str]] = []
 
 
 def offer(settings: dict, name: str, job: Job) -> None:
-    """Offer `job` for the build with these settings (replaces the offers of other builds)."""
+    """Offer `job` for the build with these settings. A new offer starts a new build: what
+    other builds offered, and whether an earlier build with the same settings object (Pelican's
+    autoreload) had this job taken, is forgotten."""
     _OFFERED[:] = [o for o in _OFFERED if o[0] is settings and o[1] != name]
-    _TAKEN[:] = [t for t in _TAKEN if t[0] is settings]
+    _TAKEN[:] = [t for t in _TAKEN if t[0] is settings and t[1] != name]
     _OFFERED.append((settings, name, job))
 
 

@@ -28,3 +28,15 @@ def test_a_new_build_drops_the_offers_of_the_previous_one():
     assert build_jobs.take(old) == []
     assert len(build_jobs.take(new)) == 1
     build_jobs.clear()
+
+
+def test_a_rebuild_with_the_same_settings_starts_afresh():
+    """Pelican's autoreload runs again with the same settings object; an earlier run that
+    stopped before its end must not leave the job marked as taken."""
+    build_jobs.clear()
+    settings = {"build": "autoreload"}
+    build_jobs.offer(settings, "feeds", print)
+    build_jobs.take(settings)
+    build_jobs.offer(settings, "feeds", print)  # next run, no clear() in between
+    assert not build_jobs.was_taken(settings, "feeds")
+    build_jobs.clear()
