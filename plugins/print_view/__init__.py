@@ -190,7 +190,7 @@ def on_output(pelican) -> None:
     view shows is final: contents, links, comments), fork the print-view writers, so that they
     run beside all of Pelican's writing; `finalized` waits for them (and fails the build if one
     failed). QR codes and comment bodies are made in the writers. Returns no writer."""
-    _wait_writers()  # a previous build that stopped half-way
+    _wait_writers(stale=True)  # a previous build that stopped half-way
     _JOB.clear()
     gen = _GENERATOR.pop() if _GENERATOR else None
     if gen is None or gen.settings is not pelican.settings:
@@ -227,12 +227,19 @@ def on_write(generator, writer) -> None:
                       Path(generator.output_path))
 
 
-def _wait_writers() -> None:
+def _wait_writers(stale: bool = False) -> None:
+    """Wait for the writer processes; their error is raised, or only logged for the writers
+    of an earlier build that stopped half-way (`stale`)."""
     while _WRITING:
         executor, futures = _WRITING.pop()
         try:
             for future in futures:
-                future.result()
+                try:
+                    future.result()
+                except Exception:
+                    if not stale:
+                        raise
+                    log.warning("print-view writer of an earlier build failed", exc_info=True)
         finally:
             executor.shutdown(wait=True)
 

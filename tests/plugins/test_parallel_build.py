@@ -24,3 +24,24 @@ def test_workers_give_identical_output(small_content, tmp_path):
             assert (serial / rel).read_bytes() == (parallel / rel).read_bytes(), rel
             checked += 1
     assert checked > 10
+
+
+def test_a_failing_print_view_writer_fails_the_build(small_content, tmp_path):
+    """The print views are written by a forked process beside Pelican's writing; its error
+    must stop the build, not be lost."""
+    import shutil
+
+    import pytest
+    from jinja2 import TemplateNotFound
+
+    from ownmedia.site import ROOT
+
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    (theme / "templates" / "print.html").write_text('{% include "no-such-part.html" %}')
+    content = small_content(("own-your-channel",))
+    with pytest.raises(TemplateNotFound, match="no-such-part.html"):
+        build_site(tmp_path / "out", content=content, THEME=str(theme), PRINT_VIEW_WORKERS=1)
+    # the next build in this process is not disturbed by the failed one
+    out = build_site(tmp_path / "again", content=content, PRINT_VIEW_WORKERS=1)
+    assert list(out.rglob("print/index.html"))
