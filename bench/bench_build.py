@@ -31,12 +31,15 @@ Where the time went (cProfile, 100-1,000 posts) and what was done about it:
   build and listings look each URL up once. Our theme renders faster than notmyidea.
 Footnotes use a regex over Pelican's Markdown output instead of BeautifulSoup (~20x cheaper).
 
-Rows (1,000 posts, best of 3, 2 cores shared with another engineer's work, load ~2):
-  before: vanilla 6.93 s, ownmedia 10.17 s = 1.47x; CPU build process 1.29x, all 1.83x
-  after:  vanilla 7.67 s, ownmedia 8.30 s = 1.08x; CPU build process 1.07x, all 1.41x
+Rows (1,000 posts, best of 3; 2 cores shared with another engineer's work, load 2-2.7):
+  brief, idle machine:       vanilla 6.93 s, ownmedia 10.17 s = 1.47x (CPU: build 1.29x, all 1.83x)
+  before, same session:      vanilla 6.25 s, ownmedia  7.62 s = 1.22x (CPU: build 1.08x, all 1.52x),
+                             peak RSS 79 MiB (workers 69)
+  after:                     vanilla 7.06 s, ownmedia  7.35 s = 1.04x (CPU: build 1.04x, all 1.42x),
+                             peak RSS 72 MiB (workers 61); two other runs 1.08x
 What remains is the features' own work (print pages, QR codes, comment bodies and feeds),
 ~2.6 s of CPU in the worker processes: with no free core, wall time follows the all-process
-ratio instead."""
+ratio instead (workers set to 0, as on one CPU: 8.44 s vs vanilla 6.06 s, 1.39x)."""
 
 from __future__ import annotations
 
