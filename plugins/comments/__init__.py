@@ -32,34 +32,18 @@ from ownmedia.comment_format import (
     CommentFormatError,
     read_comments_dir,
 )
+from ownmedia.pelican_support import BuildError, install_traceback_filter, plugin_enabled
 
 log = logging.getLogger(__name__)
 
 NAME = "comments"  # as listed in PLUGINS
 
 
-class CommentsBuildError(Exception):
+class CommentsBuildError(BuildError):
     """Stops the build; the message names the comment file and the field to fix."""
 
-    ownmedia_build_error = True
 
 
-class _HideTraceback(logging.Filter):
-    """Pelican logs any build exception with its traceback; ours already name the file and
-    field to fix, so drop the traceback for them (the message stays)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        if getattr(exc, "ownmedia_build_error", False):
-            record.exc_info = None
-            record.exc_text = None
-        return True
-
-
-def _install_filter() -> None:
-    logger = logging.getLogger("pelican")
-    if not any(type(f).__name__ == "_HideTraceback" for f in logger.filters):
-        logger.addFilter(_HideTraceback())
 
 
 _local = threading.local()
@@ -376,14 +360,11 @@ def on_write(generator, writer) -> None:
 
 
 def _enabled(settings: dict) -> bool:
-    """Pelican's signals are process-wide: a later build in the same process (tests, the
-    service's re-render) without this plugin must not run its receivers."""
-    names = {getattr(p, "__name__", p).rsplit(".", 1)[-1] for p in settings.get("PLUGINS") or []}
-    return NAME in names
+    return plugin_enabled(settings, NAME)
 
 
 def register() -> None:
-    _install_filter()
+    install_traceback_filter()
     signals.article_generator_init.connect(on_init)
     signals.article_generator_finalized.connect(on_articles)
     signals.article_writer_finalized.connect(on_write)

@@ -22,6 +22,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from pelican import signals
 
 from ownmedia import build_jobs
+from ownmedia.pelican_support import plugin_enabled
 
 from .qr import qr_rows, rows_svg
 
@@ -255,10 +256,7 @@ def on_finalized(pelican) -> None:
 
 
 def _enabled(settings: dict) -> bool:
-    """Pelican's signals are process-wide: a later build in the same process (tests, the
-    service's re-render) without this plugin must not run its receivers."""
-    names = {getattr(p, "__name__", p).rsplit(".", 1)[-1] for p in settings.get("PLUGINS") or []}
-    return NAME in names
+    return plugin_enabled(settings, NAME)
 
 
 def register() -> None:

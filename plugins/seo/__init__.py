@@ -14,7 +14,9 @@ from xml.sax.saxutils import escape
 
 from pelican import signals
 
-from .checks import ContentCheckError, check_content, check_failed_sources, install_filter
+from ownmedia.pelican_support import install_traceback_filter, plugin_enabled
+
+from .checks import ContentCheckError, check_content, check_failed_sources
 
 __all__ = ["ContentCheckError", "SeoMeta", "seo_meta", "sitemap_urls", "render_sitemap"]
 
@@ -230,14 +232,11 @@ def on_finalized(pelican) -> None:
 
 
 def _enabled(settings: dict) -> bool:
-    """Pelican's signals are process-wide: a later build in the same process (tests, the
-    service's re-render) without this plugin must not run its receivers."""
-    names = {getattr(p, "__name__", p).rsplit(".", 1)[-1] for p in settings.get("PLUGINS") or []}
-    return NAME in names
+    return plugin_enabled(settings, NAME)
 
 
 def register() -> None:
-    install_filter()
+    install_traceback_filter()
     signals.article_generator_finalized.connect(on_articles)
     signals.page_generator_finalized.connect(on_pages)
     signals.all_generators_finalized.connect(on_all_generators)

@@ -7,33 +7,18 @@ import logging
 import re
 from pathlib import Path
 
+from ownmedia.pelican_support import BuildError
+
 log = logging.getLogger(__name__)
 
 META_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):\s*(.*)$")
 
 
-class ContentCheckError(Exception):
+class ContentCheckError(BuildError):
     """Stops the build; the message names the content file and the field to fix."""
 
-    ownmedia_build_error = True
 
 
-class _HideTraceback(logging.Filter):
-    """Pelican logs any build exception with its traceback; ours already name the file and
-    field to fix, so drop the traceback for them (the message stays)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        if getattr(exc, "ownmedia_build_error", False):
-            record.exc_info = None
-            record.exc_text = None
-        return True
-
-
-def install_filter() -> None:
-    logger = logging.getLogger("pelican")
-    if not any(type(f).__name__ == "_HideTraceback" for f in logger.filters):
-        logger.addFilter(_HideTraceback())
 
 
 def check_content(content, settings: dict) -> None:

@@ -16,6 +16,8 @@ from urllib.parse import quote, quote_plus
 from blinker import signal
 from pelican import signals
 
+from ownmedia.pelican_support import plugin_enabled
+
 share_links_built = signal("ownmedia_share_links")
 
 NETWORKS = ("pinterest", "linkedin", "facebook", "x", "bluesky", "mastodon", "email")
@@ -145,10 +147,7 @@ def on_articles(generator) -> None:
 
 
 def _enabled(settings: dict) -> bool:
-    """Pelican's signals are process-wide: a later build in the same process (tests, the
-    service's re-render) without this plugin must not run its receivers."""
-    names = {getattr(p, "__name__", p).rsplit(".", 1)[-1] for p in settings.get("PLUGINS") or []}
-    return NAME in names
+    return plugin_enabled(settings, NAME)
 
 
 def register() -> None:

@@ -1,0 +1,38 @@
+"""What every ownmedia Pelican plugin needs from the build: errors that stop it with a message
+instead of a traceback, and a check that the plugin is enabled for the build at hand."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+
+class BuildError(Exception):
+    """Stops the build; the message names the file and the field to fix."""
+
+    ownmedia_build_error = True
+
+
+class _HideTraceback(logging.Filter):
+    """Pelican logs any build exception with its traceback; ours already name the file and
+    field to fix, so drop the traceback for them (the message stays)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if getattr(exc, "ownmedia_build_error", False):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def install_traceback_filter() -> None:
+    logger = logging.getLogger("pelican")
+    if not any(isinstance(f, _HideTraceback) for f in logger.filters):
+        logger.addFilter(_HideTraceback())
+
+
+def plugin_enabled(settings: Mapping, name: str) -> bool:
+    """Pelican's signals are process-wide: a later build in the same process (tests, the
+    service's re-render) without this plugin must not run its receivers."""
+    names = {getattr(p, "__name__", p).rsplit(".", 1)[-1] for p in settings.get("PLUGINS") or []}
+    return name in names
