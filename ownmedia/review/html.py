@@ -8,7 +8,7 @@ from html import escape
 from pathlib import Path
 
 from ownmedia.review.model import Report
-from ownmedia.review.terminal import LABELS
+from ownmedia.review.terminal import LABELS, fmt
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;
@@ -27,13 +27,7 @@ COLORS = ["#2b59c3", "#e07a1f", "#2a9d5c", "#c0392b", "#7d4cc0", "#7f8c8d", "#d4
 
 
 def _num(value: object, digits: int = 2) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return escape(str(value))
+    return escape(fmt(value, digits))
 
 
 def _change(value: float | None) -> str:
