@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     names = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
     if args.only:
         names = [n for n in names if n.removeprefix("bench_") in args.only or n in args.only]
-    console = Console()
+    # a wide table stays readable when the output goes to a file or CI log
+    console = Console(width=None if sys.stdout.isatty() else 160)
     for name in names:
         console.rule(f"[bold]{name.removeprefix('bench_')}")
         importlib.import_module(f"bench.{name}").run(console, full=args.full)
