@@ -68,6 +68,22 @@ async def health(request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+def hooks_lifespan(ctx: ServiceContext) -> Callable[[Starlette], AsyncIterator[None]]:
+    """A lifespan running the parts' startup hooks, then their shutdown hooks in reverse."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        for hook in ctx.startup:
+            await hook()
+        try:
+            yield
+        finally:
+            for hook in reversed(ctx.shutdown):
+                await hook()
+
+    return lifespan
+
+
 def create_app(config: Config) -> Starlette:
     ctx = ServiceContext(config=config)
     config.data_dir.mkdir(parents=True, exist_ok=True)
@@ -82,17 +98,7 @@ def create_app(config: Config) -> Starlette:
             raise
         routes.extend(getattr(module, attr)(ctx))
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        for hook in ctx.startup:
-            await hook()
-        try:
-            yield
-        finally:
-            for hook in reversed(ctx.shutdown):
-                await hook()
-
-    app = ServiceApp(routes=routes, lifespan=lifespan)
+    app = ServiceApp(routes=routes, lifespan=hooks_lifespan(ctx))
     app.fast_paths = ctx.fast_paths
     app.state.ctx = ctx
     from ownmedia.service.site import mount_site  # late: the site goes after the API routes

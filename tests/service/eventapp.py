@@ -3,7 +3,6 @@ the other parts of the service."""
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from starlette.applications import Starlette
 
 from ownmedia.config import load_config
 from ownmedia.service import events
-from ownmedia.service.app import ServiceContext
+from ownmedia.service.app import ServiceContext, hooks_lifespan
 
 CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
           "Chrome/120.0.0.0 Safari/537.36")
@@ -27,17 +26,7 @@ def events_app(data_dir: Path, *, server: dict | None = None, analytics: dict | 
     ctx = ServiceContext(config=config)
     routes = events.routes(ctx)
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app):
-        for hook in ctx.startup:
-            await hook()
-        try:
-            yield
-        finally:
-            for hook in reversed(ctx.shutdown):
-                await hook()
-
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=hooks_lifespan(ctx))
     app.state.ctx = ctx
     return app
 
