@@ -18,9 +18,7 @@ this module, so the two can never disagree on the format."""
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +26,8 @@ from urllib.parse import urlsplit
 
 import markdown
 import nh3
+
+from ownmedia.fsutil import atomic_write_text
 
 COMMENT_TYPES = ("comment", "pingback", "webmention")
 FIELDS = ("id", "post", "author", "date", "website", "reply_to", "type", "source")
@@ -40,6 +40,7 @@ ALLOWED_TAGS = {
     "h3", "h4", "h5", "h6", "del", "sup", "sub",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+MARKDOWN_EXTENSIONS = ["fenced_code", "sane_lists"]
 
 
 class CommentFormatError(ValueError):
@@ -69,7 +70,12 @@ class Comment:
 
 def render_body_html(text: str) -> str:
     """Markdown to HTML, then an allow-list sanitiser; links get rel="nofollow ugc"."""
-    html = markdown.markdown(text, extensions=["fenced_code", "sane_lists"], output_format="html")
+    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    return sanitise_html(html)
+
+
+def sanitise_html(html: str) -> str:
+    """The allow-list every comment body goes through, whoever rendered its Markdown."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -182,21 +188,8 @@ def comment_path(comments_dir: str | Path, comment: Comment) -> Path:
 
 
 def write_comment_file(comments_dir: str | Path, comment: Comment) -> Path:
-    """Write atomically (temp file + fsync + rename), so a build never reads half a file."""
-    target = comment_path(comments_dir, comment)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text = format_comment(comment)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".md")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    """Written atomically, so a build never reads half a file."""
+    return atomic_write_text(comment_path(comments_dir, comment), format_comment(comment))
 
 
 def read_comments_dir(comments_dir: str | Path) -> dict[str, list[Comment]]:

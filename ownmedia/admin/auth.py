@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from ownmedia.comments.store import Store
+from ownmedia.fsutil import atomic_write_text
 
 PASSWORD_FILE = "admin.json"
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -34,16 +34,7 @@ def set_password(data_dir: str | Path, password: str) -> Path:
     salt = secrets.token_bytes(16)
     record = {"kdf": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P, "salt": salt.hex(),
               "hash": _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P).hex()}
-    path = Path(data_dir) / PASSWORD_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(record, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    return path
+    return atomic_write_text(Path(data_dir) / PASSWORD_FILE, json.dumps(record), mode=0o600)
 
 
 def has_password(data_dir: str | Path) -> bool:

@@ -21,16 +21,15 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 import markdown
-import nh3
 from pelican import signals
 
 from ownmedia import build_jobs
 from ownmedia.comment_format import (
-    ALLOWED_ATTRIBUTES,
-    ALLOWED_TAGS,
+    MARKDOWN_EXTENSIONS,
     Comment,
     CommentFormatError,
     read_comments_dir,
+    sanitise_html,
 )
 from ownmedia.pelican_support import BuildError, install_traceback_filter, plugin_enabled
 
@@ -101,17 +100,8 @@ def render_body(text: str) -> str:
     faster: one Markdown parser per thread is reused instead of built for every comment."""
     md = getattr(_local, "md", None)
     if md is None:
-        md = _local.md = markdown.Markdown(
-            extensions=["fenced_code", "sane_lists"], output_format="html"
-        )
-    html = md.reset().convert(text)
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="nofollow ugc",
-    )
+        md = _local.md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    return sanitise_html(md.reset().convert(text))
 
 
 def _render_batch(texts: list[str]) -> list[str]:
