@@ -71,6 +71,10 @@ class MentionsConfig:
     timeout_seconds: float = 10.0
     max_redirects: int = 5
     max_bytes: int = 1_000_000
+    max_attempts: int = 6                  # verifications of a received mention, then "failed"
+    retry_backoff_seconds: float = 30.0    # first retry delay, doubled each attempt ...
+    retry_backoff_max_seconds: float = 21600.0  # ... up to this (6 h)
+    pingback_parsers: int = 2              # XML-RPC bodies parsed at once (in threads)
 
 
 @dataclass
@@ -218,5 +222,9 @@ def _check_comments(config: Config) -> None:
     if m.timeout_seconds <= 0 or m.max_bytes < 1 or not 0 <= m.max_redirects <= 20:
         problems.append("[mentions] need timeout_seconds > 0, max_bytes >= 1, "
                         "0 <= max_redirects <= 20")
+    if m.max_attempts < 1 or m.retry_backoff_seconds < 0 or m.pingback_parsers < 1 or \
+            m.retry_backoff_max_seconds < m.retry_backoff_seconds:
+        problems.append("[mentions] need max_attempts >= 1, pingback_parsers >= 1, "
+                        "0 <= retry_backoff_seconds <= retry_backoff_max_seconds")
     if problems:
         raise ConfigError(f"{src}: {problems[0]}")

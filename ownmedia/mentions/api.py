@@ -3,20 +3,19 @@
     POST /api/webmention   W3C Webmention: source + target (form-encoded) -> 202 Accepted,
                            verified asynchronously by the background worker
     POST /api/pingback     XML-RPC pingback.ping(sourceURI, targetURI), verified before the
-                           answer as the Pingback 1.0 spec expects; faults 0x0010 (source
-                           missing), 0x0011 (no link to target), 0x0020 (target missing),
-                           0x0021 (target not ours), 0x0030 (already registered),
-                           0x0031 (access denied: rate limit or refused address), 0x0032
+                           answer as the Pingback 1.0 spec expects; fault codes in
+                           ownmedia.mentions.pingback (16 source missing, 17 no link, 32
+                           target missing, 33 target not a post or not ours, 48 already
+                           registered, 49 access denied, 50 upstream error)
 
 Both are advertised on article pages by <link rel="webmention|pingback"> (theme) and by the
 Link / X-Pingback headers (ownmedia.service.site)."""
 
 from __future__ import annotations
 
+import logging
 import time
-import xmlrpc.client
-from urllib.parse import urlsplit
-from xml.parsers.expat import ExpatError
+from urllib.parse import unquote, urlsplit
 
 import anyio
 from starlette.requests import Request
@@ -26,10 +25,13 @@ from starlette.routing import BaseRoute, Route
 from ownmedia.comments import tokens
 from ownmedia.comments.api import MAX_BODY_BYTES, BadRequest, read_form
 from ownmedia.comments.runtime import CommentsRuntime, get_runtime
+from ownmedia.mentions import pingback as pb
 from ownmedia.mentions import receive
-from ownmedia.mentions.fetch import FetchError, check_url
+from ownmedia.mentions.db import ensure_schema
+from ownmedia.mentions.fetch import FetchError, check_url, resolve
 from ownmedia.mentions.verify import verify
 
+log = logging.getLogger("ownmedia.mentions")
 RATE_LIMIT, RATE_WINDOW = 30, 600  # mentions per sending address per window
 
 
@@ -53,6 +55,16 @@ def _rate_limited(runtime: CommentsRuntime, request: Request) -> bool:
     return False
 
 
+def _target_exists(runtime: CommentsRuntime, target: str) -> bool:
+    """A page of the built site answers at this URL (the home page, a page, a tag...)."""
+    site = runtime.config.site_dir.resolve()
+    path = unquote(urlsplit(target).path or "/").lstrip("/")
+    candidate = (site / path).resolve()
+    if not candidate.is_relative_to(site):
+        return False
+    return (candidate / "index.html").is_file() or candidate.is_file()
+
+
 def check_pair(runtime: CommentsRuntime, request: Request, source: str,
                target: str) -> tuple[str | None, str, str]:
     """(post slug or None, failing field, message)."""
@@ -69,13 +81,29 @@ def check_pair(runtime: CommentsRuntime, request: Request, source: str,
         return None, "target_foreign", "target: not a URL of this site"
     post = runtime.site_index.slug_for_url(target)
     if post is None:
+        if _target_exists(runtime, target):
+            return None, "target_not_post", "target: this page is not a post; only posts " \
+                                             "take mentions"
         return None, "target", "target: no post of this site has this URL"
     return post, "", ""
 
 
+def _source_refused(source: str, config) -> str:
+    """Why the source's address is refused by the SSRF guard, or "" (a resolver failure is
+    not a refusal: the mention is queued and tried again)."""
+    _scheme, host, port = check_url(source)
+    try:
+        resolve(host, port, config.allow_private_addresses)
+    except FetchError as exc:
+        return str(exc) if exc.kind == "refused" else ""
+    return ""
+
+
 def routes(ctx) -> list[BaseRoute]:
     runtime = get_runtime(ctx)
+    ensure_schema(runtime.store)
     runtime.workers.append(lambda: receive.process_queue(runtime))
+    parsers = anyio.CapacityLimiter(ctx.config.mentions.pingback_parsers)
 
     async def webmention(request: Request) -> Response:
         try:
@@ -86,6 +114,9 @@ def routes(ctx) -> list[BaseRoute]:
         post, _field, message = check_pair(runtime, request, source, target)
         if post is None:
             return PlainTextResponse(message, 400)
+        refused = await anyio.to_thread.run_sync(_source_refused, source, ctx.config.mentions)
+        if refused:
+            return PlainTextResponse(f"source: refused: {refused}", 400)
         if _rate_limited(runtime, request):
             return PlainTextResponse("too many mentions from this address; try later", 429)
         receive.enqueue(runtime.store, "webmention", source, target, post)
@@ -96,43 +127,43 @@ def routes(ctx) -> list[BaseRoute]:
     async def pingback(request: Request) -> Response:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            return _fault(-32700, "request too large")
-        body = b""
+            return _fault(pb.PARSE_ERROR, "request too large")
+        body = bytearray()
         async for chunk in request.stream():
             body += chunk
             if len(body) > MAX_BODY_BYTES:
-                return _fault(-32700, "request too large")
+                return _fault(pb.PARSE_ERROR, "request too large")
         try:
-            params, method = xmlrpc.client.loads(body)
-        except (ExpatError, ValueError, TypeError, IndexError, AttributeError,
-                xmlrpc.client.ResponseError):
-            return _fault(-32700, "parse error: not an XML-RPC request")
+            method, params = await anyio.to_thread.run_sync(pb.parse_call, bytes(body),
+                                                            limiter=parsers)
+        except pb.CallError as exc:
+            return _fault(exc.code, str(exc))
         if method != "pingback.ping":
-            return _fault(-32601, f"method not found: {str(method)[:100]}")
+            return _fault(pb.NO_METHOD, f"method not found: {str(method)[:100]}")
         if len(params) != 2 or not all(isinstance(p, str) for p in params):
-            return _fault(-32602, "pingback.ping takes two strings: sourceURI, targetURI")
+            return _fault(pb.BAD_PARAMS, "pingback.ping takes two strings: sourceURI, targetURI")
         source, target = params[0].strip(), params[1].strip()
         post, field, message = check_pair(runtime, request, source, target)
         if post is None:
-            code = {"source": 0x0010, "target": 0x0020, "target_foreign": 0x0021}[field]
+            code = {"source": pb.SOURCE_MISSING, "target": pb.TARGET_MISSING,
+                    "target_foreign": pb.TARGET_NOT_USABLE,
+                    "target_not_post": pb.TARGET_NOT_USABLE}[field]
             return _fault(code, message)
         if runtime.store.by_mention(source, target) is not None:
-            return _fault(0x0030, "the pingback has already been registered")
+            return _fault(pb.ALREADY_REGISTERED, "the pingback has already been registered")
         if _rate_limited(runtime, request):
-            return _fault(0x0031, "access denied: too many pingbacks from this address")
-        v = await anyio.to_thread.run_sync(verify, source, target, ctx.config.mentions)
-        if v.state == "error":
-            refused = "refused" in v.message
-            return _fault(0x0031 if refused else 0x0010, f"source: {v.message}")
-        if v.state == "missing":
-            return _fault(0x0010, f"source does not exist: {v.message}")
-        if v.state == "gone":
-            return _fault(0x0011, "the source does not contain a link to the target")
-        await anyio.to_thread.run_sync(receive.apply, runtime, "pingback", source, target, post,
-                                       v)
+            return _fault(pb.ACCESS_DENIED, "access denied: too many pingbacks from this address")
+        try:
+            v = await anyio.to_thread.run_sync(verify, source, target, ctx.config.mentions)
+            if v.state != "ok":
+                return _fault(*pb.verification_fault(v.state, v.kind, v.message))
+            await anyio.to_thread.run_sync(receive.apply, runtime, "pingback", source, target,
+                                           post, v)
+        except Exception:  # noqa: BLE001 - a source we cannot read is the source's error
+            log.exception("pingback %s -> %s could not be verified", source, target)
+            return _fault(pb.UPSTREAM_ERROR, "upstream error: the source could not be read")
         runtime.kick()
-        return _xml(xmlrpc.client.dumps(("Pingback registered; it awaits moderation.",),
-                                        methodresponse=True))
+        return _xml(pb.success_response("Pingback registered; it awaits moderation."))
 
     async def webmention_get(request: Request) -> Response:
         return PlainTextResponse("Webmention endpoint: POST source and target "
@@ -150,4 +181,4 @@ def _xml(text: str) -> Response:
 
 
 def _fault(code: int, message: str) -> Response:
-    return _xml(xmlrpc.client.dumps(xmlrpc.client.Fault(code, message), methodresponse=True))
+    return _xml(pb.fault_response(code, message))

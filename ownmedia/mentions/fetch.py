@@ -71,20 +71,49 @@ def check_url(url: str) -> tuple[str, str, int]:
     return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
+NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")    # RFC 6052: IPv4 in the last 32 bits
+NAT64_LOCAL_USE = ipaddress.ip_network("64:ff9b:1::/48")   # RFC 8215: a site's own translator
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")            # deprecated ::a.b.c.d
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to (mapped, compatible, NAT64, 6to4,
+    Teredo server and client), so that a translator cannot take us to a private one."""
+    found = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip in IPV4_COMPATIBLE or ip in NAT64_WELL_KNOWN:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    return found
+
+
 def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """A global unicast address; for IPv6, every IPv4 address embedded in it must be one too
+    (`is_global` alone is true for 64:ff9b::a9fe:a9fe, which NAT64 turns into 169.254.169.254)."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in NAT64_LOCAL_USE:
+            return False
+        embedded = embedded_ipv4(ip)
+        if embedded:
+            return all(is_public(v4) for v4 in embedded)
     return ip.is_global and not ip.is_multicast
 
 
 def resolve(host: str, port: int, allow_private: bool) -> str:
     """The address to connect to; FetchError when it (or any answer) is not allowed."""
+    # "localhost." is "localhost": resolve the absolute name without its root dot, so that a
+    # trailing dot cannot make a loopback name look like a stranger's
+    name = host[:-1] if host.endswith(".") and not host.endswith("..") else host
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchError("network", f"cannot resolve {host}: {exc}") from None
     addresses = []
-    for info in infos:
+    for info in infos:  # every answer is checked: one private answer refuses the host
         ip = ipaddress.ip_address(info[4][0].split("%")[0])
         if not allow_private and not is_public(ip):
             raise FetchError("refused", f"{host} resolves to a non-public address ({ip})")

@@ -10,36 +10,64 @@ import time
 from ownmedia.comments import notify
 from ownmedia.comments.moderation import to_comment
 from ownmedia.comments.store import StoredComment, new_comment_id
+from ownmedia.mentions.db import ensure_schema
 from ownmedia.mentions.verify import Verification, verify
 
 log = logging.getLogger("ownmedia.mentions")
-MAX_ATTEMPTS = 6
+MAX_ERROR_CHARS = 500
 
 
 def enqueue(store, kind: str, source: str, target: str, post: str) -> None:
-    """Remember a mention to verify (a repeat of the same pair is verified again)."""
+    """Remember a mention to verify (a repeat of the same pair, even a failed one, is
+    verified again from its first attempt)."""
+    ensure_schema(store)
     now = time.time()
     with store.transaction() as conn:
         conn.execute(
-            "INSERT INTO mention_queue(kind, source, target, post, received, next_attempt)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(source, target) DO UPDATE SET"
+            "INSERT INTO mention_queue(kind, source, target, post, received, next_attempt,"
+            " state, updated) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)"
+            " ON CONFLICT(source, target) DO UPDATE SET"
             " kind = excluded.kind, post = excluded.post, received = excluded.received,"
-            " attempts = 0, next_attempt = excluded.next_attempt, last_error = NULL",
-            (kind, source, target, post, now, now),
+            " attempts = 0, next_attempt = excluded.next_attempt, last_error = NULL,"
+            " state = 'queued', updated = excluded.updated",
+            (kind, source, target, post, now, now, now),
         )
 
 
+def escape_text(text: str) -> str:
+    """Plain text as Markdown that renders to exactly that text: a source's words must not
+    become markup or live links on our page (`**x**`, `[x](url)`, `<b>`, `&amp;`)."""
+    out = []
+    for char in text:
+        if char == "&":
+            out.append("&amp;")
+        elif char == "<":
+            out.append("&lt;")
+        elif char in MARKDOWN_SPECIALS:
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+MARKDOWN_SPECIALS = set("\\`*_{}[]()>#+-.!")  # what Python-Markdown un-escapes
+
+
 def mention_body(v: Verification) -> str:
-    if v.title and v.excerpt:
-        return f"**{v.title}**\n\n{v.excerpt}"
-    return v.excerpt or v.title or v.url
+    """The stored body: the source's title in bold (our markup), then its text as text."""
+    title, excerpt = escape_text(v.title), escape_text(v.excerpt)
+    if title and excerpt:
+        return f"**{title}**\n\n{excerpt}"
+    return excerpt or title or escape_text(v.url)
 
 
 def apply(runtime, kind: str, source: str, target: str, post: str, v: Verification) -> str:
     """Turn a verification into a change of the comments; returns what happened."""
     store, moderator = runtime.store, runtime.moderator
     existing = store.by_mention(source, target)
-    if v.state in ("gone", "missing"):
+    if v.state == "missing":  # a 404 may be a mistake of the moment: not a deletion
+        return "kept" if existing is not None else "ignored"
+    if v.state == "gone":  # 410, or a 200 that no longer links
         if existing is None:
             return "ignored"
         moderator.delete([existing.id])
@@ -50,8 +78,10 @@ def apply(runtime, kind: str, source: str, target: str, post: str, v: Verificati
     with store.transaction() as conn:
         if existing is not None:
             conn.execute(
-                "UPDATE comments SET author = ?, website = ?, body = ?, updated = ? WHERE id = ?",
-                (author[:200], v.author_url, body, now, existing.id),
+                "UPDATE comments SET author = ?, website = ?, body = ?, updated = ?,"
+                " created = ? WHERE id = ?",
+                (author[:200] or "?", v.author_url, body, now, v.published or existing.created,
+                 existing.id),
             )
             row = conn.execute("SELECT * FROM comments WHERE id = ?", (existing.id,)).fetchone()
             updated = StoredComment.from_row(row)
@@ -64,37 +94,71 @@ def apply(runtime, kind: str, source: str, target: str, post: str, v: Verificati
         comment_id = new_comment_id(now)
         store.insert(conn, id=comment_id, post=post, type=kind, status="pending",
                      author=author[:200] or "?", website=v.author_url, body=body,
-                     source=source, target=target, created=now, updated=now)
+                     source=source, target=target, created=v.published or now, updated=now)
         row = conn.execute("SELECT * FROM comments WHERE id = ?", (comment_id,)).fetchone()
         notify.queue_moderator_mail(store, conn, runtime.config, StoredComment.from_row(row),
                                     lambda: runtime.site_index.url_of(post))
     return "created"
 
 
+def backoff(config, attempts: int) -> float:
+    """Seconds before the next try of a job that failed `attempts` times (doubling, capped)."""
+    return min(config.retry_backoff_seconds * 2 ** (attempts - 1),
+               config.retry_backoff_max_seconds)
+
+
 def process_queue(runtime, limit: int = 20) -> int:
-    """Verify what is due (called from the background loop's thread)."""
-    store = runtime.store
-    now = time.time()
+    """Verify what is due (called from the background loop's thread).
+
+    Each job is handled on its own: whatever goes wrong with one (an unreachable source, a
+    page our parser chokes on, a bug) is counted against that job only, which is tried again
+    later (exponential backoff) and, after [mentions] max_attempts, kept as `failed` with the
+    reason for `ownmedia mentions list`; the jobs behind it go on."""
+    store, config = runtime.store, runtime.config.mentions
+    ensure_schema(store)
     due = store.query(
-        "SELECT * FROM mention_queue WHERE next_attempt <= ? ORDER BY next_attempt LIMIT ?",
-        (now, limit),
+        "SELECT * FROM mention_queue WHERE state = 'queued' AND next_attempt <= ?"
+        " ORDER BY next_attempt LIMIT ?",
+        (time.time(), limit),
     )
     for job in due:
-        v = verify(job["source"], job["target"], runtime.config.mentions)
-        if v.state == "error" and job["attempts"] + 1 < MAX_ATTEMPTS:
-            with store.transaction() as conn:
-                conn.execute(
-                    "UPDATE mention_queue SET attempts = attempts + 1, last_error = ?,"
-                    " next_attempt = ? WHERE id = ? AND received = ?",
-                    (v.message[:500], now + 30 * 2 ** job["attempts"], job["id"],
-                     job["received"]),
-                )
+        try:
+            v = verify(job["source"], job["target"], config)
+            if v.state == "error":
+                raise VerifyError(v.message)
+            outcome = apply(runtime, job["kind"], job["source"], job["target"], job["post"], v)
+        except Exception as exc:  # noqa: BLE001 - one job's failure is that job's only
+            _failed_attempt(store, config, job, exc)
             continue
-        outcome = "dropped" if v.state == "error" else apply(
-            runtime, job["kind"], job["source"], job["target"], job["post"], v)
         log.info("%s %s -> %s: %s %s", job["kind"], job["source"], job["target"], outcome,
                  v.message)
         with store.transaction() as conn:
             conn.execute("DELETE FROM mention_queue WHERE id = ? AND received = ?",
                          (job["id"], job["received"]))
     return len(due)
+
+
+class VerifyError(Exception):
+    """The source could not be checked this time (network, 5xx, refused address)."""
+
+
+def _failed_attempt(store, config, job, exc: Exception) -> None:
+    attempts = job["attempts"] + 1
+    reason = str(exc) if isinstance(exc, VerifyError) else f"{type(exc).__name__}: {exc}"
+    reason = reason[:MAX_ERROR_CHARS]
+    final = attempts >= config.max_attempts
+    if isinstance(exc, VerifyError):
+        log.info("%s -> %s: attempt %d failed: %s", job["source"], job["target"], attempts,
+                 reason)
+    else:
+        log.warning("%s -> %s: attempt %d failed", job["source"], job["target"], attempts,
+                    exc_info=exc)
+    now = time.time()
+    with store.transaction() as conn:
+        # AND received = ?: a new mention of the same pair that arrived meanwhile wins
+        conn.execute(
+            "UPDATE mention_queue SET attempts = ?, last_error = ?, next_attempt = ?,"
+            " state = ?, updated = ? WHERE id = ? AND received = ?",
+            (attempts, reason, now + backoff(config, attempts), "failed" if final else "queued",
+             now, job["id"], job["received"]),
+        )

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import re
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup
@@ -16,8 +19,9 @@ EXCERPT_CHARS = 600
 
 @dataclass
 class Verification:
-    """`state`: ok (links to target), gone (410 or no longer links), missing (the source
-    does not exist: 4xx), error (could not tell: network, 5xx, refused address)."""
+    """`state`: ok (links to target), gone (410 or no longer links: a deletion), missing
+    (another 4xx such as 404: not a deletion, the mention is left as it is), error (could not
+    tell: network, 5xx, timeout, refused address; `kind` says which)."""
 
     state: str
     message: str = ""
@@ -26,6 +30,8 @@ class Verification:
     title: str = ""
     excerpt: str = ""
     url: str = ""
+    published: float | None = None  # the source's dt-published (UTC seconds), when it has one
+    kind: str = ""                  # for errors: FetchError kind, or "upstream" for a 5xx
 
 
 def normalise(url: str) -> str:
@@ -35,8 +41,12 @@ def normalise(url: str) -> str:
 
 
 def links_to(html: str, base: str, target: str) -> bool:
+    """An element of the page links to the target (a link shown as text inside a <textarea>
+    is not a link)."""
     wanted = normalise(target)
     soup = BeautifulSoup(html, "html.parser")
+    for inert in soup.find_all(["textarea", "template"]):
+        inert.decompose()
     for tag, attr in (("a", "href"), ("link", "href"), ("img", "src"), ("video", "src"),
                       ("audio", "src"), ("source", "src"), ("area", "href")):
         for el in soup.find_all(tag):
@@ -48,6 +58,49 @@ def links_to(html: str, base: str, target: str) -> bool:
                 except ValueError:
                     continue
     return False
+
+
+_URL_CHAR = r"[A-Za-z0-9/?#&=%_~+@$*\-]"
+_LONGER_URL = re.compile(rf"{_URL_CHAR}|[.,;:!'()]+{_URL_CHAR}")
+
+
+def text_mentions(text: str, target: str) -> bool:
+    """A non-HTML source counts when it holds the exact target URL, not only a longer URL
+    that starts with it (`.../post/` is not in `.../post/other`)."""
+    start = text.find(target)
+    while start != -1:
+        if not _LONGER_URL.match(text, start + len(target)):
+            return True
+        start = text.find(target, start + 1)
+    return False
+
+
+def parse_published(value: str) -> float | None:
+    """dt-published as UTC seconds; None when absent, unreadable or in the future."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace(" ", "T", 1))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    try:
+        ts = when.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return None
+    return ts if 0 < ts <= time.time() + 86400 else None
+
+
+def _http_url(value: str) -> str:
+    """The value when it is a usable http(s) URL, else "" (a source may write anything)."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return ""
+    return value if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
 def _first(props: dict, name: str) -> object:
@@ -65,7 +118,7 @@ def read_entry(html: str, url: str) -> dict:
     """author, author_url, title, excerpt from the first h-entry (or the page title)."""
     import mf2py
 
-    info = {"author": "", "author_url": "", "title": "", "excerpt": ""}
+    info = {"author": "", "author_url": "", "title": "", "excerpt": "", "published": ""}
     try:
         parsed = mf2py.parse(doc=html, url=url, html_parser="html.parser")
     except Exception:  # malformed markup must not break verification
@@ -81,6 +134,7 @@ def read_entry(html: str, url: str) -> dict:
         elif author:
             info["author"] = _text(author)
         info["title"] = _text(_first(props, "name"))
+        info["published"] = _text(_first(props, "published"))
         content = _first(props, "content") or _first(props, "summary")
         info["excerpt"] = _text(content)
     if not info["author"]:
@@ -98,9 +152,7 @@ def read_entry(html: str, url: str) -> dict:
     if len(info["excerpt"]) > EXCERPT_CHARS:
         info["excerpt"] = info["excerpt"][: EXCERPT_CHARS - 1].rstrip() + "…"
     info["author"] = info["author"][:200]
-    url_parts = urlsplit(info["author_url"])
-    if url_parts.scheme not in ("http", "https") or not url_parts.netloc:
-        info["author_url"] = ""
+    info["author_url"] = _http_url(info["author_url"])
     return info
 
 
@@ -108,22 +160,21 @@ def verify(source: str, target: str, config: MentionsConfig) -> Verification:
     try:
         result = fetch(source, config)
     except FetchError as exc:
-        return Verification("error", f"{exc.kind}: {exc}")
+        return Verification("error", f"{exc.kind}: {exc}", kind=exc.kind)
     if result.status == 410:
         return Verification("gone", "the source answered 410 Gone")
     if 400 <= result.status < 500:
         return Verification("missing", f"the source answered {result.status}")
     if result.status >= 300:
-        return Verification("error", f"the source answered {result.status}")
+        return Verification("error", f"the source answered {result.status}", kind="upstream")
     text = result.text()
-    if "html" in result.content_type or not result.content_type:
-        found = links_to(text, result.url, target)
-    else:
-        found = target in text
+    is_html = "html" in result.content_type or not result.content_type
+    found = links_to(text, result.url, target) if is_html else text_mentions(text, target)
     if not found:
         return Verification("gone", "the source does not link to the target")
-    info = read_entry(text, result.url) if "html" in result.content_type else {
-        "author": "", "author_url": "", "title": "", "excerpt": ""}
+    info = read_entry(text, result.url) if is_html else {
+        "author": "", "author_url": "", "title": "", "excerpt": "", "published": ""}
     if not info["author"]:
         info["author"] = urlsplit(result.url).hostname or "?"
-    return Verification("ok", "", url=result.url, **info)
+    published = parse_published(info.pop("published"))
+    return Verification("ok", "", url=result.url, published=published, **info)
