@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from datetime import UTC, datetime
+
 import click
 from rich.console import Console
 from rich.table import Table
@@ -60,3 +64,89 @@ def send_cmd(config_file, data_dir, site_dir, base_url, only_post, dry_run) -> N
     store.close()
     if errors:
         raise click.ClickException(f"{errors} mention(s) failed; they will be retried next run")
+
+
+QUEUE_COLUMNS = ("id", "state", "kind", "attempts", "source", "target", "received",
+                 "next_attempt", "last_error")
+
+
+def _iso(ts: float | None) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds") if ts else ""
+
+
+@mentions.command("list")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="TOML configuration file (as for `ownmedia serve`).")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False),
+              help="Data directory (overrides [server] data).")
+@click.option("--state", type=click.Choice(["all", "queued", "failed"]), default="all",
+              show_default=True, help="Which received mentions to list.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array, for scripts.")
+def list_cmd(config_file, data_dir, state, as_json) -> None:
+    """Received mentions still being verified, and those that failed, with the reason.
+
+    Verified mentions are comments (`ownmedia comments list`). A failed one is tried again
+    when its source sends it again, or with `ownmedia mentions retry ID`."""
+    from ownmedia.comments.store import Store
+    from ownmedia.mentions.db import ensure_schema
+
+    try:
+        config = load_config(config_file, server={"data": data_dir})
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    store = Store(config.data_dir)
+    ensure_schema(store)
+    where = "" if state == "all" else " WHERE state = ?"
+    rows = store.query("SELECT * FROM mention_queue" + where + " ORDER BY received",
+                       () if state == "all" else (state,))
+    store.close()
+    jobs = [{**{c: row[c] for c in QUEUE_COLUMNS},
+             "received": _iso(row["received"]),
+             "next_attempt": "" if row["state"] == "failed" else _iso(row["next_attempt"]),
+             "last_error": row["last_error"] or ""} for row in rows]
+    if as_json:
+        click.echo(json.dumps(jobs, ensure_ascii=False, indent=1))
+        return
+    if not sys.stdout.isatty():  # a pipe or a file: whole values, one job per line
+        click.echo("\t".join(QUEUE_COLUMNS))
+        for job in jobs:
+            click.echo("\t".join(" ".join(str(job[c]).split()) for c in QUEUE_COLUMNS))
+        return
+    table = Table(title=f"Received mentions not yet verified: {len(jobs)}")
+    for col in QUEUE_COLUMNS:
+        table.add_column(col, overflow="fold")
+    for job in jobs:
+        table.add_row(*(str(job[c]) for c in QUEUE_COLUMNS))
+    Console().print(table)
+
+
+@mentions.command("retry")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="TOML configuration file (as for `ownmedia serve`).")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False),
+              help="Data directory (overrides [server] data).")
+@click.argument("ids", nargs=-1, type=int, required=True)
+def retry_cmd(config_file, data_dir, ids) -> None:
+    """Verify failed mentions again from their first attempt (a running service picks them
+    up within a second)."""
+    import time
+
+    from ownmedia.comments.store import Store
+    from ownmedia.mentions.db import ensure_schema
+
+    try:
+        config = load_config(config_file, server={"data": data_dir})
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    store = Store(config.data_dir)
+    ensure_schema(store)
+    now, changed = time.time(), 0
+    with store.transaction() as conn:
+        for job_id in ids:
+            changed += conn.execute(
+                "UPDATE mention_queue SET state = 'queued', attempts = 0, next_attempt = ?,"
+                " updated = ? WHERE id = ?", (now, now, job_id)).rowcount
+    store.close()
+    if changed < len(ids):
+        raise click.ClickException(f"{len(ids) - changed} id(s) not found")
+    click.echo(f"{changed} mention(s) queued again.")

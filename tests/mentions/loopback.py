@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -12,6 +13,7 @@ class Pages:
     def __init__(self):
         self.pages: dict[str, tuple[int, dict, bytes]] = {}
         self.posts: list[tuple[str, dict, bytes]] = []
+        self.hits: Counter[str] = Counter()  # path -> requests seen (GET and POST)
         self.release = threading.Event()  # for a deliberately stuck page
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -39,6 +41,7 @@ class Pages:
                 pass
 
             def _answer(self):
+                pages.hits[self.path] += 1
                 if self.path == "/stuck":
                     pages.release.wait(10)
                 status, headers, body = pages.pages.get(
