@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
@@ -30,9 +31,12 @@ def mentions() -> None:
 @click.option("--post", "only_post", default=None, help="Only this post (slug).")
 @click.option("--dry-run", is_flag=True, help="List what would be sent; send nothing.")
 def send_cmd(config_file, data_dir, site_dir, base_url, only_post, dry_run) -> None:
-    """Send webmentions (or pingbacks) for links of published posts; each pair goes once."""
+    """Send webmentions (or pingbacks) for the links of published posts: once per link, again
+    to every old and new target when a post changed, and to its former targets when a post
+    was deleted (its URL then answers 410 Gone from `ownmedia serve`)."""
     from ownmedia.comments.store import Store
-    from ownmedia.mentions.send import pending_pairs, record, send_one
+    from ownmedia.mentions import tombstones
+    from ownmedia.mentions.send import done, plan, record, send_one
 
     try:
         config = load_config(config_file, server={"data": data_dir, "site": site_dir})
@@ -47,20 +51,33 @@ def send_cmd(config_file, data_dir, site_dir, base_url, only_post, dry_run) -> N
     if not config.site_dir.is_dir():
         raise click.ClickException(f"no built site in {config.site_dir} (run `make html`)")
     store = Store(config.data_dir)
-    pairs = pending_pairs(store, config.site_dir, base, only_post)
-    table = Table(title=f"Mentions to send: {len(pairs)}")
-    for col in ("source", "target", "kind", "status", "detail"):
+    posts = plan(store, config.site_dir, base, only_post)
+    if not dry_run:  # the 410 must be served before a receiver comes to check
+        gone = [urlsplit(p.source).path for p in posts if p.deleted]
+        if gone:
+            tombstones.add(config.data_dir, gone)
+    count = sum(len(p.targets) for p in posts)
+    table = Table(title=f"Mentions to send: {count}")
+    for col in ("source", "target", "why", "kind", "status", "detail"):
         table.add_column(col, overflow="fold")
     errors = 0
-    for source, target in pairs:
-        if dry_run:
-            table.add_row(source, target, "-", "-", "dry run")
-            continue
-        result = send_one(source, target, config)
-        record(store, result)
-        errors += result.kind == "error"
-        table.add_row(source, target, result.kind, str(result.status or ""), result.detail)
-    Console().print(table)
+    for post in posts:
+        failed = 0
+        for target in post.targets:
+            why = ("deleted" if post.deleted else "link" if target in post.links
+                   else "removed")
+            if dry_run:
+                table.add_row(post.source, target, why, "-", "-", "dry run")
+                continue
+            result = send_one(post.source, target, config)
+            record(store, result)
+            failed += result.kind == "error"
+            table.add_row(post.source, target, why, result.kind, str(result.status or ""),
+                          result.detail)
+        if not dry_run and not failed:
+            done(store, post)
+        errors += failed
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
     store.close()
     if errors:
         raise click.ClickException(f"{errors} mention(s) failed; they will be retried next run")

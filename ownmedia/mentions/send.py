@@ -7,17 +7,21 @@ X-Pingback header or <link rel="pingback">. Fetches use the SSRF-guarded client.
 
 from __future__ import annotations
 
+import hashlib
 import time
 import xmlrpc.client
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
+from httplink import parse_link_header
 
 from ownmedia.comments.site_index import SiteIndex
 from ownmedia.comments.store import Store
 from ownmedia.config import Config
+from ownmedia.mentions.db import ensure_schema
 from ownmedia.mentions.fetch import FetchError, FetchResult, fetch
 
 
@@ -36,13 +40,26 @@ def _rels(value: object) -> list[str]:
     return str(value or "").lower().split()
 
 
+def header_endpoint(values: list[str]) -> str | None:
+    """The first rel="webmention" target of the Link headers, parsed as RFC 8288 says
+    (several links per header, commas inside <...>, parameters after rel, rel values
+    case-insensitive); a header that cannot be parsed is skipped, as a browser would."""
+    for value in values:
+        try:
+            links = parse_link_header(value).links
+        except ValueError:
+            continue
+        for link in links:
+            if "webmention" in link.rel:
+                return link.target
+    return None
+
+
 def discover(result: FetchResult) -> tuple[str, str]:
     """(kind, endpoint) advertised by a fetched page; ("none", "") when nothing is."""
-    for link in result.headers.get_list("link"):
-        for part in link.split(","):
-            url_part, _, params = part.partition(";")
-            if "rel=" in params and "webmention" in params.split("rel=")[1].strip('" ').split():
-                return "webmention", urljoin(result.url, url_part.strip().strip("<>"))
+    endpoint = header_endpoint(result.headers.get_list("link"))
+    if endpoint is not None:
+        return "webmention", urljoin(result.url, endpoint)
     html = result.text() if "html" in result.content_type else ""
     soup = BeautifulSoup(html, "html.parser") if html else None
     if soup is not None:
@@ -103,24 +120,80 @@ def send_one(source: str, target: str, config: Config) -> SendResult:
         return SendResult(source, target, "error", 0, str(exc))
 
 
-def pending_pairs(store: Store, site_dir: Path, base_url: str,
-                  only_post: str | None = None) -> list[tuple[str, str]]:
-    """(our post URL, external link) pairs not yet sent, from the built site."""
+@dataclass
+class PostPlan:
+    """What `mentions send` does for one post URL this run."""
+
+    source: str
+    digest: str          # fingerprint of the post's content ("" for a deleted post)
+    links: list[str]     # external links of the post now (none when deleted)
+    targets: list[str]   # whom to notify: new links, or on a change all old and new ones
+    deleted: bool
+
+
+def content_digest(html: str) -> str:
+    soup = BeautifulSoup(html, "html.parser")
+    content = soup.select_one(".e-content") or soup.select_one("article") or soup
+    return hashlib.sha256(str(content).encode()).hexdigest()
+
+
+def plan(store: Store, site_dir: Path, base_url: str,
+         only_post: str | None = None) -> list[PostPlan]:
+    """Compare the built site with what was sent before (Webmention 3.1.4 and 3.1.5): a new
+    post notifies its links; a changed post notifies every target it linked to before or
+    links to now (a removed link's receiver then finds it gone); a post no longer in the
+    site (deleted) notifies its former targets, its URL answering 410 Gone."""
+    ensure_schema(store)
     index = SiteIndex(site_dir)
     index.scan()
     own = urlsplit(base_url).netloc
-    sent = {(r[0], r[1]) for r in store.query("SELECT source, target FROM sent_mentions")}
-    pairs = []
+    sent: dict[str, set[str]] = defaultdict(set)
+    for row in store.query("SELECT source, target FROM sent_mentions WHERE kind != 'error'"):
+        sent[row[0]].add(row[1])
+    linked: dict[str, list[str]] = defaultdict(list)
+    for row in store.query("SELECT source, target FROM sent_links ORDER BY rowid"):
+        linked[row[0]].append(row[1])
+    known = {row["source"]: row for row in store.query("SELECT * FROM sent_posts")}
+    plans, present = [], set()
     for slug, urls in sorted(index._paths.items()):
-        if only_post and slug != only_post:
-            continue
         for path in urls:
             source = base_url.rstrip("/") + path
+            present.add(source)
+            if only_post and slug != only_post:
+                continue
             html = (site_dir / path.strip("/") / "index.html").read_text(encoding="utf-8")
-            for target in post_links(html, source):
-                if urlsplit(target).netloc != own and (source, target) not in sent:
-                    pairs.append((source, target))
-    return pairs
+            links = [t for t in post_links(html, source) if urlsplit(t).netloc != own]
+            digest, previous = content_digest(html), known.get(source)
+            before = linked[source] if source in linked else sorted(sent[source])
+            removed = [t for t in before if t not in links]
+            if previous is None or previous["deleted"] or previous["digest"] != digest:
+                if previous is None:  # first look: what older versions sent goes once
+                    targets = [t for t in links if t not in sent[source]] + removed
+                else:
+                    targets = links + removed
+            else:
+                targets = [t for t in links if t not in sent[source]]
+            if targets or previous is None or previous["digest"] != digest:
+                plans.append(PostPlan(source, digest, links, targets, False))
+    if not only_post:
+        for source, row in sorted(known.items()):
+            if source not in present and not row["deleted"]:
+                plans.append(PostPlan(source, "", [], linked.get(source, []), True))
+    return plans
+
+
+def done(store: Store, post: PostPlan) -> None:
+    """Remember the post as sent (after every target was notified without error)."""
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO sent_posts(source, digest, deleted, sent_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(source) DO UPDATE SET digest = excluded.digest,"
+            " deleted = excluded.deleted, sent_at = excluded.sent_at",
+            (post.source, post.digest, int(post.deleted), time.time()),
+        )
+        conn.execute("DELETE FROM sent_links WHERE source = ?", (post.source,))
+        conn.executemany("INSERT INTO sent_links(source, target) VALUES (?, ?)",
+                         [(post.source, t) for t in post.links])
 
 
 def record(store: Store, result: SendResult) -> None:

@@ -1,4 +1,5 @@
-"""The SSRF guard: IPv4 addresses embedded in IPv6 forms, every resolved address, trailing-dot names."""
+"""The SSRF guard: IPv4 addresses embedded in IPv6 forms, every resolved address,
+trailing-dot names."""
 
 from __future__ import annotations
 
