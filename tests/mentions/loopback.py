@@ -14,11 +14,13 @@ class Pages:
         self.pages: dict[str, tuple[int, dict, bytes]] = {}
         self.posts: list[tuple[str, dict, bytes]] = []
         self.hits: Counter[str] = Counter()  # path -> requests seen (GET and POST)
+        self.once: set[str] = set()  # paths that answer 410 after their first request
         self.release = threading.Event()  # for a deliberately stuck page
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     def set(self, path: str, body: str | bytes = b"", status: int = 200,
@@ -46,9 +48,12 @@ class Pages:
                     pages.release.wait(10)
                 status, headers, body = pages.pages.get(
                     self.path, (404, {"Content-Type": "text/plain"}, b"not found"))
+                if self.path in pages.once and pages.hits[self.path] > 1:
+                    status, headers, body = 410, {"Content-Type": "text/plain"}, b"expired"
                 self.send_response(status)
                 for k, v in headers.items():
-                    self.send_header(k, v)
+                    for one in v if isinstance(v, list) else [v]:  # a list: repeated header
+                        self.send_header(k, one)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
