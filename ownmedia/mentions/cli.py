@@ -56,6 +56,8 @@ def send_cmd(config_file, data_dir, site_dir, base_url, only_post, dry_run) -> N
         gone = [urlsplit(p.source).path for p in posts if p.deleted]
         if gone:
             tombstones.add(config.data_dir, gone)
+        tombstones.discard(config.data_dir, [urlsplit(p.source).path for p in posts
+                                             if not p.deleted])
     count = sum(len(p.targets) for p in posts)
     table = Table(title=f"Mentions to send: {count}")
     for col in ("source", "target", "why", "kind", "status", "detail"):

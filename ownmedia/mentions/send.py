@@ -191,6 +191,8 @@ def done(store: Store, post: PostPlan) -> None:
             " deleted = excluded.deleted, sent_at = excluded.sent_at",
             (post.source, post.digest, int(post.deleted), time.time()),
         )
+        if post.deleted:  # keep what it linked to: told again if it is published again
+            return
         conn.execute("DELETE FROM sent_links WHERE source = ?", (post.source,))
         conn.executemany("INSERT INTO sent_links(source, target) VALUES (?, ?)",
                          [(post.source, t) for t in post.links])

@@ -38,6 +38,14 @@ def add(data_dir: Path, paths: list[str]) -> None:
     atomic_write_text(data_dir / FILE, json.dumps({"paths": sorted(current)}, indent=1))
 
 
+def discard(data_dir: Path, paths: list[str]) -> None:
+    """Posts published again are no longer gone."""
+    current = read(data_dir)
+    if current & set(paths):
+        atomic_write_text(data_dir / FILE, json.dumps({"paths": sorted(current - set(paths))},
+                                                      indent=1))
+
+
 class Tombstones:
     """ASGI wrapper for the static site: a tombstoned path with no file answers 410."""
 
