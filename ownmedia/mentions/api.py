@@ -29,6 +29,7 @@ from ownmedia.mentions import pingback as pb
 from ownmedia.mentions import receive
 from ownmedia.mentions.db import ensure_schema
 from ownmedia.mentions.fetch import FetchError, check_url, resolve
+from ownmedia.mentions.tombstones import TombstoneRoute
 from ownmedia.mentions.verify import verify
 
 log = logging.getLogger("ownmedia.mentions")
@@ -173,6 +174,7 @@ def routes(ctx) -> list[BaseRoute]:
         Route("/api/webmention", webmention, methods=["POST"]),
         Route("/api/webmention", webmention_get, methods=["GET"]),
         Route("/api/pingback", pingback, methods=["POST"]),
+        TombstoneRoute(ctx.config.site_dir, ctx.config.data_dir),  # 410 for deleted posts
     ]
 
 

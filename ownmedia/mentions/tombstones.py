@@ -2,8 +2,8 @@
 source answering 410), with a small tombstone page.
 
 `ownmedia mentions send` adds the URL path of each post that left the built site to
-<data>/tombstones.json; the service's static site consults it for paths it cannot serve (a
-post published again is served again)."""
+<data>/tombstones.json; the service's route consults it for paths the built site no longer
+has (a post published again is served again)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import os
 from pathlib import Path
 
 from starlette.responses import HTMLResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.types import Receive, Scope, Send
 
 from ownmedia.fsutil import atomic_write_text
 
@@ -46,11 +47,12 @@ def discard(data_dir: Path, paths: list[str]) -> None:
                                                       indent=1))
 
 
-class Tombstones:
-    """ASGI wrapper for the static site: a tombstoned path with no file answers 410."""
+class TombstoneRoute(BaseRoute):
+    """A route of the service that matches only a tombstoned path with no file in the built
+    site, answering 410; every other request goes on to the routes and the site after it."""
 
-    def __init__(self, app: ASGIApp, site_dir: Path, data_dir: Path):
-        self.app, self.site_dir, self.file = app, Path(site_dir), Path(data_dir) / FILE
+    def __init__(self, site_dir: Path, data_dir: Path):
+        self.site_dir, self.file = Path(site_dir), Path(data_dir) / FILE
         self._stamp: tuple[int, int] | None = None
         self._paths: set[str] = set()
 
@@ -64,13 +66,19 @@ class Tombstones:
             self._paths, self._stamp = read(self.file.parent), stamp
         return self._paths
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("method") in ("GET", "HEAD"):
-            path = scope.get("path", "")
-            paths = self._current()
-            if paths and (path in paths or path + "/" in paths) and not (
-                    self.site_dir / path.strip("/") / "index.html").is_file():
-                response = HTMLResponse(PAGE.format(path=html.escape(path)), 410)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
+            return Match.NONE, {}
+        path = scope.get("path", "")
+        paths = self._current()
+        if paths and (path in paths or path + "/" in paths) and not (
+                self.site_dir / path.strip("/") / "index.html").is_file():
+            return Match.FULL, {}
+        return Match.NONE, {}
+
+    def url_path_for(self, name: str, /, **path_params: str):
+        raise NoMatchFound(name, path_params)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = html.escape(scope.get("path", ""))
+        await HTMLResponse(PAGE.format(path=path), 410)(scope, receive, send)

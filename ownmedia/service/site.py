@@ -8,14 +8,10 @@ from starlette.applications import Starlette
 from starlette.staticfiles import StaticFiles
 
 
-def mount_site(app: Starlette, site_dir: Path, data_dir: Path | None = None) -> None:
+def mount_site(app: Starlette, site_dir: Path) -> None:
     """html=True serves index.html for directories and 404.html for what is missing."""
     static = StaticFiles(directory=str(site_dir), html=True, check_dir=False)
     from ownmedia.comments.live_static import LiveStatic  # pages replaced by live publishing
     from ownmedia.mentions.headers import MentionHeaders  # Link/X-Pingback on HTML pages
-    from ownmedia.mentions.tombstones import Tombstones  # 410 Gone for deleted posts
 
-    inner = LiveStatic(static)
-    if data_dir is not None:
-        inner = Tombstones(inner, site_dir, data_dir)
-    app.mount("/", MentionHeaders(inner), name="site")
+    app.mount("/", MentionHeaders(LiveStatic(static)), name="site")
