@@ -10,6 +10,7 @@
     reply_to: 20261120-101500-aa01          (optional, the id of the parent)
     type: comment                           (comment | pingback | webmention)
     source: https://other.example/post      (required for pingback/webmention)
+    photo: /images/mentions/3f2a….jpg       (optional: our copy of a mention author's photo)
 
     The body, in Markdown.
 
@@ -30,7 +31,8 @@ import nh3
 from ownmedia.fsutil import atomic_write_text
 
 COMMENT_TYPES = ("comment", "pingback", "webmention")
-FIELDS = ("id", "post", "author", "date", "website", "reply_to", "type", "source")
+FIELDS = ("id", "post", "author", "date", "website", "reply_to", "type", "source", "photo")
+LOCAL_PATH_RE = re.compile(r"^(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)+$")  # a path on our site only
 REQUIRED = ("id", "post", "author", "date", "type")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$")
@@ -62,6 +64,7 @@ class Comment:
     website: str | None = None
     reply_to: str | None = None
     source: str | None = None
+    photo: str | None = None
 
     @property
     def body_html(self) -> str:
@@ -110,6 +113,8 @@ def validate(comment: Comment, path: str | Path = "<comment>") -> Comment:
         _check_url(comment.website, path, "website")
     if comment.reply_to is not None and not ID_RE.match(comment.reply_to):
         raise CommentFormatError(path, "reply_to", "must be the id of another comment")
+    if comment.photo and not LOCAL_PATH_RE.match(comment.photo):
+        raise CommentFormatError(path, "photo", "must be a path on this site (never hot-linked)")
     if comment.type != "comment":
         if not comment.source:
             raise CommentFormatError(path, "source", f"required for a {comment.type}")
@@ -156,6 +161,7 @@ def parse_comment(text: str, path: str | Path = "<comment>") -> Comment:
         website=meta.get("website") or None,
         reply_to=meta.get("reply_to") or None,
         source=meta.get("source") or None,
+        photo=meta.get("photo") or None,
     )
     return validate(comment, path)
 

@@ -37,6 +37,7 @@ def to_comment(stored: StoredComment) -> Comment:
         website=stored.website or None,
         reply_to=stored.reply_to or None,
         source=stored.source or None,
+        photo=stored.photo or None,
     )
 
 

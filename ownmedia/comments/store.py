@@ -133,6 +133,7 @@ class StoredComment:
     visitor: str
     body_hash: str
     reason: str
+    photo: str = ""  # mentions: local path of the author's photo (column added by mentions.db)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> StoredComment:

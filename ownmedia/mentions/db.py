@@ -29,6 +29,13 @@ MENTION_MIGRATIONS: list[Migration] = [
         );
         """,
     ),
+    (
+        "mentions_0002_comment_photo",
+        """
+        -- a webmention author's photo: the local path of our copy (ownmedia.mentions.photos)
+        ALTER TABLE comments ADD COLUMN photo TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 ]
 
 

@@ -11,6 +11,7 @@ from ownmedia.comments import notify
 from ownmedia.comments.moderation import to_comment
 from ownmedia.comments.store import StoredComment, new_comment_id
 from ownmedia.mentions.db import ensure_schema
+from ownmedia.mentions.photos import store_photo
 from ownmedia.mentions.verify import Verification, verify
 
 log = logging.getLogger("ownmedia.mentions")
@@ -74,14 +75,16 @@ def apply(runtime, kind: str, source: str, target: str, post: str, v: Verificati
         return "deleted"
     author = v.author if kind == "webmention" else (v.title or v.author)
     body = mention_body(v)
+    ensure_schema(store)
+    photo = store_photo(v.photo_url, runtime.config) if kind == "webmention" else ""
     now = time.time()
     with store.transaction() as conn:
         if existing is not None:
             conn.execute(
                 "UPDATE comments SET author = ?, website = ?, body = ?, updated = ?,"
-                " created = ? WHERE id = ?",
+                " created = ?, photo = ? WHERE id = ?",
                 (author[:200] or "?", v.author_url, body, now, v.published or existing.created,
-                 existing.id),
+                 photo, existing.id),
             )
             row = conn.execute("SELECT * FROM comments WHERE id = ?", (existing.id,)).fetchone()
             updated = StoredComment.from_row(row)
@@ -94,7 +97,8 @@ def apply(runtime, kind: str, source: str, target: str, post: str, v: Verificati
         comment_id = new_comment_id(now)
         store.insert(conn, id=comment_id, post=post, type=kind, status="pending",
                      author=author[:200] or "?", website=v.author_url, body=body,
-                     source=source, target=target, created=v.published or now, updated=now)
+                     source=source, target=target, created=v.published or now, updated=now,
+                     photo=photo)
         row = conn.execute("SELECT * FROM comments WHERE id = ?", (comment_id,)).fetchone()
         notify.queue_moderator_mail(store, conn, runtime.config, StoredComment.from_row(row),
                                     lambda: runtime.site_index.url_of(post))

@@ -31,6 +31,7 @@ class Verification:
     excerpt: str = ""
     url: str = ""
     published: float | None = None  # the source's dt-published (UTC seconds), when it has one
+    photo_url: str = ""             # the author's h-card photo, on the source's site
     kind: str = ""                  # for errors: FetchError kind, or "upstream" for a 5xx
 
 
@@ -118,7 +119,8 @@ def read_entry(html: str, url: str) -> dict:
     """author, author_url, title, excerpt from the first h-entry (or the page title)."""
     import mf2py
 
-    info = {"author": "", "author_url": "", "title": "", "excerpt": "", "published": ""}
+    info = {"author": "", "author_url": "", "title": "", "excerpt": "", "published": "",
+            "photo_url": ""}
     try:
         parsed = mf2py.parse(doc=html, url=url, html_parser="html.parser")
     except Exception:  # malformed markup must not break verification
@@ -131,6 +133,7 @@ def read_entry(html: str, url: str) -> dict:
             aprops = author.get("properties", {})
             info["author"] = _text(_first(aprops, "name")) or _text(author)
             info["author_url"] = _text(_first(aprops, "url"))
+            info["photo_url"] = _text(_first(aprops, "photo"))
         elif author:
             info["author"] = _text(author)
         info["title"] = _text(_first(props, "name"))
@@ -141,6 +144,7 @@ def read_entry(html: str, url: str) -> dict:
         card = next((i for i in parsed.get("items", []) if "h-card" in i.get("type", [])), None)
         if card is not None:
             info["author"] = _text(_first(card.get("properties", {}), "name"))
+            info["photo_url"] = _text(_first(card.get("properties", {}), "photo"))
     if not info["title"]:
         soup = BeautifulSoup(html, "html.parser")
         if soup.title and soup.title.string:
@@ -153,6 +157,7 @@ def read_entry(html: str, url: str) -> dict:
         info["excerpt"] = info["excerpt"][: EXCERPT_CHARS - 1].rstrip() + "…"
     info["author"] = info["author"][:200]
     info["author_url"] = _http_url(info["author_url"])
+    info["photo_url"] = _http_url(info["photo_url"])
     return info
 
 
@@ -173,7 +178,8 @@ def verify(source: str, target: str, config: MentionsConfig) -> Verification:
     if not found:
         return Verification("gone", "the source does not link to the target")
     info = read_entry(text, result.url) if is_html else {
-        "author": "", "author_url": "", "title": "", "excerpt": "", "published": ""}
+        "author": "", "author_url": "", "title": "", "excerpt": "", "published": "",
+        "photo_url": ""}
     if not info["author"]:
         info["author"] = urlsplit(result.url).hostname or "?"
     published = parse_published(info.pop("published"))

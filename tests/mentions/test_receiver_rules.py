@@ -110,3 +110,47 @@ def test_source_text_is_shown_as_text_with_its_published_date(make_service):
     assert "&amp;copy;" in body and "`code`" in body
     assert "<strong>Their **post** [t](https://t.example/)</strong>" in body
     assert 'datetime="2025-03-04T03:06:07+00:00"' in block
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7"
+       b"\x9a\xa0\xb1\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def with_photo(photo_url: str) -> str:
+    return source_html().replace(
+        '<a class="p-author h-card" href="https://carol.example/">Carol Writer</a>',
+        f'<a class="p-author h-card" href="https://carol.example/"><img class="u-photo" '
+        f'src="{photo_url}" alt="">Carol Writer</a>')
+
+
+def test_author_photo_is_shown_from_our_copy_only(make_service):
+    svc = make_service()
+    photo_url = svc.pages.set("/me.png", PNG, headers={"Content-Type": "image/png"})
+    source = svc.pages.set("/with-photo", with_photo(photo_url))
+    send(svc, source)
+    row = wait_for(lambda: mention(svc.site, source))
+    assert row.photo.startswith("/images/mentions/") and row.photo.endswith(".png")
+    assert (svc.site.content / row.photo.lstrip("/")).read_bytes() == PNG  # kept by builds
+    svc.runtime.moderator.approve([row.id])
+    page = wait_for(lambda: (lambda p: p if f'id="comment-{row.id}"' in p else "")(
+        svc.site.page()))
+    assert f'<img class="comment-photo u-photo" src="{row.photo}"' in page
+    assert svc.pages.url not in page.replace(source, "")  # nothing else from their site
+    served = svc.get(row.photo)
+    assert served.status_code == 200 and served.content == PNG
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "image/svg+xml"),
+    (b"<html>not an image</html>", "image/png"),
+    (PNG + b"\x00" * 300_000, "image/png"),  # too large
+])
+def test_author_photo_that_is_not_a_small_image_is_not_kept(make_service, body, content_type):
+    svc = make_service()
+    photo_url = svc.pages.set("/me", body, headers={"Content-Type": content_type})
+    source = svc.pages.set("/with-photo", with_photo(photo_url))
+    send(svc, source)
+    row = wait_for(lambda: mention(svc.site, source))
+    assert row.photo == "" and row.author == "Carol Writer"
+    assert not (svc.site.content / "images" / "mentions").exists()
