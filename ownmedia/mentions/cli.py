@@ -16,7 +16,7 @@ from ownmedia.config import ConfigError, load_config
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def mentions() -> None:
-    """Webmentions and pingbacks."""
+    """Webmentions and pingbacks / webmentions et pingbacks: send, list, retry."""
 
 
 @mentions.command("send")
@@ -31,7 +31,9 @@ def mentions() -> None:
 @click.option("--post", "only_post", default=None, help="Only this post (slug).")
 @click.option("--dry-run", is_flag=True, help="List what would be sent; send nothing.")
 def send_cmd(config_file, data_dir, site_dir, base_url, only_post, dry_run) -> None:
-    """Send webmentions (or pingbacks) for the links of published posts: once per link, again
+    """Send mentions / envoyer les mentions des liens des articles publiés.
+
+    Webmentions (or pingbacks) for the links of published posts: once per link, again
     to every old and new target when a post changed, and to its former targets when a post
     was deleted (its URL then answers 410 Gone from `ownmedia serve`)."""
     from ownmedia.comments.store import Store
@@ -102,7 +104,9 @@ def _iso(ts: float | None) -> str:
               show_default=True, help="Which received mentions to list.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array, for scripts.")
 def list_cmd(config_file, data_dir, state, as_json) -> None:
-    """Received mentions still being verified, and those that failed, with the reason.
+    """Received mentions in the queue / mentions reçues en attente ou en échec.
+
+    Those still being verified, and those that failed, with the reason.
 
     Verified mentions are comments (`ownmedia comments list`). A failed one is tried again
     when its source sends it again, or with `ownmedia mentions retry ID`."""
@@ -146,8 +150,9 @@ def list_cmd(config_file, data_dir, state, as_json) -> None:
               help="Data directory (overrides [server] data).")
 @click.argument("ids", nargs=-1, type=int, required=True)
 def retry_cmd(config_file, data_dir, ids) -> None:
-    """Verify failed mentions again from their first attempt (a running service picks them
-    up within a second)."""
+    """Verify failed mentions again / revérifier des mentions en échec.
+
+    From their first attempt; a running service picks them up within a second."""
     import time
 
     from ownmedia.comments.store import Store

@@ -11,14 +11,6 @@ from click.testing import CliRunner
 from ownmedia.cli import main
 from ownmedia.config import MentionsConfig
 from ownmedia.mentions.fetch import FetchError, fetch
-from tests.mentions.loopback import Pages
-
-
-@pytest.fixture
-def pages():
-    p = Pages()
-    yield p
-    p.close()
 
 
 def test_private_addresses_refused_unless_allowed(pages):

@@ -44,6 +44,7 @@ def test_webmention_lifecycle(env):
     source = env.pages.set("/their-post", source_html())
     response = env.post("/api/webmention", data={"source": source, "target": TARGET})
     assert response.status_code == 202
+    assert "location" not in response.headers  # webmention.rocks receiver test 1
     row = wait_for(lambda: mention(env, source))
     assert row.type == "webmention" and row.status == "pending" and row.post == POST
     assert row.author == "Carol Writer" and row.website == "https://carol.example/"
