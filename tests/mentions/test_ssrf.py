@@ -1,5 +1,5 @@
-"""The SSRF guard: IPv4 addresses embedded in IPv6 forms, every resolved address,
-trailing-dot names."""
+"""The SSRF guard: IPv4 addresses embedded in IPv6 forms, every resolved address, every
+redirect hop, trailing-dot names."""
 
 from __future__ import annotations
 
@@ -75,4 +75,26 @@ def test_trailing_dot_loopback_name_refused():
     resolver not knowing the dotted form must not turn a refusal into a retry)."""
     with pytest.raises(FetchError) as err:
         fetch("http://localhost./", MentionsConfig())
+    assert err.value.kind == "refused"
+
+
+def test_every_redirect_hop_is_checked(pages, monkeypatch):
+    """The first hop (our loopback test server, taken as public here) redirects to a name that
+    resolves to NAT64 metadata: the hop is refused before any connection to it."""
+    from ownmedia.mentions import fetch as fetch_module
+
+    loopback = ipaddress.ip_address("127.0.0.1")
+    real_is_public = fetch_module.is_public
+    monkeypatch.setattr(fetch_module, "is_public",
+                        lambda ip: ip == loopback or real_is_public(ip))
+    fake_resolver(monkeypatch, {"metadata.example": ["64:ff9b::a9fe:a9fe"]})
+    pages.set("/ok", "fine")
+    assert fetch(pages.url + "/ok", MentionsConfig()).body == b"fine"  # the first hop is fine
+    pages.set("/hop", "", 302, {"Location": "http://metadata.example/latest/"})
+    with pytest.raises(FetchError) as err:
+        fetch(pages.url + "/hop", MentionsConfig())
+    assert err.value.kind == "refused" and "64:ff9b::a9fe:a9fe" in str(err.value)
+    pages.set("/hop2", "", 307, {"Location": "http://[::ffff:169.254.169.254]/"})
+    with pytest.raises(FetchError) as err:
+        fetch(pages.url + "/hop2", MentionsConfig())
     assert err.value.kind == "refused"
