@@ -4,6 +4,7 @@ serving. Sources point at refused or unknown addresses, so nothing leaves the ma
 
 from __future__ import annotations
 
+import os
 import xmlrpc.client
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.mentions.test_receive import TARGET
 
-FUZZ = settings(max_examples=60, deadline=None,
+FUZZ = settings(max_examples=int(os.environ.get("OWNMEDIA_FUZZ_EXAMPLES", "60")), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
 
@@ -53,7 +54,28 @@ snippets = st.lists(st.sampled_from([
     b"<?xml version='1.0' encoding='latin-1'?>", b"\xff", b"</value>", b"</param>",
     b"</params>", b"<i8>99999999999999999999999</i8>", b"<boolean>2</boolean>",
 ]), max_size=14).map(b"".join)
-pingback_bodies = st.one_of(calls, snippets, st.binary(max_size=200))
+TYPES = ["int", "i4", "i8", "boolean", "double", "bigdecimal", "biginteger", "float", "byte",
+         "dateTime.iso8601", "base64", "string", "nil", "name", "value", "struct", "array"]
+typed_values = st.builds(
+    lambda tag, text: f"<value><{tag}>{text}</{tag}></value>".encode("utf-8", "ignore"),
+    st.sampled_from(TYPES),
+    st.one_of(st.sampled_from(["abc", "", "1", "-0", "1e400", "nan", "99999999999999999999",
+                               "2026-13-45T99:99:99", "====", "true"]),
+              st.text(alphabet="0123456789.-+eE:TZabc=/", max_size=12)))
+structured = st.builds(
+    lambda root, method, values: (
+        f"<?xml version='1.0'?><{root}><methodName>{method}</methodName><params>".encode()
+        + b"".join(b"<param>" + v + b"</param>" for v in values) + f"</params></{root}>"
+        .encode()),
+    st.sampled_from(["methodCall", "methodResponse"]),
+    st.sampled_from(["pingback.ping", "x"]),
+    st.lists(typed_values, max_size=3),
+) | st.builds(
+    lambda value: b"<methodResponse><fault>" + value + b"</fault></methodResponse>",
+    typed_values | st.just(b"<value><struct><member><name>faultCode</name><value><int>4</int>"
+                           b"</value></member><member><name>faultString</name><value>"
+                           b"<string>x</string></value></member></struct></value>"))
+pingback_bodies = st.one_of(calls, structured, snippets, st.binary(max_size=200))
 
 
 @pytest.fixture
