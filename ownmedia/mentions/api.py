@@ -34,6 +34,7 @@ from ownmedia.mentions.verify import verify
 
 log = logging.getLogger("ownmedia.mentions")
 RATE_LIMIT, RATE_WINDOW = 30, 600  # mentions per sending address per window
+NETWORK_THREADS = 8  # DNS checks of webmention sources, and pingback verifications, at once
 
 
 def _own_netlocs(runtime: CommentsRuntime, request: Request) -> set[str]:
@@ -58,12 +59,15 @@ def _rate_limited(runtime: CommentsRuntime, request: Request) -> bool:
 
 def _target_exists(runtime: CommentsRuntime, target: str) -> bool:
     """A page of the built site answers at this URL (the home page, a page, a tag...)."""
-    site = runtime.config.site_dir.resolve()
     path = unquote(urlsplit(target).path or "/").lstrip("/")
-    candidate = (site / path).resolve()
-    if not candidate.is_relative_to(site):
+    try:  # a stranger's path: NUL bytes, names too long, `..` are all "does not exist"
+        site = runtime.config.site_dir.resolve()
+        candidate = (site / path).resolve()
+        if not candidate.is_relative_to(site):
+            return False
+        return (candidate / "index.html").is_file() or candidate.is_file()
+    except (OSError, ValueError):
         return False
-    return (candidate / "index.html").is_file() or candidate.is_file()
 
 
 def check_pair(runtime: CommentsRuntime, request: Request, source: str,
@@ -105,6 +109,10 @@ def routes(ctx) -> list[BaseRoute]:
     ensure_schema(runtime.store)
     runtime.workers.append(lambda: receive.process_queue(runtime))
     parsers = anyio.CapacityLimiter(ctx.config.mentions.pingback_parsers)
+    # strangers' requests that wait on the network get their own few threads, so that many of
+    # them cannot take every worker thread of the service
+    resolvers = anyio.CapacityLimiter(NETWORK_THREADS)
+    verifiers = anyio.CapacityLimiter(NETWORK_THREADS)
 
     async def webmention(request: Request) -> Response:
         try:
@@ -115,11 +123,12 @@ def routes(ctx) -> list[BaseRoute]:
         post, _field, message = check_pair(runtime, request, source, target)
         if post is None:
             return PlainTextResponse(message, 400)
-        refused = await anyio.to_thread.run_sync(_source_refused, source, ctx.config.mentions)
-        if refused:
-            return PlainTextResponse(f"source: refused: {refused}", 400)
         if _rate_limited(runtime, request):
             return PlainTextResponse("too many mentions from this address; try later", 429)
+        refused = await anyio.to_thread.run_sync(_source_refused, source, ctx.config.mentions,
+                                                 limiter=resolvers)
+        if refused:
+            return PlainTextResponse(f"source: refused: {refused}", 400)
         receive.enqueue(runtime.store, "webmention", source, target, post)
         runtime.kick()
         return PlainTextResponse("Accepted: the webmention will be verified, then moderated.",
@@ -155,7 +164,8 @@ def routes(ctx) -> list[BaseRoute]:
         if _rate_limited(runtime, request):
             return _fault(pb.ACCESS_DENIED, "access denied: too many pingbacks from this address")
         try:
-            v = await anyio.to_thread.run_sync(verify, source, target, ctx.config.mentions)
+            v = await anyio.to_thread.run_sync(verify, source, target, ctx.config.mentions,
+                                               limiter=verifiers)
             if v.state != "ok":
                 return _fault(*pb.verification_fault(v.state, v.kind, v.message))
             await anyio.to_thread.run_sync(receive.apply, runtime, "pingback", source, target,

@@ -111,3 +111,13 @@ def test_billion_laughs_do_not_delay_health(start_service, tmp_path):
     assert max(latencies) < 0.5, max(latencies)
     assert statistics.median(latencies) < 0.05, statistics.median(latencies)
     assert httpx.get(svc.url + POST_URL).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/%00", "/" + "a" * 5000 + "/", "/../../etc/passwd",
+                                  "/2026/%2e%2e/%2e%2e/"])
+def test_strange_targets_do_not_exist(make_service, path):
+    svc = make_service()
+    assert ping(svc, svc.pages.set("/s", source_html()), BASE + path) == 0x0020
+    response = svc.post("/api/webmention", data={"source": svc.pages.url + "/s",
+                                                 "target": BASE + path})
+    assert response.status_code == 400 and "target" in response.text
