@@ -70,6 +70,8 @@ class TombstoneRoute(BaseRoute):
         if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
             return Match.NONE, {}
         path = scope.get("path", "")
+        if path.startswith(("/api/", "/admin")):  # never a post: no stat for the APIs
+            return Match.NONE, {}
         paths = self._current()
         if paths and (path in paths or path + "/" in paths) and not (
                 self.site_dir / path.strip("/") / "index.html").is_file():

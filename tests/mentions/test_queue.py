@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from ownmedia.cli import main
 from ownmedia.comments.store import Store
+from ownmedia.config import ConfigError, load_config
 from tests.comments.sitekit import POST_URL, wait_for
 from tests.mentions.test_receive import TARGET, source_html
 
@@ -125,3 +127,13 @@ def test_refused_source_is_answered_400_at_once(make_service):
     assert response.status_code == 400 and "refused" in response.text
     assert queue(svc.site) == [] and svc.pages.hits["/private"] == 0
     assert svc.get(POST_URL).status_code == 200  # still serving
+
+
+def test_retry_settings_are_checked(tmp_path):
+    for bad in ("max_attempts = 0", "retry_backoff_seconds = -1", "pingback_parsers = 0",
+                "retry_backoff_seconds = 60\nretry_backoff_max_seconds = 10"):
+        path = tmp_path / "c.toml"
+        path.write_text(f"[mentions]\n{bad}\n")
+        with pytest.raises(ConfigError) as err:
+            load_config(path)
+        assert "[mentions]" in str(err.value)
