@@ -51,6 +51,8 @@ def parse_call(body: bytes) -> tuple[str, tuple]:
 
 def verification_fault(state: str, kind: str, message: str) -> tuple[int, str]:
     """The fault for a source that did not verify (Verification state and error kind)."""
+    if state == "gone" and kind == "410":
+        return SOURCE_MISSING, "the source does not exist: it answered 410 Gone"
     if state == "gone":
         return NO_LINK, "the source does not contain a link to the target"
     if state == "missing":

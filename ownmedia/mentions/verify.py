@@ -167,7 +167,7 @@ def verify(source: str, target: str, config: MentionsConfig) -> Verification:
     except FetchError as exc:
         return Verification("error", f"{exc.kind}: {exc}", kind=exc.kind)
     if result.status == 410:
-        return Verification("gone", "the source answered 410 Gone")
+        return Verification("gone", "the source answered 410 Gone", kind="410")
     if 400 <= result.status < 500:
         return Verification("missing", f"the source answered {result.status}")
     if result.status >= 300:

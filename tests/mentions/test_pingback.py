@@ -70,6 +70,8 @@ def test_fault_codes(make_service):
     closed = f"http://127.0.0.1:{free_port()}/post"  # "Connection refused": not access denied
     assert ping(svc, closed) == 0x0032
     assert ping(svc, svc.pages.url + "/gone404") == 0x0010
+    assert ping(svc, svc.pages.set("/gone410", "gone", status=410)) == 0x0010
+    assert ping(svc, svc.pages.set("/nolink", source_html("https://x.example/"))) == 0x0011
     assert "registered" in ping(svc, svc.pages.set("/ok", source_html()))
 
 
