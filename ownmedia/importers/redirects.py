@@ -10,6 +10,7 @@ the server sees it, and the nginx/Caddy rules keep it as the old site wrote it."
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -25,7 +26,7 @@ def normalise_source(url: str) -> str | None:
     """The part of an old URL a server matches: path and query, path decoded, no fragment.
     None for a URL that has no path worth redirecting (the site's root)."""
     parts = urlsplit(url)
-    path = unquote(parts.path) or "/"
+    path = re.sub(r"/{2,}", "/", unquote(parts.path)) or "/"
     if path == "/" and not parts.query:
         return None
     return path + (f"?{parts.query}" if parts.query else "")
