@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ownmedia.comment_format import (
     Comment,
@@ -441,7 +442,21 @@ class WordPressImporter:
             return None, f"invalid {exc.field}"
 
     # --- the whole run --------------------------------------------------------------------
+    def _aware(self, moment: datetime | None) -> datetime | None:
+        """A naive WordPress date (a draft's) is in the site's time zone."""
+        if moment is None or moment.tzinfo is not None:
+            return moment
+        try:
+            zone = ZoneInfo(self.settings.get("TIMEZONE") or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = UTC
+        return moment.replace(tzinfo=zone)
+
     def run(self) -> Summary:
+        for item in self.export.items:
+            item.date, item.modified = self._aware(item.date), self._aware(item.modified)
+            for c in item.comments:
+                c.date = self._aware(c.date)
         targets = self._plan()
         total = len(targets) + 1
         for done, target in enumerate(targets, start=1):
@@ -478,7 +493,8 @@ def to_markdown(html_text: str) -> str:
 
 
 def _strip_tags(text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", text or ""))
+    text = re.sub(r"(?i)<br\s*/?>|</(p|div|li|h[1-6])>", " ", text or "")
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def _kind(c: WPComment) -> str:

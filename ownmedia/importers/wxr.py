@@ -26,7 +26,7 @@ class WPComment:
     author: str
     email: str
     url: str
-    date: datetime | None  # aware
+    date: datetime | None  # naive when WordPress gave no UTC date
     content: str
     approved: str  # "1", "0", "spam", "trash", "post-trashed"
     type: str  # "comment", "pingback", "trackback" or something else
@@ -41,7 +41,7 @@ class WPItem:
     link: str
     name: str  # post_name, percent-encoded as WordPress stores it
     status: str
-    date: datetime | None  # aware, in the blog's own offset when the export gives both
+    date: datetime | None  # in the blog's own offset; naive when WordPress gave no UTC
     modified: datetime | None
     creator: str
     content: str
@@ -106,8 +106,9 @@ def _raw(kids: dict[str, list[Element]], name: str) -> str:
 
 
 def _wp_date(local: str, gmt: str) -> datetime | None:
-    """An aware date. WordPress gives the blog's local time and UTC: their difference is the
-    blog's offset at the time, kept so that dates read as the author wrote them."""
+    """WordPress gives the blog's local time and UTC: their difference is the blog's offset at
+    the time, kept so that dates read as the author wrote them. Drafts have no UTC date: their
+    local date comes back naive, for the importer to place in the site's time zone."""
 
     def parse(value: str) -> datetime | None:
         if not value or value.startswith("0000"):
@@ -119,7 +120,7 @@ def _wp_date(local: str, gmt: str) -> datetime | None:
 
     naive_local, naive_gmt = parse(local), parse(gmt)
     if naive_gmt is None:
-        return naive_local.replace(tzinfo=UTC) if naive_local else None
+        return naive_local
     if naive_local is None:
         return naive_gmt.replace(tzinfo=UTC)
     offset = naive_local - naive_gmt
