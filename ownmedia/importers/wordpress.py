@@ -290,7 +290,8 @@ class WordPressImporter:
             return []
         new = self._copy_upload(relative)
         if new is None:
-            self.summary.skipped[("featured images", "not in --uploads")] += 1
+            why = "not in --uploads" if self.options.uploads_dir else "no --uploads given"
+            self.summary.skipped[("featured images", why)] += 1
             return []
         alt = attachment.meta.get("_wp_attachment_image_alt") or html.unescape(attachment.title)
         return [("Image", new)] + ([("Image_alt", " ".join(alt.split()))] if alt else [])
@@ -458,6 +459,9 @@ class WordPressImporter:
             for c in item.comments:
                 c.date = self._aware(c.date)
         targets = self._plan()
+        attachments = sum(1 for i in self.export.items if i.type == "attachment")
+        if attachments:
+            self.summary.attachments["attachments in the export"] = attachments
         total = len(targets) + 1
         for done, target in enumerate(targets, start=1):
             self._write_item(target)
