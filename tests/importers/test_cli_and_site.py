@@ -73,6 +73,7 @@ def test_import_build_and_serve(tmp_path, start_service):
     for cid in ("20200514-100000-wp100", "20200514-110000-wp101", "20200518-080000-wp106"):
         assert f'id="comment-{cid}"' in html
     assert "Oui, mise à jour hier." in html and "Waiting for moderation" not in html
+    assert 'class="comment comment-trackback"' in html and "Rétrolien depuis" in html
     assert "Cheap pills" not in html
     assert (site.output / "images" / "wordpress" / "2020" / "05" / "photo.jpg").is_file()
     assert "/images/wordpress/2020/05/photo-300x200.jpg" in html
