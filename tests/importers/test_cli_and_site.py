@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from ownmedia.cli import main
 from ownmedia.comment_format import Comment
-from tests.comments.sitekit import build_into, make_site
+from tests.comments.sitekit import build_into, make_site, wait_for
 from tests.importers.kit import PAGE_SLUG, POST_SLUG, SMALL, make_uploads
 
 
@@ -105,6 +105,12 @@ def test_import_build_and_serve(tmp_path, start_service):
         listing = CliRunner().invoke(main, ["comments", "list", "--status", "pending",
                                             "--config", str(site.config_file)])
         assert "Tom" in listing.output
+        # approved like any other: a comment file, and the running service re-renders the post
+        approved = CliRunner().invoke(main, ["comments", "approve", "20200515-070000-wp102",
+                                             "--config", str(site.config_file)])
+        assert approved.exit_code == 0, approved.output
+        assert (site.content / "comments" / POST_SLUG / "20200515-070000-wp102.md").is_file()
+        wait_for(lambda: "Waiting for moderation" in client.get(f"/2020/{POST_SLUG}/").text)
 
 
 def test_page_comments_are_attached_to_the_page():
