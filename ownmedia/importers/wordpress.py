@@ -299,7 +299,9 @@ class WordPressImporter:
     def _body(self, item: WPItem) -> str:
         from pelican.tools.pelican_import import decode_wp_content  # WordPress's wpautop
 
-        body = self._rewrite_uploads(decode_wp_content(item.content))
+        body = self._rewrite_uploads(decode_wp_content(_captions(item.content)))
+        for name in sorted(set(SHORTCODE_RE.findall(body))):
+            self.summary.skipped[(f"[{name}] shortcodes", "left as text (no equivalent)")] += 1
         if self.options.format == "markdown":
             body = to_markdown(body)
         return body.strip() + "\n"
@@ -490,10 +492,33 @@ class WordPressImporter:
                                   redirect_files.write_redirects(self.extra_dir, rules)]
 
 
+CAPTION_RE = re.compile(r"\[caption([^\]]*)\](.*?)\[/caption\]", re.S)
+MEDIA_RE = re.compile(r"\s*(?:<a\b[^>]*>\s*<img\b[^>]*>\s*</a>|<img\b[^>]*>)", re.I)
+SHORTCODE_RE = re.compile(
+    r"\[(gallery|embed|video|audio|playlist|wpvideo|youtube|vimeo|soundcloud)\b[^\]]*\]")
+
+
+def _captions(text: str) -> str:
+    """WordPress's [caption] shortcode as the <figure> it stands for."""
+
+    def figure(match: re.Match) -> str:
+        inner = match.group(2)
+        attr = re.search(r'caption="([^"]*)"', match.group(1))
+        lead = MEDIA_RE.match(inner)
+        cut = lead.end() if lead else 0
+        media, caption = inner[:cut], inner[cut:].strip()
+        caption = caption or (attr.group(1) if attr else "")
+        return f"<figure>{media}<figcaption>{caption}</figcaption></figure>"
+
+    return CAPTION_RE.sub(figure, text)
+
+
 def to_markdown(html_text: str) -> str:
     from markdownify import markdownify
 
-    return markdownify(html_text, heading_style="ATX", bullets="-").strip()
+    text = markdownify(html_text, heading_style="ATX", bullets="-")
+    text = re.sub(r"[ \t]+\n(?=[ \t]*\n)", "\n", text)  # no hard break before a blank line
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def _strip_tags(text: str) -> str:

@@ -8,7 +8,7 @@ import json
 from ownmedia.comment_format import read_comments_dir
 from ownmedia.comments.store import Store
 from ownmedia.importers.redirects import read_redirects
-from tests.importers.kit import PAGE_SLUG, POST_SLUG, run_import, settings
+from tests.importers.kit import PAGE_SLUG, POST_SLUG, SMALL, run_import, settings
 
 
 def _meta(path):
@@ -199,3 +199,20 @@ def test_redirects_follow_the_sites_url_settings(tmp_path):
     run_import(tmp_path, settings=settings(ARTICLE_URL="posts/{slug}.html"))
     rules = json.loads((tmp_path / "content" / "extra" / "redirects.json").read_text())
     assert rules["redirects"]["/blog/?p=10"] == "/posts/cafe-license-compatible.html"
+
+
+def test_caption_shortcode_becomes_a_figure_and_other_shortcodes_are_counted(tmp_path):
+    caption = ('[caption id="attachment_30" align="aligncenter" width="300"]'
+               '<a href="http://old.example/blog/wp-content/uploads/2020/05/photo.jpg">'
+               '<img src="http://old.example/blog/wp-content/uploads/2020/05/photo-300x200.jpg"'
+               ' alt="Tasse" /></a> Une <em>tasse</em>[/caption]\n\n[gallery ids="1,2"]')
+    text = SMALL.read_text(encoding="utf-8").replace("Deuxième paragraphe.", caption, 1)
+    export = tmp_path / "export.xml"
+    export.write_text(text, encoding="utf-8")
+    summary = run_import(tmp_path, export=export)
+    body = (tmp_path / "content" / "posts" / f"{POST_SLUG}.md").read_text()
+    assert "[caption" not in body and "[/caption]" not in body
+    assert ("[![Tasse]({static}/images/wordpress/2020/05/photo-300x200.jpg)]"
+            "({static}/images/wordpress/2020/05/photo.jpg)\n\nUne *tasse*") in body
+    assert '[gallery ids="1,2"]' in body
+    assert summary.skipped[("[gallery] shortcodes", "left as text (no equivalent)")] == 1
