@@ -468,6 +468,9 @@ class WordPressImporter:
         for done, target in enumerate(targets, start=1):
             self._write_item(target)
             self.progress(done, total)
+        for item in self.export.items:  # the media library, linked or not
+            if item.type == "attachment" and item.id in self.upload_paths:
+                self._copy_upload(self.upload_paths[item.id])
         self._comments(targets)
         self._write_redirects(targets)
         self.progress(total, total)
@@ -482,10 +485,17 @@ class WordPressImporter:
                 source = redirect_files.normalise_source(old)
                 if source and source.rstrip("/") != target.url.rstrip("/"):
                     rules[source] = target.url
+        prefix = urlsplit(self.export.base_blog_url or self.export.link).path.rstrip("/")
         for relative, new in self.copied.items():
             if new:
-                prefix = urlsplit(self.export.base_blog_url).path.rstrip("/")
                 rules[f"{prefix}/wp-content/uploads/{relative}"] = "/" + new
+        for item in self.export.items:  # attachment pages go to the file itself
+            new = self.copied.get(unquote(self.upload_paths.get(item.id, "")).lstrip("/"))
+            if item.type == "attachment" and new:
+                for old in (item.link, f"{prefix}/?attachment_id={item.id}"):
+                    source = redirect_files.normalise_source(old) if old else None
+                    if source:
+                        rules[source] = "/" + new
         self.summary.redirects = len(rules)
         if rules:
             self.summary.files = [str(p) for p in

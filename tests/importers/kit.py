@@ -16,11 +16,13 @@ PAGE_SLUG = "qui-sommes-nous"
 
 
 def make_uploads(root: Path) -> Path:
-    """A local copy of wp-content/uploads with two of the three files the export links to."""
+    """A local copy of wp-content/uploads: two of the three files the posts link to, and a
+    file of the media library no post links to."""
     uploads = root / "uploads"
     (uploads / "2020" / "05").mkdir(parents=True)
     (uploads / "2020" / "05" / "photo.jpg").write_bytes(b"\xff\xd8 full size")
     (uploads / "2020" / "05" / "photo-300x200.jpg").write_bytes(b"\xff\xd8 thumb")
+    (uploads / "2020" / "05" / "programme.pdf").write_bytes(b"%PDF-1.4 programme")
     return uploads
 
 

@@ -63,7 +63,8 @@ def test_uploads_copied_and_links_rewritten(tmp_path):
     assert "({static}/images/wordpress/2020/05/photo.jpg)" in text
     # a file missing from --uploads keeps its old link, and is counted
     assert "http://old.example/blog/wp-content/uploads/2020/05/absent.pdf" in text
-    assert summary.attachments["missing"] == 1 and summary.attachments["copied"] == 2
+    assert summary.attachments["missing"] == 1 and summary.attachments["copied"] == 3
+    assert (copied / "programme.pdf").read_bytes() == b"%PDF-1.4 programme"  # linked nowhere
     post = _meta(content / "posts" / f"{POST_SLUG}.md")
     assert post["Image"] == "images/wordpress/2020/05/photo.jpg"
     assert post["Image_alt"] == "Une tasse de café"
@@ -186,6 +187,9 @@ def test_redirects_from_every_old_url(tmp_path):
     assert rules["/blog/?page_id=20"] == "/qui-sommes-nous/"
     assert rules["/blog/qui-sommes-nous/"] == "/qui-sommes-nous/"
     assert rules["/blog/wp-content/uploads/2020/05/photo.jpg"] == (
+        "/images/wordpress/2020/05/photo.jpg")
+    assert rules["/blog/?attachment_id=30"] == "/images/wordpress/2020/05/photo.jpg"
+    assert rules["/blog/2020/05/14/café-license‑compatible/photo/"] == (
         "/images/wordpress/2020/05/photo.jpg")
     assert not any("?p=11" in k for k in rules)  # drafts are not public
     nginx = (extra / "redirects.nginx.conf").read_text()
