@@ -300,7 +300,7 @@ class WordPressImporter:
         from pelican.tools.pelican_import import decode_wp_content  # WordPress's wpautop
 
         body = self._rewrite_uploads(decode_wp_content(_captions(item.content)))
-        for name in sorted(set(SHORTCODE_RE.findall(body))):
+        for name in SHORTCODE_RE.findall(body):
             self.summary.skipped[(f"[{name}] shortcodes", "left as text (no equivalent)")] += 1
         if self.options.format == "markdown":
             body = to_markdown(body)
