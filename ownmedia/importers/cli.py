@@ -114,7 +114,8 @@ def _settings(settings_file: str | None) -> dict:
 
 
 def _print_summary(result: dict) -> None:
-    console = Console(soft_wrap=True)
+    # not a terminal (a log, a pipe): wide enough that no cell is cut or wrapped
+    console = Console(width=None if sys.stdout.isatty() else 240)
     table = Table(title=f"WordPress import · {result['export']['file']} "
                   f"(WXR {result['export']['wxr_version']})")
     for col in ("what / quoi", "count", "detail"):

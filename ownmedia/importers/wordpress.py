@@ -212,6 +212,10 @@ class WordPressImporter:
                 slug, n = f"{base}-{n}", n + 1
             used.add(slug)
             draft = item.status in DRAFT_STATUSES or item.date is None
+            if item.password and not draft:
+                draft = True  # a static site cannot ask for the password: not published
+                self.summary.skipped[(f"password-protected {item.type}s",
+                                      "imported as drafts, not published")] += 1
             target = _Target(item, slug, item.type, draft)
             if not draft:
                 target.url = self._new_url(target)

@@ -49,6 +49,7 @@ class WPItem:
     categories: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     parent: str = "0"
+    password: str = ""  # set: WordPress showed the content only to who had it
     attachment_url: str = ""
     meta: dict[str, str] = field(default_factory=dict)
     comments: list[WPComment] = field(default_factory=list)
@@ -176,6 +177,7 @@ def _item(element: Element) -> WPItem:
         categories=categories,
         tags=tags,
         parent=_text(kids, "wp:post_parent") or "0",
+        password=_text(kids, "wp:post_password"),
         attachment_url=_text(kids, "wp:attachment_url"),
         meta=meta,
         comments=[_comment(c) for c in kids.get("wp:comment", [])],

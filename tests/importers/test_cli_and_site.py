@@ -66,7 +66,7 @@ def test_import_build_and_serve(tmp_path, start_service):
     site = make_site(tmp_path, build=False)
     summary = _import(site)
     assert summary["comment_outcomes"] == {"published": 6, "stored as pending": 1}
-    assert summary["items"]["post"] == {"draft": 1, "published": 1}
+    assert summary["items"]["post"] == {"draft": 2, "published": 1}
     build_into(site)
     html = site.page(f"/2020/{POST_SLUG}/")
     assert "Café &amp; licence compatible" in html
@@ -79,6 +79,7 @@ def test_import_build_and_serve(tmp_path, start_service):
     assert "/images/wordpress/2020/05/photo-300x200.jpg" in html
     assert (site.output / "redirects.json").is_file()
     assert not (site.output / "2020" / "brouillon-a-finir").exists()  # a draft stays a draft
+    assert not (site.output / "2020" / "membres").exists()  # so does a password-protected post
 
     # a second import then a rebuild: still one copy of every comment
     again = _import(site)

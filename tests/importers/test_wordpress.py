@@ -39,7 +39,10 @@ def test_posts_pages_and_drafts(tmp_path):
     assert page["Title"] == "Qui sommes-nous" and "Category" not in page
     assert not list(content.rglob("supprime*"))  # WordPress's trash stays out
     assert summary.items[("post", "published")] == 1
-    assert summary.items[("post", "draft")] == 1
+    assert summary.items[("post", "draft")] == 2
+    members = _meta(content / "posts" / "membres.md")  # password-protected: not published
+    assert members["Status"] == "draft"
+    assert summary.skipped[("password-protected posts", "imported as drafts, not published")] == 1
     assert summary.items[("page", "published")] == 1
     assert summary.skipped[("posts", "in WordPress's trash")] == 1
     assert summary.skipped[("nav_menu_item items", "not a post or page")] == 1
@@ -150,7 +153,7 @@ def test_second_run_adds_nothing(tmp_path):
     finally:
         store.close()
     assert second.comment_outcomes == {"already imported": 7}
-    assert second.items[("post", "already imported")] == 2
+    assert second.items[("post", "already imported")] == 3
     assert second.items[("page", "already imported")] == 1
 
 

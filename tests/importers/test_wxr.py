@@ -46,7 +46,7 @@ def test_every_wxr_namespace_version(tmp_path, uri):
     path = tmp_path / "export.xml"
     path.write_text(text, encoding="utf-8")
     export = parse_wxr(path)
-    assert len(export.items) == 7
+    assert len(export.items) == 8
     assert sum(len(i.comments) for i in export.items) == 9
 
 
