@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def wordpress(export: str, content_dir: str | None, uploads_dir: str | None, fmt
     commentaires, pingbacks et rétroliens approuvés deviennent des fichiers, ceux en attente
     vont en modération ; redirections depuis les anciennes adresses. Relancer n'ajoute que le
     nouveau."""
-    from ownmedia.importers.wordpress import ImportOptions, WordPressImporter
+    from ownmedia.importers.wordpress import ImportOptions
     from ownmedia.importers.wxr import WXRError, parse_wxr
 
     try:
@@ -75,8 +76,25 @@ def wordpress(export: str, content_dir: str | None, uploads_dir: str | None, fmt
         uploads_dir=Path(uploads_dir) if uploads_dir else None, format=fmt,
         keep_emails=keep_emails, spam=spam, overwrite=overwrite,
     )
-    show_progress = not as_json and sys.stderr.isatty()
-    if show_progress:
+    try:
+        summary = _run(parsed, options, progress=not as_json and sys.stderr.isatty())
+    except (OSError, sqlite3.Error) as exc:
+        raise click.ClickException(f"import stopped: {exc}") from None
+    result = {"export": {"file": export, "wxr_version": parsed.version, "site": parsed.link,
+                         "items": len(parsed.items)},
+              "content": str(content), "data": str(config.data_dir), **summary.as_dict(),
+              "redirect_files": summary.files}
+    if as_json:
+        click.echo(json.dumps(result, indent=1, ensure_ascii=False))
+        return
+    _print_summary(result)
+
+
+def _run(parsed, options, progress: bool):
+    """The import, with a progress bar on a terminal (stderr, gone once done)."""
+    from ownmedia.importers.wordpress import WordPressImporter
+
+    if progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         with Progress(TextColumn("importing / import"), BarColumn(), MofNCompleteColumn(),
@@ -86,16 +104,8 @@ def wordpress(export: str, content_dir: str | None, uploads_dir: str | None, fmt
                 parsed, options,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             ).run()
-    else:
-        summary = WordPressImporter(parsed, options).run()
-    result = {"export": {"file": export, "wxr_version": parsed.version, "site": parsed.link,
-                         "items": len(parsed.items)},
-              "content": str(content), "data": str(config.data_dir), **summary.as_dict(),
-              "redirect_files": summary.files}
-    if as_json:
-        click.echo(json.dumps(result, indent=1, ensure_ascii=False))
-        return
-    _print_summary(result)
+        return summary
+    return WordPressImporter(parsed, options).run()
 
 
 def _settings(settings_file: str | None) -> dict:

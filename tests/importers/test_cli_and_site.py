@@ -132,3 +132,14 @@ def test_page_comments_are_attached_to_the_page():
     plugin._FOR_PAGES[id(settings)] = {"gone": [comment]}
     with pytest.raises(plugin.CommentsBuildError, match="no post has the slug 'gone'"):
         plugin.on_pages(SimpleNamespace(settings=settings, pages=[page], translations=[]))
+
+
+def test_html_format_builds(tmp_path):
+    site = make_site(tmp_path, build=False)
+    _import(site, "--format", "html")
+    assert (site.content / "posts" / f"{POST_SLUG}.html").is_file()
+    build_into(site)
+    html = site.page(f"/2020/{POST_SLUG}/")
+    assert "<strong>du gras</strong>" in html and "Alice Martin" in html
+    assert 'id="comment-20200514-100000-wp100"' in html
+    assert (site.output / "category" / "notes" / "index.html").is_file()
