@@ -128,7 +128,7 @@ class WordPressImporter:
         self.by_id = {i.id: i for i in export.items}
         self.upload_paths: dict[str, str] = {}  # attachment id -> path under uploads
         self.upload_prefixes = self._upload_prefixes()
-        self.copied: dict[str, str] = {}  # path under uploads -> path under content
+        self.copied: dict[str, str | None] = {}  # path under uploads -> under content, or None
 
     # --- uploads -------------------------------------------------------------------------
     def _upload_prefixes(self) -> list[str]:
@@ -160,7 +160,7 @@ class WordPressImporter:
         source = self.options.uploads_dir / relative
         if not source.is_file():
             self.summary.attachments["missing"] += 1
-            self.copied[relative] = None  # type: ignore[assignment]
+            self.copied[relative] = None
             return None
         target = self.uploads_out / relative
         if target.is_file() and target.stat().st_size == source.stat().st_size:
@@ -177,8 +177,11 @@ class WordPressImporter:
         if not self.upload_prefixes:
             return text
         alternatives = "|".join(re.escape(p) for p in self.upload_prefixes)
+        blog_path = urlsplit(self.export.base_blog_url or self.export.link).path.rstrip("/")
+        root_relative = re.escape(f"{blog_path}/wp-content/uploads/")
         pattern = re.compile(
-            r"(?:https?:)?//(?:" + alternatives + r")([^\s\"'<>()?#\]]+)(\?[^\s\"'<>()#\]]*)?"
+            r"(?:(?:https?:)?//(?:" + alternatives + r")|(?<![\w/.:-])" + root_relative + r")"
+            r"([^\s\"'<>()?#\]]+)(\?[^\s\"'<>()#\]]*)?"
         )
 
         def replace(match: re.Match) -> str:

@@ -64,6 +64,7 @@ def test_uploads_copied_and_links_rewritten(tmp_path):
     text = (content / "posts" / f"{POST_SLUG}.md").read_text()
     assert "({static}/images/wordpress/2020/05/photo-300x200.jpg)" in text
     assert "({static}/images/wordpress/2020/05/photo.jpg)" in text
+    assert "[PDF]({static}/images/wordpress/2020/05/programme.pdf)" in text  # a root-relative link
     # a file missing from --uploads keeps its old link, and is counted
     assert "http://old.example/blog/wp-content/uploads/2020/05/absent.pdf" in text
     assert summary.attachments["missing"] == 1 and summary.attachments["copied"] == 3

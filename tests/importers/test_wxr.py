@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ownmedia.importers.wxr import WXRError, parse_wxr
 from tests.importers.kit import SMALL
@@ -82,3 +84,15 @@ def test_not_an_export(tmp_path, text, message):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(WXRError, match=message):
         parse_wxr(path)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_any_bytes_give_an_export_or_one_clear_error(tmp_path, data):
+    path = tmp_path / "fuzz.xml"
+    path.write_bytes(b"<rss><channel><wp:x xmlns:wp='http://wordpress.org/export/1.2/'/>" + data)
+    try:
+        parse_wxr(path)
+    except WXRError as exc:
+        assert str(exc).startswith(str(path))
