@@ -74,6 +74,8 @@ class Summary:
     attachments: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)  # (what, why) -> n
     links_rewritten: int = 0
+    internal_links: int = 0  # links to the blog's own posts, now to their files
+    self_pingbacks: int = 0  # pingbacks from the blog itself, now from the new URLs
     redirects: int = 0
     files: list[str] = field(default_factory=list)
 
@@ -90,6 +92,8 @@ class Summary:
             "comment_outcomes": dict(sorted(self.comment_outcomes.items())),
             "attachments": dict(sorted(self.attachments.items())),
             "links_rewritten": self.links_rewritten,
+            "internal_links": self.internal_links,
+            "self_pingbacks": self.self_pingbacks,
             "redirects": self.redirects,
             "skipped": [{"what": w, "why": y, "count": n}
                         for (w, y), n in sorted(self.skipped.items())],
@@ -129,6 +133,13 @@ class WordPressImporter:
         self.upload_paths: dict[str, str] = {}  # attachment id -> path under uploads
         self.upload_prefixes = self._upload_prefixes()
         self.copied: dict[str, str | None] = {}  # path under uploads -> under content, or None
+        self.blog_hosts = {
+            (urlsplit(u).hostname or "").removeprefix("www.")
+            for u in (export.base_blog_url, export.link) if u and urlsplit(u).hostname
+        }
+        self.old_to_target: dict[str, _Target] = {}  # old path?query -> published post
+        self.old_urls: dict[str, str] = {}  # old path?query -> new URL
+        self.by_new_url: dict[str, _Target] = {}
 
     # --- uploads -------------------------------------------------------------------------
     def _upload_prefixes(self) -> list[str]:
@@ -306,7 +317,8 @@ class WordPressImporter:
     def _body(self, item: WPItem) -> str:
         from pelican.tools.pelican_import import decode_wp_content  # WordPress's wpautop
 
-        body = self._rewrite_uploads(decode_wp_content(_captions(item.content)))
+        body = self._rewrite_internal(
+            self._rewrite_uploads(decode_wp_content(_captions(item.content))))
         for name in SHORTCODE_RE.findall(body):
             self.summary.skipped[(f"[{name}] shortcodes", "left as text (no equivalent)")] += 1
         if self.options.format == "markdown":
@@ -446,6 +458,12 @@ class WordPressImporter:
         )
         if kind != "comment" and not url:
             return None, "no source URL (WordPress keeps it as the author's URL)"
+        site = (self.settings.get("SITEURL") or "").rstrip("/")
+        if kind != "comment" and site.startswith(("http://", "https://")):
+            own = self._target_of(url)
+            if own is not None:  # a pingback from the blog itself: from the post's new URL
+                comment.source = site + own.url
+                self.summary.self_pingbacks += 1
         try:
             return validate(comment), ""
         except CommentFormatError as exc:
@@ -468,6 +486,9 @@ class WordPressImporter:
             for c in item.comments:
                 c.date = self._aware(c.date)
         targets = self._plan()
+        self.old_to_target = self._old_to_target(targets)
+        self.old_urls = {k: t.url for k, t in self.old_to_target.items() if t.url}
+        self.by_new_url = {t.url: t for t in targets if t.url}
         attachments = sum(1 for i in self.export.items if i.type == "attachment")
         if attachments:
             self.summary.attachments["attachments in the export"] = attachments
@@ -483,15 +504,59 @@ class WordPressImporter:
         self.progress(total, total)
         return self.summary
 
+    def _old_to_target(self, targets: list[_Target]) -> dict[str, _Target]:
+        """Every old URL (path and query) of a published post or page, to that post."""
+        found: dict[str, _Target] = {}
+        for target in targets:
+            if target.url:
+                for old in self._old_urls(target):
+                    source = redirect_files.normalise_source(old)
+                    if source:
+                        found[source] = target
+        return found
+
+    def _target_of(self, url: str) -> _Target | None:
+        """The post or page an absolute URL of the old blog was, if any."""
+        parts = urlsplit(url)
+        if (parts.hostname or "").removeprefix("www.") not in self.blog_hosts:
+            return None
+        source = redirect_files.normalise_source(url)
+        if not source:
+            return None
+        path, _, query = source.partition("?")
+        new = redirect_files.lookup(self.old_urls, path, query)
+        return self.by_new_url.get(new) if new else None
+
+    def _rewrite_internal(self, text: str) -> str:
+        """Links to the blog's own posts and pages, to the new files ({filename}), so they
+        follow the site's URL settings wherever it is published."""
+        if not self.blog_hosts or not self.old_urls:
+            return text
+        hosts = "|".join(re.escape(h) for h in sorted(self.blog_hosts, key=len, reverse=True))
+        pattern = re.compile(r"(?<=[\"'(])((?:https?:)?//(?:www\.)?(?:" + hosts + r")"
+                             r"(?:/[^\s\"'<>()#]*)?)(#[^\s\"'<>()]*)?")
+
+        def replace(match: re.Match) -> str:
+            url = match.group(1)
+            target = self._target_of(url if url.startswith("http") else "http:" + url)
+            if target is None:
+                return match.group(0)
+            self.summary.internal_links += 1
+            return "{filename}/" + self._relative_file(target) + (match.group(2) or "")
+
+        return pattern.sub(replace, text)
+
+    def _relative_file(self, target: _Target) -> str:
+        folder = self.posts_dir if target.kind == "post" else self.pages_dir
+        suffix = ".html" if self.options.format == "html" else ".md"
+        return (folder / f"{target.slug}{suffix}").relative_to(self.options.content_dir) \
+            .as_posix()
+
     def _write_redirects(self, targets: list[_Target]) -> None:
         rules: dict[str, str] = {}
-        for target in targets:
-            if not target.url:
-                continue
-            for old in self._old_urls(target):
-                source = redirect_files.normalise_source(old)
-                if source and source.rstrip("/") != target.url.rstrip("/"):
-                    rules[source] = target.url
+        for source, target in self.old_to_target.items():
+            if source.rstrip("/") != target.url.rstrip("/"):
+                rules[source] = target.url
         prefix = urlsplit(self.export.base_blog_url or self.export.link).path.rstrip("/")
         for relative, new in self.copied.items():
             if new:

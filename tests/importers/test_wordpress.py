@@ -224,3 +224,33 @@ def test_caption_shortcode_becomes_a_figure_and_other_shortcodes_are_counted(tmp
             "({static}/images/wordpress/2020/05/photo.jpg)\n\nUne *tasse*") in body
     assert '[gallery ids="1,2"]' in body
     assert summary.skipped[("[gallery] shortcodes", "left as text (no equivalent)")] == 1
+
+
+def test_links_and_pingbacks_between_the_blogs_own_posts(tmp_path):
+    link = ('<a href="http://old.example/blog/qui-sommes-nous/#adhesion">nous</a> et '
+            '<a href="https://www.old.example/blog/?p=10">ce billet</a> et '
+            '<a href="http://old.example/blog/ailleurs/">une page inconnue</a>')
+    ping = """<wp:comment><wp:comment_id>201</wp:comment_id>
+        <wp:comment_author><![CDATA[Le carnet &raquo; Café]]></wp:comment_author>
+        <wp:comment_author_url>http://old.example/blog/2020/05/14/caf%c3%a9-license%e2%80%91compatible/</wp:comment_author_url>
+        <wp:comment_date_gmt>2020-05-14 09:00:00</wp:comment_date_gmt>
+        <wp:comment_date>2020-05-14 11:00:00</wp:comment_date>
+        <wp:comment_content><![CDATA[[...] notre page [...]]]></wp:comment_content>
+        <wp:comment_approved>1</wp:comment_approved><wp:comment_type>pingback</wp:comment_type>
+        <wp:comment_parent>0</wp:comment_parent></wp:comment>
+        <wp:comment>"""
+    text = SMALL.read_text(encoding="utf-8").replace("Deuxième paragraphe.", link, 1)
+    text = text.replace("<wp:comment>\n\t\t\t<wp:comment_id>200", ping + "<wp:comment_id>200", 1)
+    export = tmp_path / "export.xml"
+    export.write_text(text, encoding="utf-8")
+    summary = run_import(tmp_path, export=export,
+                         settings=settings(SITEURL="https://carnet.example"))
+    body = (tmp_path / "content" / "posts" / f"{POST_SLUG}.md").read_text()
+    assert "[nous]({filename}/pages/qui-sommes-nous.md#adhesion)" in body
+    assert f"[ce billet]({{filename}}/posts/{POST_SLUG}.md)" in body
+    assert "[une page inconnue](http://old.example/blog/ailleurs/)" in body
+    assert summary.internal_links == 2
+    page = read_comments_dir(tmp_path / "content" / "comments")[PAGE_SLUG]
+    ping = next(c for c in page if c.type == "pingback")
+    assert ping.source == f"https://carnet.example/2020/{POST_SLUG}/"
+    assert summary.self_pingbacks == 1
