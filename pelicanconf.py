@@ -15,8 +15,10 @@ RELATIVE_URLS = False
 PATH = "content"
 ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
-STATIC_PATHS = ["images", "extra/robots.txt"]
-EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
+STATIC_PATHS = ["images", "extra/robots.txt", "extra/redirects.json"]
+EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"},
+                       # from `ownmedia import wordpress`, served by `ownmedia serve`
+                       "extra/redirects.json": {"path": "redirects.json"}}
 IGNORE_FILES = [".#*", "comments"]  # comments are read by plugins/comments, not as articles
 
 TIMEZONE = "Europe/Paris"

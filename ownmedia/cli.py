@@ -16,6 +16,7 @@ SUBCOMMANDS: dict[str, str] = {
     "keys": "ownmedia.stats.cli:keys",
     "goals": "ownmedia.stats.cli:goals",
     "review": "ownmedia.review.cli:review",
+    "import": "ownmedia.importers.cli:import_group",
 }
 
 

@@ -3,19 +3,24 @@
     content/comments/<post slug>/<id>.md
 
     id: 20261126-093012-4f2a
-    post: owning-your-channel
+    post: owning-your-channel               (the slug of the post, or of a page)
     author: Camille Martin
     date: 2026-11-26T09:30:12+00:00
     website: https://camille.example        (optional)
     reply_to: 20261120-101500-aa01          (optional, the id of the parent)
-    type: comment                           (comment | pingback | webmention)
-    source: https://other.example/post      (required for pingback/webmention)
+    type: comment                           (comment | pingback | trackback | webmention)
+    source: https://other.example/post      (required for pingback/trackback/webmention)
     photo: /images/mentions/3f2a….jpg       (optional: our copy of a mention author's photo)
 
     The body, in Markdown.
 
 The Pelican plugin reads these files and the engagement service writes them, both through
-this module, so the two can never disagree on the format."""
+this module, so the two can never disagree on the format. Files hold published comments only;
+pending, spam and rejected ones live in the comments store (data/comments.sqlite3).
+
+WordPress's `http://` placeholder for "no website" reads as no website; a percent-encoded
+slug (as WordPress stores non-ASCII ones) is refused with the slug to use instead
+(`wordpress_slug`, which `ownmedia import wordpress` also gives the post)."""
 
 from __future__ import annotations
 
@@ -23,14 +28,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import markdown
 import nh3
 
 from ownmedia.fsutil import atomic_write_text
 
-COMMENT_TYPES = ("comment", "pingback", "webmention")
+COMMENT_TYPES = ("comment", "pingback", "trackback", "webmention")
+# What WordPress (and some forms) store for "no website"
+EMPTY_WEBSITES = frozenset({"http://", "https://", "http:", "https:"})
 FIELDS = ("id", "post", "author", "date", "website", "reply_to", "type", "source", "photo")
 LOCAL_PATH_RE = re.compile(r"^(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)+$")  # a path on our site only
 REQUIRED = ("id", "post", "author", "date", "type")
@@ -88,6 +95,29 @@ def sanitise_html(html: str) -> str:
     )
 
 
+def clean_website(value: str | None) -> str | None:
+    """None for an empty website or WordPress's bare `http://` placeholder."""
+    value = (value or "").strip()
+    return None if not value or value.lower() in EMPTY_WEBSITES else value
+
+
+def wordpress_slug(value: str, settings: dict | None = None) -> str:
+    """A slug WordPress may have percent-encoded (`caf%c3%a9`), decoded then slugified with
+    Pelican's rules (the site's SLUG_REGEX_SUBSTITUTIONS when `settings` is given)."""
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.utils import slugify
+
+    settings = settings or DEFAULT_CONFIG
+    slug = slugify(
+        unquote(value),
+        regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS",
+                                DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"]),
+        preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
+        use_unicode=settings.get("SLUGIFY_USE_UNICODE", False),
+    )
+    return slug.strip("-_.")
+
+
 def _check_url(value: str, path: str | Path, field: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -100,7 +130,10 @@ def validate(comment: Comment, path: str | Path = "<comment>") -> Comment:
     if not ID_RE.match(comment.id or ""):
         raise CommentFormatError(path, "id", "letters, digits, '-' or '_' (at most 64)")
     if not SLUG_RE.match(comment.post or ""):
-        raise CommentFormatError(path, "post", f"not a post slug: {comment.post!r}")
+        hint = ""
+        if "%" in (comment.post or ""):
+            hint = f" (percent-encoded: use {wordpress_slug(comment.post)!r}, as its post does)"
+        raise CommentFormatError(path, "post", f"not a post slug: {comment.post!r}{hint}")
     if not (comment.author or "").strip():
         raise CommentFormatError(path, "author", "must not be empty")
     if len(comment.author) > 200:
@@ -109,6 +142,7 @@ def validate(comment: Comment, path: str | Path = "<comment>") -> Comment:
         raise CommentFormatError(path, "date", "must be an ISO 8601 date-time with a time zone")
     if comment.type not in COMMENT_TYPES:
         raise CommentFormatError(path, "type", f"must be one of {', '.join(COMMENT_TYPES)}")
+    comment.website = clean_website(comment.website)
     if comment.website:
         _check_url(comment.website, path, "website")
     if comment.reply_to is not None and not ID_RE.match(comment.reply_to):

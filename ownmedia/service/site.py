@@ -12,6 +12,7 @@ def mount_site(app: Starlette, site_dir: Path) -> None:
     """html=True serves index.html for directories and 404.html for what is missing."""
     static = StaticFiles(directory=str(site_dir), html=True, check_dir=False)
     from ownmedia.comments.live_static import LiveStatic  # pages replaced by live publishing
+    from ownmedia.importers.serving import RedirectsApp  # old URLs of an imported blog
     from ownmedia.mentions.headers import MentionHeaders  # Link/X-Pingback on HTML pages
 
-    app.mount("/", MentionHeaders(LiveStatic(static)), name="site")
+    app.mount("/", RedirectsApp(MentionHeaders(LiveStatic(static)), site_dir), name="site")

@@ -210,25 +210,63 @@ def attach(article: object, comments: list[Comment]) -> None:
     article.comment_count = len(comments)
 
 
-def attach_comments(articles: list, by_slug: dict[str, list[Comment]], where: Path) -> None:
-    """Attach to every article; a comment for a post that does not exist stops the build."""
+def attach_comments(articles: list, by_slug: dict[str, list[Comment]], where: Path,
+                    defer_unknown: bool = False) -> dict[str, list[Comment]]:
+    """Attach to every article; a comment for a post that does not exist stops the build,
+    unless `defer_unknown`: then those are returned, for the pages (see on_pages)."""
     slugs = {a.slug for a in articles}
+    unknown: dict[str, list[Comment]] = {}
     for slug, comments in by_slug.items():
         if slug not in slugs:
-            first = where / slug / f"{comments[0].id}.md"
-            raise CommentsBuildError(
-                f"bad comment file: {first}: field 'post': no post has the slug {slug!r}"
-            )
-        ids = {c.id for c in comments}
-        for c in comments:
-            if c.reply_to and c.reply_to not in ids:
-                log.warning(
-                    "%s: field 'reply_to': no comment %r on this post; shown at top level",
-                    where / slug / f"{c.id}.md",
-                    c.reply_to,
-                )
+            if defer_unknown:
+                unknown[slug] = comments
+                continue
+            raise CommentsBuildError(_no_slug_message(where, slug, comments))
+        _warn_orphans(where, slug, comments)
     for article in articles:
         attach(article, by_slug.get(article.slug, []))
+    return unknown
+
+
+def _no_slug_message(where: Path, slug: str, comments: list[Comment]) -> str:
+    first = where / slug / f"{comments[0].id}.md"
+    return f"bad comment file: {first}: field 'post': no post has the slug {slug!r} (nor any page)"
+
+
+def _warn_orphans(where: Path, slug: str, comments: list[Comment]) -> None:
+    ids = {c.id for c in comments}
+    for c in comments:
+        if c.reply_to and c.reply_to not in ids:
+            log.warning(
+                "%s: field 'reply_to': no comment %r on this post; shown at top level",
+                where / slug / f"{c.id}.md",
+                c.reply_to,
+            )
+
+
+# Comments whose slug is no article's, waiting for the pages (see on_pages), by settings id.
+_FOR_PAGES: dict = {}
+
+
+def on_pages(generator) -> None:
+    """Comments on pages (WordPress sites have them): attached like an article's; a slug that
+    is neither an article's nor a page's stops the build."""
+    if not _enabled(generator.settings):
+        return
+    pending = _FOR_PAGES.pop(id(generator.settings), {})
+    pages = [
+        *generator.pages, *generator.translations,
+        *getattr(generator, "hidden_pages", []), *getattr(generator, "hidden_translations", []),
+        *getattr(generator, "draft_pages", []), *getattr(generator, "draft_translations", []),
+    ]
+    slugs = {p.slug for p in pages}
+    where = comments_dir(generator.settings)
+    for slug, comments in pending.items():
+        if slug not in slugs:
+            raise CommentsBuildError(_no_slug_message(where, slug, comments))
+        _warn_orphans(where, slug, comments)
+    for page in pages:
+        attach(page, pending.get(page.slug, []))
 
 
 def _all_articles(generator) -> list:
@@ -275,7 +313,9 @@ def on_articles(generator) -> None:
     else:  # no article_generator_init for this generator
         by_slug = _load_and_prefetch(generator.settings)
     _LOADED.clear()
-    attach_comments(articles, by_slug, comments_dir(generator.settings))
+    _FOR_PAGES[id(generator.settings)] = attach_comments(
+        articles, by_slug, comments_dir(generator.settings), defer_unknown=True
+    )
     for article in articles:
         article.comments_feed = (
             _feed_url(article, generator.settings) if article.comment_count else ""
@@ -357,6 +397,7 @@ def register() -> None:
     install_traceback_filter()
     signals.article_generator_init.connect(on_init)
     signals.article_generator_finalized.connect(on_articles)
+    signals.page_generator_finalized.connect(on_pages)
     signals.article_writer_finalized.connect(on_write)
     signals.get_writer.connect(on_output)
     signals.finalized.connect(on_finalized)

@@ -154,7 +154,7 @@ def test_comments_feed_lists_comments(built_site):
         (
             "bad-type.md",
             "id: bad-type\npost: own-your-channel\nauthor: A\n"
-            "date: 2026-09-12T10:00:00+00:00\ntype: trackback\n\nHi",
+            "date: 2026-09-12T10:00:00+00:00\ntype: carrier-pigeon\n\nHi",
             "type",
         ),
     ],

@@ -1,0 +1,1 @@
+"""Importers: bring an existing blog, with its conversation, into an ownmedia site."""
