@@ -65,6 +65,20 @@ _URL_CHAR = r"[A-Za-z0-9/?#&=%_~+@$*\-]"
 _LONGER_URL = re.compile(rf"{_URL_CHAR}|[.,;:!'()]+{_URL_CHAR}")
 
 
+def meta_status_gone(html: str) -> bool:
+    """`<meta http-equiv="Status" content="410 Gone">`: how a static host that cannot send a
+    410 says a post was deleted (webmention.rocks delete test; IndieWeb meta http-equiv)."""
+    if "http-equiv" not in html.lower():
+        return False
+    soup = BeautifulSoup(html, "html.parser")
+    for meta in soup.find_all("meta"):
+        equiv, content = meta.get("http-equiv"), meta.get("content")
+        if isinstance(equiv, str) and equiv.strip().lower() == "status" and \
+                isinstance(content, str) and content.strip().startswith("410"):
+            return True
+    return False
+
+
 def text_mentions(text: str, target: str) -> bool:
     """A non-HTML source counts when it holds the exact target URL, not only a longer URL
     that starts with it (`.../post/` is not in `.../post/other`)."""
@@ -174,6 +188,8 @@ def verify(source: str, target: str, config: MentionsConfig) -> Verification:
         return Verification("error", f"the source answered {result.status}", kind="upstream")
     text = result.text()
     is_html = "html" in result.content_type or not result.content_type
+    if is_html and meta_status_gone(text):
+        return Verification("gone", "the source says 410 Gone (meta http-equiv)", kind="410")
     found = links_to(text, result.url, target) if is_html else text_mentions(text, target)
     if not found:
         return Verification("gone", "the source does not link to the target")

@@ -79,6 +79,14 @@ def test_404_is_not_a_deletion_but_410_and_unlinking_are(make_service):
     svc.pages.set("/post", "gone", status=410)
     send(svc, source)
     wait_for(lambda: mention(svc.site, source) is None)
+    svc.pages.set("/post", source_html())
+    send(svc, source)
+    wait_for(lambda: mention(svc.site, source))
+    tombstone = source_html().replace("<head>", '<head><meta http-equiv="Status" '
+                                                'content="410 Gone">')
+    svc.pages.set("/post", tombstone)  # a static host's deletion, still showing the link
+    send(svc, source)
+    wait_for(lambda: mention(svc.site, source) is None)
 
 
 HOSTILE = ("<b>bold</b> **stars** [click](https://evil.example/) &copy; `code` "
