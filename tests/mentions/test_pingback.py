@@ -113,10 +113,12 @@ def test_billion_laughs_do_not_delay_health(start_service, tmp_path):
     svc = start_service("--config", site.config_file)
     latencies, statuses = asyncio.run(health_latencies(svc.url, BILLION_LAUGHS, 20))
     assert statuses == [200] * 20  # each bomb answered with a fault
-    # before, the 20 bombs held the event loop for seconds (3.2 s measured here): now a probe
-    # waits at most for the loop's share of 20 small requests
+    # before, the 20 bombs held the event loop for 3.2 s (one probe waited all of it): now a
+    # probe waits for the loop's share of 20 small requests, ~1 ms typically and ~20 ms at
+    # worst when measured alone; the maximum's bound leaves room for a machine busy with
+    # other work, and still fails the old stall
     assert statistics.median(latencies) < 0.01, statistics.median(latencies)
-    assert max(latencies) < 0.15, max(latencies)  # measured ~0.02 s on the 2-core machine
+    assert max(latencies) < 1.0, max(latencies)
     assert httpx.get(svc.url + POST_URL).status_code == 200
 
 
