@@ -16,6 +16,13 @@
     if (kind) el.classList.add("notice-" + kind);
   }
 
+  // The name shown in the comment a reply link belongs to (the banner names a person, not an id).
+  function authorOf(link) {
+    var inner = link.closest(".comment-inner");
+    var name = inner && inner.querySelector(".comment-author");
+    return name ? name.textContent.trim() : "";
+  }
+
   function setup(form) {
     var base = form.getAttribute("data-engagement-url") || "";
     var post = form.elements.post.value;
@@ -71,7 +78,7 @@
     document.querySelectorAll("a.reply-link[data-reply-to]").forEach(function (link) {
       link.addEventListener("click", function (ev) {
         ev.preventDefault();
-        setReply(link.getAttribute("data-reply-to"), link.getAttribute("data-reply-author"));
+        setReply(link.getAttribute("data-reply-to"), authorOf(link));
         form.scrollIntoView({ block: "start" });
         if (form.elements.body) form.elements.body.focus();
       });
@@ -80,11 +87,11 @@
     if (params.get("reply_to")) {
       var id = params.get("reply_to");
       var source = document.querySelector('a.reply-link[data-reply-to="' + CSS.escape(id) + '"]');
-      setReply(id, source ? source.getAttribute("data-reply-author") : "");
+      setReply(id, source ? authorOf(source) : "");
     }
     if (params.get("comment") === "pending") {
-      var notice = document.getElementById("comment-pending");
-      if (notice) notice.classList.add("is-visible");
+      var pending = document.getElementById("comment-pending");
+      if (pending) pending.classList.add("is-visible");
     }
 
     form.addEventListener("submit", function (ev) {
