@@ -110,7 +110,7 @@ def test_mentions_have_no_reply_link_and_pre_is_focusable(built_site):
 
 def test_article_page_carries_the_print_qr_code(built_site):
     page = soup(built_site, "/2026/own-your-channel/")
-    qr = page.select_one("aside.print-only.print-qr")
+    qr = page.select_one("div.print-only.print-qr")
     assert qr is not None and qr.find("svg") is not None
     printed = soup(built_site, "/2026/own-your-channel/print/")
     assert qr.select_one(".url").get_text() == printed.select_one(".print-qr .url").get_text()
