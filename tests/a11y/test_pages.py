@@ -109,7 +109,7 @@ def test_axe_finds_no_violation(browser, served, name, scheme):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", [POST_FR, POST_EN])
-def test_no_js_confirmation_page_has_the_site_look_and_passes_axe(browser, served, path,
+def test_no_js_confirmation_page_has_the_site_look_and_passes_axe(browser, served, shots, path,
                                                                   scheme):
     context, page = confirmation_page(browser, served, path, scheme, js=True)
     assert page.locator("h1").inner_text() in ("Confirmer votre commentaire",
@@ -121,6 +121,12 @@ def test_no_js_confirmation_page_has_the_site_look_and_passes_axe(browser, serve
     assert page.locator(".comment-page-post a").inner_text() == title
     home = page.locator(".site-nav a").first.get_attribute("href")
     assert home.endswith("/en/") if lang == "en" else not home.endswith("/en/")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        shot = shots / f"confirm-{lang}-{scheme}-{width}.png"
+        data = page.screenshot(full_page=True, path=str(shot))
+        assert png_size(data)[0] == width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
     violations = axe_violations(page)
     context.close()
     assert violations == [], violations
