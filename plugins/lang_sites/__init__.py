@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from dataclasses import dataclass, field
 from operator import attrgetter
 
 from pelican import signals
@@ -54,45 +55,72 @@ def _terms(articles: list, attr: str) -> list[tuple]:
     return sorted(groups.items(), key=lambda item: str(item[0]).lower())
 
 
-def write_language(generator, writer, lang: str) -> int:
-    """Write lang's pages; returns how many list pages were written (before pagination)."""
+@dataclass
+class Listing:
+    """One list page of a language (before pagination)."""
+
+    template: str
+    save_as: str
+    url: str
+    page_name: str
+    articles: list
+    term: dict = field(default_factory=dict)  # {"category": c} or {"tag": t}
+
+
+def listings(generator, lang: str) -> tuple[list[Listing], dict]:
+    """lang's list pages and the context they share."""
     settings = generator.settings
     prefix = f"{lang}/"
     articles = language_articles(generator, lang)
-    dates = sorted(articles, key=attrgetter("date"),
-                   reverse=settings.get("NEWEST_FIRST_ARCHIVES", True))
     categories = _terms(articles, "category")
     tags = _terms(articles, "tags")
-    common = dict(page_lang=lang, lang_prefix=prefix, categories=categories, tags=tags,
-                  blog=True, all_articles=articles)
-    relative = settings.get("RELATIVE_URLS", False)
-    written = 0
+    pages = []
     for template in DIRECT:
         if template not in settings.get("DIRECT_TEMPLATES", DIRECT):
             continue
         save_as = settings.get(f"{template.upper()}_SAVE_AS", f"{template}.html")
         if not save_as:
             continue
-        url = settings.get(f"{template.upper()}_URL", f"{template}.html")
-        if template == "index":
-            url = ""
-        writer.write_file(prefix + save_as, generator.get_template(template), generator.context,
-                          relative, template_name=template, url=prefix + url,
-                          page_name=prefix + os.path.splitext(save_as)[0],
-                          articles=articles, dates=dates, **common)
-        written += 1
+        pretty = save_as[: -len("index.html")] if save_as.endswith("index.html") else save_as
+        url = "" if template == "index" else settings.get(f"{template.upper()}_URL", pretty)
+        pages.append(Listing(template, prefix + save_as, prefix + url,
+                             prefix + os.path.splitext(save_as)[0], articles))
     for kind, terms in (("category", categories), ("tag", tags)):
-        template = generator.get_template(kind)
         for term, members in terms:
-            if not term.save_as:
-                continue
-            member_dates = [a for a in dates if a in members]
-            writer.write_file(prefix + term.save_as, template, generator.context, relative,
-                              template_name=kind, url=prefix + term.url,
-                              page_name=prefix + term.page_name,
-                              articles=members, dates=member_dates, **{kind: term}, **common)
-            written += 1
-    return written
+            if term.save_as:
+                pages.append(Listing(kind, prefix + term.save_as, prefix + term.url,
+                                     prefix + term.page_name, members, {kind: term}))
+    shared = dict(page_lang=lang, lang_prefix=prefix, categories=categories, tags=tags,
+                  blog=True, all_articles=articles)
+    return pages, shared
+
+
+def write_language(generator, writer, lang: str) -> int:
+    """Write lang's list pages; returns how many (before pagination)."""
+    settings = generator.settings
+    pages, shared = listings(generator, lang)
+    newest_first = settings.get("NEWEST_FIRST_ARCHIVES", True)
+    relative = settings.get("RELATIVE_URLS", False)
+    for listing in pages:
+        dates = sorted(listing.articles, key=attrgetter("date"), reverse=newest_first)
+        writer.write_file(listing.save_as, generator.get_template(listing.template),
+                          generator.context, relative, template_name=listing.template,
+                          url=listing.url, page_name=listing.page_name,
+                          articles=listing.articles, dates=dates, **listing.term, **shared)
+    return len(pages)
+
+
+def on_articles(generator) -> None:
+    """Tell plugins/seo's sitemap about these pages (its EXTRA_SITEMAP_LISTINGS hook)."""
+    if not plugin_enabled(generator.settings, NAME):
+        return
+    extra = generator.context.setdefault("EXTRA_SITEMAP_LISTINGS", [])
+    for lang in languages(generator):
+        pages, _ = listings(generator, lang)
+        paginated = generator.settings.get("PAGINATED_TEMPLATES", {})
+        # the articles only for the templates Pelican paginates: one URL for the others
+        extra.extend((p.save_as, p.url, p.articles if p.template in paginated else [])
+                     for p in pages)
 
 
 def on_article_writer_finalized(generator, writer) -> None:
@@ -103,4 +131,5 @@ def on_article_writer_finalized(generator, writer) -> None:
 
 
 def register() -> None:
+    signals.article_generator_finalized.connect(on_articles)
     signals.article_writer_finalized.connect(on_article_writer_finalized)

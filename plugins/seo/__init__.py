@@ -153,6 +153,9 @@ def sitemap_urls(context: dict, settings: dict) -> list[tuple[str, str | None]]:
                 (f"{site}/{u}", None)
                 for u in paginated_urls(item.save_as, item.url, items, settings)[1:]
             )
+    # other plugins' list pages (plugins/lang_sites): (save_as, url, articles)
+    for save_as, url, items in context.get("EXTRA_SITEMAP_LISTINGS", []):
+        urls.extend((f"{site}/{u}", None) for u in paginated_urls(save_as, url, items, settings))
     for name in settings.get("DIRECT_TEMPLATES", []):
         if name == "index":
             continue
