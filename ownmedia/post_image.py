@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-IMG_SRC_RE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*(?:\"([^\"]+)\"|'([^']+)')", re.I)
+IMG_SRC_RE = re.compile(r"<img\b[^>]*?(?<![\w-])src\s*=\s*(?:\"([^\"]+)\"|'([^']+)')", re.I)
 
 
 def absolute(url: str | None, siteurl: str) -> str | None:
