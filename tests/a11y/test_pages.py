@@ -251,3 +251,27 @@ def test_pre_blocks_are_reachable_by_keyboard(browser, served):
     pres.first.focus()
     assert page.evaluate("document.activeElement.tagName") == "PRE"
     context.close()
+
+
+def test_form_notices_are_styled_as_what_they_say(browser, served):
+    """With JavaScript: a missing name is marked on its field, and a comment sent before
+    min_seconds (30 here) is refused with an error notice, not plain text."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(served.url + POST_FR)
+    page.wait_for_function(
+        "document.querySelector('#comment-form input[name=token]').value !== ''")
+    page.fill("#comment-body", "Trop rapide.")
+    page.locator("#comment-name").evaluate("el => el.removeAttribute('required')")
+    page.click("#comment-form button[type=submit]")
+    status = page.locator(".comment-form-status")
+    status.filter(has_text="corrigez").wait_for(timeout=10_000)
+    assert "notice-error" in status.get_attribute("class")
+    assert page.locator("#comment-name").get_attribute("aria-invalid") == "true"
+    assert page.locator("#comment-name-error").is_visible()
+    page.fill("#comment-name", "Rapide")
+    page.click("#comment-form button[type=submit]")
+    status.filter(has_text="trop vite").wait_for(timeout=10_000)
+    assert "notice-error" in status.get_attribute("class")
+    assert not page.locator("#comment-name-error").is_visible()
+    context.close()
