@@ -1,12 +1,12 @@
-"""Each language its own index, archives, category and tag pages.
+"""Each language its own index, archives, category, tag and author pages.
 
 Pelican lists DEFAULT_LANG articles (plus those with no version in it) on /, /archives/,
 /categories.html, ... and writes category and tag pages only for those: an English reader
 clicking "Home" or "Archives" lands on French pages, and /en/ is a 404. For every other
 language found in the articles, this plugin writes the same direct templates and term pages
-under "<lang>/" (/en/, /en/archives/, /en/category/strategy/, ...), listing each post in that
-language when it has a version in it, else in the version that exists (as Pelican does for
-the default language). Templates receive `page_lang`, used by the theme for `<html lang>`,
+under "<lang>/" (/en/, /en/archives/, /en/category/strategy/, /en/author/x/, ...), each post in
+that language when it has a version in it, else in the version that exists (as Pelican does
+for the default language). Templates receive `page_lang`, used by the theme for `<html lang>`,
 its strings, dates and the links of its navigation (see theme/templates/base.html).
 
 Setting LANG_SITES: the languages to write ("auto", the default, = every language of the
@@ -24,7 +24,7 @@ from pelican import signals
 from ownmedia.pelican_support import plugin_enabled
 
 NAME = "lang_sites"
-DIRECT = ("index", "archives", "categories", "tags")
+DIRECT = ("index", "archives", "categories", "tags", "authors")
 
 
 def languages(generator) -> list[str]:
@@ -64,7 +64,7 @@ class Listing:
     url: str
     page_name: str
     articles: list
-    term: dict = field(default_factory=dict)  # {"category": c} or {"tag": t}
+    term: dict = field(default_factory=dict)  # {"category": c}, {"tag": t} or {"author": a}
 
 
 def listings(generator, lang: str) -> tuple[list[Listing], dict]:
@@ -74,6 +74,7 @@ def listings(generator, lang: str) -> tuple[list[Listing], dict]:
     articles = language_articles(generator, lang)
     categories = _terms(articles, "category")
     tags = _terms(articles, "tags")
+    authors = _terms(articles, "authors")
     pages = []
     for template in DIRECT:
         if template not in settings.get("DIRECT_TEMPLATES", DIRECT):
@@ -85,13 +86,13 @@ def listings(generator, lang: str) -> tuple[list[Listing], dict]:
         url = "" if template == "index" else settings.get(f"{template.upper()}_URL", pretty)
         pages.append(Listing(template, prefix + save_as, prefix + url,
                              prefix + os.path.splitext(save_as)[0], articles))
-    for kind, terms in (("category", categories), ("tag", tags)):
+    for kind, terms in (("category", categories), ("tag", tags), ("author", authors)):
         for term, members in terms:
             if term.save_as:
                 pages.append(Listing(kind, prefix + term.save_as, prefix + term.url,
                                      prefix + term.page_name, members, {kind: term}))
     shared = dict(page_lang=lang, lang_prefix=prefix, categories=categories, tags=tags,
-                  blog=True, all_articles=articles)
+                  authors=authors, blog=True, all_articles=articles)
     return pages, shared
 
 

@@ -29,6 +29,7 @@ PAGES = {  # page type -> path
     "tag-fr": "/tag/mesure/", "tag-en": "/en/tag/measurement/",
     "archives-fr": "/archives/", "archives-en": "/en/archives/",
     "categories-fr": "/categories.html", "tags-en": "/en/tags.html",
+    "author-fr": "/author/camille-martin/", "authors-en": "/en/authors.html",
     "print-fr": POST_FR + "print/", "print-en": POST_EN + "print/",
     "404": "/no-such-page/",
 }

@@ -44,6 +44,7 @@ def test_english_navigation_leads_to_english_pages(built_site):
     for label in ("Home", "Archives", "Categories", "Tags", "About"):
         assert nav[label].startswith(f"{SITE}/en/"), (label, nav[label])
     assert nav["Français"] == f"{SITE}/"
+    assert article.select_one(".post-meta a.p-author")["href"].startswith(f"{SITE}/en/author/")
     category = article.select_one(".post-meta a.p-category")["href"]
     assert category == f"{SITE}/en/category/strategy/"
     assert (built_site / "en/category/strategy/index.html").is_file()
