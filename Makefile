@@ -11,7 +11,9 @@ DATADIR ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup html clean regenerate serve devserver publish demo test bench pdf lint
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+
+.PHONY: help setup html clean regenerate serve devserver publish demo test bench pdf lint screenshots
 
 help:
 	@echo 'make demo        set up, build the sample site, serve site + engagement service on http://$(HOST):$(PORT)'
@@ -25,6 +27,7 @@ help:
 	@echo 'make pdf         render every print view to PDF (headless Chromium) into $(OUTPUTDIR)/pdf/'
 	@echo 'make bench       run the benchmarks under bench/ and print their tables'
 	@echo 'make lint        ruff'
+	@echo 'make screenshots the README pictures (article, admin queue) into docs/screenshots/'
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,6 +36,11 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 setup: $(BIN)/.installed
+
+# axe-core for the accessibility suite (tests/a11y), from npm; node_modules is not committed
+$(AXE): tests/a11y/package.json
+	npm install --prefix tests/a11y --no-audit --no-fund --silent
+	touch $@
 
 html: setup
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE)
@@ -58,7 +66,7 @@ pdf: html
 demo: html
 	$(BIN)/ownmedia serve --host $(HOST) --port $(PORT) --data $(DATADIR) --site $(OUTPUTDIR)
 
-test: setup
+test: setup $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -67,3 +75,6 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check .
+
+screenshots: setup
+	$(BIN)/python -m tests.a11y.screenshots docs/screenshots

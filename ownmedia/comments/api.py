@@ -30,6 +30,7 @@ from ownmedia.comment_format import SLUG_RE
 from ownmedia.comments import notify
 from ownmedia.comments.intake import Outcome, Submission
 from ownmedia.comments.messages import pick_lang, t
+from ownmedia.comments.page_shell import read_shell
 from ownmedia.comments.runtime import CommentsRuntime, get_runtime
 
 log = logging.getLogger("ownmedia.comments")
@@ -198,18 +199,25 @@ def _html_answer(runtime: CommentsRuntime, request: Request, sub: Submission,
         return RedirectResponse(f"{back}?comment=pending#comment-pending", 303)
     lang = sub.lang
     confirm = outcome.kind == "confirm"
+    shell = None
+    if SLUG_RE.match(sub.post or ""):  # the site's header and look, from the post's page
+        shell = read_shell(runtime.site_index.site_dir, sub.post, urlsplit(back).path,
+                           runtime.site_index.url_of(sub.post))
+    parent = runtime.store.get(sub.reply_to) if sub.reply_to and len(sub.reply_to) < 64 else None
     html = TEMPLATES.get_template("form_page.html").render(
         lang=lang, t=lambda key: t(lang, key),
         title=t(lang, "title_confirm" if confirm else "title_errors"),
         message=outcome.message, errors=outcome.errors, sub=sub, token=outcome.token,
-        confirm=confirm, action=str(request.url.path), back=back,
+        confirm=confirm, action=str(request.url.path), back=back, shell=shell,
+        reply_author=parent.author if parent is not None and parent.post == sub.post else "",
     )
     return HTMLResponse(html, outcome.status_code, headers=NO_STORE)
 
 
 def _message_page(lang: str, title: str, message: str, status: int, **extra) -> HTMLResponse:
     html = TEMPLATES.get_template("message_page.html").render(
-        lang=lang, t=lambda key: t(lang, key), title=title, message=message, back="/", **extra
+        lang=lang, t=lambda key: t(lang, key), title=title, message=message, back="/",
+        shell=None, **extra
     )
     return HTMLResponse(html, status, headers=NO_STORE)
 

@@ -32,7 +32,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "notify": "Me prévenir par courriel d’une réponse à mon commentaire",
         "website": "Site web (facultatif)",
         "body": "Commentaire (Markdown)",
-        "reply_to": "En réponse au commentaire",
+        "reply_to": "En réponse à",
         "unsubscribed": "C’est noté : vous ne recevrez plus de courriel pour les réponses "
         "à vos commentaires.",
         "unsubscribe_bad": "Ce lien de désinscription n’est pas valide.",
@@ -71,7 +71,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "notify": "E-mail me when someone replies to my comment",
         "website": "Website (optional)",
         "body": "Comment (Markdown)",
-        "reply_to": "Replying to comment",
+        "reply_to": "Replying to",
         "unsubscribed": "Done: you will no longer get e-mails about replies to your comments.",
         "unsubscribe_bad": "This unsubscribe link is not valid.",
         "unsubscribe_title": "Stop e-mails",

@@ -18,7 +18,9 @@ def destination(cta: CTA, post_slug: str, settings: dict) -> str:
 
 def render_cta(cta: CTA, *, post_slug: str, lang: str, settings: dict,
                position: str = "inline") -> str:
-    """`<aside class="cta-block">` holding the tagged link; `position` is inline or end."""
+    """`<div class="cta-block">` holding the tagged link; `position` is inline or end. A div,
+    not an aside: an aside inside <main> is a landmark in a landmark (axe rule
+    landmark-complementary-is-top-level)."""
     default_lang = settings.get("DEFAULT_LANG", "fr")
     classes = [
         "cta",
@@ -38,6 +40,6 @@ def render_cta(cta: CTA, *, post_slug: str, lang: str, settings: dict,
     text = cta.text_for(lang, default_lang)
     intro = f'<p class="cta-text">{escape(text)}</p>' if text else ""
     return (
-        f'<aside class="cta-block cta-{position}" data-cta="{escape(cta.id)}">{intro}'
-        f'<a {" ".join(attrs)}>{escape(cta.label_for(lang, default_lang))}</a></aside>'
+        f'<div class="cta-block cta-{position}" data-cta="{escape(cta.id)}">{intro}'
+        f'<a {" ".join(attrs)}>{escape(cta.label_for(lang, default_lang))}</a></div>'
     )

@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 from pelican import signals
 
 from ownmedia.pelican_support import install_traceback_filter, plugin_enabled
+from ownmedia.post_image import post_image_url
 
 from .checks import ContentCheckError, check_content, check_failed_sources
 
@@ -50,15 +51,8 @@ def shorten(text: str, limit: int = 200) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def image_url(image: str | None, siteurl: str) -> str | None:
-    if not image:
-        return None
-    if image.startswith(("http://", "https://")):
-        return image
-    return f"{siteurl}/{image.lstrip('/')}"
-
-
-def seo_meta(content, siteurl: str, is_article: bool = True) -> SeoMeta:
+def seo_meta(content, siteurl: str, is_article: bool = True,
+             settings: dict | None = None) -> SeoMeta:
     """Canonical URL, description (metadata `description` or the summary), image, locale."""
     description = getattr(content, "description", None) or plain_text(
         getattr(content, "summary", "") or content.content
@@ -69,7 +63,7 @@ def seo_meta(content, siteurl: str, is_article: bool = True) -> SeoMeta:
         canonical=f"{siteurl}/{content.url}",
         title=plain_text(content.title),
         description=shorten(description),
-        image=image_url(getattr(content, "image", None), siteurl),
+        image=post_image_url(content, settings or {"SITEURL": siteurl}),
         image_alt=getattr(content, "image_alt", None),
         og_type="article" if is_article else "website",
         locale=LOCALES.get(lang, lang),
@@ -116,7 +110,7 @@ def attach_seo(generators) -> None:
             continue
         siteurl = gen.settings.get("SITEURL", "")
         for item in _contents(gen, lists):
-            item.seo = seo_meta(item, siteurl, is_article)
+            item.seo = seo_meta(item, siteurl, is_article, gen.settings)
 
 
 def nav_pages(pages: list, settings: dict) -> dict[str, list[tuple[str, str, str]]]:
@@ -159,6 +153,9 @@ def sitemap_urls(context: dict, settings: dict) -> list[tuple[str, str | None]]:
                 (f"{site}/{u}", None)
                 for u in paginated_urls(item.save_as, item.url, items, settings)[1:]
             )
+    # other plugins' list pages (plugins/lang_sites): (save_as, url, articles)
+    for save_as, url, items in context.get("EXTRA_SITEMAP_LISTINGS", []):
+        urls.extend((f"{site}/{u}", None) for u in paginated_urls(save_as, url, items, settings))
     for name in settings.get("DIRECT_TEMPLATES", []):
         if name == "index":
             continue

@@ -17,6 +17,7 @@ from blinker import signal
 from pelican import signals
 
 from ownmedia.pelican_support import plugin_enabled
+from ownmedia.post_image import absolute, first_content_image, metadata_image, post_image_url
 
 share_links_built = signal("ownmedia_share_links")
 
@@ -107,14 +108,10 @@ def plain_text(fragment: str) -> str:
     return " ".join(html.unescape(TAG_RE.sub(" ", fragment or "")).split())
 
 
-def article_image_url(article, siteurl: str) -> str | None:
-    """Absolute URL of the post's `image` metadata (a path under the site, or a full URL)."""
-    image = getattr(article, "image", None)
-    if not image:
-        return None
-    if image.startswith(("http://", "https://")):
-        return image
-    return f"{siteurl}/{image.lstrip('/')}"
+def article_image_url(article, settings: dict) -> str | None:
+    """Absolute URL of the post's image: metadata `image`/`cover`, else the first image of
+    its content, else SHARE_DEFAULT_IMAGE (see ownmedia.post_image)."""
+    return post_image_url(article, settings)
 
 
 def on_all_generators(generators) -> None:
@@ -138,11 +135,14 @@ def on_articles(generator) -> None:
             plain_text(article.title),
             article.slug,
             description[:300],
-            article_image_url(article, siteurl),
+            article_image_url(article, settings),
             networks,
             mastodon,
         )
         share_links_built.send(article, links=links)
+        # what listing pages show: the post's own image (never the site default)
+        own = metadata_image(article) or first_content_image(article.content)
+        article.listing_image = absolute(own, siteurl)
         article.share_links = links
 
 

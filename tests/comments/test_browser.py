@@ -84,7 +84,7 @@ def test_js_off_comment_then_cli_approval(served, browser):
     page.fill("#comment-name", "Réponse sans JS")
     page.fill("#comment-body", "Je réponds.")
     page.click("#comment-form button[type=submit]")
-    expect(page.locator(".comment-replying")).to_contain_text(cid)
+    expect(page.locator(".comment-replying")).to_contain_text("Nadia sans JS")  # by name
     page.click("#comment-form button[type=submit]")
     expect(page.locator("#comment-pending")).to_be_visible()
     store = Store(served.site.data)
@@ -121,6 +121,7 @@ def test_js_on_comment_then_web_admin_approval(served, browser):
     page.click("#comment-form button[type=submit]")
     status = page.locator(".comment-form-status")
     status.filter(has_text="attend la modération").wait_for(timeout=10_000)
+    assert "notice-success" in status.get_attribute("class")  # styled as a success
     assert page.url == served.url + POST_URL  # no reload, no navigation
     assert page.input_value("#comment-body") == ""
     # an error shows inline next to its field

@@ -72,6 +72,21 @@ def test_missing_token_asks_to_confirm_with_fresh_token(intake):
     assert again.accepted
 
 
+def test_confirming_at_once_is_never_too_fast(intake):
+    """The no-JS path: the form posted without a token, then "confirm" pressed at once."""
+    sub = Submission(post="a-post", name="Ann", body="Written slowly.", lang="fr")
+    out = intake.submit(sub, "192.0.2.1")
+    assert out.kind == "confirm" and out.token
+    again = intake.submit(Submission(post="a-post", name="Ann", body="Written slowly.",
+                                     lang="fr", token=out.token), "192.0.2.1")
+    assert again.accepted, again.message
+    # a token fetched by the page's script is not credited: the minimum time still applies
+    fetched = intake.issue_token("a-post")
+    out = intake.submit(Submission(post="a-post", name="B", body="Too quick.", token=fetched),
+                        "192.0.2.2")
+    assert out.kind == "confirm" and "trop vite" in out.message
+
+
 def test_too_fast_and_forged_tokens(intake):
     token = intake.issue_token("a-post")
     intake.test_clock.now += 1

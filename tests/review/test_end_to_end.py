@@ -70,7 +70,7 @@ def test_each_action_is_counted_once(served, browser):
     try:
         page = context.new_page()
         page.goto(svc.url + POST_URL + FROM_PRINT)  # back from the printed page
-        page.click("aside.cta-end a.cta")  # the newsletter call to action
+        page.click(".cta-block.cta-end a.cta")  # the newsletter call to action
         page.wait_for_url(f"{svc.url}/newsletter/")
         page.goto(svc.url + POST_URL + "print/")  # the print view counts a print
         page.goto(svc.url + POST_URL)

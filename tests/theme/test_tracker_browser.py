@@ -210,7 +210,7 @@ def test_external_cta_click_navigating_away_is_counted_once(visit):
 def test_internal_cta_with_revenue_is_counted_once(visit):
     v = visit()
     v.page.goto(f"{v.site.url}/2026/{POST}/")
-    v.page.click("aside.cta-end a.cta")  # site default: the newsletter landing page
+    v.page.click(".cta-block.cta-end a.cta")  # site default: the newsletter landing page
     v.page.wait_for_url(f"{v.site.url}/newsletter/")
     events = v.sentinel()
     clicks = [e for e in events if e["n"] == "CTA Click"]
@@ -359,7 +359,7 @@ def test_opt_out_button_stops_all_events(visit):
     assert button.get_attribute("aria-pressed") == "true"
     assert v.page.evaluate("localStorage.getItem('plausible_ignore')") == "true"
     v.page.goto(f"{v.site.url}/2026/{POST}/")
-    v.page.click("aside.cta-end a.cta")
+    v.page.click(".cta-block.cta-end a.cta")
     v.page.wait_for_url(f"{v.site.url}/newsletter/")
     v.page.goto(f"{v.site.url}/privacy/")
     v.page.locator("[data-ownmedia-optout]").click()  # measure again
@@ -379,7 +379,7 @@ def test_localhost_and_automated_browsers_are_not_counted_unless_configured(visi
     v = visit({"provider": "ownmedia", "domain": DOMAIN, **flags})
     v.page.goto(f"{v.site.url}/2026/{POST}/")
     v.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-    v.page.click("aside.cta-end a.cta")
+    v.page.click(".cta-block.cta-end a.cta")
     v.page.wait_for_url(f"{v.site.url}/newsletter/")
     assert v.page.evaluate("navigator.webdriver") is True
     # the tracker ran (it replaced the queue stub) yet posted nothing

@@ -52,7 +52,7 @@ def test_tracker_events_reach_the_collector(tmp_path, start_service, browser):
     try:
         page = context.new_page()
         page.goto(f"{svc.url}/2026/{POST}/")
-        page.click("aside.cta-end a.cta")  # newsletter: internal, with revenue
+        page.click(".cta-block.cta-end a.cta")  # newsletter: internal, with revenue
         page.wait_for_url(f"{svc.url}/newsletter/")
         page.goto(f"{svc.url}/2026/{POST}/")
         page.click("a.cta[class*='plausible-event-cta=partner']")  # external, with UTM

@@ -75,19 +75,19 @@ def test_inline_and_end_of_post_ctas_are_rendered(tmp_path):
     )
     alpha = page(out, "alpha")
     assert (
-        '<aside class="cta-block cta-inline" data-cta="partner"><a class="cta cta-link '
+        '<div class="cta-block cta-inline" data-cta="partner"><a class="cta cta-link '
         "plausible-event-name=CTA+Click plausible-event-cta=partner "
         'plausible-event-post=alpha" href="https://partner.example.net/offer?'
         "utm_source=blog.example.org&amp;utm_medium=cta&amp;utm_campaign=alpha&amp;"
-        'utm_content=partner" rel="noopener">Partenaire</a></aside>'
+        'utm_content=partner" rel="noopener">Partenaire</a></div>'
     ) in alpha
     assert "[[cta" not in alpha and "ownmedia-cta" not in alpha
     # the site default closes the post
     assert alpha.endswith(
-        'plausible-event-post=alpha" href="/newsletter/">S&#x27;abonner</a></aside></body>'
+        'plausible-event-post=alpha" href="/newsletter/">S&#x27;abonner</a></div></body>'
     )
     assert ">Partner</a>" in page(out, "alpha", "en")
-    assert ">Subscribe</a></aside></body>" in page(out, "alpha", "en")
+    assert ">Subscribe</a></div></body>" in page(out, "alpha", "en")
     beta = page(out, "beta")  # metadata picks the end CTA
     assert 'data-cta="kit"' in beta and 'href="/images/kit.pdf"' in beta
     assert 'data-cta="newsletter"' not in beta

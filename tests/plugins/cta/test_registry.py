@@ -117,7 +117,7 @@ def test_rendered_cta_carries_the_tagged_event_classes_and_revenue():
         settings=SETTINGS,
         position="end",
     )
-    assert html.startswith('<aside class="cta-block cta-end" data-cta="newsletter">')
+    assert html.startswith('<div class="cta-block cta-end" data-cta="newsletter">')
     assert (
         '<a class="cta cta-button plausible-event-name=CTA+Click '
         'plausible-event-cta=newsletter plausible-event-post=my-post" href="/newsletter/"'

@@ -8,6 +8,21 @@
     if (el) el.textContent = value || "";
   }
 
+  // The status line styled as what it says: "notice-success", "notice-error" or plain.
+  function notice(el, value, kind) {
+    if (!el) return;
+    text(el, value);
+    el.classList.remove("notice-success", "notice-error", "notice-info");
+    if (kind) el.classList.add("notice-" + kind);
+  }
+
+  // The name shown in the comment a reply link belongs to (the banner names a person, not an id).
+  function authorOf(link) {
+    var inner = link.closest(".comment-inner");
+    var name = inner && inner.querySelector(".comment-author");
+    return name ? name.textContent.trim() : "";
+  }
+
   function setup(form) {
     var base = form.getAttribute("data-engagement-url") || "";
     var post = form.elements.post.value;
@@ -41,12 +56,16 @@
       });
     }
 
-    function setReply(id) {
+    function setReply(id, author) {
       form.elements.reply_to.value = id || "";
       if (!replying) return;
       replying.textContent = "";
       if (!id) { replying.hidden = true; return; }
-      replying.appendChild(document.createTextNode(msg("replying") + " " + id + " — "));
+      var who = document.createElement("strong");
+      who.textContent = author || id;
+      replying.appendChild(document.createTextNode(msg("replying") + " "));
+      replying.appendChild(who);
+      replying.appendChild(document.createTextNode(" — "));
       var cancel = document.createElement("a");
       cancel.href = "#comment-form";
       cancel.className = "comment-reply-cancel";
@@ -59,22 +78,26 @@
     document.querySelectorAll("a.reply-link[data-reply-to]").forEach(function (link) {
       link.addEventListener("click", function (ev) {
         ev.preventDefault();
-        setReply(link.getAttribute("data-reply-to"));
+        setReply(link.getAttribute("data-reply-to"), authorOf(link));
         form.scrollIntoView({ block: "start" });
         if (form.elements.body) form.elements.body.focus();
       });
     });
     var params = new URLSearchParams(window.location.search);
-    if (params.get("reply_to")) setReply(params.get("reply_to"));
+    if (params.get("reply_to")) {
+      var id = params.get("reply_to");
+      var source = document.querySelector('a.reply-link[data-reply-to="' + CSS.escape(id) + '"]');
+      setReply(id, source ? authorOf(source) : "");
+    }
     if (params.get("comment") === "pending") {
-      var notice = document.getElementById("comment-pending");
-      if (notice) notice.classList.add("is-visible");
+      var pending = document.getElementById("comment-pending");
+      if (pending) pending.classList.add("is-visible");
     }
 
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       clearErrors();
-      text(status, msg("sending"));
+      notice(status, msg("sending"), "info");
       if (button) button.disabled = true;
       var body = new URLSearchParams(new FormData(form));
       fetch(form.action, {
@@ -86,16 +109,16 @@
         });
       }).then(function (res) {
         if (res.ok) {
-          text(status, res.data.message || msg("pending"));
+          notice(status, res.data.message || msg("pending"), "success");
           form.elements.body.value = "";
           setReply("");
         } else {
-          text(status, res.data.message || msg("error"));
+          notice(status, res.data.message || msg("error"), "error");
           showErrors(res.data.errors);
         }
         if (res.data.token) form.elements.token.value = res.data.token;
       }).catch(function () {
-        text(status, msg("network"));
+        notice(status, msg("network"), "error");
       }).then(function () {
         if (button) button.disabled = false;
       });
