@@ -171,7 +171,9 @@ def routes(ctx) -> list[BaseRoute]:
             form = await read_form(request)
         except BadRequest as exc:
             return None, Response(exc.message, exc.status, media_type="text/plain")
-        if not hmac.compare_digest(form.get("csrf", ""), session.csrf):
+        # bytes: compare_digest refuses a str with non-ASCII characters (TypeError)
+        sent = form.get("csrf", "").encode("utf-8", "replace")
+        if not hmac.compare_digest(sent, session.csrf.encode()):
             return None, Response(TEXTS[_lang(request)]["bad_csrf"], 403,
                                   media_type="text/plain", headers=HEADERS)
         return form, None
