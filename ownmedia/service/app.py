@@ -98,7 +98,10 @@ def create_app(config: Config) -> Starlette:
             raise
         routes.extend(getattr(module, attr)(ctx))
 
-    app = ServiceApp(routes=routes, lifespan=hooks_lifespan(ctx))
+    from ownmedia.service.storage_errors import EXCEPTION_HANDLERS
+
+    app = ServiceApp(routes=routes, lifespan=hooks_lifespan(ctx),
+                     exception_handlers=EXCEPTION_HANDLERS)
     app.fast_paths = ctx.fast_paths
     app.state.ctx = ctx
     from ownmedia.service.site import mount_site  # late: the site goes after the API routes
