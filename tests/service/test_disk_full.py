@@ -40,6 +40,8 @@ def comment(client: httpx.Client, body: str) -> httpx.Response:
 
 
 def login(client: httpx.Client) -> httpx.Response:
+    """A login from a browser with no session yet."""
+    client.cookies.clear()
     page = client.get("/admin/login")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
     return client.post("/admin/login", data={"csrf": csrf, "password": PASSWORD})
@@ -51,7 +53,13 @@ def test_full_disk_is_503_then_recovers_without_restart(tmp_path, start_service)
         svc = start_service("--config", site.config_file)
         ballast = Ballast(small)
         with httpx.Client(base_url=svc.url, timeout=30) as client:
-            assert comment(client, "before the disk filled").status_code == 201
+            first = comment(client, "before the disk filled")
+            assert first.status_code == 201
+            admin = httpx.Client(base_url=svc.url, timeout=30)
+            assert login(admin).status_code == 303  # a session from before the disk filled
+            queue = admin.get("/admin/")
+            csrf = re.search(r'name="csrf" value="([^"]+)"', queue.text).group(1)
+            approve = {"csrf": csrf, "action": "approve", "id": first.json()["id"]}
             ballast.fill()
             # SQLite may still have room in its write-ahead log: post until it has none
             answers = [comment(client, f"while full {i}") for i in range(200)]
@@ -67,8 +75,14 @@ def test_full_disk_is_503_then_recovers_without_restart(tmp_path, start_service)
                 "source": "http://127.0.0.1:9/elsewhere", "target": svc.url + POST_URL})
             assert mention.status_code == 503, mention.text
             assert client.get("/api/health").json() == {"status": "ok"}
+            # the comment file cannot be written: 503 (the approval retried is idempotent)
+            assert admin.post("/admin/action", data=approve).status_code == 503
 
             ballast.release()
+            assert admin.post("/admin/action", data=approve).status_code == 303
+            admin.close()
+            published = site.content / "comments" / POST / f"{first.json()['id']}.md"
+            assert "before the disk filled" in published.read_text(encoding="utf-8")
             assert comment(client, "after space came back").status_code == 201
             assert login(client).status_code == 303
             mention = client.post("/api/webmention", data={
