@@ -213,7 +213,9 @@ class Intake:
             fields = dict(
                 id=comment_id, post=sub.post, type="comment",
                 status="spam" if spam_reason else "pending",
-                author=sub.name, email=sub.email, notify=int(bool(sub.email and sub.notify)),
+                # the address is only kept to send the reply notifications asked for
+                author=sub.name, email=sub.email if sub.notify else "",
+                notify=int(bool(sub.email and sub.notify)),
                 website=sub.website, body=sub.body, reply_to=sub.reply_to or None,
                 lang=lang, created=now, updated=now, visitor=visitor, body_hash=digest,
                 reason=spam_reason,

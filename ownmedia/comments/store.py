@@ -121,6 +121,13 @@ COMMENT_MIGRATIONS: list[Migration] = [
         );
         """,
     ),
+    (
+        "0003_email_only_for_notifications",
+        """
+        -- an address is kept only to send the reply notifications its owner asked for
+        UPDATE comments SET email = '' WHERE notify = 0 AND email != '';
+        """,
+    ),
 ]
 
 
