@@ -31,6 +31,7 @@ class ServerConfig:
     header_timeout_seconds: float = 10.0   # a request's headers must be complete by then
     keep_alive_seconds: float = 5.0        # an idle keep-alive connection is closed after
     max_connections: int = 1000   # beyond: new requests are answered 503 at once
+    content_security_policy: str = ""  # site pages: "" = built-in policy, "off" = none
 
 
 @dataclass

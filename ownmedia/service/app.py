@@ -131,5 +131,5 @@ def create_app(config: Config) -> Starlette:
     app.state.ctx = ctx
     from ownmedia.service.site import mount_site  # late: the site goes after the API routes
 
-    mount_site(app, config.site_dir)
+    mount_site(app, config.site_dir, config.server.content_security_policy)
     return app
