@@ -137,7 +137,8 @@ segments = st.one_of(st.sampled_from(["", ".", "..", "%2e%2e", "index.html", "th
        hdrs=headers)
 def test_static_site_and_health(client, parts, method, hdrs):
     path = "/" + "/".join(quote(p.encode("utf-8", "surrogatepass"), safe="%/") for p in parts)
-    response = client.request(method, path, headers=latin1_headers(hdrs))
+    # absolute, so that "//x" stays a path and is not read as a host by the client
+    response = client.request(method, "http://127.0.0.1" + path, headers=latin1_headers(hdrs))
     assert_not_5xx(response)
     health = client.request(method, "/api/health", headers=latin1_headers(hdrs))
     assert_not_5xx(health)
