@@ -60,7 +60,7 @@ async def read_form(request: Request) -> dict[str, str]:
             form = await request.form(max_files=0, max_fields=50, max_part_size=MAX_BODY_BYTES)
         except Exception as exc:  # MultiPartException and malformed bodies
             raise BadRequest(400, f"malformed multipart body: {exc}") from None
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+        return _no_surrogates({k: v for k, v in form.items() if isinstance(v, str)})
     body = b""
     async for chunk in request.stream():
         body += chunk
