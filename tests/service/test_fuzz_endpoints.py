@@ -42,15 +42,17 @@ def client(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def admin(client):
-    """A second browser, logged in: (client, csrf)."""
-    with TestClient(client.app, base_url="http://127.0.0.1",
-                    raise_server_exceptions=False) as c:
-        page = c.get("/admin/login")
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-        assert c.post("/admin/login", data={"csrf": csrf, "password": PASSWORD},
-                      follow_redirects=False).status_code == 303
-        queue = c.get("/admin/")
-        yield c, re.search(r'name="csrf" value="([^"]+)"', queue.text).group(1)
+    """A logged-in session on the same client (one app, one lifespan): (cookie header, csrf).
+    The cookie jar is left empty; admin requests send the session cookie explicitly."""
+    client.cookies.clear()
+    page = client.get("/admin/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    assert client.post("/admin/login", data={"csrf": csrf, "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    cookie = f"om_admin={client.cookies['om_admin']}"
+    client.cookies.clear()
+    queue = client.get("/admin/", headers={"Cookie": cookie})
+    return cookie, re.search(r'name="csrf" value="([^"]+)"', queue.text).group(1)
 
 
 @FUZZ_SETTINGS
@@ -112,17 +114,19 @@ def test_admin_login(client, body, hdrs, nonce):
        fields=st.dictionaries(st.sampled_from(["csrf", "action", "id", "status", "body",
                                                "author"]), values, max_size=6),
        keep_csrf=st.booleans(), query=short_values)
-def test_admin_actions(admin, path, fields, keep_csrf, query):
-    client, csrf = admin
+def test_admin_actions(client, admin, path, fields, keep_csrf, query):
+    cookie, csrf = admin
     if keep_csrf and path != "/admin/logout":  # stay logged in for the next examples
         fields["csrf"] = csrf
     elif path == "/admin/logout":
         fields["csrf"] = fields.get("csrf", "") + "x"  # never the real one
+    client.cookies.clear()
     response = client.post(path, data={k: v.encode("utf-8", "surrogatepass")
-                                       for k, v in fields.items()}, follow_redirects=False)
+                                       for k, v in fields.items()},
+                           headers={"Cookie": cookie}, follow_redirects=False)
     assert_not_5xx(response)
     q = quote(query.encode("utf-8", "surrogatepass"))
-    assert_not_5xx(client.get(f"/admin/?status={q}&notice={q}"))
+    assert_not_5xx(client.get(f"/admin/?status={q}&notice={q}", headers={"Cookie": cookie}))
 
 
 segments = st.one_of(st.sampled_from(["", ".", "..", "%2e%2e", "index.html", "theme", "css",
@@ -150,4 +154,5 @@ def test_still_healthy_after_the_fuzz(client, admin):
     ok = client.post("/api/comments", headers={"Accept": "application/json"}, data={
         "post": POST, "name": "After", "body": "still taking comments", "token": token})
     assert ok.status_code == 201
-    assert admin[0].get("/admin/").status_code == 200
+    client.cookies.clear()
+    assert client.get("/admin/", headers={"Cookie": admin[0]}).status_code == 200
