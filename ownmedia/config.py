@@ -176,6 +176,8 @@ def _check_server_limits(config: Config) -> None:
     if s.header_timeout_seconds <= 0 or s.keep_alive_seconds <= 0 or s.max_connections < 1:
         raise ConfigError(f"{config.source}: [server] need header_timeout_seconds > 0, "
                           "keep_alive_seconds > 0 and max_connections >= 1")
+    if any(c in s.content_security_policy for c in "\r\n\x00"):
+        raise ConfigError(f"{config.source}: [server] content_security_policy must be one line")
 
 
 def _check_analytics(config: Config) -> None:

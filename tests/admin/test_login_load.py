@@ -49,7 +49,8 @@ def test_logins_do_not_stall_health(tmp_path, start_service):
     # the first probe shares the client's 40 connection set-ups: the later ones tell the story
     later = probes[1:]
     assert len(later) >= 10, f"only {len(probes)} health answers during the burst: {probes}"
-    assert statistics.median(later) < 0.05, f"health median {statistics.median(later):.3f} s"
+    # a few ms when idle; the margin is for a loaded CI machine (it was 1.8 s on the loop)
+    assert statistics.median(later) < 0.1, f"health median {statistics.median(later):.3f} s"
     assert set(codes) <= {303, 503} and codes.count(303) >= 8
 
 
