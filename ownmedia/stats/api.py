@@ -69,6 +69,8 @@ def routes(ctx) -> list[BaseRoute]:
             raise QueryError(f"request body larger than {MAX_BODY} bytes")
         try:
             return json.loads(raw)
+        except RecursionError:
+            raise QueryError("the request body is nested too deeply") from None
         except (ValueError, UnicodeDecodeError):
             raise QueryError("the request body is not valid JSON") from None
 

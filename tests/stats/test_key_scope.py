@@ -102,3 +102,12 @@ def test_non_ascii_bearer_is_a_401(api):
     response = api.post("/api/v2/query", json={"site_id": DOMAINS[0], **BODY},
                         headers={"Authorization": "Bearer clé-é".encode()})
     assert response.status_code == 401
+
+
+def test_json_nested_a_thousand_deep_is_a_400(api):
+    key = cli_key(api)
+    deep = '{"a":' * 1000 + "1" + "}" * 1000
+    for method, path in (("POST", "/api/v2/query"), ("PUT", "/api/v1/sites/goals")):
+        response = api.request(method, path, content=deep,
+                               headers={"Authorization": f"Bearer {key}"})
+        assert response.status_code == 400 and "nested" in response.json()["error"]
