@@ -77,12 +77,14 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's protocol over a CoalescingTransport (pass as uvicorn.Config(http=...)), with
     a header deadline uvicorn lacks: a request's headers must be complete `header_timeout`
     seconds after the connection opened (or, on a kept-alive connection, after the previous
-    response), whatever trickles in meanwhile; else 408 and close. uvicorn's own keep-alive
+    response), whatever trickles in meanwhile; else 408 and close (a connection that sent
+    nothing is just closed). uvicorn's own keep-alive
     timer is cancelled by any byte received, so one byte every few seconds held a connection
     open for ever (a slowloris)."""
 
     header_timeout: float = 10.0
     _header_timer: asyncio.TimerHandle | None = None
+    _in_headers = False  # a request has begun and its headers are not complete yet
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
@@ -102,10 +104,16 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         if self.cycle is None or self.cycle.response_complete:  # no request being answered
-            self.transport.write(REQUEST_TIMEOUT)
+            if self._in_headers:  # half a request: say why; an idle connection just closes
+                self.transport.write(REQUEST_TIMEOUT)
             self.transport.close()
 
+    def on_message_begin(self) -> None:
+        self._in_headers = True
+        super().on_message_begin()
+
     def on_headers_complete(self) -> None:
+        self._in_headers = False
         self._cancel_header_timer()
         super().on_headers_complete()
 
