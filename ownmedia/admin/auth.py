@@ -61,14 +61,16 @@ class LoginBusy(Exception):
 
 class PasswordChecker:
     """scrypt off the event loop and bounded: at most `concurrency` hashes at once in worker
-    threads (hashlib releases the GIL while hashing), at most `max_waiting` more queued; any
-    other login attempt is refused at once. So a burst of logins costs the other requests
-    nothing but a thread hop, and costs the machine at most `concurrency` cores."""
+    threads (hashlib releases the GIL while hashing; by default one fewer than the CPUs, at
+    most 2), at most `max_waiting` more queued; any other login attempt is refused at once.
+    So a burst of logins costs the other requests nothing but a thread hop, and costs the
+    machine at most `concurrency` cores."""
 
     def __init__(self, data_dir: str | Path, *, concurrency: int | None = None,
-                 max_waiting: int = 32):
+                 max_waiting: int = 64):
         self.data_dir = data_dir
-        self.concurrency = concurrency or max(1, min(2, os.cpu_count() or 1))
+        # one core left to the event loop (and everything else) whatever the burst
+        self.concurrency = concurrency or max(1, min(2, (os.cpu_count() or 1) - 1))
         self.max_waiting = max_waiting
         self._semaphore: asyncio.Semaphore | None = None
         self.waiting = 0  # queued or hashing now
