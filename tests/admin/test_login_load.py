@@ -23,11 +23,10 @@ async def _burst(url: str) -> tuple[list[float], list[int]]:
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
         page = await client.get("/admin/login")
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-        cookies = {"om_login": page.cookies["om_login"]}
+        client.cookies.set("om_login", page.cookies["om_login"])
 
         async def one() -> int:
-            response = await client.post("/admin/login", data={"csrf": csrf, "password": PASSWORD},
-                                         cookies=cookies)
+            response = await client.post("/admin/login", data={"csrf": csrf, "password": PASSWORD})
             return response.status_code
 
         logins = [asyncio.create_task(one()) for _ in range(LOGINS)]
