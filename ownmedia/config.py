@@ -26,7 +26,12 @@ class ServerConfig:
     data: str = "data"            # SQLite files and generated secrets
     trusted_proxies: list[str] = field(default_factory=list)  # X-Forwarded-For only from these
     access_log: bool = True
+    access_log_client_address: bool = False  # opt in: the access log then holds raw IPs
     public_url: str = ""          # e.g. https://blog.example.org ; used in mails and mentions
+    header_timeout_seconds: float = 10.0   # a request's headers must be complete by then
+    keep_alive_seconds: float = 5.0        # an idle keep-alive connection is closed after
+    max_connections: int = 1000   # beyond: new requests are answered 503 at once
+    content_security_policy: str = ""  # site pages: "" = built-in policy, "off" = none
 
 
 @dataclass
@@ -166,7 +171,17 @@ def load_config(path: str | Path | None = None, **overrides: dict) -> Config:
     _check_comments(config)
     if not 0 < config.server.port < 65536:
         raise ConfigError(f"{source}: [server] port must be between 1 and 65535")
+    _check_server_limits(config)
     return config
+
+
+def _check_server_limits(config: Config) -> None:
+    s = config.server
+    if s.header_timeout_seconds <= 0 or s.keep_alive_seconds <= 0 or s.max_connections < 1:
+        raise ConfigError(f"{config.source}: [server] need header_timeout_seconds > 0, "
+                          "keep_alive_seconds > 0 and max_connections >= 1")
+    if any(c in s.content_security_policy for c in "\r\n\x00"):
+        raise ConfigError(f"{config.source}: [server] content_security_policy must be one line")
 
 
 def _check_analytics(config: Config) -> None:

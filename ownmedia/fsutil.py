@@ -4,8 +4,14 @@ and the new one survives a crash once the call returns."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
+
+# what atomic_write_text's mkstemp names look like: ".<name>.<8 random chars>.tmp"
+TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+STALE_SECONDS = 60.0  # younger ones may be another process's write in progress (the CLI)
 
 
 def atomic_write_text(path: str | Path, text: str, *, mode: int = 0o644) -> Path:
@@ -25,3 +31,25 @@ def atomic_write_text(path: str | Path, text: str, *, mode: int = 0o644) -> Path
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def remove_stale_temp_files(folder: str | Path, *, older_than: float = STALE_SECONDS) -> list[Path]:
+    """Delete the temporary files interrupted atomic writes left under `folder` (a crash
+    between mkstemp and the rename), if older than `older_than` seconds; returns them."""
+    removed: list[Path] = []
+    root = Path(folder)
+    if not root.is_dir():
+        return removed
+    limit = time.time() - older_than
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            if not TEMP_NAME.match(name):
+                continue
+            path = Path(dirpath) / name
+            try:
+                if path.stat().st_mtime < limit:
+                    path.unlink()
+                    removed.append(path)
+            except FileNotFoundError:  # renamed or removed meanwhile
+                continue
+    return removed

@@ -8,6 +8,7 @@ others to the session); failed logins make the next attempt wait longer and long
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 from datetime import UTC, datetime
@@ -19,7 +20,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ownmedia.admin.auth import LoginThrottle, Sessions, check_password, has_password
+from ownmedia.admin.auth import (
+    LoginBusy,
+    LoginThrottle,
+    PasswordChecker,
+    Sessions,
+    has_password,
+)
 from ownmedia.comments import tokens
 from ownmedia.comments.api import BadRequest, read_form
 from ownmedia.comments.runtime import CommentsRuntime, get_runtime
@@ -53,6 +60,7 @@ TEXTS = {
         type_comment="commentaire", type_webmention="webmention", type_pingback="pingback",
         done="{n} élément(s) : {action}.", not_found="Commentaire introuvable.",
         bad_action="Action inconnue.", replied="Réponse publiée.",
+        busy="Trop de connexions en cours : réessayez dans quelques secondes.",
     ),
     "en": dict(
         login_title="Moderation — log in", password="Password", login="Log in",
@@ -67,6 +75,7 @@ TEXTS = {
         type_comment="comment", type_webmention="webmention", type_pingback="pingback",
         done="{n} item(s): {action}.", not_found="No such comment.",
         bad_action="Unknown action.", replied="Reply published.",
+        busy="Too many logins in progress: try again in a few seconds.",
     ),
 }
 
@@ -81,6 +90,7 @@ def routes(ctx) -> list[BaseRoute]:
     runtime: CommentsRuntime = get_runtime(ctx)
     sessions = Sessions(runtime.store)
     throttle = LoginThrottle(runtime.store)
+    passwords = PasswordChecker(ctx.data_dir)
     key = runtime.secrets.signing_key
 
     def secure(request: Request) -> bool:
@@ -129,11 +139,18 @@ def routes(ctx) -> list[BaseRoute]:
             response.headers["Retry-After"] = str(int(wait + 0.999))
             return response
         password = form.get("password", "")
-        if not password or not check_password(ctx.data_dir, password):
-            throttle.failed(who, now)
+        try:
+            good = bool(password) and await passwords.check(password)
+        except LoginBusy:
+            response = login_page(request, T["busy"], 503)
+            response.headers["Retry-After"] = "5"
+            return response
+        # the writes below commit (fsync) too: in a thread as well, the loop keeps serving
+        if not good:
+            await asyncio.to_thread(throttle.failed, who, now)
             return login_page(request, T["bad_password"], 401)
-        throttle.succeeded(who)
-        session_id, _ = sessions.create(now)
+        await asyncio.to_thread(throttle.succeeded, who)
+        session_id, _ = await asyncio.to_thread(sessions.create, now)
         response = RedirectResponse("/admin/", 303)
         response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict",
                             secure=secure(request), path="/admin",
@@ -171,7 +188,9 @@ def routes(ctx) -> list[BaseRoute]:
             form = await read_form(request)
         except BadRequest as exc:
             return None, Response(exc.message, exc.status, media_type="text/plain")
-        if not hmac.compare_digest(form.get("csrf", ""), session.csrf):
+        # bytes: compare_digest refuses a str with non-ASCII characters (TypeError)
+        sent = form.get("csrf", "").encode("utf-8", "replace")
+        if not hmac.compare_digest(sent, session.csrf.encode()):
             return None, Response(TEXTS[_lang(request)]["bad_csrf"], 403,
                                   media_type="text/plain", headers=HEADERS)
         return form, None

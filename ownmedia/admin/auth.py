@@ -6,9 +6,11 @@ number of seconds left, so an attacker gains nothing by hammering and tests need
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +53,40 @@ def check_password(data_dir: str | Path, password: str) -> bool:
     except (OSError, ValueError, KeyError):
         return False
     return hmac.compare_digest(_scrypt(password, salt, n, r, p), expected)
+
+
+class LoginBusy(Exception):
+    """Too many password checks already waiting: answer 503 rather than queue for ever."""
+
+
+class PasswordChecker:
+    """scrypt off the event loop and bounded: at most `concurrency` hashes at once in worker
+    threads (hashlib releases the GIL while hashing; by default one fewer than the CPUs, at
+    most 2), at most `max_waiting` more queued; any other login attempt is refused at once.
+    So a burst of logins costs the other requests nothing but a thread hop, and costs the
+    machine at most `concurrency` cores."""
+
+    def __init__(self, data_dir: str | Path, *, concurrency: int | None = None,
+                 max_waiting: int = 64):
+        self.data_dir = data_dir
+        # one core left to the event loop (and everything else) whatever the burst
+        self.concurrency = concurrency or max(1, min(2, (os.cpu_count() or 1) - 1))
+        self.max_waiting = max_waiting
+        self._semaphore: asyncio.Semaphore | None = None
+        self.waiting = 0  # queued or hashing now
+
+    async def check(self, password: str) -> bool:
+        """check_password in a worker thread; raises LoginBusy when the queue is full."""
+        if self._semaphore is None:  # created on the serving loop
+            self._semaphore = asyncio.Semaphore(self.concurrency)
+        if self.waiting >= self.concurrency + self.max_waiting:
+            raise LoginBusy
+        self.waiting += 1
+        try:
+            async with self._semaphore:
+                return await asyncio.to_thread(check_password, self.data_dir, password)
+        finally:
+            self.waiting -= 1
 
 
 def login_delay(failures: int) -> float:

@@ -61,7 +61,7 @@ async def read_form(request: Request) -> dict[str, str]:
             form = await request.form(max_files=0, max_fields=50, max_part_size=MAX_BODY_BYTES)
         except Exception as exc:  # MultiPartException and malformed bodies
             raise BadRequest(400, f"malformed multipart body: {exc}") from None
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+        return _no_surrogates({k: v for k, v in form.items() if isinstance(v, str)})
     body = b""
     async for chunk in request.stream():
         body += chunk
@@ -74,17 +74,32 @@ async def read_form(request: Request) -> dict[str, str]:
     if ctype == "application/json":
         try:
             data = json.loads(text or "{}")
+        except RecursionError:  # [[[[... a thousand deep: the parser gives up, so do we
+            raise BadRequest(400, "the JSON body is nested too deeply") from None
         except ValueError:
             raise BadRequest(400, "the body is not valid JSON") from None
         if not isinstance(data, dict):
             raise BadRequest(400, "the JSON body must be an object")
-        return {str(k): (v if isinstance(v, str) else str(v)) for k, v in data.items()
-                if isinstance(v, str | int | float | bool)}
+        return _no_surrogates(
+            {str(k): (v if isinstance(v, str) else str(v)) for k, v in data.items()
+             if isinstance(v, str | int | float | bool)})
     try:
         parsed = parse_qs(text, keep_blank_values=True, max_num_fields=50)
     except ValueError:
         raise BadRequest(400, "too many form fields") from None
-    return {k: v[0] for k, v in parsed.items()}
+    return _no_surrogates({k: v[0] for k, v in parsed.items()})
+
+
+def _no_surrogates(fields: dict[str, str]) -> dict[str, str]:
+    """JSON's "\\ud800" escapes decode to lone surrogates, which no UTF-8 store, page or mail
+    can hold: refuse them here rather than fail later (the comment would be half-accepted)."""
+    for name, value in fields.items():
+        for text in (name, value):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise BadRequest(400, f"{name[:40]!a}: contains an unpaired surrogate") from None
+    return fields
 
 
 def wants_json(request: Request) -> bool:
@@ -101,7 +116,11 @@ def safe_return_url(runtime: CommentsRuntime, request: Request, sub: Submission)
     if url.startswith("/") and not url.startswith("//") and "\\" not in url:
         return url.split("#")[0].split("?")[0]
     if url:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError:  # "http://[x/": not a URL, so not ours; go back to the post
+            parts = urlsplit("")
         allowed = {request.url.netloc}
         public = runtime.config.server.public_url
         if public:
@@ -175,7 +194,11 @@ def _reply_from_referer(request: Request) -> str:
     referer = request.headers.get("referer", "")
     if not referer:
         return ""
-    values = parse_qs(urlsplit(referer).query).get("reply_to", [""])
+    try:
+        query = urlsplit(referer).query
+    except ValueError:  # "http://[x/": not a URL, no reply_to in it
+        return ""
+    values = parse_qs(query).get("reply_to", [""])
     return values[0][:64]
 
 

@@ -83,6 +83,16 @@ class Outcome:
         return self.kind == "accepted"
 
 
+def _url_parts(url: str):
+    """urlsplit, or None for what it refuses ("http://[x/", a port out of range)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return None
+    return parts
+
+
 def body_hash(post: str, body: str) -> str:
     normal = re.sub(r"\s+", " ", body).strip().lower()
     return hashlib.sha256(f"{post}\x00{normal}".encode()).hexdigest()
@@ -129,7 +139,7 @@ class Intake:
         if sub.email and (len(sub.email) > 254 or not EMAIL_RE.match(sub.email)):
             errors["email"] = t(lang, "email_invalid")
         if sub.website:
-            parts = urlsplit(sub.website) if len(sub.website) <= 500 else None
+            parts = _url_parts(sub.website) if len(sub.website) <= 500 else None
             if (
                 parts is None
                 or parts.scheme not in ("http", "https")
@@ -205,7 +215,9 @@ class Intake:
             fields = dict(
                 id=comment_id, post=sub.post, type="comment",
                 status="spam" if spam_reason else "pending",
-                author=sub.name, email=sub.email, notify=int(bool(sub.email and sub.notify)),
+                # the address is only kept to send the reply notifications asked for
+                author=sub.name, email=sub.email if sub.notify else "",
+                notify=int(bool(sub.email and sub.notify)),
                 website=sub.website, body=sub.body, reply_to=sub.reply_to or None,
                 lang=lang, created=now, updated=now, visitor=visitor, body_hash=digest,
                 reason=spam_reason,

@@ -1,20 +1,30 @@
 """Moderation actions, shared by the CLI and the web admin.
 
 Approving writes the comment file (ownmedia.comment_format) and queues the post for a live
-re-render; leaving "approved" removes the file and queues it too. Each action is one SQLite
-transaction, so the database, the files and the queues agree after a crash."""
+re-render; leaving "approved" removes the file and queues it too.
+
+Order, so that a crash at any point leaves a state the next start repairs: (1) one SQLite
+transaction changes the row and records a file intent; (2) the file is written or removed to
+match the committed row; (3) a second transaction drops the intent and queues the re-render.
+A crash before (1) commits changes nothing; after it, the intent is still there and
+`sync_files` (run at every start of the service, and by its background loop while the disk
+refuses) does (2) and (3) again; both are idempotent. The file never runs ahead of the
+database, and the page is only re-rendered once the file is there."""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ownmedia.comment_format import Comment, comment_path, write_comment_file
+from ownmedia.comment_format import Comment, write_comment_file
 from ownmedia.comments import notify
 from ownmedia.comments.site_index import SiteIndex
 from ownmedia.comments.store import STATUSES, Store, StoredComment, new_comment_id
 from ownmedia.config import Config
+
+log = logging.getLogger("ownmedia.comments")
 
 
 @dataclass
@@ -72,19 +82,21 @@ class Moderator:
                 return ActionResult(comment_id, False, "no such comment")
             current = StoredComment.from_row(row)
             if current.status == status:
-                return ActionResult(comment_id, True, f"already {status}", current.post)
-            conn.execute("UPDATE comments SET status = ?, updated = ? WHERE id = ?",
-                         (status, time.time(), comment_id))
-            current.status = status
-            if status == "approved":
-                write_comment_file(self.comments_dir, to_comment(current))
-                self.store.queue_render(conn, current.post)
-                notify.queue_reply_mail(self.store, conn, self.config, self.signing_key, current,
-                                        lambda: self.site_index.url_of(current.post))
-            elif row["status"] == "approved":
-                comment_path(self.comments_dir, to_comment(current)).unlink(missing_ok=True)
-                self.store.queue_render(conn, current.post)
-        return ActionResult(comment_id, True, status, current.post)
+                if status == "approved":  # asked again (a retry after a 503): file it again
+                    self.store.queue_file(conn, comment_id, current.post)
+                result = ActionResult(comment_id, True, f"already {status}", current.post)
+            else:
+                conn.execute("UPDATE comments SET status = ?, updated = ? WHERE id = ?",
+                             (status, time.time(), comment_id))
+                current.status = status
+                if status == "approved" or row["status"] == "approved":
+                    self.store.queue_file(conn, comment_id, current.post)
+                if status == "approved":
+                    notify.queue_reply_mail(self.store, conn, self.config, self.signing_key,
+                                            current, lambda: self.site_index.url_of(current.post))
+                result = ActionResult(comment_id, True, status, current.post)
+        self.sync_files()
+        return result
 
     def delete(self, ids: list[str]) -> list[ActionResult]:
         results = []
@@ -100,11 +112,9 @@ class Moderator:
                 if current.type != "comment":
                     conn.execute("DELETE FROM mention_queue WHERE source = ? AND target = ?",
                                  (current.source, current.target))
-                path = comment_path(self.comments_dir, to_comment(current))
-                if path.exists():
-                    path.unlink()
-                    self.store.queue_render(conn, current.post)
+                self.store.queue_file(conn, comment_id, current.post)
             results.append(ActionResult(comment_id, True, "deleted", current.post))
+        self.sync_files()
         return results
 
     def edit(self, comment_id: str, *, author: str | None = None, body: str | None = None,
@@ -132,9 +142,42 @@ class Moderator:
                 (current.author, current.body, current.website, time.time(), comment_id),
             )
             if current.status == "approved":
-                write_comment_file(self.comments_dir, comment)
-                self.store.queue_render(conn, current.post)
+                self.store.queue_file(conn, comment_id, current.post)
+        self.sync_files()
         return ActionResult(comment_id, True, "edited", current.post)
+
+    # --- files follow the database --------------------------------------------------------
+    def file_path(self, post: str, comment_id: str) -> Path:
+        return self.comments_dir / post / f"{comment_id}.md"
+
+    def sync_files(self) -> int:
+        """Make each comment file with a pending intent match its committed row (written if
+        approved, else removed), then queue the post's re-render. Returns how many were done;
+        raises the OSError of a disk that refuses (the intent stays for the next try)."""
+        done = 0
+        for seq, comment_id, post in self.store.pending_files():
+            stored = self.store.get(comment_id)
+            path = self.file_path(post, comment_id)
+            if stored is not None and stored.status == "approved" and stored.post == post:
+                write_comment_file(self.comments_dir, to_comment(stored))
+            else:
+                path.unlink(missing_ok=True)
+            with self.store.transaction() as conn:
+                conn.execute("DELETE FROM file_intents WHERE seq = ?", (seq,))
+                self.store.queue_render(conn, post)
+            done += 1
+        return done
+
+    def retry_files(self) -> None:
+        """For the service's background loop: finish intents left by a disk that was full;
+        logs a refusal once a minute, not at every poll."""
+        try:
+            self.sync_files()
+        except OSError as exc:
+            now = time.monotonic()
+            if now >= getattr(self, "_next_complaint", 0.0):
+                log.error("comment files not written yet (%s); retrying", exc)
+                self._next_complaint = now + 60
 
     def reply(self, parent_id: str, author: str, body: str) -> ActionResult:
         """The owner answers a comment: stored approved at once, published, parent notified."""

@@ -100,12 +100,15 @@ def queue_reply_mail(
 
 
 def unsubscribe(store: Store, signing_key: bytes, token: str) -> bool:
-    """Stop reply mails to the address the token was made for."""
+    """Stop reply mails to the address the token was made for, and forget the address: it
+    was only kept for them (the comments stay, without it; mails not yet sent are dropped)."""
     email = tokens.unsign(signing_key, "unsubscribe", token)
     if not email:
         return False
     with store.transaction() as conn:
-        conn.execute("UPDATE comments SET notify = 0 WHERE lower(email) = ?", (email,))
+        conn.execute("UPDATE comments SET notify = 0, email = '' WHERE lower(email) = ?",
+                     (email,))
+        conn.execute("DELETE FROM outbox WHERE lower(recipient) = ?", (email,))
     return True
 
 

@@ -108,6 +108,26 @@ COMMENT_MIGRATIONS: list[Migration] = [
         );
         """,
     ),
+    (
+        "0002_file_intents",
+        """
+        -- comment files to write or remove, committed with the change that needs them and
+        -- deleted once the file is done: a crash in between is finished at the next start
+        CREATE TABLE file_intents (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            comment_id TEXT NOT NULL,
+            post TEXT NOT NULL,
+            queued REAL NOT NULL
+        );
+        """,
+    ),
+    (
+        "0003_email_only_for_notifications",
+        """
+        -- an address is kept only to send the reply notifications its owner asked for
+        UPDATE comments SET email = '' WHERE notify = 0 AND email != '';
+        """,
+    ),
 ]
 
 
@@ -172,10 +192,14 @@ class Store:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
+                self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                # SQLite may have rolled back already (SQLITE_FULL, SQLITE_IOERR): a second
+                # ROLLBACK would raise and hide the real error; a failed COMMIT leaves the
+                # transaction open unless we end it, and the connection would be stuck in it
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise
-            self.conn.execute("COMMIT")
 
     def query(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
         with self.lock:
@@ -235,6 +259,17 @@ class Store:
         """Forget the request unless it was queued again while we rendered."""
         with self.transaction() as conn:
             conn.execute("DELETE FROM render_queue WHERE post = ? AND queued = ?", (post, queued))
+
+    # --- file intents ---------------------------------------------------------------------
+    def queue_file(self, conn: sqlite3.Connection, comment_id: str, post: str) -> None:
+        """Inside the transaction that changes a comment: its file must follow the row."""
+        conn.execute("INSERT INTO file_intents(comment_id, post, queued) VALUES (?, ?, ?)",
+                     (comment_id, post, time.time()))
+
+    def pending_files(self) -> list[tuple[int, str, str]]:
+        """(seq, comment_id, post), oldest first."""
+        return [(r[0], r[1], r[2]) for r in
+                self.query("SELECT seq, comment_id, post FROM file_intents ORDER BY seq")]
 
     # --- outbox ---------------------------------------------------------------------------
     def queue_mail(self, conn: sqlite3.Connection, recipient: str, subject: str, body: str) -> None:

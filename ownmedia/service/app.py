@@ -84,6 +84,30 @@ def hooks_lifespan(ctx: ServiceContext) -> Callable[[Starlette], AsyncIterator[N
     return lifespan
 
 
+def _repair_at_start(ctx: ServiceContext) -> None:
+    """Finish what a crash interrupted: comment files whose change was committed but not yet
+    written (then keep retrying from the background loop, for a disk that was full), and the
+    temporary files of atomic writes that never got renamed."""
+    import logging
+
+    from ownmedia.fsutil import remove_stale_temp_files
+
+    log = logging.getLogger("ownmedia.service")
+    config = ctx.config
+    folders = [config.data_dir, config.site_dir, Path(config.comments.content_dir) / "comments"]
+    for folder in folders:
+        for path in remove_stale_temp_files(folder):
+            log.info("removed %s, left by an interrupted write", path)
+    runtime = ctx.state.get("comments")
+    if runtime is not None:
+        try:
+            if done := runtime.moderator.sync_files():
+                log.info("finished %d comment file change(s) interrupted last time", done)
+        except OSError as exc:
+            log.error("comment files not written yet (%s); retrying in the background", exc)
+        runtime.workers.append(runtime.moderator.retry_files)
+
+
 def create_app(config: Config) -> Starlette:
     ctx = ServiceContext(config=config)
     config.data_dir.mkdir(parents=True, exist_ok=True)
@@ -98,10 +122,14 @@ def create_app(config: Config) -> Starlette:
             raise
         routes.extend(getattr(module, attr)(ctx))
 
-    app = ServiceApp(routes=routes, lifespan=hooks_lifespan(ctx))
+    from ownmedia.service.storage_errors import EXCEPTION_HANDLERS
+
+    _repair_at_start(ctx)
+    app = ServiceApp(routes=routes, lifespan=hooks_lifespan(ctx),
+                     exception_handlers=EXCEPTION_HANDLERS)
     app.fast_paths = ctx.fast_paths
     app.state.ctx = ctx
     from ownmedia.service.site import mount_site  # late: the site goes after the API routes
 
-    mount_site(app, config.site_dir)
+    mount_site(app, config.site_dir, config.server.content_security_policy)
     return app

@@ -37,28 +37,33 @@ def serve(host: str | None, port: int | None, data: str | None, site: str | None
 
     _log_like_uvicorn()
 
+    from ownmedia.service.accesslog import configure_access_log
     from ownmedia.service.app import create_app
-    from ownmedia.service.http import CoalescingHttpToolsProtocol
+    from ownmedia.service.http import protocol_class
 
     try:
         app = create_app(config)
     except (ConfigError, ValueError, OSError, sqlite3.Error) as exc:
         raise click.ClickException(f"cannot start with data in {config.data_dir}: {exc}") from None
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host=config.server.host,
-            port=config.server.port,
-            loop="uvloop",
-            http=CoalescingHttpToolsProtocol,  # httptools, one write per response
-            lifespan="on",
-            access_log=config.server.access_log,
-            log_level="info",
-            timeout_graceful_shutdown=30,
-            server_header=False,
-            proxy_headers=False,  # X-Forwarded-For is ours to judge ([server] trusted_proxies)
-        )
+    limits = config.server
+    uvicorn_config = uvicorn.Config(
+        app,
+        host=config.server.host,
+        port=config.server.port,
+        loop="uvloop",
+        # httptools, one write per response, and a deadline for the request headers
+        http=protocol_class(limits.header_timeout_seconds),
+        lifespan="on",
+        access_log=config.server.access_log,
+        log_level="info",
+        timeout_graceful_shutdown=30,
+        timeout_keep_alive=limits.keep_alive_seconds,
+        limit_concurrency=limits.max_connections,  # open connections or tasks; then 503
+        server_header=False,
+        proxy_headers=False,  # X-Forwarded-For is ours to judge ([server] trusted_proxies)
     )
+    configure_access_log(config.server.access_log_client_address)
+    server = uvicorn.Server(uvicorn_config)
     gc.collect()
     gc.freeze()  # the app's long-lived objects leave the collector's scans: less time per event
     # each request allocates a few dozen containers (scope, task, future, row): at the default

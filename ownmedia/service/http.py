@@ -68,8 +68,66 @@ class CoalescingTransport:
         return getattr(self._transport, name)
 
 
+REQUEST_TIMEOUT = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                   b"content-length: 36\r\nconnection: close\r\n\r\n"
+                   b"the request headers took too long.\r\n")
+
+
 class CoalescingHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's protocol over a CoalescingTransport (pass as uvicorn.Config(http=...))."""
+    """uvicorn's protocol over a CoalescingTransport (pass as uvicorn.Config(http=...)), with
+    a header deadline uvicorn lacks: a request's headers must be complete `header_timeout`
+    seconds after the connection opened (or, on a kept-alive connection, after the previous
+    response), whatever trickles in meanwhile; else 408 and close (a connection that sent
+    nothing is just closed). uvicorn's own keep-alive
+    timer is cancelled by any byte received, so one byte every few seconds held a connection
+    open for ever (a slowloris)."""
+
+    header_timeout: float = 10.0
+    _header_timer: asyncio.TimerHandle | None = None
+    _in_headers = False  # a request has begun and its headers are not complete yet
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
+        self._arm_header_timer()
+
+    def _arm_header_timer(self) -> None:
+        self._cancel_header_timer()
+        self._header_timer = self.loop.call_later(self.header_timeout, self._headers_too_slow)
+
+    def _cancel_header_timer(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _headers_too_slow(self) -> None:
+        self._header_timer = None
+        if self.transport.is_closing():
+            return
+        if self.cycle is None or self.cycle.response_complete:  # no request being answered
+            if self._in_headers:  # half a request: say why; an idle connection just closes
+                self.transport.write(REQUEST_TIMEOUT)
+            self.transport.close()
+
+    def on_message_begin(self) -> None:
+        self._in_headers = True
+        super().on_message_begin()
+
+    def on_headers_complete(self) -> None:
+        self._in_headers = False
+        self._cancel_header_timer()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing() and not self.pipeline:
+            self._arm_header_timer()  # the next request's headers, or uvicorn's idle close
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_header_timer()
+        super().connection_lost(exc)
+
+
+def protocol_class(header_timeout: float) -> type[CoalescingHttpToolsProtocol]:
+    """The protocol with [server] header_timeout_seconds (uvicorn builds it from a class)."""
+    return type("OwnmediaHttpProtocol", (CoalescingHttpToolsProtocol,),
+                {"header_timeout": header_timeout})

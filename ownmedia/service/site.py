@@ -8,11 +8,16 @@ from starlette.applications import Starlette
 from starlette.staticfiles import StaticFiles
 
 
-def mount_site(app: Starlette, site_dir: Path) -> None:
-    """html=True serves index.html for directories and 404.html for what is missing."""
+def mount_site(app: Starlette, site_dir: Path, policy: str = "") -> None:
+    """html=True serves index.html for directories and 404.html for what is missing.
+
+    `policy`: [server] content_security_policy ("" = the built-in one, "off" = none)."""
     static = StaticFiles(directory=str(site_dir), html=True, check_dir=False)
     from ownmedia.comments.live_static import LiveStatic  # pages replaced by live publishing
     from ownmedia.importers.serving import RedirectsApp  # old URLs of an imported blog
     from ownmedia.mentions.headers import MentionHeaders  # Link/X-Pingback on HTML pages
+    from ownmedia.service.security_headers import SecurityHeaders, default_policy
 
-    app.mount("/", RedirectsApp(MentionHeaders(LiveStatic(static)), site_dir), name="site")
+    policy = default_policy() if not policy else "" if policy == "off" else policy
+    app.mount("/", SecurityHeaders(RedirectsApp(MentionHeaders(LiveStatic(static)), site_dir),
+                                   policy), name="site")

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from ownmedia.stats.goals import GoalError, make_goal
-from ownmedia.stats.keys import KeyStore
+from ownmedia.stats.keys import KeyInfo, KeyStore
 from ownmedia.stats.query import QueryError
 from ownmedia.stats.store import StatsStore
 
@@ -38,27 +38,29 @@ def routes(ctx) -> list[BaseRoute]:
             keys["k"] = KeyStore(ctx.data_dir)
         return keys["k"]
 
-    def authorised(request: Request) -> JSONResponse | None:
+    def authorised(request: Request) -> tuple[JSONResponse | None, KeyInfo | None]:
+        """(error, key): key is None for the in-process key, which reads every site."""
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return _error(401, "Missing API key: send 'Authorization: Bearer <key>' "
-                               "(make one with `ownmedia keys create`)")
+                               "(make one with `ownmedia keys create`)"), None
         token = token.strip()
         internal = ctx.state.get(INTERNAL_KEY)
-        if internal and secrets.compare_digest(token, internal):
-            return None
-        if not key_store().verify(token):
-            return _error(401, "Invalid API key or site ID")
-        return None
+        if internal and secrets.compare_digest(token.encode(), internal.encode()):
+            return None, None
+        info = key_store().lookup(token)
+        if info is None:
+            return _error(401, "Invalid API key or site ID"), None
+        return None, info
 
-    def check_site(site_id: object) -> JSONResponse | None:
-        domains = ctx.config.analytics.domains
+    def check_site(site_id: object, key: KeyInfo | None) -> JSONResponse | None:
+        """The same answer for a site that does not exist and one the key may not read, and
+        neither lists the server's sites: a key for one site learns nothing of the others."""
         if not isinstance(site_id, str) or not site_id:
             return _error(400, "site_id is required (the site's domain)")
-        if site_id not in domains:
-            return _error(400, f"site_id '{site_id}' is not a site of this server "
-                               f"(known: {', '.join(domains)})")
+        if site_id not in ctx.config.analytics.domains or (key and not key.may_read(site_id)):
+            return _error(400, f"site_id {site_id[:100]!r} is not a site this key can read")
         return None
 
     async def read_json(request: Request) -> object:
@@ -67,16 +69,18 @@ def routes(ctx) -> list[BaseRoute]:
             raise QueryError(f"request body larger than {MAX_BODY} bytes")
         try:
             return json.loads(raw)
+        except RecursionError:
+            raise QueryError("the request body is nested too deeply") from None
         except (ValueError, UnicodeDecodeError):
             raise QueryError("the request body is not valid JSON") from None
 
     async def query(request: Request) -> JSONResponse:
-        denied = authorised(request)
+        denied, key = authorised(request)
         if denied:
             return denied
         try:
             body = await read_json(request)
-            bad_site = check_site(body.get("site_id") if isinstance(body, dict) else None)
+            bad_site = check_site(body.get("site_id") if isinstance(body, dict) else None, key)
             if bad_site:
                 return bad_site
             answer = await run_in_threadpool(store.query, body)
@@ -85,11 +89,11 @@ def routes(ctx) -> list[BaseRoute]:
         return JSONResponse(answer)
 
     async def list_goals(request: Request) -> JSONResponse:
-        denied = authorised(request)
+        denied, key = authorised(request)
         if denied:
             return denied
         site_id = request.query_params.get("site_id", "")
-        bad_site = check_site(site_id)
+        bad_site = check_site(site_id, key)
         if bad_site:
             return bad_site
         goals = await run_in_threadpool(store.goals, site_id)
@@ -97,7 +101,7 @@ def routes(ctx) -> list[BaseRoute]:
                              "meta": {"after": None, "before": None, "limit": len(goals)}})
 
     async def put_goal(request: Request) -> JSONResponse:
-        denied = authorised(request)
+        denied, key = authorised(request)
         if denied:
             return denied
         try:
@@ -106,7 +110,7 @@ def routes(ctx) -> list[BaseRoute]:
             return _error(400, str(exc))
         if not isinstance(body, dict):
             return _error(400, "the request body must be a JSON object")
-        bad_site = check_site(body.get("site_id"))
+        bad_site = check_site(body.get("site_id"), key)
         if bad_site:
             return bad_site
         unknown = sorted(set(body) - {"site_id", "goal_type", "event_name", "page_path",

@@ -39,14 +39,20 @@ def keys() -> None:
 
 @keys.command("create")
 @click.argument("name")
+@click.option("--site", "sites", multiple=True, metavar="DOMAIN",
+              help="Only this site (repeatable; default every site) / seulement ce site.")
 @_config_options
-def keys_create(config: Config, name: str) -> None:
+def keys_create(config: Config, name: str, sites: tuple[str, ...]) -> None:
     """Make a key named NAME and print it once / crée une clé, affichée une seule fois."""
     from ownmedia.stats.keys import KeyStore
 
+    unknown = [s for s in sites if s.strip().lower() not in config.analytics.domains]
+    if unknown:
+        raise click.ClickException(
+            f"not in [analytics] domains / absent de [analytics] domains: {', '.join(unknown)}")
     store = KeyStore(config.data_dir)
     try:
-        info, key = store.create(name)
+        info, key = store.create(name, sites)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -57,8 +63,9 @@ def keys_create(config: Config, name: str) -> None:
 
 
 @keys.command("list")
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts / JSON pour les scripts.")
 @_config_options
-def keys_list(config: Config) -> None:
+def keys_list(config: Config, as_json: bool) -> None:
     """List keys (never their value) / liste les clés."""
     from ownmedia.stats.keys import KeyStore
 
@@ -67,13 +74,20 @@ def keys_list(config: Config) -> None:
         rows = store.list()
     finally:
         store.close()
+    if as_json:
+        import json
+
+        click.echo(json.dumps([{"id": k.id, "name": k.name, "hint": k.hint,
+                                "sites": list(k.sites), "created": k.created,
+                                "last_used": k.last_used, "revoked": k.revoked} for k in rows]))
+        return
     table = Table(title="API keys / clés")
-    for col in ("id", "name / nom", "starts with / début", "created / créée",
+    for col in ("id", "name / nom", "starts with / début", "sites", "created / créée",
                 "last used / utilisée", "revoked / révoquée"):
         table.add_column(col)
     for k in rows:
-        table.add_row(str(k.id), k.name, k.hint + "…", _when(k.created), _when(k.last_used),
-                      _when(k.revoked))
+        table.add_row(str(k.id), k.name, k.hint + "…", ", ".join(k.sites) or "*",
+                      _when(k.created), _when(k.last_used), _when(k.revoked))
     Console().print(table)
 
 
