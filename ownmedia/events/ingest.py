@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from ownmedia.events.model import AcceptedEvent
 from ownmedia.events.referrers import referrer_source
 from ownmedia.events.store import EventStore
-from ownmedia.events.useragent import classify
+from ownmedia.events.useragent import NO_CLIENT, classify
 from ownmedia.events.validation import EventValidationError, validate
 
 MAX_USER_AGENT_CHARS = 1000
@@ -40,11 +40,10 @@ def accept(
     if not isinstance(payload, dict):
         raise EventValidationError("body", "must be a JSON object")
     valid = validate(payload, domains)
-    ua = (user_agent or "").strip()
-    if not ua:
-        raise EventValidationError("user_agent", "the User-Agent header is required")
-    ua = ua[:MAX_USER_AGENT_CHARS]
-    client = classify(ua)
+    # Plausible hashes a missing User-Agent as "" and records the event without browser, OS
+    # or device ("(not set)")
+    ua = (user_agent or "").strip()[:MAX_USER_AGENT_CHARS]
+    client = classify(ua) if ua else NO_CLIENT
     if client.is_bot:
         raise Dropped("bot", valid.domain)
     source, referrer = referrer_source(
@@ -71,7 +70,10 @@ class EventCollector:
         except Dropped as drop:
             await self.store.count_dropped(drop.domain, drop.reason, self.clock())
             return None
-        return await self.store.record(event, want_row)
+        first = await self.store.record(event, want_row)
+        for other in event.for_other_domains():  # `domain: "a.org,b.org"`: one event per site
+            await self.store.record(other, want_row)
+        return first
 
     def ingest_sync(self, payload: dict, user_agent: str | None, ip: str) -> dict | None:
         """`ingest` for threads outside the event loop."""
@@ -80,4 +82,7 @@ class EventCollector:
         except Dropped as drop:
             self.store.count_dropped_sync(drop.domain, drop.reason, self.clock())
             return None
-        return self.store.record_sync(event)
+        first = self.store.record_sync(event)
+        for other in event.for_other_domains():
+            self.store.record_sync(other)
+        return first

@@ -1,5 +1,6 @@
-"""Sessions: a visitor's events on one domain belong to the same visit while they arrive less
-than 30 minutes apart.
+"""Sessions: a visitor's events on one domain belong to the same visit while they arrive at most
+30 whole minutes apart (Plausible's rule: the gap in whole minutes, so 30 min 59 s still
+continues a visit), and an engagement event keeps the visit alive.
 
 Live sessions are kept in memory (only the writer touches them); the `sessions` table is the
 durable record, written once per batch in the batch's transaction, and the open sessions are
@@ -52,7 +53,7 @@ class SessionTracker:
             "SELECT session_id, domain, visitor_id, start, end, entry_page, exit_page, pageviews,"
             " events, interactive_events, " + ", ".join(VISIT_FIELDS) + " FROM sessions"
             " WHERE end > ? ORDER BY end",
-            (now - self.timeout,),
+            (now - self.timeout - 60,),
         ).fetchall()
         self._next_id = (conn.execute("SELECT max(session_id) FROM sessions").fetchone()[0]
                          or 0) + 1
@@ -67,9 +68,13 @@ class SessionTracker:
     def find(self, domain: str, visitor: int, now: float) -> Session | None:
         """The visitor's session still open at `now`."""
         session = self.live.get((domain, visitor))
-        if session is not None and now - session.end < self.timeout:
+        if session is not None and self.continues(session, now):
             return session
         return None
+
+    def continues(self, session: Session, now: float) -> bool:
+        """Whole minutes between whole seconds, as Plausible's session cache compares them."""
+        return (int(now) - int(session.end)) // 60 <= self.timeout // 60
 
     def start(self, domain: str, visitor: int, now: float, entry_page: str,
               visit: tuple[str, ...]) -> Session:
@@ -89,9 +94,10 @@ class SessionTracker:
 
     def touch(self, session: Session, now: float, *, name: str, pathname: str,
               interactive: bool) -> None:
-        """Count an event in its session (engagement events do not extend a visit)."""
+        """Count an event in its session (an engagement event keeps the visit alive and
+        lengthens it, but is not one of its events and never ends a bounce)."""
+        session.end = max(session.end, now)
         if name != "engagement":
-            session.end = max(session.end, now)
             session.events += 1
             if name == "pageview":
                 session.pageviews += 1
@@ -123,7 +129,7 @@ class SessionTracker:
             self.dirty.clear()
         if now - self._last_sweep > 60:
             self._last_sweep = now
-            horizon = now - self.timeout
+            horizon = now - self.timeout - 60
             for key in [k for k, s in self.live.items() if s.end < horizon]:
                 del self.live[key]
 

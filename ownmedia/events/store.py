@@ -109,10 +109,10 @@ class EventStore:
         v = ev.valid
         utm = tuple(v.utm.get(k, "") for k in UTM) if v.utm else NO_UTM
         salts = self.salts.ensure(conn, ev.ts)
-        visitor = visitor_id(salts[0], ev.user_agent, ev.ip, v.domain)
+        visitor = visitor_id(salts[0], ev.user_agent, ev.ip, v.domain, v.hostname)
         session = self.sessions.find(v.domain, visitor, ev.ts)
         if session is None and len(salts) > 1:  # a visit that started before midnight
-            previous = visitor_id(salts[1], ev.user_agent, ev.ip, v.domain)
+            previous = visitor_id(salts[1], ev.user_agent, ev.ip, v.domain, v.hostname)
             session = self.sessions.find(v.domain, previous, ev.ts)
             if session is not None:
                 visitor = previous
