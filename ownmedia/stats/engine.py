@@ -121,6 +121,9 @@ class Compiler:
     def dim(self, name: str, a: str = "e") -> str:
         if name == "time":
             name = self.time_dim
+        if name == "time:week":  # a partial first week is labelled by the range's first day
+            first = q(self.query.start.date().isoformat())
+            return f"max(date({a}.ts, 'unixepoch', 'weekday 0', '-6 days'), {first})"
         if name == "event:goal":
             whens = " ".join(f"WHEN {self.goal_cond(g, a)} THEN {q(n)}"
                              for n, g in self.goals.items())
@@ -175,6 +178,17 @@ class Compiler:
             chosen = [g for n, g in self.goals.items() if _match(kind, n, values, case_sensitive)]
             sql = self.goals_cond(chosen, a)
             return (f"NOT ({sql})" if negate else sql), []
+        prop = PROP_RE.match(dim)
+        if negate and prop and not (self.prop_cols and prop.group(1) in self.prop_cols):
+            # Plausible: a negated props filter matches only the events that carry the key
+            # ("(none)" among its values then excludes nothing more)
+            path = q(f'$."{prop.group(1)}"')
+            kept = [v for v in values if v != NONE]
+            has_key = f"json_type({a}.props, {path}) IS NOT NULL"
+            if not kept:
+                return has_key, []
+            sql, params = self.filter([kind, dim, kept, *f[3:]], a)
+            return f"({has_key} AND NOT {sql})", params
         expr = self.dim(dim, a)
         if not case_sensitive:
             expr, values = f"lower({expr})", [v.lower() for v in values]
@@ -198,18 +212,26 @@ def _match(kind: str, name: str, values: list[str], case_sensitive: bool) -> boo
 
 
 def _strip_goals(filters: list) -> list:
-    """The filters without their event:goal parts: the denominator of conversion_rate."""
+    """The filters without their top-level event:goal and event:props parts: the visitors a
+    conversion rate divides by (Plausible removes both; the parser keeps goal filters, and
+    props filters with a conversion rate, at the top level)."""
+    return [f for f in filters
+            if f[0] not in POSITIVE + NEGATIVE or (f[1] != "event:goal"
+                                                   and not PROP_RE.match(f[1]))]
+
+
+def _page_scoped(filters: list) -> list:
+    """The filters with event:page read as visit:entry_page: with a page filter or breakdown,
+    Plausible takes bounce rate and visit duration from the visits that entered there."""
     out = []
     for f in filters:
         if f[0] in ("and", "or"):
-            inner = _strip_goals(f[1])
-            if inner:
-                out.append([f[0], inner])
+            out.append([f[0], _page_scoped(f[1])])
         elif f[0] == "not":
-            inner = _strip_goals([f[1]])
-            if inner:
-                out.append(["not", inner[0]])
-        elif f[0] in ("has_done", "has_not_done") or f[1] != "event:goal":
+            out.append(["not", _page_scoped([f[1]])[0]])
+        elif f[0] in POSITIVE + NEGATIVE and f[1] == "event:page":
+            out.append([f[0], "visit:entry_page", *f[2:]])
+        else:
             out.append(f)
     return out
 
@@ -221,8 +243,8 @@ def time_labels(dim: str, start: date, end_exclusive: date) -> list[str]:
     while d < end_exclusive:
         if dim == "time:day":
             label = d.isoformat()
-        elif dim == "time:week":
-            label = (d - timedelta(days=d.weekday())).isoformat()
+        elif dim == "time:week":  # weeks start on Monday, the first one on the range's start
+            label = max(d - timedelta(days=d.weekday()), start).isoformat()
         elif dim == "time:month":
             label = d.replace(day=1).isoformat()
         else:
@@ -240,6 +262,7 @@ VISIT_METRICS = {"visitors", "visits", "pageviews", "events", "views_per_visit",
 PAGE_METRICS = {"visitors", "visits", "pageviews", "events", "views_per_visit"}
 PROPS_METRICS = {"visitors", "visits", "events"}
 POSITIVE = ("is", "contains", "matches")
+NEGATIVE = ("is_not", "contains_not", "matches_not")
 ROLLUP_TIME = {"time", "time:day", "time:week", "time:month"}
 
 
@@ -446,7 +469,7 @@ def _run_visits(conn: sqlite3.Connection, query: Query, c: Compiler, dsql: list[
                            "GROUP BY r.day")
             total = conn.execute(f"SELECT SUM(v) FROM ({inner_total})", params).fetchone()[0]
         for vals in rows.values():
-            vals["percentage"] = round(100 * vals["visitors"] / total, 2) if total else 0.0
+            vals["percentage"] = _pct(vals["visitors"], total)
     return rows
 
 
@@ -484,7 +507,7 @@ def _run_events(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict:
     rows: dict[tuple, dict] = {}
 
     aggs = []
-    if metrics & {"visitors", "percentage", "conversion_rate"}:
+    if metrics & {"visitors", "percentage", "conversion_rate", "group_conversion_rate"}:
         aggs.append(("visitors", "COUNT(DISTINCT e.visitor_id)"))
     if metrics & {"visits", "views_per_visit"}:
         aggs.append(("visits", "COUNT(DISTINCT e.session_id)"))
@@ -504,12 +527,19 @@ def _run_events(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict:
 
     if metrics & {"bounce_rate", "visit_duration"}:
         g = ", ".join(f"g.d{i}" for i in range(n))
+        sdims = [c.dim("visit:entry_page") if d == "event:page" else x
+                 for d, x in zip(dims, dsql, strict=True)]
+        sel = ", ".join(f"{x} AS d{i}" for i, x in enumerate(sdims))
+        sfsql, sfparams = c.filters(_page_scoped(query.filters))
+        swhere = f"{base} AND {sfsql}"
+        if "event:goal" in dims:
+            swhere += f" AND {dsql[dims.index('event:goal')]} IS NOT NULL"
         sql = (f"SELECT {g + ', ' if n else ''}"
                "AVG(s.pageviews <= 1 AND s.interactive_events <= 1), AVG(s.end - s.start) "
-               f"FROM (SELECT DISTINCT {select_dims + ', ' if n else ''}e.session_id AS sid "
-               f"FROM events e WHERE {where}) g JOIN sessions s ON s.session_id = g.sid"
+               f"FROM (SELECT DISTINCT {sel + ', ' if n else ''}e.session_id AS sid "
+               f"FROM events e WHERE {swhere}) g JOIN sessions s ON s.session_id = g.sid"
                f"{' GROUP BY ' + g if n else ''}")
-        for r in conn.execute(sql, params):
+        for r in conn.execute(sql, bparams + sfparams):
             if r[n] is None:
                 continue
             rows.setdefault(tuple(r[:n]), {}).update(
@@ -531,21 +561,42 @@ def _run_events(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict:
                              params).fetchone()[0] or 0
         for vals in rows.values():
             v = vals.get("visitors", 0)
-            vals["percentage"] = round(100 * v / total, 2) if total else 0.0
+            vals["percentage"] = _pct(v, total)
 
-    if "conversion_rate" in metrics:
-        keep = [i for i, d in enumerate(dims) if d != "event:goal"]
-        kd = ", ".join(f"{dsql[i]} AS k{j}" for j, i in enumerate(keep))
-        dfsql, dfparams = c.filters(_strip_goals(query.filters))
-        kgroup = f" GROUP BY {', '.join(f'k{j}' for j in range(len(keep)))}" if keep else ""
-        sql = (f"SELECT {kd + ', ' if keep else ''}COUNT(DISTINCT e.visitor_id) FROM events e "
-               f"WHERE {base} AND {dfsql}{kgroup}")
-        denom = {tuple(r[:len(keep)]): r[len(keep)] for r in conn.execute(sql, bparams + dfparams)}
-        for key, vals in rows.items():
-            d = denom.get(tuple(key[i] for i in keep), 0)
-            vals["conversion_rate"] = round(100 * vals.get("visitors", 0) / d, 2) if d else 0.0
+    if metrics & {"conversion_rate", "group_conversion_rate"}:
+        _conversion_rates(conn, query, c, rows, base, bparams)
 
     return rows
+
+
+def _pct(part: float, whole: float) -> float:
+    """Percentages and rates as Plausible rounds them: one decimal."""
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def _conversion_rates(conn: sqlite3.Connection, query: Query, c: Compiler, rows: dict,
+                      base: str, bparams: list) -> None:
+    """conversion_rate divides by the visitors of the period (per time bucket on a time
+    dimension) with the other filters; group_conversion_rate by the visitors of the row's
+    group (its dimensions but event:goal). Goal and props filters are left out of both."""
+    dims = query.dimensions
+    dfsql, dfparams = c.filters(_strip_goals(query.filters))
+
+    def totals(keep: list[int]) -> dict[tuple, int]:
+        kd = ", ".join(f"{c.dim(dims[i])} AS k{j}" for j, i in enumerate(keep))
+        group = f" GROUP BY {', '.join(f'k{j}' for j in range(len(keep)))}" if keep else ""
+        sql = (f"SELECT {kd + ', ' if keep else ''}COUNT(DISTINCT e.visitor_id) FROM events e "
+               f"WHERE {base} AND {dfsql}{group}")
+        return {tuple(r[:len(keep)]): r[len(keep)] for r in conn.execute(sql, bparams + dfparams)}
+
+    wanted = {"conversion_rate": [i for i, d in enumerate(dims) if d in TIME_DIMENSIONS],
+              "group_conversion_rate": [i for i, d in enumerate(dims) if d != "event:goal"]}
+    for metric, keep in wanted.items():
+        if metric not in query.metrics:
+            continue
+        denom = totals(keep)
+        for key, vals in rows.items():
+            vals[metric] = _pct(vals.get("visitors", 0), denom.get(tuple(key[i] for i in keep), 0))
 
 
 def _finish(rows: dict, query: Query, c: Compiler) -> dict:
@@ -558,6 +609,7 @@ def _finish(rows: dict, query: Query, c: Compiler) -> dict:
             vals["views_per_visit"] = round(vals.get("pageviews", 0) / v, 2) if v else 0.0
 
     defaults = {"views_per_visit": 0.0, "conversion_rate": 0.0, "percentage": 0.0,
+                "group_conversion_rate": 0.0,
                 "bounce_rate": 0, "visit_duration": 0, "scroll_depth": None}
     results = [{"dimensions": list(k),
                 "metrics": [vals.get(m, defaults.get(m, 0)) for m in query.metrics]}
@@ -566,6 +618,9 @@ def _finish(rows: dict, query: Query, c: Compiler) -> dict:
     total_rows = len(results)
     page = results[query.offset: query.offset + query.limit]
     meta: dict = {}
+    if query.include.get("imports"):  # nothing is ever imported here: say so, as Plausible does
+        meta["imports_included"] = False
+        meta["imports_skip_reason"] = "no_imported_data"
     if query.include.get("total_rows"):
         meta["total_rows"] = total_rows
     if query.include.get("time_labels"):
@@ -583,7 +638,7 @@ def _order(results: list[dict], query: Query) -> None:
     order = list(query.order_by)
     if not order:
         tdim = [d for d in dims if d in TIME_DIMENSIONS]
-        order = [(tdim[0], "asc")] if tdim else [(metrics[0], "desc")]
+        order = [(tdim[0], "asc"), (metrics[0], "desc")] if tdim else [(metrics[0], "desc")]
     # stable sorts, least significant key first; dimensions ascending break ties
     results.sort(key=lambda r: [str(x) for x in r["dimensions"]])
     for name, direction in reversed(order):
