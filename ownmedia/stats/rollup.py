@@ -146,43 +146,56 @@ def _ready(path: Path) -> bool:
         return False
 
 
+def watermarks(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(highest event id, highest event id rolled up): equal when the rollups are current."""
+    top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM main.events").fetchone()[0]
+    row = conn.execute("SELECT watermark FROM st.r_state WHERE id = 1").fetchone()
+    return top, (row[0] if row else -1)
+
+
 def refresh(conn: sqlite3.Connection) -> int:
     """Recompute the days touched by events newer than the watermark; returns how many days.
+    A query waits for a refresh under way (the start-up one included): it is the same work
+    it would otherwise do itself.
 
     `conn` is an events connection with the rollups attached as `st`."""
     with _LOCK:
-        top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM main.events").fetchone()[0]
+        return _refresh_locked(conn)
+
+
+def _refresh_locked(conn: sqlite3.Connection) -> int:
+    top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM main.events").fetchone()[0]
+    row = conn.execute("SELECT watermark FROM st.r_state WHERE id = 1").fetchone()
+    mark = row[0] if row else 0
+    if top == mark and row is not None:
+        return 0
+    # a deferred transaction that writes to st first: IMMEDIATE would also lock the events
+    # file against the collector's writer for the whole recomputation
+    conn.execute("BEGIN")
+    try:
+        conn.execute("UPDATE st.r_state SET watermark = watermark WHERE id = 1")
         row = conn.execute("SELECT watermark FROM st.r_state WHERE id = 1").fetchone()
         mark = row[0] if row else 0
-        if top == mark and row is not None:
-            return 0
-        # a deferred transaction that writes to st first: IMMEDIATE would also lock the events
-        # file against the collector's writer for the whole recomputation
-        conn.execute("BEGIN")
-        try:
-            conn.execute("UPDATE st.r_state SET watermark = watermark WHERE id = 1")
-            row = conn.execute("SELECT watermark FROM st.r_state WHERE id = 1").fetchone()
-            mark = row[0] if row else 0
-            if top < mark:  # events were deleted (a new store?): start again
-                conn.execute("DELETE FROM st.r_visits")
-                conn.execute("DELETE FROM st.r_pages")
-                conn.execute("DELETE FROM st.r_props")
-                mark = 0
-            touched: dict[str, list[int]] = {}
-            for domain, day in conn.execute(
-                    "SELECT DISTINCT domain, CAST(ts / 86400 AS INTEGER) FROM main.events "
-                    "WHERE id > ? AND id <= ?", (mark, top)):
-                touched.setdefault(domain, []).append(day)
-            for domain, days in touched.items():
-                for lo, hi in _spans(sorted(days)):
-                    _recompute(conn, domain, lo, hi)
-            conn.execute("INSERT OR REPLACE INTO st.r_state (id, events_file, watermark) "
-                         "VALUES (1, 'events.sqlite3', ?)", (top,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return sum(len(days) for days in touched.values())
+        if top < mark:  # events were deleted (a new store?): start again
+            conn.execute("DELETE FROM st.r_visits")
+            conn.execute("DELETE FROM st.r_pages")
+            conn.execute("DELETE FROM st.r_props")
+            mark = 0
+        touched: dict[str, list[int]] = {}
+        for domain, day in conn.execute(
+                "SELECT DISTINCT domain, CAST(ts / 86400 AS INTEGER) FROM main.events "
+                "WHERE id > ? AND id <= ?", (mark, top)):
+            touched.setdefault(domain, []).append(day)
+        for domain, days in touched.items():
+            for lo, hi in _spans(sorted(days)):
+                _recompute(conn, domain, lo, hi)
+        conn.execute("INSERT OR REPLACE INTO st.r_state (id, events_file, watermark) "
+                     "VALUES (1, 'events.sqlite3', ?)", (top,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return sum(len(days) for days in touched.values())
 
 
 def _spans(days: list[int]) -> list[tuple[int, int]]:

@@ -136,4 +136,12 @@ EVENT_MIGRATIONS: list[Migration] = [
         CREATE INDEX events_domain_path_ts ON events(domain, pathname, ts);
         """,
     ),
+    (
+        "0051_session_last_seen",
+        # an engagement event keeps a visit alive (Plausible's session cache) without making
+        # it longer: the last activity of any kind, apart from `end` (the last real event)
+        """
+        ALTER TABLE sessions ADD COLUMN last_seen REAL;
+        """,
+    ),
 ]

@@ -144,7 +144,12 @@ def test_engagement_needs_a_visit(make, tmp_path):
     eng = col.ingest_sync(pv("/", name="engagement", sd=40, e=5000), UA, "1.2.3.4")
     assert (eng["scroll_depth"], eng["engagement_ms"]) == (40, 5000)
     [session] = rows(tmp_path, "SELECT events, end - start AS d FROM sessions")
-    assert session == {"events": 1, "d": 10}  # not an event of the visit, but keeps it alive
+    assert session == {"events": 1, "d": 0}  # keeps the visit alive, does not lengthen it
+    clock.now += 25 * 60
+    col.ingest_sync(pv("/", name="engagement", sd=50, e=9000), UA, "1.2.3.4")
+    clock.now += 25 * 60  # 50 min after the pageview, 25 after the engagement: same visit
+    later = col.ingest_sync(pv("/b"), UA, "1.2.3.4")
+    assert later["session_id"] == eng["session_id"]
 
 
 def test_missing_user_agent_is_recorded_without_client(make):

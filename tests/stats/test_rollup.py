@@ -53,7 +53,6 @@ def stores(sim, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(sim[0], data)
     fast, slow = StatsStore(data, rollups=True), StatsStore(data, rollups=False)
-    fast.refresh_interval = 0  # every query sees the events written just before
     yield fast, slow, data
     fast.close()
     slow.close()
@@ -98,7 +97,7 @@ def test_new_events_are_rolled_up(stores):
         conn.execute("INSERT INTO sessions SELECT session_id + ?, domain, visitor_id + ?, "
                      "start + ?, end + ?, entry_page, exit_page, pageviews, events, "
                      "interactive_events, v_source, v_referrer, v_utm_source, v_utm_medium, "
-                     "v_utm_campaign, v_utm_content, v_utm_term FROM sessions "
+                     "v_utm_campaign, v_utm_content, v_utm_term, last_seen FROM sessions "
                      "WHERE start < (SELECT MIN(start) FROM sessions) + 86400",
                      (offset, vid, shift, shift))
     conn.commit()
