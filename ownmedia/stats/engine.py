@@ -151,6 +151,31 @@ class Compiler:
             params += p
         return (" AND ".join(parts) if parts else "1"), params
 
+    def _prop_filter(self, kind: str, negate: bool, key: str, values: list[str],
+                     case_sensitive: bool, a: str) -> tuple[str, list]:
+        """Plausible's custom-property rules: `is` ["(none)"] matches events without the key;
+        `is_not` keeps the events without the key unless "(none)" is among its values;
+        contains, matches and their negations only ever match events that carry the key."""
+        path = q(f'$."{key}"')
+        has_key = f"json_type({a}.props, {path}) IS NOT NULL"
+        expr = f"CAST(json_extract({a}.props, {path}) AS TEXT)"
+        if not case_sensitive:
+            expr = f"lower({expr})"
+            values = [v.lower() for v in values]
+        if kind == "is":
+            none = NONE.lower() if not case_sensitive else NONE
+            member = f"{expr} IN ({', '.join('?' * len(values))})"
+            if negate:
+                keep_missing = "" if none in values else f" OR NOT {has_key}"
+                return f"(({has_key} AND NOT {member}){keep_missing})", list(values)
+            missing = f" OR NOT {has_key}" if none in values else ""
+            return f"(({has_key} AND {member}){missing})", list(values)
+        if kind == "contains":
+            sql = "(" + " OR ".join(f"instr({expr}, ?) > 0" for _ in values) + ")"
+        else:
+            sql = "(" + " OR ".join(f"{expr} REGEXP ?" for _ in values) + ")"
+        return f"({has_key} AND {'NOT ' if negate else ''}{sql})", list(values)
+
     def filter(self, f: list, a: str) -> tuple[str, list]:
         op = f[0]
         if op in ("and", "or"):
@@ -179,16 +204,8 @@ class Compiler:
             sql = self.goals_cond(chosen, a)
             return (f"NOT ({sql})" if negate else sql), []
         prop = PROP_RE.match(dim)
-        if negate and prop and not (self.prop_cols and prop.group(1) in self.prop_cols):
-            # Plausible: a negated props filter matches only the events that carry the key
-            # ("(none)" among its values then excludes nothing more)
-            path = q(f'$."{prop.group(1)}"')
-            kept = [v for v in values if v != NONE]
-            has_key = f"json_type({a}.props, {path}) IS NOT NULL"
-            if not kept:
-                return has_key, []
-            sql, params = self.filter([kind, dim, kept, *f[3:]], a)
-            return f"({has_key} AND NOT {sql})", params
+        if prop and not (self.prop_cols and prop.group(1) in self.prop_cols):
+            return self._prop_filter(kind, negate, prop.group(1), values, case_sensitive, a)
         expr = self.dim(dim, a)
         if not case_sensitive:
             expr, values = f"lower({expr})", [v.lower() for v in values]
