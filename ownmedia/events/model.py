@@ -22,6 +22,7 @@ class AcceptedEvent:
     client: Client
     source: str      # referrer source name, utm_source winning; "Direct / None" when empty
     referrer: str    # cleaned referrer ('' when internal)
+    geo: tuple[str, str, int] = ("", "", 0)  # country code, region code, city geoname id
 
     def for_other_domains(self) -> list[AcceptedEvent]:
         """The same event for each further site of a comma-separated `domain`."""

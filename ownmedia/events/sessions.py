@@ -20,6 +20,10 @@ VISIT_FIELDS = (
     "v_utm_campaign",
     "v_utm_content",
     "v_utm_term",
+    "v_channel",
+    "v_country",
+    "v_region",
+    "v_city",
 )
 
 
@@ -35,7 +39,7 @@ class Session:
     pageviews: int = 0
     events: int = 0
     interactive_events: int = 0
-    visit: tuple[str, ...] = ("",) * len(VISIT_FIELDS)  # the v_* values, in VISIT_FIELDS order
+    visit: tuple = ("",) * (len(VISIT_FIELDS) - 1) + (0,)  # the v_* values, VISIT_FIELDS order
     last_seen: float = 0.0  # the last activity, engagement included: what keeps it alive
 
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from ownmedia.events.channels import channel
 from ownmedia.events.model import AcceptedEvent
 from ownmedia.events.salts import SaltBox, utc_day, visitor_id
 from ownmedia.events.sessions import VISIT_FIELDS, SessionTracker
@@ -120,7 +121,8 @@ class EventStore:
             if v.name == "engagement":  # like Plausible: engagement never opens a visit
                 self._count(conn, v.domain, "engagement_without_session", ev.ts)
                 return None
-            visit = (ev.source, ev.referrer, *utm)
+            visit = (ev.source, ev.referrer, *utm, channel(ev.source, v.utm, v.paid_click),
+                     *ev.geo)
             session = self.sessions.start(
                 v.domain, visitor, ev.ts, v.pathname if v.name == "pageview" else "", visit
             )

@@ -66,6 +66,7 @@ class ValidEvent:
     engagement_ms: int | None = None
     utm: dict[str, str] = field(default_factory=dict)
     domains: list[str] = field(default_factory=list)  # every known site the event is for
+    paid_click: bool = False  # the URL carries an ad click id (gclid, msclkid): paid search
 
     def payload(self) -> dict:
         """The normalised body, as forwarded upstream."""
@@ -156,6 +157,8 @@ def _parse_url(url: str, hash_mode: bool = False
                 utm.setdefault("_ref", value[:2000])
         if "_ref" in utm:
             utm.setdefault("utm_source", utm.pop("_ref"))
+    if "gclid=" in query or "msclkid=" in query:
+        utm["_paid_click"] = "1"
     return hostname or NO_HOST, pathname, tuple(utm.items())
 
 
@@ -180,6 +183,7 @@ def validate(data: dict, domains: frozenset[str] | set[str]) -> ValidEvent:
         1, True, "1")
     hostname, pathname, utm_items = _parse_url(url.strip(), hash_mode)
     utm = dict(utm_items)
+    paid_click = utm.pop("_paid_click", None) is not None
     known = _domains(_get(data, "domain"), hostname, domains)
 
     referrer = _get(data, "referrer")
@@ -207,6 +211,7 @@ def validate(data: dict, domains: frozenset[str] | set[str]) -> ValidEvent:
                            if data.get(k) is not None), None)),
         interactive=interactive,
         utm=utm,
+        paid_click=paid_click,
     )
     event.revenue_amount, event.revenue_currency = _revenue(_get(data, "revenue"))
     if name == "engagement":

@@ -12,6 +12,8 @@ import re
 import sqlite3
 from datetime import date, timedelta
 
+import pycountry
+
 from ownmedia.stats.goals import Goal
 from ownmedia.stats.query import PROP_RE, TIME_DIMENSIONS, Query
 
@@ -48,6 +50,13 @@ DIM_SQL: dict[str, str] = {
     "visit:os": _visit_col("os", NOT_SET),
     "visit:os_version": _visit_col("os_version", NOT_SET),
     "visit:entry_page": "{a}.v_entry_page",
+    "visit:exit_page": "(SELECT s.exit_page FROM sessions s WHERE s.session_id = {a}.session_id)",
+    "visit:channel": _visit_col("v_channel", NOT_SET),
+    "visit:country": _visit_col("v_country", NOT_SET),
+    "visit:region": _visit_col("v_region", NOT_SET),
+    "visit:city": "CASE {a}.v_city WHEN 0 THEN '(not set)' ELSE {a}.v_city END",
+    "visit:country_name": f"geo_name({_visit_col('v_country', NOT_SET)})",
+    "visit:region_name": f"geo_name({_visit_col('v_region', NOT_SET)})",
     "time:hour": "strftime('%Y-%m-%d %H:00:00', {a}.ts, 'unixepoch')",
     "time:day": "date({a}.ts, 'unixepoch')",
     "time:week": "date({a}.ts, 'unixepoch', 'weekday 0', '-6 days')",
@@ -61,7 +70,9 @@ VISIT_COL = {
     "visit:utm_campaign": "v_utm_campaign", "visit:utm_content": "v_utm_content",
     "visit:utm_term": "v_utm_term", "visit:device": "device", "visit:browser": "browser",
     "visit:browser_version": "browser_version", "visit:os": "os", "visit:os_version": "os_version",
-    "visit:entry_page": "v_entry_page",
+    "visit:entry_page": "v_entry_page", "visit:exit_page": "exit_page",
+    "visit:channel": "v_channel", "visit:country": "v_country", "visit:region": "v_region",
+    "visit:city": "v_city",
 }
 
 
@@ -74,9 +85,23 @@ def _regexp(pattern: str, value: object) -> bool:
     return value is not None and _regex(pattern).search(str(value)) is not None
 
 
+@functools.lru_cache(maxsize=4096)
+def geo_name(code: str | None) -> str:
+    """ISO 3166 name of a country ("EE") or region ("EE-37") code, as Plausible shows them."""
+    if not code or code == NOT_SET:
+        return NOT_SET
+    try:
+        found = (pycountry.subdivisions.get(code=code) if "-" in code
+                 else pycountry.countries.get(alpha_2=code))
+    except (KeyError, LookupError):
+        found = None
+    return found.name if found is not None else code
+
+
 def prepare(conn: sqlite3.Connection) -> sqlite3.Connection:
     """Functions and pragmas the engine relies on, set once per connection."""
     conn.create_function("regexp", 2, _regexp, deterministic=True)
+    conn.create_function("geo_name", 1, geo_name, deterministic=True)
     conn.execute("PRAGMA temp_store=MEMORY")
     conn.execute("PRAGMA cache_size=-65536")
     conn.execute("PRAGMA mmap_size=1073741824")

@@ -23,10 +23,12 @@ VISIT_DIMENSIONS = {
     "visit:utm_campaign", "visit:utm_content", "visit:utm_term", "visit:device",
     "visit:browser", "visit:os", "visit:entry_page", "visit:exit_page", "visit:browser_version",
     "visit:os_version", "visit:channel", "visit:country", "visit:region", "visit:city",
-    "visit:country_name", "visit:region_name", "visit:city_name",
+    "visit:country_name", "visit:region_name",
 }
 TIME_DIMENSIONS = {"time", "time:hour", "time:day", "time:week", "time:month"}
-UNSUPPORTED_DIMENSIONS = {"visit:exit_page_hostname", "visit:entry_page_hostname"}
+# city names need a city database's names, not stored (the geoname id is: visit:city)
+UNSUPPORTED_DIMENSIONS = {"visit:exit_page_hostname", "visit:entry_page_hostname",
+                          "visit:city_name"}
 PRESETS = {"day", "7d", "28d", "30d", "91d", "month", "6mo", "12mo", "year", "all"}
 OPERATORS = {"is", "is_not", "contains", "contains_not", "matches", "matches_not"}
 LOGICAL = ("and", "or", "not")
@@ -125,8 +127,12 @@ def parse_date_range(value: object, today: date) -> tuple[datetime, datetime, li
     try:
         if timed[0]:
             first, last = (datetime.fromisoformat(v) for v in value)
-            if first.tzinfo is None or last.tzinfo is None:
-                raise QueryError(f"Invalid date_range '{_js(value)}'.")
+    except (ValueError, OverflowError):
+        raise bad from None
+    if timed[0] and (first.tzinfo is None or last.tzinfo is None):
+        raise QueryError(f"Invalid date_range '{_js(value)}'.")
+    try:
+        if timed[0]:
             start, end = _as_utc(first), _as_utc(last)
             end += timedelta(microseconds=1) if end.microsecond or end.second else timedelta()
         else:

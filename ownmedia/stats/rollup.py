@@ -33,14 +33,15 @@ STATS_FILE = "stats.sqlite3"
 # one site's time range, whatever the planner would guess without statistics
 EV = "main.events e INDEXED BY events_domain_ts"
 DAY = 86400
-VISIT_COLUMNS = (
+FIRST_VISIT_COLUMNS = (  # those of migration 0001 (applied migrations never change)
     "v_source", "v_referrer", "v_utm_source", "v_utm_medium", "v_utm_campaign", "v_utm_content",
     "v_utm_term", "device", "browser", "browser_version", "os", "os_version", "v_entry_page",
 )
+VISIT_COLUMNS = (*FIRST_VISIT_COLUMNS, "v_channel", "v_country", "v_region", "v_city")
 EMPTY_AS = {  # must match the engine's names for empty values
     "v_source": "Direct / None", "v_referrer": "Direct / None", **{
         c: "(not set)" for c in VISIT_COLUMNS if c not in ("v_source", "v_referrer",
-                                                           "v_entry_page")},
+                                                           "v_entry_page", "v_city")},
 }
 ROLLUP_MIGRATIONS: list[Migration] = [
     (
@@ -57,7 +58,7 @@ ROLLUP_MIGRATIONS: list[Migration] = [
             ts REAL NOT NULL,                  -- day * 86400: time dimensions work unchanged
             session_id INTEGER NOT NULL,
             visitor_id INTEGER NOT NULL,
-            {", ".join(f"{c} TEXT NOT NULL" for c in VISIT_COLUMNS)},
+            {", ".join(f"{c} TEXT NOT NULL" for c in FIRST_VISIT_COLUMNS)},
             pageviews INTEGER NOT NULL,
             events INTEGER NOT NULL,
             bounce INTEGER NOT NULL,
@@ -115,6 +116,21 @@ ROLLUP_MIGRATIONS: list[Migration] = [
         CREATE INDEX r_visits_channel ON r_visits(domain, day, v_source, v_utm_medium);
         CREATE INDEX r_visits_campaign
             ON r_visits(domain, day, v_utm_medium, v_utm_source, v_utm_campaign);
+        """,
+    ),
+    (
+        "0004_channel_geo_exit",
+        # the visit's channel, country, region, city and exit page (all rows rebuilt)
+        """
+        DELETE FROM r_visits;
+        DELETE FROM r_pages;
+        DELETE FROM r_props;
+        DELETE FROM r_state;
+        ALTER TABLE r_visits ADD COLUMN v_channel TEXT NOT NULL DEFAULT '';
+        ALTER TABLE r_visits ADD COLUMN v_country TEXT NOT NULL DEFAULT '';
+        ALTER TABLE r_visits ADD COLUMN v_region TEXT NOT NULL DEFAULT '';
+        ALTER TABLE r_visits ADD COLUMN v_city TEXT NOT NULL DEFAULT '';
+        ALTER TABLE r_visits ADD COLUMN exit_page TEXT NOT NULL DEFAULT '';
         """,
     ),
 ]
@@ -211,6 +227,8 @@ def _spans(days: list[int]) -> list[tuple[int, int]]:
 
 def _shown(col: str) -> str:
     """A visit attribute (of the visit's first event, f) as the Stats API shows it."""
+    if col == "v_city":  # a geoname id; 0 = unknown
+        return "CASE f.v_city WHEN 0 THEN '(not set)' ELSE f.v_city END"
     empty = EMPTY_AS.get(col)
     if empty is None:
         return f"f.{col}"
@@ -232,9 +250,9 @@ def _recompute_day(conn: sqlite3.Connection, params: tuple[str, int, int]) -> No
     # (they are copied onto every event of a visit): half the time of grouping them all
     conn.execute(
         f"INSERT INTO st.r_visits (domain, day, ts, session_id, visitor_id, "
-        f"{', '.join(VISIT_COLUMNS)}, pageviews, events, bounce, duration, vfirst) "
+        f"{', '.join(VISIT_COLUMNS)}, exit_page, pageviews, events, bounce, duration, vfirst) "
         f"SELECT g.domain, g.d, g.d * 86400.0, g.sid, g.vid, "
-        f"{', '.join(_shown(c) for c in VISIT_COLUMNS)}, g.pv, g.n, "
+        f"{', '.join(_shown(c) for c in VISIT_COLUMNS)}, COALESCE(s.exit_page, ''), g.pv, g.n, "
         "COALESCE(s.pageviews <= 1 AND s.interactive_events <= 1, 0), "
         "COALESCE(s.end - s.start, 0), "
         "ROW_NUMBER() OVER (PARTITION BY g.domain, g.d, g.vid ORDER BY g.sid) = 1 "

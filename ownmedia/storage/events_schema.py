@@ -144,4 +144,19 @@ EVENT_MIGRATIONS: list[Migration] = [
         ALTER TABLE sessions ADD COLUMN last_seen REAL;
         """,
     ),
+    (
+        "0052_channel_geo_exit",
+        # visit-level acquisition channel and IP geolocation (country, region, city; the IP
+        # itself is never stored), on events and sessions like the other v_* attributes
+        """
+        ALTER TABLE events ADD COLUMN v_channel TEXT NOT NULL DEFAULT '';
+        ALTER TABLE events ADD COLUMN v_country TEXT NOT NULL DEFAULT '';
+        ALTER TABLE events ADD COLUMN v_region TEXT NOT NULL DEFAULT '';
+        ALTER TABLE events ADD COLUMN v_city INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sessions ADD COLUMN v_channel TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sessions ADD COLUMN v_country TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sessions ADD COLUMN v_region TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sessions ADD COLUMN v_city INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 ]
