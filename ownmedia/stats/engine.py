@@ -598,6 +598,20 @@ def _run_events(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict:
             if r[n] is not None:
                 rows.setdefault(tuple(r[:n]), {})["scroll_depth"] = round(r[n])
 
+    if "time_on_page" in metrics:
+        # Plausible's engagement-based time on page: the engaged time of a page's engagement
+        # events over the visitors who engaged there, in whole seconds
+        ebase, ebparams = c.base_where(engagement=True)
+        sql = (f"SELECT {select_dims + ', ' if n else ''}SUM(e.engagement_ms), "
+               "COUNT(DISTINCT e.visitor_id) FROM events e "
+               f"WHERE {ebase} AND e.engagement_ms IS NOT NULL AND {fsql}{group}")
+        for r in conn.execute(sql, ebparams + fparams):
+            if r[n + 1]:
+                rows.setdefault(tuple(r[:n]), {})["time_on_page"] = round(r[n] / 1000 / r[n + 1])
+
+    if metrics & {"total_revenue", "average_revenue"}:
+        _revenue(conn, rows, select_dims, where, group, params, n, metrics)
+
     if "percentage" in metrics:
         total = conn.execute(f"SELECT COUNT(DISTINCT e.visitor_id) FROM events e WHERE {where}",
                              params).fetchone()[0] or 0
@@ -609,6 +623,41 @@ def _run_events(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict:
         _conversion_rates(conn, query, c, rows, base, bparams)
 
     return rows
+
+
+CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF "}
+
+
+def money(value: float, currency: str) -> dict:
+    """A revenue amount in Plausible's answer shape: value, currency, long and short text."""
+    sign = CURRENCY_SIGNS.get(currency, f"{currency} ")
+    short = value
+    suffix = ""
+    for limit, letter in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= limit:
+            short, suffix = value / limit, letter
+            break
+    short_text = f"{short:.1f}".rstrip("0").rstrip(".") if suffix else f"{short:.2f}"
+    return {"value": round(value, 2), "currency": currency, "long": f"{sign}{value:,.2f}",
+            "short": f"{sign}{short_text}{suffix}"}
+
+
+def _revenue(conn: sqlite3.Connection, rows: dict, select_dims: str, where: str, group: str,
+             params: list, n: int, metrics: set[str]) -> None:
+    """total_revenue and average_revenue of the events with a revenue: per row, one currency,
+    else no value (a row mixing currencies cannot be summed without exchange rates)."""
+    sql = (f"SELECT {select_dims + ', ' if n else ''}COUNT(DISTINCT e.revenue_currency), "
+           "MIN(e.revenue_currency), SUM(CAST(e.revenue_amount AS REAL)), "
+           "COUNT(e.revenue_amount) FROM events e "
+           f"WHERE {where} AND e.revenue_amount IS NOT NULL{group}")
+    for r in conn.execute(sql, params):
+        currencies, currency, total, count = r[n:]
+        vals = rows.setdefault(tuple(r[:n]), {})
+        if currencies != 1 or not count:
+            vals["total_revenue"] = vals["average_revenue"] = None
+            continue
+        vals["total_revenue"] = money(total, currency)
+        vals["average_revenue"] = money(total / count, currency)
 
 
 def _pct(part: float, whole: float) -> float:
@@ -651,7 +700,8 @@ def _finish(rows: dict, query: Query, c: Compiler) -> dict:
             vals["views_per_visit"] = round(vals.get("pageviews", 0) / v, 2) if v else 0.0
 
     defaults = {"views_per_visit": 0.0, "conversion_rate": 0.0, "percentage": 0.0,
-                "group_conversion_rate": 0.0,
+                "group_conversion_rate": 0.0, "time_on_page": None, "total_revenue": None,
+                "average_revenue": None,
                 "bounce_rate": 0, "visit_duration": 0, "scroll_depth": None}
     results = [{"dimensions": list(k),
                 "metrics": [vals.get(m, defaults.get(m, 0)) for m in query.metrics]}

@@ -89,3 +89,31 @@ def test_percentage_rounds_to_one_decimal(site):
     assert [m for _, m in site.results(metrics=["visitors", "percentage"],
                                        dimensions=["visit:source"])] == [
         [3, 50.0], [2, 33.3], [1, 16.7]]
+
+
+def test_time_on_page_from_engagement_data(site):
+    """query_time_on_page_test "aggregated time_on_page metric based on engagement data":
+    (120 s + 20 s + 60 s) over 2 visitors."""
+    site.seed(pageview("/blog", user=12, time="2021-01-01 00:00:00"),
+              event("engagement", "/blog", user=12, time="2021-01-01 00:10:00",
+                    extra={"e": 120_000, "sd": 10}),
+              event("engagement", "/blog", user=12, time="2021-01-01 00:11:00",
+                    extra={"e": 20_000, "sd": 10}),
+              pageview("/blog", user=13, time="2021-01-01 00:10:00"),
+              event("engagement", "/blog", user=13, time="2021-01-01 00:10:00",
+                    extra={"e": 60_000, "sd": 10}))
+    assert site.results(metrics=["time_on_page"], dimensions=["event:page"]) == [
+        (["/blog"], [100])]
+
+
+def test_revenue_of_a_goal(site):
+    """total_revenue and average_revenue in Plausible's money shape (value, currency, long,
+    short) for the revenue events the filters keep."""
+    site.seed(event("Purchase", extra={"revenue": {"currency": "EUR", "amount": "10.50"}}),
+              event("Purchase", extra={"revenue": {"currency": "EUR", "amount": "1000"}}),
+              event("Signup"))
+    site.goal(event_name="Purchase")
+    [total, average] = site.metrics(metrics=["total_revenue", "average_revenue"],
+                                    filters=[["is", "event:goal", ["Purchase"]]])
+    assert total == {"value": 1010.5, "currency": "EUR", "long": "€1,010.50", "short": "€1K"}
+    assert average["value"] == 505.25 and average["currency"] == "EUR"
