@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import pycountry
 
+from ownmedia.stats import sequence
 from ownmedia.stats.goals import Goal
 from ownmedia.stats.query import PROP_RE, TIME_DIMENSIONS, Query
 
@@ -123,6 +124,7 @@ class Compiler:
         self.time_dim = self._time_dim()
         self.prop_cols: dict[str, str] | None = None  # prop key -> r_props column
         self.plain_visits = False  # r_visits stores visit attributes as shown
+        self.conn: sqlite3.Connection | None = None  # for the sequence filter's matching
 
     def _time_dim(self) -> str:
         days = (self.query.end - self.query.start).days
@@ -176,6 +178,18 @@ class Compiler:
             params += p
         return (" AND ".join(parts) if parts else "1"), params
 
+    def _sequence(self, steps: list, a: str) -> tuple[str, list]:
+        """Visits where the steps happened in order; with event dimensions, the event that
+        followed the sequence (see ownmedia.stats.sequence)."""
+        assert self.conn is not None
+        h = a + "q"
+        base, bparams = self.base_where("e")
+        compiled = [self.filter(step, "e") for step in steps]
+        next_event = any(d.startswith("event:") for d in self.query.dimensions)
+        found = sequence.matches(self.conn, base, bparams, compiled, next_event=next_event)
+        column = "id" if next_event else "session_id"
+        return (f"{a}.{column} IN (SELECT {h}.value FROM json_each(?) {h})", [found])
+
     def _prop_filter(self, kind: str, negate: bool, key: str, values: list[str],
                      case_sensitive: bool, a: str) -> tuple[str, list]:
         """Plausible's custom-property rules: `is` ["(none)"] matches events without the key;
@@ -213,6 +227,8 @@ class Compiler:
         if op == "not":
             sql, p = self.filter(f[1], a)
             return f"NOT ({sql})", p
+        if op == "sequence":
+            return self._sequence(f[1], a)
         if op in ("has_done", "has_not_done"):
             h = a + "h"
             base, bp = self.base_where(h)
@@ -316,7 +332,7 @@ def _leaf_dims(filters: list) -> set[str] | None:
             inner = _leaf_dims(f[1])
         elif f[0] == "not":
             inner = _leaf_dims([f[1]])
-        elif f[0] in ("has_done", "has_not_done"):
+        elif f[0] in ("has_done", "has_not_done", "sequence"):
             return None
         else:
             inner = {f[1]}
@@ -522,6 +538,7 @@ def run_query(conn: sqlite3.Connection, query: Query, goals: list[Goal], *,
     With `rollups` (the connection has them attached as `st`, refreshed), queries they can
     answer exactly read them instead of the events."""
     c = Compiler(query, goals)
+    c.conn = conn
     kind = rollup_for(query) if rollups else None
     rows = None
     if kind == "props":

@@ -32,7 +32,7 @@ UNSUPPORTED_DIMENSIONS = {"visit:exit_page_hostname", "visit:entry_page_hostname
 PRESETS = {"day", "7d", "28d", "30d", "91d", "month", "6mo", "12mo", "year", "all"}
 OPERATORS = {"is", "is_not", "contains", "contains_not", "matches", "matches_not"}
 LOGICAL = ("and", "or", "not")
-BEHAVIOURAL = ("has_done", "has_not_done")
+BEHAVIOURAL = ("has_done", "has_not_done", "sequence")
 TOP_ONLY = ("event:goal", "event:hostname")  # Plausible filters these at the top level only
 TOP_KEYS = {
     "site_id", "metrics", "date_range", "dimensions", "filters", "order_by", "include",
@@ -79,6 +79,9 @@ class Query:
 def _mentions(filters: list, dim: str) -> bool:
     for f in filters:
         if f[0] in ("and", "or"):
+            if _mentions(f[1], dim):
+                return True
+        elif f[0] == "sequence":
             if _mentions(f[1], dim):
                 return True
         elif f[0] in ("not", "has_done", "has_not_done"):
@@ -208,12 +211,21 @@ def check_filter(f: object, where: str, goal_names: set[str], depth: int = 0,
         if len(f) != 2 or not isinstance(f[1], list) or not f[1]:
             raise invalid
         if behavioural:
-            raise QueryError("Invalid filters. Behavioral filters (has_done, has_not_done) "
-                             "cannot be nested.")
-        inner = check_filter(f[1], where, goal_names, 0, True)  # its own top level
-        if any(not d.startswith("event:") for d in _filter_dims([inner])):
-            raise QueryError("Invalid filters. Behavioral filters (has_done, has_not_done) can "
-                             "only be used with event dimension filters.")
+            raise QueryError("Invalid filters. Behavioral filters (has_done, has_not_done, "
+                             "sequence) cannot be nested.")
+        if op == "sequence":
+            if depth:
+                raise QueryError("Invalid filters. sequence filters cannot be wrapped in not, "
+                                 "and or or: use them at the top level.")
+            if not all(isinstance(step, list) for step in f[1]):
+                raise invalid
+            inner = [check_filter(step, where, goal_names, 0, True) for step in f[1]]
+        else:
+            inner = check_filter(f[1], where, goal_names, 0, True)  # its own top level
+        if any(not d.startswith("event:") for d in _filter_dims(
+                inner if op == "sequence" else [inner])):
+            raise QueryError("Invalid filters. Behavioral filters (has_done, has_not_done, "
+                             "sequence) can only be used with event dimension filters.")
         return [op, inner]
     if op not in OPERATORS or len(f) not in (3, 4):
         raise invalid
@@ -267,6 +279,8 @@ def _filter_dims(filters: list, depth: int = 0, min_depth: int = 0) -> list[str]
     dims: list[str] = []
     for f in filters:
         if f[0] in ("and", "or"):
+            dims += _filter_dims(f[1], depth + 1, min_depth)
+        elif f[0] == "sequence":
             dims += _filter_dims(f[1], depth + 1, min_depth)
         elif f[0] in ("not", *BEHAVIOURAL):
             dims += _filter_dims([f[1]], depth + 1, min_depth)

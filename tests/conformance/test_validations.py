@@ -159,11 +159,24 @@ CASES = [
     ("empty body", None, "#: Required properties site_id, metrics, date_range were not present."),
     ("behavioural filter on a visit dimension",
      {"filters": [["has_done", ["is", "visit:source", ["Google"]]]]},
-     "Invalid filters. Behavioral filters (has_done, has_not_done) can only be used with event "
-     "dimension filters."),
+     "Invalid filters. Behavioral filters (has_done, has_not_done, sequence) can only be used "
+     "with event dimension filters."),
     ("nested behavioural filters",
      {"filters": [["has_done", ["has_not_done", ["is", "event:name", ["Signup"]]]]]},
-     "Invalid filters. Behavioral filters (has_done, has_not_done) cannot be nested."),
+     "Invalid filters. Behavioral filters (has_done, has_not_done, sequence) cannot be nested."),
+    ("sequence with a visit dimension in its steps",
+     {"filters": [["sequence", [["is", "visit:source", ["Google"]],
+                                ["is", "event:name", ["Signup"]]]]]},
+     "Invalid filters. Behavioral filters (has_done, has_not_done, sequence) can only be used "
+     "with event dimension filters"),
+    ("sequence nested inside has_done",
+     {"filters": [["has_done", ["sequence", [["is", "event:page", ["/pricing"]],
+                                             ["is", "event:name", ["Signup"]]]]]]},
+     "Invalid filters. Behavioral filters (has_done, has_not_done, sequence) cannot be nested"),
+    ("sequence wrapped in not",
+     {"filters": [["not", ["sequence", [["is", "event:page", ["/pricing"]],
+                                        ["is", "event:name", ["Signup"]]]]]]},
+     "sequence filters cannot be wrapped in not"),
     ("date range beyond what can be counted", {"date_range": ["0001-01-01", "9999-12-31"]},
      "#/date_range:"),
 ]
