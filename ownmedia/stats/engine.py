@@ -126,11 +126,30 @@ class Compiler:
         self.plain_visits = False  # r_visits stores visit attributes as shown
         self.conn: sqlite3.Connection | None = None  # for the sequence filter's matching
 
+    def breakdown_goals(self) -> dict[str, Goal]:
+        """The goals an event:goal breakdown shows: those the top-level goal filters select,
+        as Plausible does, else all; an event is labelled with the first one it matches."""
+        chosen: dict[str, Goal] = {}
+        for f in self.query.filters:
+            if f[0] in POSITIVE and f[1] == "event:goal":
+                sensitive = f[3].get("case_sensitive", True) if len(f) > 3 else True
+                for n, g in self.goals.items():
+                    if _match(f[0], n, f[2], sensitive):
+                        chosen[n] = g
+        return chosen or self.goals
+
     def _time_dim(self) -> str:
         days = (self.query.end - self.query.start).days
         return "time:day" if days <= 92 else "time:month"
 
     def goal_cond(self, goal: Goal, a: str) -> str:
+        if goal.goal_type == "event" and goal.custom_props:
+            if self.prop_cols is not None and a == "r":  # r_props: see _run_props
+                return "0"
+            props = " AND ".join(
+                f"json_extract({a}.props, {q(f'$.{chr(34)}{k}{chr(34)}')}) = {q(v)}"
+                for k, v in goal.custom_props)
+            return f"({a}.name = {q(goal.event_name)} AND {props})"
         if goal.goal_type == "event":
             return f"{a}.name = {q(goal.event_name)}"
         if self.prop_cols is not None and a == "r":  # r_props holds no pageviews
@@ -140,9 +159,10 @@ class Compiler:
     def goals_cond(self, goals: list[Goal], a: str) -> str:
         if not goals:
             return "0"
-        names = [g.event_name for g in goals if g.goal_type == "event"]
+        names = [g.event_name for g in goals if g.goal_type == "event" and not g.custom_props]
         parts = [f"{a}.name IN ({', '.join(q(n) for n in names)})"] if names else []
-        parts += [self.goal_cond(g, a) for g in goals if g.goal_type == "page"]
+        parts += [self.goal_cond(g, a) for g in goals
+                  if g.goal_type == "page" or g.custom_props]
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
     def dim(self, name: str, a: str = "e") -> str:
@@ -153,7 +173,7 @@ class Compiler:
             return f"max(date({a}.ts, 'unixepoch', 'weekday 0', '-6 days'), {first})"
         if name == "event:goal":
             whens = " ".join(f"WHEN {self.goal_cond(g, a)} THEN {q(n)}"
-                             for n, g in self.goals.items())
+                             for n, g in self.breakdown_goals().items())
             return f"(CASE {whens} END)" if whens else "NULL"
         m = PROP_RE.match(name)
         if m and self.prop_cols and m.group(1) in self.prop_cols:
@@ -410,7 +430,8 @@ def _run_props(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict | No
     for leaf in _goal_leaves(query.filters):  # only custom-event goals live in r_props
         sensitive = leaf[3].get("case_sensitive", True) if len(leaf) > 3 else True
         chosen = [g for n, g in c.goals.items() if _match(leaf[0], n, leaf[2], sensitive)]
-        if any(g.goal_type != "event" or g.event_name == "pageview" for g in chosen):
+        if any(g.goal_type != "event" or g.event_name == "pageview" or g.custom_props
+               for g in chosen):
             return None
     dims, n = query.dimensions, len(query.dimensions)
     c.prop_cols = {k: f"v{i + 1}" for i, k in enumerate(keys)}

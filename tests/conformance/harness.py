@@ -82,7 +82,8 @@ class Site:
         self.data_dir = data_dir
         self.config = load_config(None, server={"data": str(data_dir),
                                                 "site": str(data_dir / "site")},
-                                  analytics={"domains": [SITE, OTHER]})
+                                  analytics={"domains": [SITE, OTHER]},
+                                  comments={"pelican_settings": str(data_dir / "none.py")})
         self.now = at("2021-01-01 00:00:00")
         self.store = EventStore.in_dir(data_dir, clock=lambda: self.now)
         self.collector = EventCollector(self.store, self.config.analytics.domains,

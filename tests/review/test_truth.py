@@ -19,7 +19,9 @@ from tests.stats.conftest import SPEC
 @pytest.fixture(scope="module")
 def report(sim):
     data, _truth = sim
-    config = load_config(None, server={"data": str(data), "site": str(data / "site")})
+    # the generated site has no Pelican settings: no CTA goals or goal pages from the repo's
+    config = load_config(None, server={"data": str(data), "site": str(data / "site")},
+                         comments={"pelican_settings": str(data / "site" / "pelicanconf.py")})
 
     async def run():
         async with embedded_client(config) as client:

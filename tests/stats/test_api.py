@@ -28,7 +28,9 @@ def api(sim, tmp_path_factory):
     keys = KeyStore(data)
     _, key = keys.create("tests")
     keys.close()
-    config = load_config(None, server={"data": str(data), "site": str(data / "site")})
+    # the generated site has no Pelican settings: no CTA goals or goal pages from the repo's
+    config = load_config(None, server={"data": str(data), "site": str(data / "site")},
+                         comments={"pelican_settings": str(data / "site" / "pelicanconf.py")})
     with TestClient(create_app(config)) as client:
         client.headers["Authorization"] = f"Bearer {key}"
         client.data_dir = data
