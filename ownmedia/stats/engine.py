@@ -762,6 +762,13 @@ def _finish(rows: dict, query: Query, c: Compiler) -> dict:
     return {"results": page, "meta": meta, "query": query.echo()}
 
 
+def _sort_value(value: object) -> tuple:
+    """Metrics in order; revenue (a money object) by its value; no value last."""
+    if isinstance(value, dict):
+        value = value.get("value")
+    return (value is None, value or 0)
+
+
 def _order(results: list[dict], query: Query) -> None:
     """Plausible's default: time dimensions ascending, else the first metric descending."""
     dims, metrics = query.dimensions, query.metrics
@@ -774,7 +781,7 @@ def _order(results: list[dict], query: Query) -> None:
     for name, direction in reversed(order):
         if name in metrics:
             i = metrics.index(name)
-            results.sort(key=lambda r, i=i: (r["metrics"][i] is None, r["metrics"][i] or 0),
+            results.sort(key=lambda r, i=i: _sort_value(r["metrics"][i]),
                          reverse=direction == "desc")
         else:
             i = dims.index(name)
