@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
+from ownmedia.events.geo import NO_PLACE, GeoLookup
 from ownmedia.events.model import AcceptedEvent
 from ownmedia.events.referrers import referrer_source
 from ownmedia.events.store import EventStore
@@ -34,7 +35,8 @@ class Dropped(Exception):
 
 
 def accept(
-    payload: dict, user_agent: str | None, ip: str, domains: frozenset[str], now: float
+    payload: dict, user_agent: str | None, ip: str, domains: frozenset[str], now: float,
+    geo: GeoLookup | None = None,
 ) -> AcceptedEvent:
     """Pure part of ingestion; raises EventValidationError or Dropped."""
     if not isinstance(payload, dict):
@@ -49,24 +51,26 @@ def accept(
     source, referrer = referrer_source(
         valid.referrer, valid.hostname, valid.utm.get("utm_source", "")
     )
-    return AcceptedEvent(valid, now, ua, ip, client, source, referrer)
+    place = geo.lookup(ip) if geo is not None else NO_PLACE
+    return AcceptedEvent(valid, now, ua, ip, client, source, referrer, place)
 
 
 class EventCollector:
     """The live collector of a running service (published as ctx.state["events"])."""
 
     def __init__(self, store: EventStore, domains: Iterable[str],
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, geo: GeoLookup | None = None):
         self.store = store
         self.domains = frozenset(d.strip().lower() for d in domains)
         self.clock = clock
+        self.geo = geo
 
     async def ingest(
         self, payload: dict, user_agent: str | None, ip: str, *, want_row: bool = True
     ) -> dict | bool | None:
         """The stored row (or True when `want_row` is false), None when dropped."""
         try:
-            event = accept(payload, user_agent, ip, self.domains, self.clock())
+            event = accept(payload, user_agent, ip, self.domains, self.clock(), self.geo)
         except Dropped as drop:
             await self.store.count_dropped(drop.domain, drop.reason, self.clock())
             return None
@@ -78,7 +82,7 @@ class EventCollector:
     def ingest_sync(self, payload: dict, user_agent: str | None, ip: str) -> dict | None:
         """`ingest` for threads outside the event loop."""
         try:
-            event = accept(payload, user_agent, ip, self.domains, self.clock())
+            event = accept(payload, user_agent, ip, self.domains, self.clock(), self.geo)
         except Dropped as drop:
             self.store.count_dropped_sync(drop.domain, drop.reason, self.clock())
             return None

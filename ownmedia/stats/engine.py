@@ -268,6 +268,8 @@ class Compiler:
         if prop and not (self.prop_cols and prop.group(1) in self.prop_cols):
             return self._prop_filter(kind, negate, prop.group(1), values, case_sensitive, a)
         expr = self.dim(dim, a)
+        if dim == "visit:city":  # geoname ids compare as text, whichever way they were sent
+            expr = f"CAST({expr} AS TEXT)"
         if not case_sensitive:
             expr, values = f"lower({expr})", [v.lower() for v in values]
         if kind == "is":

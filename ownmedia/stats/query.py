@@ -250,7 +250,8 @@ def check_filter(f: object, where: str, goal_names: set[str], depth: int = 0,
     if depth and dim in TOP_ONLY and not behavioural:  # inside has_done any shape is fine
         raise QueryError(f"Invalid filters. Dimension `{dim}` can only be filtered at the top "
                          "level.")
-    if dim == "visit:country" and not all(COUNTRY_RE.match(v) for v in values):
+    if dim == "visit:country" and op in ("is", "is_not") and not all(
+            COUNTRY_RE.match(v) for v in values):
         raise QueryError("Invalid visit:country filter, visit:country needs to be a valid "
                          "2-letter country code.")
     if op in ("matches", "matches_not"):

@@ -129,7 +129,7 @@ ROLLUP_MIGRATIONS: list[Migration] = [
         ALTER TABLE r_visits ADD COLUMN v_channel TEXT NOT NULL DEFAULT '';
         ALTER TABLE r_visits ADD COLUMN v_country TEXT NOT NULL DEFAULT '';
         ALTER TABLE r_visits ADD COLUMN v_region TEXT NOT NULL DEFAULT '';
-        ALTER TABLE r_visits ADD COLUMN v_city TEXT NOT NULL DEFAULT '';
+        ALTER TABLE r_visits ADD COLUMN v_city NOT NULL DEFAULT 0;  -- geoname id or '(not set)'
         ALTER TABLE r_visits ADD COLUMN exit_page TEXT NOT NULL DEFAULT '';
         """,
     ),

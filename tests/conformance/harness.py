@@ -78,7 +78,7 @@ class Site:
     """An events database, its collector with an injected clock, and two Stats API stores
     (events only; rollups) over it."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, geo=None):
         self.data_dir = data_dir
         self.config = load_config(None, server={"data": str(data_dir),
                                                 "site": str(data_dir / "site")},
@@ -87,7 +87,7 @@ class Site:
         self.now = at("2021-01-01 00:00:00")
         self.store = EventStore.in_dir(data_dir, clock=lambda: self.now)
         self.collector = EventCollector(self.store, self.config.analytics.domains,
-                                        clock=lambda: self.now)
+                                        clock=lambda: self.now, geo=geo)
         self.plain = StatsStore(data_dir, self.config, rollups=False)
         self.rolled = StatsStore(data_dir, self.config, rollups=True)
         self._anonymous = itertools.count(1)
