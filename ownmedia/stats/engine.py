@@ -740,9 +740,9 @@ def _finish(rows: dict, query: Query, c: Compiler) -> dict:
             vals["views_per_visit"] = round(vals.get("pageviews", 0) / v, 2) if v else 0.0
 
     defaults = {"views_per_visit": 0.0, "conversion_rate": 0.0, "percentage": 0.0,
-                "group_conversion_rate": 0.0, "time_on_page": None, "total_revenue": None,
+                "group_conversion_rate": 0.0, "time_on_page": 0, "total_revenue": None,
                 "average_revenue": None,
-                "bounce_rate": 0, "visit_duration": 0, "scroll_depth": None}
+                "bounce_rate": 0, "visit_duration": 0, "scroll_depth": 0}
     results = [{"dimensions": list(k),
                 "metrics": [vals.get(m, defaults.get(m, 0)) for m in query.metrics]}
                for k, vals in rows.items()]

@@ -117,3 +117,81 @@ def test_revenue_of_a_goal(site):
                                     filters=[["is", "event:goal", ["Purchase"]]])
     assert total == {"value": 1010.5, "currency": "EUR", "long": "€1,010.50", "short": "€1K"}
     assert average["value"] == 505.25 and average["currency"] == "EUR"
+
+
+def test_bounce_rate_is_0_when_the_filtered_page_was_never_a_landing_page(site):
+    """query_special_metrics / pages: bounce rate with a page filter is the bounce rate of the
+    visits that entered on that page."""
+    site.seed(pageview("/A", user=7, time="2021-01-01 00:00:00"),
+              pageview("/", user=7, time="2021-01-01 00:10:00"))
+    assert site.metrics(filters=[["is", "event:page", ["/"]]], metrics=["bounce_rate"]) == [0]
+
+
+def test_page_scoped_bounce_rate_and_visit_duration(site):
+    """Derived from Plausible's rule (sessions are read by visit:entry_page when event:page is
+    filtered or broken down), not one of its test cases: entered on / and bounced, entered
+    on / then went to /about (600 s), entered on /about."""
+    site.seed(pageview("/", user=1, time="2021-01-01 00:00:00"),
+              pageview("/", user=2, time="2021-01-01 00:00:00"),
+              pageview("/about", user=2, time="2021-01-01 00:10:00"),
+              pageview("/about", user=3, time="2021-01-01 00:00:00"))
+    assert site.results(metrics=["visitors", "bounce_rate", "visit_duration"],
+                        dimensions=["event:page"]) == [
+        (["/"], [2, 50, 300]), (["/about"], [2, 100, 0])]
+    assert site.metrics(metrics=["bounce_rate", "visit_duration"],
+                        filters=[["is", "event:page", ["/about"]]]) == [100, 0]
+
+
+def test_time_on_page_is_0_when_it_cannot_be_calculated(site):
+    site.seed(pageview("/"))
+    assert site.metrics(filters=[["is", "event:page", ["/"]]], metrics=["time_on_page"]) == [0]
+
+
+def test_scroll_depth_with_a_page_filter(site):
+    """query_test "can query scroll_depth metric with a page filter" (engagement events in
+    place of the old pageleave ones): the best depth per visitor, averaged."""
+    site.seed(pageview(user=123, time="2021-01-01 00:00:00"),
+              event("engagement", user=123, time="2021-01-01 00:00:10",
+                    extra={"sd": 40, "e": 1000}),
+              pageview(user=123, time="2021-01-01 00:00:10"),
+              event("engagement", user=123, time="2021-01-01 00:00:20",
+                    extra={"sd": 60, "e": 1000}),
+              pageview(user=456, time="2021-01-01 00:00:00"),
+              event("engagement", user=456, time="2021-01-01 00:00:10",
+                    extra={"sd": 80, "e": 1000}))
+    assert site.metrics(filters=[["is", "event:page", ["/"]]], metrics=["scroll_depth"]) == [70]
+
+
+def test_scroll_depth_is_0_without_engagement_data(site):
+    site.seed(pageview(time="2021-01-01 00:00:00"))
+    assert site.metrics(filters=[["is", "event:page", ["/"]]],
+                        metrics=["visitors", "scroll_depth"]) == [1, 0]
+
+
+# derived from cache_store.ex (the visit continues while Timex.diff(now, last, :minutes) <= 30)
+# and its bounce rule (a second interactive event ends a bounce), not from its test cases
+def test_a_visit_continues_30_minutes_59_seconds_later(site):
+    site.seed(pageview(user=9, time="2021-01-01 00:00:00"),
+              pageview(user=9, time="2021-01-01 00:30:59"))
+    assert site.metrics(metrics=["visits", "visit_duration", "bounce_rate"]) == [1, 1859, 0]
+
+
+def test_a_visit_ends_31_minutes_later(site):
+    site.seed(pageview(user=9, time="2021-01-01 00:00:00"),
+              pageview(user=9, time="2021-01-01 00:31:00"))
+    assert site.metrics(metrics=["visits", "visit_duration", "bounce_rate"]) == [2, 0, 100]
+
+
+def test_an_engagement_event_keeps_the_visit_alive(site):
+    site.seed(pageview(user=9, time="2021-01-01 00:00:00"),
+              event("engagement", user=9, time="2021-01-01 00:25:00", extra={"sd": 50, "e": 9}),
+              pageview(user=9, time="2021-01-01 00:50:00"))
+    assert site.metrics(metrics=["visits", "pageviews"]) == [1, 2]
+
+
+def test_a_non_interactive_event_does_not_end_a_bounce(site):
+    site.seed(pageview(user=9, time="2021-01-01 00:00:00"),
+              event("Scroll", user=9, time="2021-01-01 00:01:00", extra={"i": False}),
+              pageview(user=8, time="2021-01-01 00:00:00"),
+              event("Signup", user=8, time="2021-01-01 00:01:00"))
+    assert site.metrics(metrics=["visits", "bounce_rate"]) == [2, 50]
