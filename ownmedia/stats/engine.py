@@ -154,6 +154,8 @@ class Compiler:
             return f"{a}.name = {q(goal.event_name)}"
         if self.prop_cols is not None and a == "r":  # r_props holds no pageviews
             return "0"
+        if "*" not in goal.page_path:  # an exact page: equality lets the page index answer
+            return f"({a}.name = 'pageview' AND {a}.pathname = {q(goal.page_path)})"
         return f"({a}.name = 'pageview' AND {a}.pathname GLOB {q(_glob(goal.page_path))})"
 
     def goals_cond(self, goals: list[Goal], a: str) -> str:
