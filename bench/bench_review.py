@@ -40,7 +40,7 @@ async def _review(client: StatsClient, spec: SimSpec, site: Path) -> tuple[float
 def _run_review(data: Path, spec: SimSpec, *, rollups: bool = True) -> tuple[float, float]:
     # the generated site has no Pelican settings (the repo's would add its CTA goals)
     config = load_config(None, server={"data": str(data), "site": str(data / "site")},
-                         comments={"pelican_settings": str(data / "site" / "pelicanconf.py")})
+                         comments={"pelican_settings": str(data / "site" / "no-settings.py")})
 
     async def go() -> tuple[float, float]:
         client = embedded_client(config)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -120,8 +121,16 @@ def _settings_goals(path: str, _stamp: int) -> tuple[Goal, ...]:
     from ownmedia.cta_cli import _cta_modules
     from ownmedia.site import pelican_settings
 
+    name = Path(path).stem  # Pelican imports the file as this module: leave sys.modules as found
+    before = sys.modules.get(name)
     try:
-        settings = pelican_settings(path)
+        try:
+            settings = pelican_settings(path)
+        finally:
+            if before is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = before
         registry_mod, _ = _cta_modules(settings)
         ctas = registry_mod.parse_registry(settings.get("CTAS"))
         pages = registry_mod.parse_goal_pages(settings.get("CTA_GOAL_PAGES"))

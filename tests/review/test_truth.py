@@ -21,7 +21,7 @@ def report(sim):
     data, _truth = sim
     # the generated site has no Pelican settings: no CTA goals or goal pages from the repo's
     config = load_config(None, server={"data": str(data), "site": str(data / "site")},
-                         comments={"pelican_settings": str(data / "site" / "pelicanconf.py")})
+                         comments={"pelican_settings": str(data / "site" / "no-settings.py")})
 
     async def run():
         async with embedded_client(config) as client:

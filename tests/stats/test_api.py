@@ -30,7 +30,7 @@ def api(sim, tmp_path_factory):
     keys.close()
     # the generated site has no Pelican settings: no CTA goals or goal pages from the repo's
     config = load_config(None, server={"data": str(data), "site": str(data / "site")},
-                         comments={"pelican_settings": str(data / "site" / "pelicanconf.py")})
+                         comments={"pelican_settings": str(data / "site" / "no-settings.py")})
     with TestClient(create_app(config)) as client:
         client.headers["Authorization"] = f"Bearer {key}"
         client.data_dir = data
