@@ -10,7 +10,6 @@ under any name) is listed once, with the name it was first given."""
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import sys
@@ -141,10 +140,6 @@ def _settings_goals(path: str, _stamp: int) -> tuple[Goal, ...]:
     goals += [Goal(cta.goal, "event", "CTA Click", custom_props=(("cta", cta.id),))
               for cta in ctas.values() if cta.goal]
     return tuple(goals)
-
-
-def props_json(goal: Goal) -> str:
-    return json.dumps(dict(goal.custom_props), sort_keys=True)
 
 
 def put_goal(conn: sqlite3.Connection, domain: str, goal: Goal) -> tuple[Goal, bool]:
