@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import sys
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 from ownmedia.config import Config
 
 log = logging.getLogger(__name__)
+_SETTINGS_LOCK = threading.Lock()
 
 # The events ownmedia's tracker and service send: goals on every site without configuration.
 STANDARD_EVENT_GOALS = (
@@ -112,7 +114,8 @@ def settings_goals(settings_file: str) -> list[Goal]:
         stamp = path.stat().st_mtime_ns
     except OSError:
         return []
-    return list(_settings_goals(str(path.resolve()), stamp))
+    with _SETTINGS_LOCK:  # one reader at a time: reading imports the file as a module
+        return list(_settings_goals(str(path.resolve()), stamp))
 
 
 @lru_cache(maxsize=4)
