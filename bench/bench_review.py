@@ -1,7 +1,11 @@
 """The whole analytics review over a generated event store (six months, 1,000 posts).
 
-Quick: 100,000 events. --full: 1,000,000 events (the target: the review in <= 2 s), and
-10,000,000 when OWNMEDIA_BENCH_10M=1 (generation alone takes several minutes, so it is opt-in).
+Quick: 100,000 events. --full: 1,000,000 events, and 10,000,000 when OWNMEDIA_BENCH_10M=1
+(generation alone takes several minutes, so it is opt-in). The issue's targets are printed
+beside the measures with their ratio (measure / target, <= 1 meets it): at 1,000,000 events the
+warm review <= 1 s and the cold first review (rollups built from scratch) <= 3 s; at 10,000,000
+the warm review <= 1.5 s. The Stats API is read-your-writes: every query first brings the
+rollups up to the events' highest id, so the warm review includes that (empty) check.
 
 Rows: generation, first review (also builds the rollups, a one-off after a bulk import: a live
 site refreshes only the days that got new events), the review with rollups (best of 3), the same
@@ -34,7 +38,9 @@ async def _review(client: StatsClient, spec: SimSpec, site: Path) -> tuple[float
 
 
 def _run_review(data: Path, spec: SimSpec, *, rollups: bool = True) -> tuple[float, float]:
-    config = load_config(None, server={"data": str(data), "site": str(data / "site")})
+    # the generated site has no Pelican settings (the repo's would add its CTA goals)
+    config = load_config(None, server={"data": str(data), "site": str(data / "site")},
+                         comments={"pelican_settings": str(data / "site" / "no-settings.py")})
 
     async def go() -> tuple[float, float]:
         client = embedded_client(config)
@@ -44,6 +50,18 @@ def _run_review(data: Path, spec: SimSpec, *, rollups: bool = True) -> tuple[flo
             return await _review(client, spec, data / "site")
 
     return asyncio.run(go())
+
+
+# events -> (cold first review, warm review) targets in seconds, from the issue
+TARGETS = {1_000_000: (3.0, 1.0), 10_000_000: (None, 1.5)}
+
+
+def _against(seconds: float, target: float | None) -> tuple[str, str]:
+    """(target, ratio) cells: the ratio is measure / target, ✓ when it meets it."""
+    if target is None:
+        return "–", "–"
+    ratio = seconds / target
+    return f"≤ {target:g} s", f"{ratio:.2f} {'✓' if ratio <= 1 else '✗'}"
 
 
 def _fmt(times: tuple[float, float]) -> str:
@@ -80,12 +98,13 @@ def _one(console: Console, table: Table, events: int, *, raw: bool) -> None:
         gen = time.perf_counter() - t
         label = f"{truth.events:,} events"
         table.add_row(label, "generate (seeded, with ground truth)", f"{gen:.1f} s")
+        cold_target, warm_target = TARGETS.get(events, (None, None))
         first = _run_review(data, spec)
-        table.add_row(label, "first review (builds the rollups)", _fmt(first))
+        table.add_row(label, "first review (builds the rollups)", _fmt(first),
+                      *_against(first[0], cold_target))
         best = min(_run_review(data, spec) for _ in range(3))
-        target = 900_000 <= truth.events < 2_000_000  # the issue's target: 1M events in 2 s
-        verdict = "" if not target else (" ✓ ≤ 2 s" if best[0] <= 2 else " ✗ > 2 s")
-        table.add_row(label, "review, rollups up to date (best of 3)", _fmt(best) + verdict)
+        table.add_row(label, "review, rollups up to date (best of 3)", _fmt(best),
+                      *_against(best[0], warm_target))
         table.add_row(label, "rollup refresh after a day of new events", _refresh_day(data, spec))
         if raw:
             slow = _run_review(data, spec, rollups=False)
@@ -105,11 +124,14 @@ def run(console: Console, full: bool = False) -> None:
     table.add_column("store")
     table.add_column("measure")
     table.add_column("result", justify="right")
+    table.add_column("target", justify="right")
+    table.add_column("ratio", justify="right")
     sizes = [1_000_000] if full else [100_000]
     if full and os.environ.get("OWNMEDIA_BENCH_10M") == "1":
         sizes.append(10_000_000)
     for events in sizes:
         _one(console, table, events, raw=events <= 100_000)
     if full and os.environ.get("OWNMEDIA_BENCH_10M") != "1":
-        table.add_row("10,000,000 events", "skipped: set OWNMEDIA_BENCH_10M=1 (long)", "–")
+        table.add_row("10,000,000 events", "skipped: set OWNMEDIA_BENCH_10M=1 (long)", "–",
+                      "≤ 1.5 s warm", "–")
     console.print(table)

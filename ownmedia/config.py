@@ -45,6 +45,7 @@ class AnalyticsConfig:
     forward_backoff_max_seconds: float = 300.0  # ... up to this
     forward_timeout_seconds: float = 10.0
     max_batch: int = 512          # group commit: most events written in one transaction
+    geoip_database: str = ""      # an MMDB file (GeoLite2/DB-IP, country or city): locations
 
 
 @dataclass

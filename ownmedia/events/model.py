@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ownmedia.events.useragent import Client
 from ownmedia.events.validation import ValidEvent
@@ -22,3 +22,9 @@ class AcceptedEvent:
     client: Client
     source: str      # referrer source name, utm_source winning; "Direct / None" when empty
     referrer: str    # cleaned referrer ('' when internal)
+    geo: tuple[str, str, int] = ("", "", 0)  # country code, region code, city geoname id
+
+    def for_other_domains(self) -> list[AcceptedEvent]:
+        """The same event for each further site of a comma-separated `domain`."""
+        return [replace(self, valid=replace(self.valid, domain=d))
+                for d in self.valid.domains[1:]]

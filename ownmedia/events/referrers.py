@@ -93,6 +93,23 @@ UTM_ALIASES: dict[str, str] = {
 }
 
 
+# Android apps send `android-app://<package>`: the ones with a known source name
+ANDROID_APPS: dict[str, str] = {
+    "com.google.android.gm": "Gmail",
+    "com.google.android.googlequicksearchbox": "Google",
+    "com.google.android.youtube": "Youtube",
+    "com.linkedin.android": "LinkedIn",
+    "com.reddit.frontpage": "Reddit",
+    "com.twitter.android": "Twitter",
+    "com.facebook.katana": "Facebook",
+    "com.instagram.android": "Instagram",
+    "org.telegram.messenger": "Telegram",
+    "com.slack": "Slack",
+}
+ANDROID = "android-app"
+SCHEMES = ("http", "https", ANDROID)  # Plausible reads a source from these only
+
+
 def _strip_www(host: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
@@ -102,13 +119,17 @@ def referrer_host(referrer: str) -> str:
     if not referrer:
         return ""
     try:
-        parts = urlsplit(referrer if "://" in referrer else "//" + referrer)
+        parts = urlsplit(referrer.strip() if "://" in referrer else "//" + referrer.strip())
         host = parts.hostname or ""
     except ValueError:
+        return ""
+    if parts.scheme and parts.scheme.lower() not in SCHEMES:
         return ""
     host = host.lower().rstrip(".")
     if not _HOST.fullmatch(host):
         return ""
+    if parts.scheme.lower() == ANDROID:
+        return f"{ANDROID}://{host}"
     return _strip_www(host)
 
 
@@ -128,6 +149,8 @@ def source_for_host(host: str) -> str:
     """Known name for a referrer host (trying each parent domain), else the host itself."""
     if not host:
         return ""
+    if host.startswith(ANDROID):
+        return ANDROID_APPS.get(host.removeprefix(f"{ANDROID}://"), host)
     labels = host.split(".")
     for i in range(len(labels) - 1):
         name = KNOWN_SOURCES.get(".".join(labels[i:]))
@@ -144,7 +167,9 @@ def source_for_host(host: str) -> str:
 def referrer_source(referrer: str, page_host: str, utm_source: str = "") -> tuple[str, str]:
     """(source name, cleaned referrer) for an event on `page_host` (cached: referrers repeat)."""
     host = referrer_host(referrer)
-    internal = bool(host) and host == _strip_www(page_host.lower())
+    # a referrer on the page's own host is internal navigation, and Plausible ignores
+    # localhost referrers (development servers): both are Direct / None
+    internal = bool(host) and host in (_strip_www(page_host.lower()), "localhost")
     cleaned = "" if internal else clean_referrer(referrer)
     if utm_source:
         return UTM_ALIASES.get(utm_source.strip().lower(), utm_source.strip()), cleaned

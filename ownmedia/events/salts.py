@@ -7,9 +7,13 @@ user agent + IP pair. The clock is injected so rotation is testable without wait
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from publicsuffixlist import PublicSuffixList
 
 SALT_BYTES = 16
 
@@ -18,9 +22,30 @@ def utc_day(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d")
 
 
-def visitor_id(salt: bytes, user_agent: str, ip: str, domain: str) -> int:
-    """Keyed hash of UA + IP + domain as a positive 63-bit integer (fits SQLite INTEGER)."""
-    data = f"{user_agent}\x00{ip}\x00{domain}".encode("utf-8", "surrogatepass")
+_PSL: list[PublicSuffixList] = []
+
+
+@lru_cache(maxsize=1024)
+def root_domain(hostname: str) -> str:
+    """The registrable domain of a page's host (blog.example.co.uk -> example.co.uk); an IP or
+    a name without a public suffix stays as it is; no host is "(none)"."""
+    if not hostname:
+        return "(none)"
+    try:
+        ipaddress.ip_address(hostname.strip("[]"))
+        return hostname
+    except ValueError:
+        pass
+    if not _PSL:
+        _PSL.append(PublicSuffixList())
+    return _PSL[0].privatesuffix(hostname) or hostname
+
+
+def visitor_id(salt: bytes, user_agent: str, ip: str, domain: str, hostname: str = "") -> int:
+    """Keyed hash of UA + IP + domain + root domain of the page's host (Plausible's inputs) as
+    a positive 63-bit integer (fits SQLite INTEGER)."""
+    data = f"{user_agent}\x00{ip}\x00{domain}\x00{root_domain(hostname)}".encode(
+        "utf-8", "surrogatepass")
     digest = hashlib.blake2b(data, key=salt, digest_size=8).digest()
     return int.from_bytes(digest, "big") & 0x7FFF_FFFF_FFFF_FFFF
 

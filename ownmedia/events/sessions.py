@@ -1,5 +1,6 @@
-"""Sessions: a visitor's events on one domain belong to the same visit while they arrive less
-than 30 minutes apart.
+"""Sessions: a visitor's events on one domain belong to the same visit while they arrive at most
+30 whole minutes apart (Plausible's rule: the gap in whole minutes, so 30 min 59 s still
+continues a visit), and an engagement event keeps the visit alive.
 
 Live sessions are kept in memory (only the writer touches them); the `sessions` table is the
 durable record, written once per batch in the batch's transaction, and the open sessions are
@@ -19,6 +20,10 @@ VISIT_FIELDS = (
     "v_utm_campaign",
     "v_utm_content",
     "v_utm_term",
+    "v_channel",
+    "v_country",
+    "v_region",
+    "v_city",
 )
 
 
@@ -28,13 +33,14 @@ class Session:
     domain: str
     visitor_id: int
     start: float
-    end: float
+    end: float  # the last event's time (the visit's duration is end - start)
     entry_page: str = ""
     exit_page: str = ""
     pageviews: int = 0
     events: int = 0
     interactive_events: int = 0
-    visit: tuple[str, ...] = ("",) * len(VISIT_FIELDS)  # the v_* values, in VISIT_FIELDS order
+    visit: tuple = ("",) * (len(VISIT_FIELDS) - 1) + (0,)  # the v_* values, VISIT_FIELDS order
+    last_seen: float = 0.0  # the last activity, engagement included: what keeps it alive
 
 
 class SessionTracker:
@@ -50,9 +56,9 @@ class SessionTracker:
         no request ever waits on a lookup (memory holds every session open since)."""
         rows = conn.execute(
             "SELECT session_id, domain, visitor_id, start, end, entry_page, exit_page, pageviews,"
-            " events, interactive_events, " + ", ".join(VISIT_FIELDS) + " FROM sessions"
-            " WHERE end > ? ORDER BY end",
-            (now - self.timeout,),
+            " events, interactive_events, COALESCE(last_seen, end), " + ", ".join(VISIT_FIELDS)
+            + " FROM sessions WHERE COALESCE(last_seen, end) > ? ORDER BY end",
+            (now - self.timeout - 60,),
         ).fetchall()
         self._next_id = (conn.execute("SELECT max(session_id) FROM sessions").fetchone()[0]
                          or 0) + 1
@@ -60,22 +66,27 @@ class SessionTracker:
             self.live[(row[1], row[2])] = Session(
                 session_id=row[0], domain=row[1], visitor_id=row[2], start=row[3], end=row[4],
                 entry_page=row[5], exit_page=row[6], pageviews=row[7], events=row[8],
-                interactive_events=row[9], visit=tuple(row[10:]),
+                interactive_events=row[9], last_seen=row[10], visit=tuple(row[11:]),
             )
         return len(rows)
 
     def find(self, domain: str, visitor: int, now: float) -> Session | None:
         """The visitor's session still open at `now`."""
         session = self.live.get((domain, visitor))
-        if session is not None and now - session.end < self.timeout:
+        if session is not None and self.continues(session, now):
             return session
         return None
+
+    def continues(self, session: Session, now: float) -> bool:
+        """Whole minutes between whole seconds, as Plausible's session cache compares them."""
+        last = max(session.end, session.last_seen)
+        return (int(now) - int(last)) // 60 <= self.timeout // 60
 
     def start(self, domain: str, visitor: int, now: float, entry_page: str,
               visit: tuple[str, ...]) -> Session:
         session = Session(
             session_id=self._new_id(now), domain=domain, visitor_id=visitor, start=now,
-            end=now, entry_page=entry_page, visit=visit,
+            end=now, entry_page=entry_page, visit=visit, last_seen=now,
         )
         self.live[(domain, visitor)] = session
         return session
@@ -89,7 +100,9 @@ class SessionTracker:
 
     def touch(self, session: Session, now: float, *, name: str, pathname: str,
               interactive: bool) -> None:
-        """Count an event in its session (engagement events do not extend a visit)."""
+        """Count an event in its session (an engagement event keeps the visit alive, but is
+        not one of its events, does not lengthen it and never ends a bounce)."""
+        session.last_seen = max(session.last_seen, now)
         if name != "engagement":
             session.end = max(session.end, now)
             session.events += 1
@@ -106,16 +119,18 @@ class SessionTracker:
         """Write the sessions changed in this batch; drop expired ones from memory."""
         if self.dirty:
             cols = ("session_id", "domain", "visitor_id", "start", "end", "entry_page",
-                    "exit_page", "pageviews", "events", "interactive_events", *VISIT_FIELDS)
+                    "exit_page", "pageviews", "events", "interactive_events", "last_seen",
+                    *VISIT_FIELDS)
             conn.executemany(
                 f"INSERT INTO sessions ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
                 " ON CONFLICT(session_id) DO UPDATE SET end = excluded.end,"
                 " exit_page = excluded.exit_page, entry_page = excluded.entry_page,"
                 " pageviews = excluded.pageviews, events = excluded.events,"
-                " interactive_events = excluded.interactive_events",
+                " interactive_events = excluded.interactive_events,"
+                " last_seen = excluded.last_seen",
                 [
                     (s.session_id, s.domain, s.visitor_id, s.start, s.end, s.entry_page,
-                     s.exit_page, s.pageviews, s.events, s.interactive_events,
+                     s.exit_page, s.pageviews, s.events, s.interactive_events, s.last_seen,
                      *s.visit)
                     for s in self.dirty.values()
                 ],
@@ -123,8 +138,8 @@ class SessionTracker:
             self.dirty.clear()
         if now - self._last_sweep > 60:
             self._last_sweep = now
-            horizon = now - self.timeout
-            for key in [k for k, s in self.live.items() if s.end < horizon]:
+            horizon = now - self.timeout - 60
+            for key in [k for k, s in self.live.items() if s.last_seen < horizon]:
                 del self.live[key]
 
     def reset(self) -> None:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from ownmedia.events.channels import channel
 from ownmedia.events.model import AcceptedEvent
 from ownmedia.events.salts import SaltBox, utc_day, visitor_id
 from ownmedia.events.sessions import VISIT_FIELDS, SessionTracker
@@ -109,10 +110,10 @@ class EventStore:
         v = ev.valid
         utm = tuple(v.utm.get(k, "") for k in UTM) if v.utm else NO_UTM
         salts = self.salts.ensure(conn, ev.ts)
-        visitor = visitor_id(salts[0], ev.user_agent, ev.ip, v.domain)
+        visitor = visitor_id(salts[0], ev.user_agent, ev.ip, v.domain, v.hostname)
         session = self.sessions.find(v.domain, visitor, ev.ts)
         if session is None and len(salts) > 1:  # a visit that started before midnight
-            previous = visitor_id(salts[1], ev.user_agent, ev.ip, v.domain)
+            previous = visitor_id(salts[1], ev.user_agent, ev.ip, v.domain, v.hostname)
             session = self.sessions.find(v.domain, previous, ev.ts)
             if session is not None:
                 visitor = previous
@@ -120,7 +121,8 @@ class EventStore:
             if v.name == "engagement":  # like Plausible: engagement never opens a visit
                 self._count(conn, v.domain, "engagement_without_session", ev.ts)
                 return None
-            visit = (ev.source, ev.referrer, *utm)
+            visit = (ev.source, ev.referrer, *utm, channel(ev.source, v.utm, v.paid_click),
+                     *ev.geo)
             session = self.sessions.start(
                 v.domain, visitor, ev.ts, v.pathname if v.name == "pageview" else "", visit
             )

@@ -18,14 +18,29 @@ TABLET_FAMILIES = ("ipad", "kindle", "tablet", "nexus 7", "nexus 9", "nexus 10",
 MAX_UA_CHARS = 1000
 
 
+# ua-parser's family names -> the names Plausible shows (those of its UA database)
+OS_NAMES = {"Mac OS X": "Mac", "Linux": "GNU/Linux", "Chrome OS": "Chrome OS"}
+BROWSER_NAMES = {
+    "Mobile Safari": "Safari", "Mobile Safari UI/WKWebView": "Safari",
+    "Chrome Mobile": "Chrome", "Chrome Mobile iOS": "Chrome", "Firefox Mobile": "Firefox",
+    "Firefox iOS": "Firefox", "Opera Mobile": "Opera", "Opera Mini": "Opera",
+    "Edge": "Microsoft Edge", "Edge Mobile": "Microsoft Edge", "Samsung Internet":
+    "Samsung Browser", "Yandex Browser Lite": "Yandex Browser",
+    "Chrome Mobile WebView": "Mobile App", "Facebook": "Mobile App", "Instagram": "Mobile App",
+}
+
+
 @dataclass(frozen=True)
 class Client:
     browser: str
     browser_version: str
     os: str
     os_version: str
-    device: str  # Desktop, Mobile, Tablet
+    device: str  # Desktop, Mobile, Tablet; '' (shown "(not set)") when unknown
     is_bot: bool
+
+
+NO_CLIENT = Client("", "", "", "", "", False)  # a request without a User-Agent
 
 
 def _detector() -> CrawlerDetect:
@@ -62,10 +77,16 @@ def classify(user_agent: str) -> Client:
     else:
         device = "Desktop"
     if browser == "Other":
-        browser = ""
+        browser, browser_version = "", ""
     if os_name == "Other":
-        os_name = ""
-    return Client(browser, browser_version, os_name, os_version, device, is_bot)
+        os_name, os_version = "", ""
+    if not browser and not os_name and "mobile" not in lowered:
+        device = ""  # nothing recognised: Plausible's "(not set)"
+    browser = BROWSER_NAMES.get(browser, browser)
+    if browser == "Mobile App":
+        browser_version = ""
+    return Client(browser, browser_version, OS_NAMES.get(os_name, os_name), os_version, device,
+                  is_bot)
 
 
 def warm_up() -> None:

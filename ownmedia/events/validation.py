@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_NAME_CHARS = 120
@@ -32,6 +32,7 @@ ALIASES = {
     "revenue": "$",
     "interactive": "i",
 }
+NO_HOST = "(none)"  # Plausible's hostname for a URL without one (file:, app: pages)
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
 
 
@@ -53,7 +54,7 @@ class ValidEvent:
 
     name: str
     url: str
-    domain: str
+    domain: str  # the first of `domains`
     hostname: str
     pathname: str
     referrer: str = ""
@@ -64,6 +65,8 @@ class ValidEvent:
     scroll_depth: int | None = None
     engagement_ms: int | None = None
     utm: dict[str, str] = field(default_factory=dict)
+    domains: list[str] = field(default_factory=list)  # every known site the event is for
+    paid_click: bool = False  # the URL carries an ad click id (gclid, msclkid): paid search
 
     def payload(self) -> dict:
         """The normalised body, as forwarded upstream."""
@@ -116,25 +119,34 @@ def _has_lone_surrogate(data: object) -> bool:
 
 
 def _get(data: dict, long: str) -> object:
-    value = data.get(long)
-    return data.get(ALIASES[long]) if value is None else value
+    value = data.get(ALIASES[long])  # the tracker's short names first, as Plausible reads them
+    return data.get(long) if value is None else value
+
+
+def _host(host: str) -> str:
+    host = host.strip().lower()
+    return host[4:] if host.startswith("www.") else host
 
 
 @lru_cache(maxsize=4096)
-def _parse_url(url: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+def _parse_url(url: str, hash_mode: bool = False
+               ) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     """(hostname without www., pathname, utm pairs) of an event URL; cached because a site's
-    pages repeat in every request."""
+    pages repeat in every request. Like Plausible, the path is percent-decoded and stripped of
+    trailing blanks, a URL without a host has the hostname "(none)", and in hash mode (`h: 1`,
+    single-page apps routing on the fragment) the fragment is part of the page."""
     try:
         parts = urlsplit(url)
-        hostname = (parts.hostname or "").lower()
+        hostname = _host(parts.hostname or "")
     except ValueError:
         raise EventValidationError("url", "not a valid URL") from None
     if parts.scheme.lower() == "data":
         raise EventValidationError("url", "data: URLs are not accepted")
     if not parts.scheme:
         raise EventValidationError("url", "must be an absolute URL (https://host/path)")
-    if hostname.startswith("www."):
-        hostname = hostname[4:]
+    pathname = unquote(parts.path or "/", errors="replace").rstrip() or "/"
+    if hash_mode and parts.fragment:
+        pathname += "#" + unquote(parts.fragment, errors="replace")
     utm: dict[str, str] = {}
     query = parts.query
     if query and ("utm_" in query or "ref=" in query or "source=" in query):
@@ -145,25 +157,20 @@ def _parse_url(url: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
                 utm.setdefault("_ref", value[:2000])
         if "_ref" in utm:
             utm.setdefault("utm_source", utm.pop("_ref"))
-    return hostname, parts.path or "/", tuple(utm.items())
+    if "gclid=" in query or "msclkid=" in query:
+        utm["_paid_click"] = "1"
+    return hostname or NO_HOST, pathname, tuple(utm.items())
 
 
 def validate(data: dict, domains: frozenset[str] | set[str]) -> ValidEvent:
     """Check a decoded body against Plausible's rules and our configured domains."""
     name = _get(data, "name")
+    if isinstance(name, int | float) and not isinstance(name, bool):
+        name = str(name)  # Plausible stores a numeric name as its text
     if not isinstance(name, str) or not name.strip():
         raise EventValidationError("name", "required, a non-empty string")
     if len(name) > MAX_NAME_CHARS:
         raise EventValidationError("name", f"at most {MAX_NAME_CHARS} characters")
-
-    domain = _get(data, "domain")
-    if not isinstance(domain, str) or not domain.strip():
-        raise EventValidationError("domain", "required, a non-empty string")
-    domain = domain.strip().lower()
-    if domain.startswith("www."):
-        domain = domain[4:]
-    if domain not in domains:
-        raise EventValidationError("domain", f"unknown domain {domain[:100]!r}")
 
     url = _get(data, "url")
     if not isinstance(url, str) or not url.strip():
@@ -172,8 +179,12 @@ def validate(data: dict, domains: frozenset[str] | set[str]) -> ValidEvent:
         raise EventValidationError("url", f"at most {MAX_URL_BYTES} bytes")
     if "\x00" in url or "\x00" in name:
         raise EventValidationError("url" if "\x00" in url else "name", "contains a NUL character")
-    hostname, pathname, utm_items = _parse_url(url.strip())
+    hash_mode = (data.get("h") if data.get("h") is not None else data.get("hashMode")) in (
+        1, True, "1")
+    hostname, pathname, utm_items = _parse_url(url.strip(), hash_mode)
     utm = dict(utm_items)
+    paid_click = utm.pop("_paid_click", None) is not None
+    known = _domains(_get(data, "domain"), hostname, domains)
 
     referrer = _get(data, "referrer")
     if referrer is None:
@@ -191,19 +202,46 @@ def validate(data: dict, domains: frozenset[str] | set[str]) -> ValidEvent:
     event = ValidEvent(
         name=name,
         url=url.strip(),
-        domain=domain,
+        domain=known[0],
+        domains=known,
         hostname=hostname,
         pathname=pathname,
         referrer=referrer,
-        props=_props(_get(data, "props")),
+        props=_props(next((data[k] for k in ("m", "meta", "p", "props")
+                           if data.get(k) is not None), None)),
         interactive=interactive,
         utm=utm,
+        paid_click=paid_click,
     )
     event.revenue_amount, event.revenue_currency = _revenue(_get(data, "revenue"))
     if name == "engagement":
-        event.scroll_depth = _bounded_int(data.get("sd"), 0, 100)
+        if data.get("sd") is None and data.get("e") is None:
+            raise EventValidationError(
+                "engagement", "an engagement event needs its scroll depth (sd) or engaged "
+                "time (e)")
+        sd = data.get("sd")
+        # a negative depth is the tracker's "not measured", not 0 % (Plausible stores it as
+        # missing); above 100 is clamped
+        event.scroll_depth = None if isinstance(sd, int | float) and not isinstance(sd, bool) \
+            and sd < 0 else _bounded_int(sd, 0, 100)
         event.engagement_ms = _bounded_int(data.get("e"), 0, 24 * 3600 * 1000)
     return event
+
+
+def _domains(raw: object, hostname: str, domains: frozenset[str] | set[str]) -> list[str]:
+    """The known sites an event is for: a comma-separated `domain` records it for each of them
+    (Plausible's roll-up sites); without a domain, the URL's host names the site."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if hostname == NO_HOST:
+            raise EventValidationError("domain", "required, a non-empty string")
+        raw = hostname
+    if not isinstance(raw, str):
+        raise EventValidationError("domain", "required, a non-empty string")
+    wanted = [_host(d) for d in raw.split(",") if d.strip()]
+    known = list(dict.fromkeys(d for d in wanted if d in domains))
+    if not known:
+        raise EventValidationError("domain", f"unknown domain {raw.strip()[:100]!r}")
+    return known
 
 
 def _props(raw: object) -> dict[str, str]:
@@ -213,9 +251,9 @@ def _props(raw: object) -> dict[str, str]:
         try:
             raw = json.loads(raw)
         except (ValueError, RecursionError):
-            raise EventValidationError("props", "must be an object") from None
+            return {}
     if not isinstance(raw, dict):
-        raise EventValidationError("props", "must be an object")
+        return {}  # Plausible keeps the event and drops props that are not an object
     props: dict[str, str] = {}
     for key, value in raw.items():
         if isinstance(value, bool):
@@ -224,9 +262,9 @@ def _props(raw: object) -> dict[str, str]:
             if isinstance(value, float) and not math.isfinite(value):
                 continue
             value = str(value)
-        elif not isinstance(value, str) or value == "":
-            continue  # Plausible drops non-scalar and empty values
-        if not key:
+        elif not isinstance(value, str) or not value.strip():
+            continue  # Plausible drops non-scalar, empty and blank values
+        if not key.strip():
             continue
         if len(key.encode("utf-8", "surrogatepass")) > MAX_PROP_KEY_BYTES:
             raise EventValidationError("props", f"key longer than {MAX_PROP_KEY_BYTES} bytes")

@@ -160,9 +160,11 @@ def render_html(report: Report, top: int = 50) -> str:
     parts.append("<h2>Calls to action / appels à l'action</h2>")
     parts.append(_table(
         ["CTA", "clicks / clics", "visitors", "visits with a click", "converted visits",
-         "conversion rate %"],
+         "conversion rate %", "revenue / revenu"],
         [[escape(x["cta"]), _num(x["clicks"]), _num(x["visitors"]), _num(x["visits"]),
-          _num(x["converted_visits"]), _num(x["conversion_rate"])] for x in report.ctas]))
+          _num(x["converted_visits"]), _num(x["conversion_rate"]),
+          f"{_num(x.get('revenue'))} {escape(x.get('currency') or '')}".strip()]
+         for x in report.ctas]))
     parts.append("<h3>Click-through rate per post / taux de clic par billet</h3>")
     parts.append(_table(
         ["CTA", "post / billet", "clicks", "post visitors", "CTR %"],

@@ -405,16 +405,20 @@ class ReviewBuilder:
                     *(converted(rec["dimensions"][0]) for rec in top)))
             except StatsError as exc:  # a server without has_done: say so, keep the rest
                 report.notes.append(f"CTA conversion rates unavailable: {exc}")
+        revenue = await self._revenue(report)
         visitors = self._post_visitors
         for rec in ctas:
             cta = rec["dimensions"][0]
             v, visits, clicks = rec["metrics"]
             cv = conv_visits.get(cta)
+            money = revenue.get(cta)
             report.ctas.append({
                 "cta": cta, "clicks": clicks, "visitors": v, "visits": visits,
                 "converted_visits": cv,
                 "conversion_rate": round(100 * cv / visits, 2) if cv is not None and visits
                 else None,
+                "revenue": money["value"] if money else None,
+                "currency": money["currency"] if money else None,
             })
         for rec in r["cta_posts"]:
             cta, post = rec["dimensions"]
@@ -426,6 +430,24 @@ class ReviewBuilder:
                 "cta": cta, "post": slug, "clicks": rec["metrics"][0], "post_visitors": pv,
                 "ctr": round(100 * rec["metrics"][0] / pv, 2) if pv else None})
         report.cta_posts.sort(key=lambda x: (x["cta"], -x["clicks"], x["post"]))
+
+    async def _revenue(self, report: Report) -> dict[str, dict]:
+        """Revenue the CTAs' clicks carry (CTAS' `revenue`), per CTA and in total, in the
+        currency they declare; a server without revenue metrics leaves it out, with a note."""
+        cta_goal = [["is", "event:goal", ["CTA Click"]]]
+        try:
+            per_cta = await self.q("CTA revenue", self.body(
+                ["total_revenue"], dims=["event:props:cta"], filters=cta_goal))
+            total = await self.q("revenue", self.body(["total_revenue"], filters=cta_goal))
+        except StatsError as exc:
+            report.notes.append(f"revenue unavailable / revenu indisponible: {exc}")
+            return {}
+        money = total[0]["metrics"][0] if total else None
+        report.overview["revenue"] = {
+            "value": money["value"] if money else None, "previous": None, "change": None,
+            "currency": money["currency"] if money else None}
+        return {rec["dimensions"][0]: rec["metrics"][0] for rec in per_cta
+                if rec["metrics"][0] and rec["dimensions"][0] not in UNSET}
 
     def _sources(self, report: Report, r: dict) -> None:
         total = sum(rec["metrics"][0] for rec in r["sources"])

@@ -52,6 +52,7 @@ EVENTS_PER_VISITOR = 7.8  # measured average, used to size a run from a target e
 CONVERSION_PAGE = "/merci/"
 CONVERSION_GOAL = "Visit /merci/"
 CTAS = {"newsletter": "/newsletter/", "don": "/don/", "adhesion": "/adhesion/"}
+CTA_REVENUE = {"don": ("20.00", "EUR"), "adhesion": ("35.00", "EUR")}  # as CTAS' `revenue`
 
 # (share, v_source, referrer, utm_source, utm_medium)
 SOURCES = [
@@ -343,7 +344,8 @@ class _Day:
         start = t
         state = {"t": t, "exit": entry}
 
-        def emit(name, path, props=None, *, first=False, sd=None, ms=None, interactive=1):
+        def emit(name, path, props=None, *, first=False, sd=None, ms=None, interactive=1,
+                 revenue=(None, None)):
             ev_ref = referrer if first else ""
             rows.append((
                 state["t"], spec.domain, name, spec.hostname, path, ev_ref,
@@ -353,7 +355,7 @@ class _Day:
                 visit["v_source"], visit["v_referrer"], visit["v_utm_source"],
                 visit["v_utm_medium"], visit["v_utm_campaign"], "", "", entry,
                 browser, "120.0", os_, "", device,
-                json.dumps(props or {}, separators=(",", ":")), None, None, interactive, sd, ms,
+                json.dumps(props or {}, separators=(",", ":")), *revenue, interactive, sd, ms,
             ))
             if name != "engagement":
                 counts["events"] += 1
@@ -363,8 +365,8 @@ class _Day:
                     state["exit"] = path
             state["t"] += rng.uniform(5, 90)
 
-        def goal(name, path, props, interactive=1):
-            emit(name, path, props, interactive=interactive)
+        def goal(name, path, props, interactive=1, revenue=(None, None)):
+            emit(name, path, props, interactive=interactive, revenue=revenue)
             self.goal_events[name] += 1
             self.goal_visitors[name].add(vid)
 
@@ -392,7 +394,8 @@ class _Day:
             if rng.random() < 0.05:
                 cta = rng.choice(sorted(CTAS))
                 goal("CTA Click", path, {"cta": cta, "post": p.slug,
-                                         "url": f"{CTAS[cta]}?utm_medium=cta"})
+                                         "url": f"{CTAS[cta]}?utm_medium=cta"},
+                     revenue=CTA_REVENUE.get(cta, (None, None)))
                 self.cta_clicks[cta] += 1
                 self.cta_visitors[cta].add(vid)
                 self.cta_post[(cta, p.slug)] += 1
@@ -466,6 +469,8 @@ class _Day:
         truth.posts = posts
         truth.ctas = {
             cta: {"clicks": self.cta_clicks[cta], "visitors": len(self.cta_visitors[cta]),
+                  "revenue": round(self.cta_clicks[cta] * float(CTA_REVENUE[cta][0]), 2)
+                  if cta in CTA_REVENUE else None,
                   "visits": len(self.cta_sessions[cta]),
                   "converted_visits": len(self.cta_sessions[cta] & self.conv_sessions),
                   "per_post": {s: n for (c, s), n in sorted(self.cta_post.items()) if c == cta}}

@@ -18,6 +18,7 @@ LABELS = {
     "engaged_readers": "Engaged readers / lecteurs engagés",
     "cta_clicks": "CTA clicks / clics CTA",
     "conversions": "Conversions",
+    "revenue": "Revenue / revenu (CTA clicks)",
     "prints": "Prints / impressions",
     "shares": "Shares / partages",
     "comments": "Comments / commentaires",
@@ -76,13 +77,16 @@ def render(report: Report, console: Console, top: int = 20) -> None:
 
     t = Table(title="Calls to action / appels à l'action")
     for col in ("CTA", "clicks / clics", "visitors", "visits with a click",
-                "converted / convertis", "conversion rate %", "best post (CTR %)"):
+                "converted / convertis", "conversion rate %", "revenue / revenu",
+                "best post (CTR %)"):
         t.add_column(col, justify="left" if col in ("CTA", "best post (CTR %)") else "right")
     for c in report.ctas:
         best = max((x for x in report.cta_posts if x["cta"] == c["cta"] and x["ctr"] is not None),
                    key=lambda x: (x["clicks"], x["ctr"]), default=None)
         t.add_row(c["cta"], fmt(c["clicks"]), fmt(c["visitors"]), fmt(c["visits"]),
                   fmt(c["converted_visits"]), fmt(c["conversion_rate"]),
+                  f"{fmt(c['revenue'])} {c['currency']}" if c.get("revenue") is not None
+                  else "–",
                   f"{best['post']} ({fmt(best['ctr'])})" if best else "–")
     console.print(t)
 

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from ownmedia.events.forward import Forwarder
+from ownmedia.events.geo import open_geo
 from ownmedia.events.ingest import EventCollector
 from ownmedia.events.store import EventStore
 from ownmedia.events.useragent import warm_up
@@ -148,7 +149,7 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
     )
     store.seed_goals(cfg.goals, cfg.domains)
     warm_up()
-    collector = EventCollector(store, cfg.domains)
+    collector = EventCollector(store, cfg.domains, geo=open_geo(cfg.geoip_database))
     ctx.state["events"] = collector
     ctx.state["event_store"] = store
     forwarder = Forwarder(store, cfg) if cfg.forward_url else None

@@ -12,6 +12,9 @@ import re
 import sqlite3
 from datetime import date, timedelta
 
+import pycountry
+
+from ownmedia.stats import sequence
 from ownmedia.stats.goals import Goal
 from ownmedia.stats.query import PROP_RE, TIME_DIMENSIONS, Query
 
@@ -48,6 +51,13 @@ DIM_SQL: dict[str, str] = {
     "visit:os": _visit_col("os", NOT_SET),
     "visit:os_version": _visit_col("os_version", NOT_SET),
     "visit:entry_page": "{a}.v_entry_page",
+    "visit:exit_page": "(SELECT s.exit_page FROM sessions s WHERE s.session_id = {a}.session_id)",
+    "visit:channel": _visit_col("v_channel", NOT_SET),
+    "visit:country": _visit_col("v_country", NOT_SET),
+    "visit:region": _visit_col("v_region", NOT_SET),
+    "visit:city": "CASE {a}.v_city WHEN 0 THEN '(not set)' ELSE {a}.v_city END",
+    "visit:country_name": f"geo_name({_visit_col('v_country', NOT_SET)})",
+    "visit:region_name": f"geo_name({_visit_col('v_region', NOT_SET)})",
     "time:hour": "strftime('%Y-%m-%d %H:00:00', {a}.ts, 'unixepoch')",
     "time:day": "date({a}.ts, 'unixepoch')",
     "time:week": "date({a}.ts, 'unixepoch', 'weekday 0', '-6 days')",
@@ -61,7 +71,9 @@ VISIT_COL = {
     "visit:utm_campaign": "v_utm_campaign", "visit:utm_content": "v_utm_content",
     "visit:utm_term": "v_utm_term", "visit:device": "device", "visit:browser": "browser",
     "visit:browser_version": "browser_version", "visit:os": "os", "visit:os_version": "os_version",
-    "visit:entry_page": "v_entry_page",
+    "visit:entry_page": "v_entry_page", "visit:exit_page": "exit_page",
+    "visit:channel": "v_channel", "visit:country": "v_country", "visit:region": "v_region",
+    "visit:city": "v_city",
 }
 
 
@@ -74,9 +86,23 @@ def _regexp(pattern: str, value: object) -> bool:
     return value is not None and _regex(pattern).search(str(value)) is not None
 
 
+@functools.lru_cache(maxsize=4096)
+def geo_name(code: str | None) -> str:
+    """ISO 3166 name of a country ("EE") or region ("EE-37") code, as Plausible shows them."""
+    if not code or code == NOT_SET:
+        return NOT_SET
+    try:
+        found = (pycountry.subdivisions.get(code=code) if "-" in code
+                 else pycountry.countries.get(alpha_2=code))
+    except (KeyError, LookupError):
+        found = None
+    return found.name if found is not None else code
+
+
 def prepare(conn: sqlite3.Connection) -> sqlite3.Connection:
     """Functions and pragmas the engine relies on, set once per connection."""
     conn.create_function("regexp", 2, _regexp, deterministic=True)
+    conn.create_function("geo_name", 1, geo_name, deterministic=True)
     conn.execute("PRAGMA temp_store=MEMORY")
     conn.execute("PRAGMA cache_size=-65536")
     conn.execute("PRAGMA mmap_size=1073741824")
@@ -98,32 +124,58 @@ class Compiler:
         self.time_dim = self._time_dim()
         self.prop_cols: dict[str, str] | None = None  # prop key -> r_props column
         self.plain_visits = False  # r_visits stores visit attributes as shown
+        self.conn: sqlite3.Connection | None = None  # for the sequence filter's matching
+
+    def breakdown_goals(self) -> dict[str, Goal]:
+        """The goals an event:goal breakdown shows: those the top-level goal filters select,
+        as Plausible does, else all; an event is labelled with the first one it matches."""
+        chosen: dict[str, Goal] = {}
+        for f in self.query.filters:
+            if f[0] in POSITIVE and f[1] == "event:goal":
+                sensitive = f[3].get("case_sensitive", True) if len(f) > 3 else True
+                for n, g in self.goals.items():
+                    if _match(f[0], n, f[2], sensitive):
+                        chosen[n] = g
+        return chosen or self.goals
 
     def _time_dim(self) -> str:
         days = (self.query.end - self.query.start).days
         return "time:day" if days <= 92 else "time:month"
 
     def goal_cond(self, goal: Goal, a: str) -> str:
+        if goal.goal_type == "event" and goal.custom_props:
+            if self.prop_cols is not None and a == "r":  # r_props: see _run_props
+                return "0"
+            props = " AND ".join(
+                f"json_extract({a}.props, {q(f'$.{chr(34)}{k}{chr(34)}')}) = {q(v)}"
+                for k, v in goal.custom_props)
+            return f"({a}.name = {q(goal.event_name)} AND {props})"
         if goal.goal_type == "event":
             return f"{a}.name = {q(goal.event_name)}"
         if self.prop_cols is not None and a == "r":  # r_props holds no pageviews
             return "0"
+        if "*" not in goal.page_path:  # an exact page: equality lets the page index answer
+            return f"({a}.name = 'pageview' AND {a}.pathname = {q(goal.page_path)})"
         return f"({a}.name = 'pageview' AND {a}.pathname GLOB {q(_glob(goal.page_path))})"
 
     def goals_cond(self, goals: list[Goal], a: str) -> str:
         if not goals:
             return "0"
-        names = [g.event_name for g in goals if g.goal_type == "event"]
+        names = [g.event_name for g in goals if g.goal_type == "event" and not g.custom_props]
         parts = [f"{a}.name IN ({', '.join(q(n) for n in names)})"] if names else []
-        parts += [self.goal_cond(g, a) for g in goals if g.goal_type == "page"]
+        parts += [self.goal_cond(g, a) for g in goals
+                  if g.goal_type == "page" or g.custom_props]
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
     def dim(self, name: str, a: str = "e") -> str:
         if name == "time":
             name = self.time_dim
+        if name == "time:week":  # a partial first week is labelled by the range's first day
+            first = q(self.query.start.date().isoformat())
+            return f"max(date({a}.ts, 'unixepoch', 'weekday 0', '-6 days'), {first})"
         if name == "event:goal":
             whens = " ".join(f"WHEN {self.goal_cond(g, a)} THEN {q(n)}"
-                             for n, g in self.goals.items())
+                             for n, g in self.breakdown_goals().items())
             return f"(CASE {whens} END)" if whens else "NULL"
         m = PROP_RE.match(name)
         if m and self.prop_cols and m.group(1) in self.prop_cols:
@@ -148,6 +200,43 @@ class Compiler:
             params += p
         return (" AND ".join(parts) if parts else "1"), params
 
+    def _sequence(self, steps: list, a: str) -> tuple[str, list]:
+        """Visits where the steps happened in order; with event dimensions, the event that
+        followed the sequence (see ownmedia.stats.sequence)."""
+        assert self.conn is not None
+        h = a + "q"
+        base, bparams = self.base_where("e")
+        compiled = [self.filter(step, "e") for step in steps]
+        next_event = any(d.startswith("event:") for d in self.query.dimensions)
+        found = sequence.matches(self.conn, base, bparams, compiled, next_event=next_event)
+        column = "id" if next_event else "session_id"
+        return (f"{a}.{column} IN (SELECT {h}.value FROM json_each(?) {h})", [found])
+
+    def _prop_filter(self, kind: str, negate: bool, key: str, values: list[str],
+                     case_sensitive: bool, a: str) -> tuple[str, list]:
+        """Plausible's custom-property rules: `is` ["(none)"] matches events without the key;
+        `is_not` keeps the events without the key unless "(none)" is among its values;
+        contains, matches and their negations only ever match events that carry the key."""
+        path = q(f'$."{key}"')
+        has_key = f"json_type({a}.props, {path}) IS NOT NULL"
+        expr = f"CAST(json_extract({a}.props, {path}) AS TEXT)"
+        if not case_sensitive:
+            expr = f"lower({expr})"
+            values = [v.lower() for v in values]
+        if kind == "is":
+            none = NONE.lower() if not case_sensitive else NONE
+            member = f"{expr} IN ({', '.join('?' * len(values))})"
+            if negate:
+                keep_missing = "" if none in values else f" OR NOT {has_key}"
+                return f"(({has_key} AND NOT {member}){keep_missing})", list(values)
+            missing = f" OR NOT {has_key}" if none in values else ""
+            return f"(({has_key} AND {member}){missing})", list(values)
+        if kind == "contains":
+            sql = "(" + " OR ".join(f"instr({expr}, ?) > 0" for _ in values) + ")"
+        else:
+            sql = "(" + " OR ".join(f"{expr} REGEXP ?" for _ in values) + ")"
+        return f"({has_key} AND {'NOT ' if negate else ''}{sql})", list(values)
+
     def filter(self, f: list, a: str) -> tuple[str, list]:
         op = f[0]
         if op in ("and", "or"):
@@ -160,6 +249,8 @@ class Compiler:
         if op == "not":
             sql, p = self.filter(f[1], a)
             return f"NOT ({sql})", p
+        if op == "sequence":
+            return self._sequence(f[1], a)
         if op in ("has_done", "has_not_done"):
             h = a + "h"
             base, bp = self.base_where(h)
@@ -175,7 +266,12 @@ class Compiler:
             chosen = [g for n, g in self.goals.items() if _match(kind, n, values, case_sensitive)]
             sql = self.goals_cond(chosen, a)
             return (f"NOT ({sql})" if negate else sql), []
+        prop = PROP_RE.match(dim)
+        if prop and not (self.prop_cols and prop.group(1) in self.prop_cols):
+            return self._prop_filter(kind, negate, prop.group(1), values, case_sensitive, a)
         expr = self.dim(dim, a)
+        if dim == "visit:city":  # geoname ids compare as text, whichever way they were sent
+            expr = f"CAST({expr} AS TEXT)"
         if not case_sensitive:
             expr, values = f"lower({expr})", [v.lower() for v in values]
         if kind == "is":
@@ -198,18 +294,26 @@ def _match(kind: str, name: str, values: list[str], case_sensitive: bool) -> boo
 
 
 def _strip_goals(filters: list) -> list:
-    """The filters without their event:goal parts: the denominator of conversion_rate."""
+    """The filters without their top-level event:goal and event:props parts: the visitors a
+    conversion rate divides by (Plausible removes both; the parser keeps goal filters, and
+    props filters with a conversion rate, at the top level)."""
+    return [f for f in filters
+            if f[0] not in POSITIVE + NEGATIVE or (f[1] != "event:goal"
+                                                   and not PROP_RE.match(f[1]))]
+
+
+def _page_scoped(filters: list) -> list:
+    """The filters with event:page read as visit:entry_page: with a page filter or breakdown,
+    Plausible takes bounce rate and visit duration from the visits that entered there."""
     out = []
     for f in filters:
         if f[0] in ("and", "or"):
-            inner = _strip_goals(f[1])
-            if inner:
-                out.append([f[0], inner])
+            out.append([f[0], _page_scoped(f[1])])
         elif f[0] == "not":
-            inner = _strip_goals([f[1]])
-            if inner:
-                out.append(["not", inner[0]])
-        elif f[0] in ("has_done", "has_not_done") or f[1] != "event:goal":
+            out.append(["not", _page_scoped([f[1]])[0]])
+        elif f[0] in POSITIVE + NEGATIVE and f[1] == "event:page":
+            out.append([f[0], "visit:entry_page", *f[2:]])
+        else:
             out.append(f)
     return out
 
@@ -221,8 +325,8 @@ def time_labels(dim: str, start: date, end_exclusive: date) -> list[str]:
     while d < end_exclusive:
         if dim == "time:day":
             label = d.isoformat()
-        elif dim == "time:week":
-            label = (d - timedelta(days=d.weekday())).isoformat()
+        elif dim == "time:week":  # weeks start on Monday, the first one on the range's start
+            label = max(d - timedelta(days=d.weekday()), start).isoformat()
         elif dim == "time:month":
             label = d.replace(day=1).isoformat()
         else:
@@ -240,6 +344,7 @@ VISIT_METRICS = {"visitors", "visits", "pageviews", "events", "views_per_visit",
 PAGE_METRICS = {"visitors", "visits", "pageviews", "events", "views_per_visit"}
 PROPS_METRICS = {"visitors", "visits", "events"}
 POSITIVE = ("is", "contains", "matches")
+NEGATIVE = ("is_not", "contains_not", "matches_not")
 ROLLUP_TIME = {"time", "time:day", "time:week", "time:month"}
 
 
@@ -251,7 +356,7 @@ def _leaf_dims(filters: list) -> set[str] | None:
             inner = _leaf_dims(f[1])
         elif f[0] == "not":
             inner = _leaf_dims([f[1]])
-        elif f[0] in ("has_done", "has_not_done"):
+        elif f[0] in ("has_done", "has_not_done", "sequence"):
             return None
         else:
             inner = {f[1]}
@@ -329,7 +434,8 @@ def _run_props(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict | No
     for leaf in _goal_leaves(query.filters):  # only custom-event goals live in r_props
         sensitive = leaf[3].get("case_sensitive", True) if len(leaf) > 3 else True
         chosen = [g for n, g in c.goals.items() if _match(leaf[0], n, leaf[2], sensitive)]
-        if any(g.goal_type != "event" or g.event_name == "pageview" for g in chosen):
+        if any(g.goal_type != "event" or g.event_name == "pageview" or g.custom_props
+               for g in chosen):
             return None
     dims, n = query.dimensions, len(query.dimensions)
     c.prop_cols = {k: f"v{i + 1}" for i, k in enumerate(keys)}
@@ -446,7 +552,7 @@ def _run_visits(conn: sqlite3.Connection, query: Query, c: Compiler, dsql: list[
                            "GROUP BY r.day")
             total = conn.execute(f"SELECT SUM(v) FROM ({inner_total})", params).fetchone()[0]
         for vals in rows.values():
-            vals["percentage"] = round(100 * vals["visitors"] / total, 2) if total else 0.0
+            vals["percentage"] = _pct(vals["visitors"], total)
     return rows
 
 
@@ -457,6 +563,7 @@ def run_query(conn: sqlite3.Connection, query: Query, goals: list[Goal], *,
     With `rollups` (the connection has them attached as `st`, refreshed), queries they can
     answer exactly read them instead of the events."""
     c = Compiler(query, goals)
+    c.conn = conn
     kind = rollup_for(query) if rollups else None
     rows = None
     if kind == "props":
@@ -484,7 +591,7 @@ def _run_events(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict:
     rows: dict[tuple, dict] = {}
 
     aggs = []
-    if metrics & {"visitors", "percentage", "conversion_rate"}:
+    if metrics & {"visitors", "percentage", "conversion_rate", "group_conversion_rate"}:
         aggs.append(("visitors", "COUNT(DISTINCT e.visitor_id)"))
     if metrics & {"visits", "views_per_visit"}:
         aggs.append(("visits", "COUNT(DISTINCT e.session_id)"))
@@ -504,12 +611,19 @@ def _run_events(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict:
 
     if metrics & {"bounce_rate", "visit_duration"}:
         g = ", ".join(f"g.d{i}" for i in range(n))
+        sdims = [c.dim("visit:entry_page") if d == "event:page" else x
+                 for d, x in zip(dims, dsql, strict=True)]
+        sel = ", ".join(f"{x} AS d{i}" for i, x in enumerate(sdims))
+        sfsql, sfparams = c.filters(_page_scoped(query.filters))
+        swhere = f"{base} AND {sfsql}"
+        if "event:goal" in dims:
+            swhere += f" AND {dsql[dims.index('event:goal')]} IS NOT NULL"
         sql = (f"SELECT {g + ', ' if n else ''}"
                "AVG(s.pageviews <= 1 AND s.interactive_events <= 1), AVG(s.end - s.start) "
-               f"FROM (SELECT DISTINCT {select_dims + ', ' if n else ''}e.session_id AS sid "
-               f"FROM events e WHERE {where}) g JOIN sessions s ON s.session_id = g.sid"
+               f"FROM (SELECT DISTINCT {sel + ', ' if n else ''}e.session_id AS sid "
+               f"FROM events e WHERE {swhere}) g JOIN sessions s ON s.session_id = g.sid"
                f"{' GROUP BY ' + g if n else ''}")
-        for r in conn.execute(sql, params):
+        for r in conn.execute(sql, bparams + sfparams):
             if r[n] is None:
                 continue
             rows.setdefault(tuple(r[:n]), {}).update(
@@ -526,26 +640,96 @@ def _run_events(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict:
             if r[n] is not None:
                 rows.setdefault(tuple(r[:n]), {})["scroll_depth"] = round(r[n])
 
+    if "time_on_page" in metrics:
+        # Plausible's engagement-based time on page: the engaged time of a page's engagement
+        # events over the visitors who engaged there, in whole seconds
+        ebase, ebparams = c.base_where(engagement=True)
+        sql = (f"SELECT {select_dims + ', ' if n else ''}SUM(e.engagement_ms), "
+               "COUNT(DISTINCT e.visitor_id) FROM events e "
+               f"WHERE {ebase} AND e.engagement_ms IS NOT NULL AND {fsql}{group}")
+        for r in conn.execute(sql, ebparams + fparams):
+            if r[n + 1]:
+                rows.setdefault(tuple(r[:n]), {})["time_on_page"] = round(r[n] / 1000 / r[n + 1])
+
+    if metrics & {"total_revenue", "average_revenue"}:
+        _revenue(conn, rows, select_dims, where, group, params, n, metrics)
+
     if "percentage" in metrics:
         total = conn.execute(f"SELECT COUNT(DISTINCT e.visitor_id) FROM events e WHERE {where}",
                              params).fetchone()[0] or 0
         for vals in rows.values():
             v = vals.get("visitors", 0)
-            vals["percentage"] = round(100 * v / total, 2) if total else 0.0
+            vals["percentage"] = _pct(v, total)
 
-    if "conversion_rate" in metrics:
-        keep = [i for i, d in enumerate(dims) if d != "event:goal"]
-        kd = ", ".join(f"{dsql[i]} AS k{j}" for j, i in enumerate(keep))
-        dfsql, dfparams = c.filters(_strip_goals(query.filters))
-        kgroup = f" GROUP BY {', '.join(f'k{j}' for j in range(len(keep)))}" if keep else ""
-        sql = (f"SELECT {kd + ', ' if keep else ''}COUNT(DISTINCT e.visitor_id) FROM events e "
-               f"WHERE {base} AND {dfsql}{kgroup}")
-        denom = {tuple(r[:len(keep)]): r[len(keep)] for r in conn.execute(sql, bparams + dfparams)}
-        for key, vals in rows.items():
-            d = denom.get(tuple(key[i] for i in keep), 0)
-            vals["conversion_rate"] = round(100 * vals.get("visitors", 0) / d, 2) if d else 0.0
+    if metrics & {"conversion_rate", "group_conversion_rate"}:
+        _conversion_rates(conn, query, c, rows, base, bparams)
 
     return rows
+
+
+CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF "}
+
+
+def money(value: float, currency: str) -> dict:
+    """A revenue amount in Plausible's answer shape: value, currency, long and short text."""
+    sign = CURRENCY_SIGNS.get(currency, f"{currency} ")
+    short = value
+    suffix = ""
+    for limit, letter in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= limit:
+            short, suffix = value / limit, letter
+            break
+    short_text = f"{short:.1f}".rstrip("0").rstrip(".") if suffix else f"{short:.2f}"
+    return {"value": round(value, 2), "currency": currency, "long": f"{sign}{value:,.2f}",
+            "short": f"{sign}{short_text}{suffix}"}
+
+
+def _revenue(conn: sqlite3.Connection, rows: dict, select_dims: str, where: str, group: str,
+             params: list, n: int, metrics: set[str]) -> None:
+    """total_revenue and average_revenue of the events with a revenue: per row, one currency,
+    else no value (a row mixing currencies cannot be summed without exchange rates)."""
+    sql = (f"SELECT {select_dims + ', ' if n else ''}COUNT(DISTINCT e.revenue_currency), "
+           "MIN(e.revenue_currency), SUM(CAST(e.revenue_amount AS REAL)), "
+           "COUNT(e.revenue_amount) FROM events e "
+           f"WHERE {where} AND e.revenue_amount IS NOT NULL{group}")
+    for r in conn.execute(sql, params):
+        currencies, currency, total, count = r[n:]
+        vals = rows.setdefault(tuple(r[:n]), {})
+        if currencies != 1 or not count:
+            vals["total_revenue"] = vals["average_revenue"] = None
+            continue
+        vals["total_revenue"] = money(total, currency)
+        vals["average_revenue"] = money(total / count, currency)
+
+
+def _pct(part: float, whole: float) -> float:
+    """Percentages and rates as Plausible rounds them: one decimal."""
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def _conversion_rates(conn: sqlite3.Connection, query: Query, c: Compiler, rows: dict,
+                      base: str, bparams: list) -> None:
+    """conversion_rate divides by the visitors of the period (per time bucket on a time
+    dimension) with the other filters; group_conversion_rate by the visitors of the row's
+    group (its dimensions but event:goal). Goal and props filters are left out of both."""
+    dims = query.dimensions
+    dfsql, dfparams = c.filters(_strip_goals(query.filters))
+
+    def totals(keep: list[int]) -> dict[tuple, int]:
+        kd = ", ".join(f"{c.dim(dims[i])} AS k{j}" for j, i in enumerate(keep))
+        group = f" GROUP BY {', '.join(f'k{j}' for j in range(len(keep)))}" if keep else ""
+        sql = (f"SELECT {kd + ', ' if keep else ''}COUNT(DISTINCT e.visitor_id) FROM events e "
+               f"WHERE {base} AND {dfsql}{group}")
+        return {tuple(r[:len(keep)]): r[len(keep)] for r in conn.execute(sql, bparams + dfparams)}
+
+    wanted = {"conversion_rate": [i for i, d in enumerate(dims) if d in TIME_DIMENSIONS],
+              "group_conversion_rate": [i for i, d in enumerate(dims) if d != "event:goal"]}
+    for metric, keep in wanted.items():
+        if metric not in query.metrics:
+            continue
+        denom = totals(keep)
+        for key, vals in rows.items():
+            vals[metric] = _pct(vals.get("visitors", 0), denom.get(tuple(key[i] for i in keep), 0))
 
 
 def _finish(rows: dict, query: Query, c: Compiler) -> dict:
@@ -558,7 +742,9 @@ def _finish(rows: dict, query: Query, c: Compiler) -> dict:
             vals["views_per_visit"] = round(vals.get("pageviews", 0) / v, 2) if v else 0.0
 
     defaults = {"views_per_visit": 0.0, "conversion_rate": 0.0, "percentage": 0.0,
-                "bounce_rate": 0, "visit_duration": 0, "scroll_depth": None}
+                "group_conversion_rate": 0.0, "time_on_page": 0, "total_revenue": None,
+                "average_revenue": None,
+                "bounce_rate": 0, "visit_duration": 0, "scroll_depth": 0}
     results = [{"dimensions": list(k),
                 "metrics": [vals.get(m, defaults.get(m, 0)) for m in query.metrics]}
                for k, vals in rows.items()]
@@ -566,6 +752,9 @@ def _finish(rows: dict, query: Query, c: Compiler) -> dict:
     total_rows = len(results)
     page = results[query.offset: query.offset + query.limit]
     meta: dict = {}
+    if query.include.get("imports"):  # nothing is ever imported here: say so, as Plausible does
+        meta["imports_included"] = False
+        meta["imports_skip_reason"] = "no_imported_data"
     if query.include.get("total_rows"):
         meta["total_rows"] = total_rows
     if query.include.get("time_labels"):
@@ -577,19 +766,26 @@ def _finish(rows: dict, query: Query, c: Compiler) -> dict:
     return {"results": page, "meta": meta, "query": query.echo()}
 
 
+def _sort_value(value: object) -> tuple:
+    """Metrics in order; revenue (a money object) by its value; no value last."""
+    if isinstance(value, dict):
+        value = value.get("value")
+    return (value is None, value or 0)
+
+
 def _order(results: list[dict], query: Query) -> None:
     """Plausible's default: time dimensions ascending, else the first metric descending."""
     dims, metrics = query.dimensions, query.metrics
     order = list(query.order_by)
     if not order:
         tdim = [d for d in dims if d in TIME_DIMENSIONS]
-        order = [(tdim[0], "asc")] if tdim else [(metrics[0], "desc")]
+        order = [(tdim[0], "asc"), (metrics[0], "desc")] if tdim else [(metrics[0], "desc")]
     # stable sorts, least significant key first; dimensions ascending break ties
     results.sort(key=lambda r: [str(x) for x in r["dimensions"]])
     for name, direction in reversed(order):
         if name in metrics:
             i = metrics.index(name)
-            results.sort(key=lambda r, i=i: (r["metrics"][i] is None, r["metrics"][i] or 0),
+            results.sort(key=lambda r, i=i: _sort_value(r["metrics"][i]),
                          reverse=direction == "desc")
         else:
             i = dims.index(name)

@@ -3,14 +3,25 @@
 Events are stored whatever their name; a goal makes them visible as `event:goal`. The goals of
 a site are ownmedia's standard events (what the tracker and the service send), the config's
 `[analytics].goals`, and those stored in the events database's `goals` table by the idempotent
-`PUT /api/v1/sites/goals` (or `ownmedia goals add`)."""
+`PUT /api/v1/sites/goals` (or `ownmedia goals add`), and the site's own settings: each page of
+`CTA_GOAL_PAGES` and each CTA's `goal` (its clicks: "CTA Click" events whose `cta` prop is the
+CTA's id), so conversions count out of the box. A goal defined twice (settings and database,
+under any name) is listed once, with the name it was first given."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import sys
+import threading
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from ownmedia.config import Config
+
+log = logging.getLogger(__name__)
+_SETTINGS_LOCK = threading.Lock()
 
 # The events ownmedia's tracker and service send: goals on every site without configuration.
 STANDARD_EVENT_GOALS = (
@@ -29,6 +40,7 @@ class Goal:
     goal_type: str  # "event" or "page"
     event_name: str = ""
     page_path: str = ""
+    custom_props: tuple[tuple[str, str], ...] = ()  # the event must carry these props
 
     def as_json(self) -> dict:
         out = {"display_name": self.display_name, "goal_type": self.goal_type}
@@ -36,7 +48,12 @@ class Goal:
             out["event_name"] = self.event_name
         else:
             out["page_path"] = self.page_path
+        if self.custom_props:
+            out["custom_props"] = dict(self.custom_props)
         return out
+
+    def definition(self) -> tuple:
+        return (self.goal_type, self.event_name, self.page_path, self.custom_props)
 
 
 def make_goal(raw: dict) -> Goal:
@@ -64,7 +81,8 @@ def make_goal(raw: dict) -> Goal:
 
 
 def site_goals(conn: sqlite3.Connection | None, domain: str, config: Config | None) -> list[Goal]:
-    """Standard goals, then the config's, then the stored ones; a display name appears once."""
+    """Standard goals, the config's, the stored ones, then the site settings' (CTA goals and
+    goal pages); a display name, and a definition, appear once."""
     goals = [Goal(name, "event", name) for name in STANDARD_EVENT_GOALS]
     if config is not None:
         for raw in config.analytics.goals:
@@ -75,10 +93,56 @@ def site_goals(conn: sqlite3.Connection | None, domain: str, config: Config | No
             "SELECT goal_type, event_name, page_path, display_name FROM goals WHERE domain = ? "
             "ORDER BY id", (domain,)).fetchall()
         goals += [Goal(r[3], r[0], r[1] or "", r[2] or "") for r in rows]
-    seen: dict[str, Goal] = {}
+    if config is not None:
+        goals += settings_goals(config.comments.pelican_settings)
+    names: set[str] = set()
+    definitions: set[tuple] = set()
+    out = []
     for goal in goals:
-        seen.setdefault(goal.display_name, goal)
-    return list(seen.values())
+        if goal.display_name in names or goal.definition() in definitions:
+            continue
+        names.add(goal.display_name)
+        definitions.add(goal.definition())
+        out.append(goal)
+    return out
+
+
+def settings_goals(settings_file: str) -> list[Goal]:
+    """The goals the site's Pelican settings declare (re-read when the file changes)."""
+    path = Path(settings_file)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return []
+    with _SETTINGS_LOCK:  # one reader at a time: reading imports the file as a module
+        return list(_settings_goals(str(path.resolve()), stamp))
+
+
+@lru_cache(maxsize=4)
+def _settings_goals(path: str, _stamp: int) -> tuple[Goal, ...]:
+    from ownmedia.cta_cli import _cta_modules
+    from ownmedia.site import pelican_settings
+
+    name = Path(path).stem  # Pelican imports the file as this module: leave sys.modules as found
+    before = sys.modules.get(name)
+    try:
+        try:
+            settings = pelican_settings(path)
+        finally:
+            if before is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = before
+        registry_mod, _ = _cta_modules(settings)
+        ctas = registry_mod.parse_registry(settings.get("CTAS"))
+        pages = registry_mod.parse_goal_pages(settings.get("CTA_GOAL_PAGES"))
+    except Exception as exc:  # a broken settings file must not break the Stats API
+        log.warning("goals from %s unavailable: %s", path, exc)
+        return ()
+    goals = [Goal(name, "page", page_path=page) for page, name in pages.items()]
+    goals += [Goal(cta.goal, "event", "CTA Click", custom_props=(("cta", cta.id),))
+              for cta in ctas.values() if cta.goal]
+    return tuple(goals)
 
 
 def put_goal(conn: sqlite3.Connection, domain: str, goal: Goal) -> tuple[Goal, bool]:

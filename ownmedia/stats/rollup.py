@@ -23,6 +23,7 @@ last refresh (tracked by the highest event id seen), so the ingest writer needs 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from pathlib import Path
@@ -33,14 +34,15 @@ STATS_FILE = "stats.sqlite3"
 # one site's time range, whatever the planner would guess without statistics
 EV = "main.events e INDEXED BY events_domain_ts"
 DAY = 86400
-VISIT_COLUMNS = (
+FIRST_VISIT_COLUMNS = (  # those of migration 0001 (applied migrations never change)
     "v_source", "v_referrer", "v_utm_source", "v_utm_medium", "v_utm_campaign", "v_utm_content",
     "v_utm_term", "device", "browser", "browser_version", "os", "os_version", "v_entry_page",
 )
+VISIT_COLUMNS = (*FIRST_VISIT_COLUMNS, "v_channel", "v_country", "v_region", "v_city")
 EMPTY_AS = {  # must match the engine's names for empty values
     "v_source": "Direct / None", "v_referrer": "Direct / None", **{
         c: "(not set)" for c in VISIT_COLUMNS if c not in ("v_source", "v_referrer",
-                                                           "v_entry_page")},
+                                                           "v_entry_page", "v_city")},
 }
 ROLLUP_MIGRATIONS: list[Migration] = [
     (
@@ -57,7 +59,7 @@ ROLLUP_MIGRATIONS: list[Migration] = [
             ts REAL NOT NULL,                  -- day * 86400: time dimensions work unchanged
             session_id INTEGER NOT NULL,
             visitor_id INTEGER NOT NULL,
-            {", ".join(f"{c} TEXT NOT NULL" for c in VISIT_COLUMNS)},
+            {", ".join(f"{c} TEXT NOT NULL" for c in FIRST_VISIT_COLUMNS)},
             pageviews INTEGER NOT NULL,
             events INTEGER NOT NULL,
             bounce INTEGER NOT NULL,
@@ -117,6 +119,21 @@ ROLLUP_MIGRATIONS: list[Migration] = [
             ON r_visits(domain, day, v_utm_medium, v_utm_source, v_utm_campaign);
         """,
     ),
+    (
+        "0004_channel_geo_exit",
+        # the visit's channel, country, region, city and exit page (all rows rebuilt)
+        """
+        DELETE FROM r_visits;
+        DELETE FROM r_pages;
+        DELETE FROM r_props;
+        DELETE FROM r_state;
+        ALTER TABLE r_visits ADD COLUMN v_channel TEXT NOT NULL DEFAULT '';
+        ALTER TABLE r_visits ADD COLUMN v_country TEXT NOT NULL DEFAULT '';
+        ALTER TABLE r_visits ADD COLUMN v_region TEXT NOT NULL DEFAULT '';
+        ALTER TABLE r_visits ADD COLUMN v_city NOT NULL DEFAULT 0;  -- geoname id or '(not set)'
+        ALTER TABLE r_visits ADD COLUMN exit_page TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 ]
 _LOCK = threading.Lock()
 
@@ -146,43 +163,56 @@ def _ready(path: Path) -> bool:
         return False
 
 
+def watermarks(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(highest event id, highest event id rolled up): equal when the rollups are current."""
+    top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM main.events").fetchone()[0]
+    row = conn.execute("SELECT watermark FROM st.r_state WHERE id = 1").fetchone()
+    return top, (row[0] if row else -1)
+
+
 def refresh(conn: sqlite3.Connection) -> int:
     """Recompute the days touched by events newer than the watermark; returns how many days.
+    A query waits for a refresh under way (the start-up one included): it is the same work
+    it would otherwise do itself.
 
     `conn` is an events connection with the rollups attached as `st`."""
     with _LOCK:
-        top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM main.events").fetchone()[0]
+        return _refresh_locked(conn)
+
+
+def _refresh_locked(conn: sqlite3.Connection) -> int:
+    top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM main.events").fetchone()[0]
+    row = conn.execute("SELECT watermark FROM st.r_state WHERE id = 1").fetchone()
+    mark = row[0] if row else 0
+    if top == mark and row is not None:
+        return 0
+    # a deferred transaction that writes to st first: IMMEDIATE would also lock the events
+    # file against the collector's writer for the whole recomputation
+    conn.execute("BEGIN")
+    try:
+        conn.execute("UPDATE st.r_state SET watermark = watermark WHERE id = 1")
         row = conn.execute("SELECT watermark FROM st.r_state WHERE id = 1").fetchone()
         mark = row[0] if row else 0
-        if top == mark and row is not None:
-            return 0
-        # a deferred transaction that writes to st first: IMMEDIATE would also lock the events
-        # file against the collector's writer for the whole recomputation
-        conn.execute("BEGIN")
-        try:
-            conn.execute("UPDATE st.r_state SET watermark = watermark WHERE id = 1")
-            row = conn.execute("SELECT watermark FROM st.r_state WHERE id = 1").fetchone()
-            mark = row[0] if row else 0
-            if top < mark:  # events were deleted (a new store?): start again
-                conn.execute("DELETE FROM st.r_visits")
-                conn.execute("DELETE FROM st.r_pages")
-                conn.execute("DELETE FROM st.r_props")
-                mark = 0
-            touched: dict[str, list[int]] = {}
-            for domain, day in conn.execute(
-                    "SELECT DISTINCT domain, CAST(ts / 86400 AS INTEGER) FROM main.events "
-                    "WHERE id > ? AND id <= ?", (mark, top)):
-                touched.setdefault(domain, []).append(day)
-            for domain, days in touched.items():
-                for lo, hi in _spans(sorted(days)):
-                    _recompute(conn, domain, lo, hi)
-            conn.execute("INSERT OR REPLACE INTO st.r_state (id, events_file, watermark) "
-                         "VALUES (1, 'events.sqlite3', ?)", (top,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return sum(len(days) for days in touched.values())
+        if top < mark:  # events were deleted (a new store?): start again
+            conn.execute("DELETE FROM st.r_visits")
+            conn.execute("DELETE FROM st.r_pages")
+            conn.execute("DELETE FROM st.r_props")
+            mark = 0
+        touched: dict[str, list[int]] = {}
+        for domain, day in conn.execute(
+                "SELECT DISTINCT domain, CAST(ts / 86400 AS INTEGER) FROM main.events "
+                "WHERE id > ? AND id <= ?", (mark, top)):
+            touched.setdefault(domain, []).append(day)
+        for domain, days in touched.items():
+            for lo, hi in _spans(sorted(days)):
+                _recompute(conn, domain, lo, hi)
+        conn.execute("INSERT OR REPLACE INTO st.r_state (id, events_file, watermark) "
+                     "VALUES (1, 'events.sqlite3', ?)", (top,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return sum(len(days) for days in touched.values())
 
 
 def _spans(days: list[int]) -> list[tuple[int, int]]:
@@ -198,6 +228,8 @@ def _spans(days: list[int]) -> list[tuple[int, int]]:
 
 def _shown(col: str) -> str:
     """A visit attribute (of the visit's first event, f) as the Stats API shows it."""
+    if col == "v_city":  # a geoname id; 0 = unknown
+        return "CASE f.v_city WHEN 0 THEN '(not set)' ELSE f.v_city END"
     empty = EMPTY_AS.get(col)
     if empty is None:
         return f"f.{col}"
@@ -219,9 +251,9 @@ def _recompute_day(conn: sqlite3.Connection, params: tuple[str, int, int]) -> No
     # (they are copied onto every event of a visit): half the time of grouping them all
     conn.execute(
         f"INSERT INTO st.r_visits (domain, day, ts, session_id, visitor_id, "
-        f"{', '.join(VISIT_COLUMNS)}, pageviews, events, bounce, duration, vfirst) "
+        f"{', '.join(VISIT_COLUMNS)}, exit_page, pageviews, events, bounce, duration, vfirst) "
         f"SELECT g.domain, g.d, g.d * 86400.0, g.sid, g.vid, "
-        f"{', '.join(_shown(c) for c in VISIT_COLUMNS)}, g.pv, g.n, "
+        f"{', '.join(_shown(c) for c in VISIT_COLUMNS)}, COALESCE(s.exit_page, ''), g.pv, g.n, "
         "COALESCE(s.pageviews <= 1 AND s.interactive_events <= 1, 0), "
         "COALESCE(s.end - s.start, 0), "
         "ROW_NUMBER() OVER (PARTITION BY g.domain, g.d, g.vid ORDER BY g.sid) = 1 "
@@ -240,22 +272,37 @@ def _recompute_day(conn: sqlite3.Connection, params: tuple[str, int, int]) -> No
         f"FROM {EV} "
         "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? AND e.name != 'engagement' "
         "GROUP BY e.domain, d, e.pathname", params)
-    custom = ("e.domain = ? AND e.ts >= ? AND e.ts < ? "
-              "AND e.name NOT IN ('engagement', 'pageview')")
-    head = ("INSERT INTO st.r_props (domain, name, k1, k2, v1, day, v2, ts, visitors, visits, "
-            "events) SELECT e.domain, e.name, ")
-    tail = (", COUNT(DISTINCT e.visitor_id), COUNT(DISTINCT e.session_id), COUNT(*) ")
-    day = "CAST(e.ts / 86400 AS INTEGER)"
-    conn.execute(
-        f"{head}'', '', '', {day} AS d, '', {day} * 86400.0{tail}"
-        f"FROM {EV} WHERE {custom} GROUP BY e.domain, e.name, d", params)
-    conn.execute(
-        f"{head}a.key, '', CAST(a.value AS TEXT) AS va, {day} AS d, '', {day} * 86400.0{tail}"
-        f"FROM {EV}, json_each(e.props) a WHERE {custom} "
-        "GROUP BY e.domain, e.name, a.key, va, d", params)
-    conn.execute(
-        f"{head}a.key, b.key, CAST(a.value AS TEXT) AS va, {day} AS d, "
-        f"CAST(b.value AS TEXT) AS vb, {day} * 86400.0{tail}"
-        f"FROM {EV}, json_each(e.props) a, json_each(e.props) b "
-        f"WHERE {custom} AND a.key < b.key GROUP BY e.domain, e.name, a.key, b.key, va, d, vb",
-        params)
+    _props_day(conn, params)
+
+
+def _props_day(conn: sqlite3.Connection, params: tuple[str, int, int]) -> None:
+    """r_props rows of one day, counted in one pass over the day's custom events: per event
+    name, per (name, prop value) and per (name, pair of prop values, keys in order). Python
+    sets here take a third of the time SQLite's json_each joins and distinct counts did."""
+    domain, lo, _hi = params
+    day = lo // DAY
+    groups: dict[tuple, list] = {}
+    rows = conn.execute(
+        f"SELECT e.name, e.visitor_id, e.session_id, e.props FROM {EV} "
+        "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? "
+        "AND e.name NOT IN ('engagement', 'pageview')", params)
+    loads = json.loads
+    for name, visitor, session, props in rows:
+        items = sorted((k, v if isinstance(v, str) else json.dumps(v))
+                       for k, v in loads(props).items()) if props and props != "{}" else []
+        keys = [(name, "", "", "", "")]
+        keys += [(name, k, "", v, "") for k, v in items]
+        keys += [(name, ka, kb, va, vb) for i, (ka, va) in enumerate(items)
+                 for kb, vb in items[i + 1:]]
+        for key in keys:
+            g = groups.get(key)
+            if g is None:
+                g = groups[key] = [set(), set(), 0]
+            g[0].add(visitor)
+            g[1].add(session)
+            g[2] += 1
+    conn.executemany(
+        "INSERT INTO st.r_props (domain, name, k1, k2, v1, day, v2, ts, visitors, visits, "
+        "events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(domain, name, k1, k2, v1, day, v2, day * 86400.0, len(g[0]), len(g[1]), g[2])
+         for (name, k1, k2, v1, v2), g in groups.items()])

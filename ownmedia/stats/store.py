@@ -16,7 +16,7 @@ from ownmedia.config import Config
 from ownmedia.stats.engine import prepare, run_query
 from ownmedia.stats.goals import Goal, put_goal, site_goals
 from ownmedia.stats.query import parse_query
-from ownmedia.stats.rollup import attach, refresh
+from ownmedia.stats.rollup import attach, refresh, watermarks
 from ownmedia.storage.events_schema import EVENT_MIGRATIONS
 from ownmedia.storage.sqlite import connect, migrate
 
@@ -35,8 +35,6 @@ class StatsStore:
         self.path = self.data_dir / EVENTS_FILE
         self.config = config
         self.rollups = rollups
-        self.refresh_interval = 1.0  # seconds: one review's queries share a refresh
-        self._refreshed = -1e9
         self._cache: dict[str, tuple[float, dict]] = {}
         self._cache_lock = threading.Lock()
         self._local = threading.local()
@@ -72,25 +70,33 @@ class StatsStore:
         return site_goals(self.reader(), domain, self.config)
 
     def query(self, body: object) -> dict:
-        """Parse, check and answer one Stats API v2 request body (QueryError -> 400)."""
+        """Parse, check and answer one Stats API v2 request body (QueryError -> 400).
+
+        Read-your-writes: every event committed before the query started is counted. The
+        rollups are brought up to the events' highest id first (a no-op when nothing was
+        written), so an answer from the rollups and one from the events never disagree; the
+        pages of a big answer share one computation only while no event arrives."""
         domain = body.get("site_id") if isinstance(body, dict) else None
         goals = self.goals(domain) if isinstance(domain, str) else []
         q = parse_query(body, {g.display_name for g in goals})
-        # the pages of a big answer are cut from one computation (so they agree with each other)
-        key = json.dumps({k: v for k, v in body.items() if k != "pagination"}, sort_keys=True)
+        conn = self.reader()
+        use_rollups = self.rollups
+        if use_rollups:
+            top, mark = watermarks(conn)
+            if top != mark:
+                try:
+                    refresh(conn)
+                except sqlite3.OperationalError as exc:  # busy: answer from the events
+                    log.warning("rollup refresh failed (%s); reading the events", exc)
+                    use_rollups = False
+        else:
+            top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+        key = json.dumps([top, {k: v for k, v in body.items() if k != "pagination"}],
+                         sort_keys=True)
         now = time.monotonic()
         with self._cache_lock:
             hit = self._cache.get(key)
         if hit is None or now - hit[0] > PAGE_CACHE_SECONDS:
-            conn = self.reader()
-            use_rollups = self.rollups
-            if use_rollups and now - self._refreshed > self.refresh_interval:
-                try:
-                    refresh(conn)
-                    self._refreshed = time.monotonic()
-                except sqlite3.OperationalError as exc:  # busy: answer from the events
-                    log.warning("rollup refresh failed (%s); reading the events", exc)
-                    use_rollups = False
             limit, offset = q.limit, q.offset
             q.limit, q.offset = 10**12, 0
             full = run_query(conn, q, goals, rollups=use_rollups)
@@ -114,7 +120,6 @@ class StatsStore:
             if not self.path.exists():
                 return
             refresh(self.reader())
-            self._refreshed = time.monotonic()
         except sqlite3.Error as exc:
             log.warning("rollup warm-up failed (%s); queries will retry", exc)
         finally:

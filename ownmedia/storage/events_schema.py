@@ -136,4 +136,27 @@ EVENT_MIGRATIONS: list[Migration] = [
         CREATE INDEX events_domain_path_ts ON events(domain, pathname, ts);
         """,
     ),
+    (
+        "0051_session_last_seen",
+        # an engagement event keeps a visit alive (Plausible's session cache) without making
+        # it longer: the last activity of any kind, apart from `end` (the last real event)
+        """
+        ALTER TABLE sessions ADD COLUMN last_seen REAL;
+        """,
+    ),
+    (
+        "0052_channel_geo_exit",
+        # visit-level acquisition channel and IP geolocation (country, region, city; the IP
+        # itself is never stored), on events and sessions like the other v_* attributes
+        """
+        ALTER TABLE events ADD COLUMN v_channel TEXT NOT NULL DEFAULT '';
+        ALTER TABLE events ADD COLUMN v_country TEXT NOT NULL DEFAULT '';
+        ALTER TABLE events ADD COLUMN v_region TEXT NOT NULL DEFAULT '';
+        ALTER TABLE events ADD COLUMN v_city INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sessions ADD COLUMN v_channel TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sessions ADD COLUMN v_country TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sessions ADD COLUMN v_region TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sessions ADD COLUMN v_city INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 ]

@@ -19,7 +19,9 @@ from tests.stats.conftest import SPEC
 @pytest.fixture(scope="module")
 def report(sim):
     data, _truth = sim
-    config = load_config(None, server={"data": str(data), "site": str(data / "site")})
+    # the generated site has no Pelican settings: no CTA goals or goal pages from the repo's
+    config = load_config(None, server={"data": str(data), "site": str(data / "site")},
+                         comments={"pelican_settings": str(data / "site" / "no-settings.py")})
 
     async def run():
         async with embedded_client(config) as client:
@@ -42,6 +44,8 @@ def test_overview_matches_truth(report, sim):
     assert ov["comments"]["value"] == truth["goals"]["Comment"]["events"]
     assert ov["conversions"]["value"] == truth["conversions"]
     assert report.conversion_goals == ["Visit /merci/"]
+    assert ov["revenue"]["value"] == sum(c["revenue"] or 0 for c in truth["ctas"].values())
+    assert ov["revenue"]["currency"] == "EUR"
     # the generator wrote nothing before the period: the previous period is empty
     assert ov["visitors"]["previous"] == 0 and ov["visitors"]["change"] is None
 
@@ -71,6 +75,7 @@ def test_ctas_match_truth(report, sim):
         assert got[cta]["visitors"] == t["visitors"]
         assert got[cta]["visits"] == t["visits"]
         assert got[cta]["converted_visits"] == t["converted_visits"]
+        assert got[cta]["revenue"] == t["revenue"]  # the clicks' revenue, per CTA
         per_post = {x["post"]: x["clicks"] for x in report.cta_posts if x["cta"] == cta}
         assert per_post == t["per_post"]
 
