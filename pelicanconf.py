@@ -56,7 +56,9 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
 PLUGIN_PATHS = [str(HERE / "plugins")]
-PLUGINS = ["comments", "print_view", "share", "cta", "analytics", "seo"]
+PLUGINS = ["incremental", "comments", "print_view", "share", "cta", "analytics", "seo"]
+# plugins/incremental: only changed files are rendered; Pelican's reader cache and ownmedia's
+# artefact cache live under CACHE_PATH (default cache/); deleting it is always safe.
 
 # --- ownmedia settings -------------------------------------------------------
 COMMENTS_PATH = "comments"            # under PATH

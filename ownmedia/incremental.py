@@ -1,0 +1,470 @@
+"""Incremental output: render only the files whose inputs changed, byte-identical to a full build.
+
+Pelican reads every post (its own cache makes that cheap) and then asks its Writer to write
+every output file. `IncrementalWriter` (returned through Pelican's `get_writer` signal) gives
+each file it is asked for a fingerprint of everything it is made from, and renders it only when
+that fingerprint differs from the one recorded by the last build (or the file is missing):
+
+    fingerprint(file) = H(site, template, output name, the objects it is made from)
+    site    = H(ownmedia + plugin code, theme files, settings, site structure)
+    object  = H(source file bytes, its comment files, its translations' URLs)
+
+The *site structure* is what every page may show of other posts (slug, URL, title, date,
+category, tags, authors, status of every article and page), so adding, removing, retitling
+or re-tagging a post, like a changed template or setting, re-renders everything: a full build
+through the same path. Editing a post's text or approving a comment re-renders its page,
+translations, print view and comments feed, and the listings, tag, category, author, archive
+pages and feeds made from it. A paginated listing page depends on the objects of its own page
+(and the structure), not on the whole list; our theme's listings only show their page.
+
+The record (`<cache>/ownmedia/outputs-<hash of output path>.json`) is removed when a build
+starts and written when it ends, so a build that stops half-way leaves no record and the next
+one is full. Outputs recorded by the last build and not produced by this one (a removed post)
+are deleted. One build at a time per output directory (an flock beside the record)."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+
+from pelican.paginator import Paginator
+from pelican.writers import Writer
+
+from ownmedia.build_cache import BuildCache, key
+from ownmedia.fsutil import atomic_write_text
+from ownmedia.pelican_support import BuildError
+
+log = logging.getLogger("ownmedia.build")
+
+RECORD_FORMAT = 1
+ROOT = Path(__file__).resolve().parent.parent
+# Settings that are only about how to build, not what is built.
+VOLATILE_SETTINGS = {"OUTPUT_PATH", "CACHE_PATH", "LOAD_CONTENT_CACHE", "CACHE_CONTENT",
+                     "WRITE_SELECTED", "PLUGINS", "DELETE_OUTPUT_DIRECTORY"}
+CACHED_TEMPLATES = ("print.html",)  # whole outputs also kept in the content-addressed cache
+
+
+class BuildLocked(BuildError):
+    """Another build is writing the same output directory."""
+
+
+# --- fingerprints -----------------------------------------------------------------------
+def _hash_files(paths: Iterable[Path], root: Path | None = None) -> str:
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        name = str(path.relative_to(root)) if root else str(path)
+        h.update(key(name, data).encode())
+    return h.hexdigest()
+
+
+@cache
+def code_fingerprint() -> str:
+    """ownmedia's own code and plugins, and the versions of the libraries that shape output."""
+    from importlib.metadata import version
+
+    import markdown
+    import nh3  # noqa: F401
+    import pelican
+    import segno
+
+    files = [*(ROOT / "ownmedia").rglob("*.py"), *(ROOT / "plugins").rglob("*.py")]
+    versions = f"{pelican.__version__} {segno.__version__} {markdown.__version__} " \
+               f"{version('nh3')} {version('feedgenerator')} {version('jinja2')}"
+    return key(_hash_files(files, ROOT), versions)
+
+
+def theme_fingerprint(settings: dict) -> str:
+    folders = [Path(settings["THEME"]) / "templates",
+               *(Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES") or [])]
+    return _hash_files([p for f in folders if f.is_dir() for p in f.rglob("*") if p.is_file()])
+
+
+def stable_repr(value: object) -> str:
+    """repr() of plain data; other objects by their type's name (no memory addresses)."""
+    if isinstance(value, dict):
+        items = sorted((str(k), stable_repr(v)) for k, v in value.items())
+        return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [stable_repr(v) for v in value]
+        if isinstance(value, (set, frozenset)):
+            items.sort()
+        return "[" + ",".join(items) + "]"
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return repr(value)
+    if isinstance(value, Path):
+        return repr(str(value))
+    kind = type(value)
+    name = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
+    return f"<{kind.__module__}.{kind.__qualname__}{':' + name if name else ''}>"
+
+
+def settings_fingerprint(settings: dict) -> str:
+    return key(stable_repr({k: v for k, v in settings.items()
+                            if k not in VOLATILE_SETTINGS and k.isupper()}))
+
+
+def pelican_cache_path(settings: dict) -> str:
+    """Where Pelican's own content cache goes for these settings (plugins included)."""
+    base = Path(settings.get("CACHE_PATH") or "cache")
+    if base.name.startswith("pelican-"):  # already chosen by an earlier run of this build
+        base = base.parent
+    tag = key(settings_fingerprint(settings), stable_repr(settings.get("PLUGINS")),
+              code_fingerprint())[:16]
+    return str(base / f"pelican-{tag}")
+
+
+def _comments_fingerprint(comments) -> str:
+    if not comments:
+        return ""
+    return key(*(f"{c.id}|{c.post}|{c.author}|{c.date.isoformat()}|{c.website}|{c.reply_to}|"
+                 f"{c.type}|{c.source}|{c.body}" for c in comments))
+
+
+def _structure_entry(content) -> str:
+    meta = getattr(content, "metadata", {})
+    return "|".join(str(x) for x in (
+        getattr(content, "source_path", ""), getattr(content, "slug", ""),
+        getattr(content, "lang", ""), getattr(content, "url", ""),
+        getattr(content, "save_as", ""), getattr(content, "title", ""),
+        meta.get("date", ""), meta.get("modified", ""), getattr(content, "status", ""),
+        getattr(content, "category", ""), [str(t) for t in getattr(content, "tags", []) or []],
+        [str(a) for a in getattr(content, "authors", []) or []],
+        getattr(content, "template", ""), getattr(content, "in_default_lang", ""),
+    ))
+
+
+# --- the state of one build ---------------------------------------------------------------
+class BuildState:
+    """Everything one build knows about incremental output; found by the build's settings."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.output = Path(settings["OUTPUT_PATH"]).resolve()
+        base = Path(settings.get("CACHE_PATH") or "cache")
+        if base.name.startswith("pelican-"):  # see pelican_cache_path
+            base = base.parent
+        folder = settings.get("OWNMEDIA_CACHE_PATH") or base / "ownmedia"
+        self.folder = Path(folder).resolve()
+        tag = hashlib.sha256(str(self.output).encode()).hexdigest()[:16]
+        self.record_path = self.folder / f"outputs-{tag}.json"
+        self.lock_path = self.folder / f"outputs-{tag}.lock"
+        self.thread = threading.get_ident()
+        self._lock_fd: int | None = None
+        self.cache = BuildCache(self.folder)
+        self.previous: dict[str, str] = {}
+        self.outputs: dict[str, str] = {}
+        self.site = ""
+        self.reason = ""
+        self.rendered = 0
+        self.skipped = 0
+        self.rendered_names: set[str] = set()
+        self.recording: list | None = None  # write calls, kept by the live publisher
+        self._object_fps: dict[int, str] = {}
+        self._file_fps: dict[str, str] = {}
+
+    # lock and record ---------------------------------------------------------------------
+    def lock(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise BuildLocked(
+                f"another build is writing {self.output} (lock {self.lock_path}); "
+                "run this one when it has finished"
+            ) from None
+        self._lock_fd = fd
+
+    def unlock(self) -> None:
+        if self._lock_fd is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def load_record(self, consume: bool = True) -> None:
+        """Read the last build's record; `consume` removes it (written again at the end)."""
+        self.previous = {}
+        try:
+            data = json.loads(self.record_path.read_text(encoding="utf-8"))
+            if data.get("format") != RECORD_FORMAT or str(self.output) != data.get("output"):
+                raise ValueError("not a record of this output")
+            outputs = data["outputs"]
+            if not isinstance(outputs, dict):
+                raise ValueError("bad outputs")
+            self.previous = {str(k): str(v) for k, v in outputs.items()}
+        except FileNotFoundError:
+            self.reason = "no record of an earlier build"
+        except (ValueError, KeyError, TypeError, OSError) as exc:
+            log.warning("build record %s ignored (%s); full build", self.record_path, exc)
+            self.reason = "unreadable build record"
+        if consume:
+            self.record_path.unlink(missing_ok=True)
+
+    def save_record(self, outputs: dict[str, str]) -> None:
+        data = {"format": RECORD_FORMAT, "output": str(self.output), "outputs": outputs}
+        atomic_write_text(self.record_path, json.dumps(data, sort_keys=True, indent=0))
+
+    # fingerprints ---------------------------------------------------------------------------
+    def set_site(self, generators: list) -> None:
+        """The site fingerprint, once every generator has read its content."""
+        contents = []
+        for gen in generators:
+            for name in ("articles", "translations", "drafts", "drafts_translations",
+                         "hidden_articles", "hidden_translations", "pages", "hidden_pages",
+                         "draft_pages"):
+                contents.extend(getattr(gen, name, []) or [])
+        structure = sorted(_structure_entry(c) for c in contents)
+        self.site = key(code_fingerprint(), theme_fingerprint(self.settings),
+                        settings_fingerprint(self.settings), *structure)
+        self._object_fps.clear()
+
+    def _source_fp(self, path: str) -> str:
+        fp = self._file_fps.get(path)
+        if fp is None:
+            try:
+                fp = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            except OSError:
+                fp = "missing"
+            self._file_fps[path] = fp
+        return fp
+
+    def object_fp(self, obj, comments: bool = True) -> str:
+        """A content object (article, page), a list of them, a URL wrapper, or plain data."""
+        if isinstance(obj, (list, tuple)):
+            return key(*(self.object_fp(o, comments) for o in obj))
+        source = getattr(obj, "source_path", None)
+        if source is None:
+            if hasattr(obj, "object_list") and hasattr(obj, "number"):  # a Page of a listing
+                return key("page", str(obj.number), self.object_fp(list(obj.object_list)))
+            if hasattr(obj, "slug") and hasattr(obj, "url"):  # tag, category, author
+                return key("wrapper", str(obj), str(obj.url))
+            return key("value", stable_repr(obj))
+        memo = (id(obj), comments)
+        fp = self._object_fps.get(memo)
+        if fp is None:
+            fp = key(source, self._source_fp(source),
+                     _comments_fingerprint(getattr(obj, "comments", None)) if comments else "",
+                     *(f"{t.lang}|{t.url}" for t in getattr(obj, "translations", []) or []))
+            self._object_fps[memo] = fp
+        return fp
+
+    def forget(self, obj) -> None:
+        """An object changed in memory (the live publisher attached new comments)."""
+        self._object_fps.pop((id(obj), True), None)
+        self._object_fps.pop((id(obj), False), None)
+
+    def up_to_date(self, name: str, fp: str) -> bool:
+        self.outputs[name] = fp
+        if self.previous.get(name) == fp and (self.output / name).is_file():
+            self.skipped += 1
+            return True
+        self.rendered += 1
+        self.rendered_names.add(name)
+        return False
+
+    def claim(self, name: str, fp: str) -> None:
+        self.outputs[name] = fp
+
+    def stale_outputs(self) -> list[str]:
+        return sorted(set(self.previous) - set(self.outputs))
+
+    def finish(self) -> None:
+        """Delete the outputs of removed content, write the record, release the lock."""
+        try:
+            for name in self.stale_outputs():
+                path = self.output / name
+                path.unlink(missing_ok=True)
+                _remove_empty_parents(path.parent, self.output)
+            self.cache.flush()
+            self.save_record(self.outputs)
+            log.info("ownmedia: %d files rendered, %d up to date%s", self.rendered,
+                     self.skipped, f" ({self.reason})" if self.reason else "")
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.cache.close()
+        self.unlock()
+
+
+def _remove_empty_parents(folder: Path, stop: Path) -> None:
+    while folder != stop and stop in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+# --- which build is running ------------------------------------------------------------
+_STATES: dict[int, BuildState] = {}  # id(settings) -> its build under way
+_STATES_LOCK = threading.Lock()
+
+
+def start(settings: dict, consume_record: bool = True) -> BuildState:
+    """A new build: lock the output directory and read the last record. A build of the same
+    output by this thread that never finished (an exception) is closed first."""
+    with _STATES_LOCK:
+        for sid, old in list(_STATES.items()):
+            if old.output == Path(settings["OUTPUT_PATH"]).resolve() and (
+                old.thread == threading.get_ident() or sid == id(settings)
+            ):
+                old.close()
+                del _STATES[sid]
+    state = BuildState(settings)
+    state.lock()
+    try:
+        state.load_record(consume=consume_record)
+    except BaseException:
+        state.close()
+        raise
+    with _STATES_LOCK:
+        _STATES[id(settings)] = state
+    return state
+
+
+def current(settings: dict) -> BuildState | None:
+    return _STATES.get(id(settings))
+
+
+def end(settings: dict, finish: bool = True) -> None:
+    """The build is over: `finish` it (stale outputs, record), or only close it (the live
+    publisher writes its own record)."""
+    with _STATES_LOCK:
+        state = _STATES.pop(id(settings), None)
+    if state is not None:
+        if finish:
+            state.finish()
+        else:
+            state.close()
+
+
+# --- the writer ----------------------------------------------------------------------------
+class _Rendered:
+    """Stands for a Jinja template in Writer.write_file: a page that is up to date is given
+    back as it is on disk; a cached template is taken from the content-addressed cache."""
+
+    def __init__(self, template, state: BuildState, fps: dict[str, str]):
+        self.template, self.state, self.fps = template, state, fps
+        self.name = getattr(template, "name", None)
+
+    def render(self, localcontext: dict) -> str:
+        name = localcontext["output_file"]
+        fp = self.fps.get(name)
+        if fp is not None and self.state.up_to_date(name, fp):
+            with open(self.state.output / name, encoding="utf-8", newline="") as fh:
+                return fh.read()
+        if fp is not None and self.name in CACHED_TEMPLATES:
+            return self.state.cache.get_or_make(
+                "output", fp, lambda: self.template.render(localcontext))
+        return self.template.render(localcontext)
+
+
+class IncrementalWriter(Writer):
+    """Pelican's Writer, skipping the files whose fingerprint did not change."""
+
+    build: BuildState | None = None  # set on the subclass made for each build
+
+    def _state(self) -> BuildState | None:
+        return self.build or current(self.settings)
+
+    def _call_fp(self, state: BuildState, template, kwargs: dict, skip: Iterable[str] = ()):
+        parts = [state.site, str(getattr(template, "name", template))]
+        for name in sorted(kwargs):
+            if name not in skip:
+                parts.append(f"{name}={state.object_fp(kwargs[name])}")
+        return key(*parts)
+
+    def write_file(self, name, template, context, relative_urls=False, paginated=None,
+                   template_name=None, override_output=False, url=None, **kwargs):
+        state = self._state()
+        if state is None or not name:
+            return super().write_file(name, template, context, relative_urls, paginated,
+                                      template_name, override_output, url, **kwargs)
+        if state.recording is not None:
+            state.recording.append(("file", name, template, context, dict(
+                relative_urls=relative_urls, paginated=paginated, template_name=template_name,
+                override_output=override_output, url=url, **kwargs)))
+        lists = paginated if paginated is not None else {
+            k: v for k, v in kwargs.items() if k in ("articles", "dates")}
+        flags = f"{relative_urls}|{override_output}|{template_name}"
+        if lists and template_name in self.settings["PAGINATED_TEMPLATES"]:
+            per_page = (self.settings["PAGINATED_TEMPLATES"][template_name]
+                        or self.settings["DEFAULT_PAGINATION"])
+            base = self._call_fp(state, template, kwargs, skip=lists)
+            paginators = {k: Paginator(name, url, v, self.settings, per_page)
+                          for k, v in lists.items()}
+            first = next(iter(paginators.values()))
+            fps = {}
+            for number in range(1, first.num_pages + 1):
+                pages = {k: p.page(number) for k, p in paginators.items()}
+                save_as = pages[next(iter(pages))].save_as
+                fps[save_as] = key(base, flags, save_as, str(first.num_pages),
+                                   *(f"{k}={state.object_fp(p)}" for k, p in pages.items()))
+        else:
+            fps = {name: key(self._call_fp(state, template, kwargs), flags, name)}
+        if all(state.previous.get(n) == fp and (state.output / n).is_file()
+               for n, fp in fps.items()):
+            for n, fp in fps.items():
+                state.up_to_date(n, fp)
+            return None
+        return super().write_file(name, _Rendered(template, state, fps), context,
+                                  relative_urls, paginated, template_name, override_output,
+                                  url, **kwargs)
+
+    def write_feed(self, elements, context, path=None, url=None, feed_type="atom",
+                   override_output=False, feed_title=None):
+        state = self._state()
+        if state is None or not path:
+            return super().write_feed(elements, context, path, url, feed_type,
+                                      override_output, feed_title)
+        if state.recording is not None:
+            state.recording.append(("feed", path, elements, context, dict(
+                url=url, feed_type=feed_type, override_output=override_output,
+                feed_title=feed_title)))
+        fp = key(state.site, "feed", path, str(url), feed_type, str(feed_title),
+                 str(override_output), state.object_fp(list(elements), comments=False))
+        if state.up_to_date(path, fp):
+            return None
+        return super().write_feed(elements, context, path, url, feed_type, override_output,
+                                  feed_title)
+
+    def write_artefact(self, name: str, inputs: Iterable[str], make: Callable[[], str]) -> None:
+        """A file a plugin makes itself (a comments feed): written atomically when its
+        inputs changed; `inputs` are strings (use state fingerprints)."""
+        state = self._state()
+        target = Path(self.output_path) / name
+        if state is None:
+            atomic_write_text(target, make())
+            return
+        fp = key(state.site, "artefact", name, *inputs)
+        if state.up_to_date(name, fp):
+            return
+        atomic_write_text(target, make())
+
+
+def writer_class(state: BuildState) -> type[IncrementalWriter]:
+    """A writer class bound to one build (Pelican instantiates the class itself)."""
+    return type("IncrementalWriter", (IncrementalWriter,), {"build": state})
+
+
+def write_artefact(writer, name: str, inputs: Iterable[str], make: Callable[[], str]) -> None:
+    """Through an IncrementalWriter when the build has one, else an atomic write."""
+    if isinstance(writer, IncrementalWriter):
+        writer.write_artefact(name, inputs, make)
+    else:
+        atomic_write_text(Path(writer.output_path) / name, make())
