@@ -22,6 +22,7 @@ log = logging.getLogger("ownmedia.build")
 
 FORMAT = "ownmedia-build-cache/1"
 FILENAME = "artefacts.sqlite3"
+FLUSH_EVERY = 500  # entries kept in memory before one transaction writes them
 
 
 def key(*parts: str | bytes) -> str:
@@ -131,6 +132,9 @@ class BuildCache:
     def put(self, kind: str, entry_key: str, value: str) -> None:
         with self._lock:
             self._new[(kind, entry_key)] = value
+            full = len(self._new) >= FLUSH_EVERY
+        if full:  # keeps a cold build's memory flat
+            self.flush()
 
     def get_or_make(self, kind: str, entry_key: str, make) -> str:
         value = self.get(kind, entry_key)

@@ -27,6 +27,7 @@ def on_start(pelican) -> None:
         # gets its own folder. The generators are made, and open it, right after this signal.
         pelican.settings.update(
             CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True, CONTENT_CACHING_LAYER="reader",
+            GZIP_CACHE=False,  # gzip costs more than it saves on a local disk
             CACHE_PATH=incremental.pelican_cache_path(pelican.settings))
     if not pelican.settings.get("OWNMEDIA_INCREMENTAL", True):
         state.previous, state.reason = {}, "OWNMEDIA_INCREMENTAL is off"
