@@ -13,12 +13,13 @@ a wrong page."""
 from __future__ import annotations
 
 import hashlib
-import logging
 import sqlite3
 import threading
 from pathlib import Path
 
-log = logging.getLogger("ownmedia.build")
+from ownmedia.pelican_support import plain_logger
+
+log = plain_logger("ownmedia.build")
 
 FORMAT = "ownmedia-build-cache/1"
 FILENAME = "artefacts.sqlite3"

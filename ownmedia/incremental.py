@@ -28,7 +28,6 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import logging
 import os
 import threading
 from collections.abc import Callable, Iterable
@@ -40,9 +39,9 @@ from pelican.writers import Writer
 
 from ownmedia.build_cache import BuildCache, key
 from ownmedia.fsutil import atomic_write_text
-from ownmedia.pelican_support import BuildError
+from ownmedia.pelican_support import BuildError, plain_logger
 
-log = logging.getLogger("ownmedia.build")
+log = plain_logger("ownmedia.build")
 
 RECORD_FORMAT = 1
 ROOT = Path(__file__).resolve().parent.parent
