@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
@@ -174,12 +175,20 @@ class BuildState:
         self._file_fps: dict[str, str] = {}
 
     # lock and record ---------------------------------------------------------------------
-    def lock(self) -> None:
+    def lock(self, wait: float = 0.0) -> None:
+        """Take the output directory's lock; a build fails at once when it is taken, the
+        live publisher (a few files) waits up to `wait` seconds for the other build."""
         self.folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() < deadline:
+                    time.sleep(0.02)  # the other build's end is not signalled to us
+                    continue
             os.close(fd)
             raise BuildLocked(
                 f"another build is writing {self.output} (lock {self.lock_path}); "
@@ -314,7 +323,7 @@ _STATES: dict[int, BuildState] = {}  # id(settings) -> its build under way
 _STATES_LOCK = threading.Lock()
 
 
-def start(settings: dict, consume_record: bool = True) -> BuildState:
+def start(settings: dict, consume_record: bool = True, wait: float = 0.0) -> BuildState:
     """A new build: lock the output directory and read the last record. A build of the same
     output by this thread that never finished (an exception) is closed first."""
     with _STATES_LOCK:
@@ -325,7 +334,7 @@ def start(settings: dict, consume_record: bool = True) -> BuildState:
                 old.close()
                 del _STATES[sid]
     state = BuildState(settings)
-    state.lock()
+    state.lock(wait)
     try:
         state.load_record(consume=consume_record)
     except BaseException:

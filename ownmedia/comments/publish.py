@@ -27,6 +27,8 @@ from pathlib import Path
 from ownmedia import incremental
 from ownmedia.fsutil import atomic_write_text
 
+LOCK_WAIT_SECONDS = 120.0  # a full build of the same site may be under way
+
 
 def atomic_write(path: Path, text: str) -> None:
     atomic_write_text(path, text)
@@ -175,7 +177,7 @@ class LivePublisher:
         from plugins import print_view
 
         gen, settings = self._generator, self.settings
-        state = incremental.start(settings, consume_record=False)
+        state = incremental.start(settings, consume_record=False, wait=LOCK_WAIT_SECONDS)
         try:
             state.site = self._site
             if warm_up:  # render the article's own page and print view, whatever the record

@@ -67,11 +67,48 @@ def test_live_render_equals_full_build(tmp_path):
     for path in written:
         rel = path.relative_to(site.output)
         assert path.read_bytes() == (full / rel).read_bytes(), rel
+    # listings too: the index, category, tag and archive pages show the new comment count
+    names = {p.relative_to(site.output).as_posix() for p in written}
+    assert any(n.startswith("tag/") for n in names), sorted(names)
+    assert any(n.startswith("category/") for n in names), sorted(names)
+    listed = [n for n in names if "page/" in n or n == "index.html"]
+    assert listed and any(f"comment-{child}" not in (site.output / n).read_text()
+                          and "comment-count" in (site.output / n).read_text() for n in listed)
+    assert_same_site(site.output, full)
     # unpublishing re-renders too, back to no comments, and the feed goes away
     mod.delete([parent, child])
     publisher.render_post(POST)
     assert f'id="comment-{parent}"' not in site.page()
     assert not (site.output / POST_URL.strip("/") / "comments.atom.xml").exists()
+    store.close()
+
+
+def assert_same_site(got, want) -> None:
+    """Every file of the live site is the full build's, byte for byte."""
+    files = sorted(p.relative_to(want) for p in want.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(got) for p in got.rglob("*") if p.is_file())
+    for rel in files:
+        assert (got / rel).read_bytes() == (want / rel).read_bytes(), rel
+
+
+def test_many_approvals_then_full_build_is_identical(tmp_path):
+    """Approvals and unpublishing on two posts, each re-rendered live; then a full build
+    from nothing writes exactly the same site."""
+    site = make_site(tmp_path)
+    config = site.config()
+    store = Store(config.data_dir)
+    mod = Moderator(store, config, b"k" * 32)
+    publisher = LivePublisher(site.settings, site.content, site.output)
+    publisher.ensure_loaded()
+    other = "measure-without-cookies"
+    ids = []
+    for n, post in enumerate([POST, other, POST, other, POST]):
+        ids.append(add_pending(store, post=post, body=f"Comment {n}"))
+        mod.approve([ids[-1]])
+        publisher.render_post(post)
+    mod.delete([ids[1]])
+    publisher.render_post(other)
+    assert_same_site(site.output, build_into(site, tmp_path / "full"))
     store.close()
 
 
