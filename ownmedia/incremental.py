@@ -115,6 +115,52 @@ def settings_fingerprint(settings: dict) -> str:
                             if k not in VOLATILE_SETTINGS and k.isupper()}))
 
 
+def inputs_fingerprint(settings: dict) -> str:
+    """Every file a build reads (content, comment files, theme), by path, size and mtime,
+    with the settings and code: equal to the last build's means nothing can have changed."""
+    entries = []
+    roots = [Path(settings["PATH"]), Path(settings["THEME"]),
+             *(Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES") or [])]
+    for root in roots:
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            try:
+                scan = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in scan:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                else:
+                    try:
+                        st = entry.stat()
+                    except OSError:
+                        continue
+                    entries.append(f"{entry.path}|{st.st_size}|{st.st_mtime_ns}")
+    entries.sort()
+    return key(code_fingerprint(), settings_fingerprint(settings),
+               stable_repr(settings.get("PLUGINS")), *entries)
+
+
+def nothing_changed(settings: dict) -> bool:
+    """True when the last build of this output read exactly these inputs and every file it
+    wrote is still there: the build can be skipped (ownmedia.site.build_site does)."""
+    if not settings.get("OWNMEDIA_INCREMENTAL", True):
+        return False
+    state = BuildState(settings, open_cache=False)
+    try:
+        data = json.loads(state.record_path.read_text(encoding="utf-8"))
+        outputs = data.get("outputs") or {}
+        if data.get("format") != RECORD_FORMAT or data.get("output") != str(state.output):
+            return False
+    except (OSError, ValueError, AttributeError):
+        return False
+    if data.get("inputs") != inputs_fingerprint(settings):
+        return False
+    return all((state.output / name).is_file() for name in outputs)
+
+
 def pelican_cache_path(settings: dict) -> str:
     """Where Pelican's own content cache goes for these settings (plugins included)."""
     base = Path(settings.get("CACHE_PATH") or "cache")
@@ -149,7 +195,7 @@ def _structure_entry(content) -> str:
 class BuildState:
     """Everything one build knows about incremental output; found by the build's settings."""
 
-    def __init__(self, settings: dict):
+    def __init__(self, settings: dict, open_cache: bool = True):
         self.settings = settings
         self.output = Path(settings["OUTPUT_PATH"]).resolve()
         base = Path(settings.get("CACHE_PATH") or "cache")
@@ -162,7 +208,8 @@ class BuildState:
         self.lock_path = self.folder / f"outputs-{tag}.lock"
         self.thread = threading.get_ident()
         self._lock_fd: int | None = None
-        self.cache = BuildCache(self.folder)
+        self.cache = BuildCache(self.folder if open_cache else None)
+        self.inputs = ""  # inputs_fingerprint at the start of the build
         self.previous: dict[str, str] = {}
         self.outputs: dict[str, str] = {}
         self.site = ""
@@ -222,8 +269,9 @@ class BuildState:
         if consume:
             self.record_path.unlink(missing_ok=True)
 
-    def save_record(self, outputs: dict[str, str]) -> None:
-        data = {"format": RECORD_FORMAT, "output": str(self.output), "outputs": outputs}
+    def save_record(self, outputs: dict[str, str], inputs: str = "") -> None:
+        data = {"format": RECORD_FORMAT, "output": str(self.output), "outputs": outputs,
+                "inputs": inputs}
         atomic_write_text(self.record_path, json.dumps(data, sort_keys=True, indent=0))
 
     # fingerprints ---------------------------------------------------------------------------
@@ -298,7 +346,7 @@ class BuildState:
                 path.unlink(missing_ok=True)
                 _remove_empty_parents(path.parent, self.output)
             self.cache.flush()
-            self.save_record(self.outputs)
+            self.save_record(self.outputs, self.inputs)
             log.info("ownmedia: %d files rendered, %d up to date%s", self.rendered,
                      self.skipped, f" ({self.reason})" if self.reason else "")
         finally:
@@ -336,6 +384,8 @@ def start(settings: dict, consume_record: bool = True, wait: float = 0.0) -> Bui
     state = BuildState(settings)
     state.lock(wait)
     try:
+        if consume_record:  # a build: what it reads, before it reads it
+            state.inputs = _INPUTS.pop(id(settings), "")
         state.load_record(consume=consume_record)
     except BaseException:
         state.close()
@@ -343,6 +393,15 @@ def start(settings: dict, consume_record: bool = True, wait: float = 0.0) -> Bui
     with _STATES_LOCK:
         _STATES[id(settings)] = state
     return state
+
+
+_INPUTS: dict[int, str] = {}  # id(settings) -> inputs_fingerprint before plugins added theirs
+
+
+def note_inputs(settings: dict) -> None:
+    """Called first thing when Pelican is initialised (plugins then add derived settings,
+    e.g. MARKDOWN extensions), so the fingerprint is the one nothing_changed computes."""
+    _INPUTS[id(settings)] = inputs_fingerprint(settings)
 
 
 def current(settings: dict) -> BuildState | None:

@@ -119,8 +119,13 @@ def test_incremental_equals_full_after_random_changes(tmp_path, caplog):
     corpus = Corpus(tmp_path)
     corpus.build()
     first = rendered_count(caplog)
+    caplog.clear()
+    corpus.build()  # nothing changed: Pelican is not even started
+    assert "nothing changed since the last build" in caplog.text
+    assert "files rendered" not in caplog.text
+    (corpus.content / "posts" / "post-00003.md").touch()  # same text, newer file: run, render 0
     corpus.build()
-    assert rendered_count(caplog) == 0  # nothing changed: nothing rendered
+    assert rendered_count(caplog) == 0
     steps = ["edit_body", "approve", "unpublish", "retitle", "add_post", "delete_post",
              "edit_body", "approve"]
     random.Random(3).shuffle(steps)
@@ -184,6 +189,7 @@ def test_two_builds_at_once_do_not_interleave(tmp_path):
     out = corpus.build()
     holder = incremental.BuildState(incremental_settings(out, tmp_path / "cache-inc"))
     holder.lock()  # another build is writing this output
+    corpus.edit_body()
     try:
         with pytest.raises(incremental.BuildLocked, match="another build is writing"):
             corpus.build()
@@ -203,6 +209,7 @@ def test_the_lock_message_through_the_pelican_command(tmp_path):
     out = corpus.build()
     holder = incremental.BuildState(incremental_settings(out, tmp_path / "cache-inc"))
     holder.lock()
+    corpus.edit_body()
     try:
         proc = subprocess.run(
             [str(Path(sys.executable).parent / "pelican"), str(corpus.content), "-o", str(out),

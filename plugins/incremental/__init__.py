@@ -15,6 +15,12 @@ from ownmedia.pelican_support import install_traceback_filter, plugin_enabled
 NAME = "incremental"  # as listed in PLUGINS
 
 
+def on_initialized(pelican) -> None:
+    """Before the other plugins' `initialized` (this plugin is listed first)."""
+    if plugin_enabled(pelican.settings, NAME):
+        incremental.note_inputs(pelican.settings)
+
+
 def on_start(pelican) -> None:
     """Pelican's run begins (it asks plugins for generators): one build state per run."""
     if not plugin_enabled(pelican.settings, NAME):
@@ -52,6 +58,7 @@ def on_finalized(pelican) -> None:
 
 def register() -> None:
     install_traceback_filter()
+    signals.initialized.connect(on_initialized)
     signals.get_generators.connect(on_start)
     signals.all_generators_finalized.connect(on_all_generators)
     signals.get_writer.connect(on_get_writer)
