@@ -472,7 +472,9 @@ class IncrementalWriter(Writer):
         if lists and template_name in self.settings["PAGINATED_TEMPLATES"]:
             per_page = (self.settings["PAGINATED_TEMPLATES"][template_name]
                         or self.settings["DEFAULT_PAGINATION"])
-            base = self._call_fp(state, template, kwargs, skip=lists)
+            # the whole list (and Pelican's all_articles) shows through the page objects and
+            # the structure; the theme's listings show only their page (see the docstring)
+            base = self._call_fp(state, template, kwargs, skip=[*lists, "all_articles"])
             paginators = {k: Paginator(name, url, v, self.settings, per_page)
                           for k, v in lists.items()}
             first = next(iter(paginators.values()))
