@@ -51,6 +51,7 @@ class BuildCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.stage = None  # an ownmedia.build_stage.Stage whose workers may have the value
         self.disabled_reason = ""
         if self.folder is not None:
             self._open()
@@ -120,6 +121,11 @@ class BuildCache:
                 self._set_aside(self.folder / FILENAME, str(exc))
                 row = None
             if row is None:
+                made = self.stage.take(kind, entry_key) if self.stage is not None else None
+                if made is not None:
+                    self._new[(kind, entry_key)] = made
+                    self.hits += 1
+                    return made
                 self.misses += 1
                 return None
             if not isinstance(row[0], str) or row[1] != _checksum(kind, entry_key, row[0]):
@@ -129,6 +135,20 @@ class BuildCache:
                 return None
             self.hits += 1
             return row[0]
+
+    def has(self, kind: str, entry_key: str) -> bool:
+        """Whether the cache holds the entry (not checked: get() does that)."""
+        with self._lock:
+            if (kind, entry_key) in self._new:
+                return True
+            if self._conn is None:
+                return False
+            try:
+                return self._conn.execute(
+                    "SELECT 1 FROM entries WHERE kind = ? AND key = ?", (kind, entry_key)
+                ).fetchone() is not None
+            except sqlite3.DatabaseError:
+                return False
 
     def put(self, kind: str, entry_key: str, value: str) -> None:
         with self._lock:

@@ -39,6 +39,7 @@ from pelican.paginator import Paginator
 from pelican.writers import Writer
 
 from ownmedia.build_cache import BuildCache, key
+from ownmedia.build_stage import Stage
 from ownmedia.fsutil import atomic_write_text
 from ownmedia.pelican_support import BuildError, plain_logger
 
@@ -209,6 +210,8 @@ class BuildState:
         self.thread = threading.get_ident()
         self._lock_fd: int | None = None
         self.cache = BuildCache(self.folder if open_cache else None)
+        self.stage = Stage(settings)
+        self.cache.stage = self.stage
         self.inputs = ""  # inputs_fingerprint at the start of the build
         self.previous: dict[str, str] = {}
         self.outputs: dict[str, str] = {}
@@ -347,14 +350,25 @@ class BuildState:
                 _remove_empty_parents(path.parent, self.output)
             self.cache.flush()
             self.save_record(self.outputs, self.inputs)
-            log.info("ownmedia: %d files rendered, %d up to date%s", self.rendered,
-                     self.skipped, f" ({self.reason})" if self.reason else "")
+            workers = (f"; {self.stage.taken} of {self.stage.offered} cache misses made by "
+                       f"{self.stage.workers} build-stage workers" if self.stage.workers else "")
+            log.info("ownmedia: %d files rendered, %d up to date%s%s", self.rendered,
+                     self.skipped, f" ({self.reason})" if self.reason else "", workers)
         finally:
             self.close()
 
     def close(self) -> None:
-        self.cache.close()
-        self.unlock()
+        try:
+            for (kind, entry_key), value in self.stage.close().items():
+                self.cache.put(kind, entry_key, value)
+        finally:
+            self.cache.close()
+            self.unlock()
+
+    def offer(self, kind: str, entry_key: str, fn: Callable[[str], str], arg: str) -> None:
+        """A cache miss the build stage's workers may fill (see ownmedia.build_stage)."""
+        if not self.cache.has(kind, entry_key):
+            self.stage.offer(kind, entry_key, fn, arg)
 
 
 def _remove_empty_parents(folder: Path, stop: Path) -> None:

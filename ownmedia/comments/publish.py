@@ -52,7 +52,8 @@ class LivePublisher:
     def __init__(self, settings_file: str | Path, content: str | Path, output: str | Path,
                  **overrides: object):
         self.settings_file, self.content, self.output = settings_file, content, Path(output)
-        self.overrides = overrides
+        # nothing is forked inside the service: no build-stage workers
+        self.overrides = {"OWNMEDIA_BUILD_WORKERS": 0, **overrides}
         self._lock = threading.Lock()
         self._generator = None
         self._calls: list[tuple[set[int], tuple]] = []

@@ -210,8 +210,14 @@ def on_articles(generator) -> None:
     if not _enabled(generator.settings):
         return
     settings = generator.settings
-    attach_comments(_all_articles(generator), load_comments(settings), comments_dir(settings),
+    by_slug = load_comments(settings)
+    attach_comments(_all_articles(generator), by_slug, comments_dir(settings),
                     _cache_of(settings), settings)
+    state = incremental.current(settings)
+    if state is not None:  # bodies the cache lacks: the build stage may render them
+        for comments in by_slug.values():
+            for c in comments:
+                state.offer("comment-html", key(renderer_version(), c.body), render_body, c.body)
 
 
 def feed_path(article) -> str:

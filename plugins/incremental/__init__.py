@@ -48,8 +48,12 @@ def on_all_generators(generators) -> None:
 
 
 def on_get_writer(pelican):
+    """Writing starts: the build stage's workers take the offered cache misses."""
     state = incremental.current(pelican.settings)
-    return incremental.writer_class(state) if state is not None else None
+    if state is None:
+        return None
+    state.stage.start()
+    return incremental.writer_class(state)
 
 
 def on_finalized(pelican) -> None:

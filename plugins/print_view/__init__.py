@@ -167,8 +167,15 @@ def on_articles(generator) -> None:
     """Give every article its print_url, so article.html can link to it."""
     if not _enabled(generator.settings):
         return
+    from ownmedia import incremental
+
+    state = incremental.current(generator.settings)
+    siteurl = generator.settings.get("SITEURL", "")
     for article in [*generator.articles, *generator.translations]:
         article.print_url = print_url(article.save_as)
+        if state is not None:  # QR codes the cache lacks: the build stage may make them
+            target = qr_target(f"{siteurl}/{article.url}", article.slug)
+            state.offer("qr", key(QR_VERSION, target), make_qr_svg, target)
 
 
 def on_write(generator, writer) -> None:
