@@ -172,6 +172,26 @@ def pelican_cache_path(settings: dict) -> str:
     return str(base / f"pelican-{tag}")
 
 
+def check_pelican_cache(folder: str | Path) -> None:
+    """Pelican catches only some of the errors a damaged cache file raises when unpickled
+    (EOFError, ValueError, a missing module would stop the build with a traceback): read
+    each file once here (tens of ms), and set aside, in one line, what cannot be read."""
+    import pickle
+
+    for path in sorted(Path(folder).glob("*")):
+        if not path.is_file():
+            continue
+        try:
+            with path.open("rb") as fh:
+                data = pickle.load(fh)
+            if not isinstance(data, dict):
+                raise ValueError("not a cache of Pelican's")
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is ignored the same way
+            log.warning("Pelican cache %s ignored (%s: %s); reading the posts again", path,
+                        type(exc).__name__, exc)
+            path.unlink(missing_ok=True)
+
+
 def _comments_fingerprint(comments) -> str:
     if not comments:
         return ""

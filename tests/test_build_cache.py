@@ -112,3 +112,18 @@ def test_deleting_the_cache_folder_is_always_safe(reference, tmp_path):
     assert_same_tree(build(content, tmp_path, fresh_output=False), want)
     shutil.rmtree(tmp_path / "cache" / "ownmedia")  # only ownmedia's part
     assert_same_tree(build(content, tmp_path, fresh_output=False), want)
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x80\x04garbage", b"not a pickle at all"])
+def test_a_damaged_pelican_reader_cache_is_ignored_with_one_line(reference, tmp_path, caplog,
+                                                                damage):
+    content, want = reference
+    build(content, tmp_path)
+    files = sorted((tmp_path / "cache").glob("pelican-*/*Readers"))
+    assert files
+    for path in files:
+        path.write_bytes(damage)
+    caplog.set_level(logging.INFO, logger="ownmedia.build")
+    assert_same_tree(build(content, tmp_path), want)
+    lines = [w for w in warnings(caplog) if "Pelican cache" in w]
+    assert len(lines) == len(files) and "Traceback" not in caplog.text

@@ -35,6 +35,7 @@ def on_start(pelican) -> None:
             CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True, CONTENT_CACHING_LAYER="reader",
             GZIP_CACHE=False,  # gzip costs more than it saves on a local disk
             CACHE_PATH=incremental.pelican_cache_path(pelican.settings))
+        incremental.check_pelican_cache(pelican.settings["CACHE_PATH"])
     if not pelican.settings.get("OWNMEDIA_INCREMENTAL", True):
         state.previous, state.reason = {}, "OWNMEDIA_INCREMENTAL is off"
     return None
