@@ -241,6 +241,9 @@ class BuildState:
         self.skipped = 0
         self.rendered_names: set[str] = set()
         self.recording: list | None = None  # write calls, kept by the live publisher
+        # the writer writes into a staging folder and only rendered files are moved into the
+        # site (the live publisher): an up-to-date page of a listing need not be read back
+        self.staging = False
         self._object_fps: dict[int, str] = {}
         self._file_fps: dict[str, str] = {}
 
@@ -467,6 +470,8 @@ class _Rendered:
         name = localcontext["output_file"]
         fp = self.fps.get(name)
         if fp is not None and self.state.up_to_date(name, fp):
+            if self.state.staging:
+                return ""  # written to the staging folder only, never moved into the site
             with open(self.state.output / name, encoding="utf-8", newline="") as fh:
                 return fh.read()
         if fp is not None and self.name in CACHED_TEMPLATES:

@@ -8,14 +8,12 @@ import logging
 import random
 import re
 import shutil
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bench.corpus import generate
+from bench.corpus import Changes, generate
 from ownmedia import incremental
-from ownmedia.comment_format import Comment, write_comment_file
 from ownmedia.site import build_site
 
 POSTS = 14
@@ -43,20 +41,14 @@ def rendered_count(caplog) -> int:
     return int(re.search(r"(\d+) files rendered", lines[-1]).group(1))
 
 
-class Corpus:
+class Corpus(Changes):
+    """A generated corpus, its incremental build folder and full builds from nothing."""
+
     def __init__(self, root: Path):
         self.root = root
-        self.content = root / "content"
-        generate(self.content, POSTS, seed=11)
-        self.rng = random.Random(5)
-        self.added = 0
+        generate(root / "content", POSTS, seed=11)
+        super().__init__(root / "content")
         self.fulls = 0
-
-    def posts(self) -> list[Path]:
-        return sorted((self.content / "posts").glob("post-*.md"))
-
-    def slug_of(self, path: Path) -> str:
-        return re.search(r"^Slug: (.+)$", path.read_text(), re.M).group(1)
 
     def build(self, name: str = "inc") -> Path:
         return build_site(self.root / name, content=self.content,
@@ -64,54 +56,7 @@ class Corpus:
 
     def full(self) -> Path:
         self.fulls += 1
-        name = f"full-{self.fulls}"
-        return self.build(name)
-
-    # --- the edits a blogger and a moderator make ------------------------------------
-    def edit_body(self) -> str:
-        post = self.rng.choice(self.posts())
-        post.write_text(post.read_text() + f"\n\nAdded {self.rng.random()}.\n")
-        return post.name
-
-    def retitle(self) -> str:
-        post = self.rng.choice(self.posts())
-        text = re.sub(r"^Title: (.*)$", lambda m: f"Title: {m.group(1)} (revu)",
-                      post.read_text(), count=1, flags=re.M)
-        post.write_text(text)
-        return post.name
-
-    def add_post(self) -> str:
-        self.added += 1
-        source = self.rng.choice([p for p in self.posts() if ".en." not in p.name])
-        text = re.sub(r"^Slug: .*$", f"Slug: new-post-{self.added}", source.read_text(),
-                      count=1, flags=re.M)
-        target = self.content / "posts" / f"post-new-{self.added}.md"
-        target.write_text(text)
-        return target.name
-
-    def delete_post(self) -> str:
-        post = self.rng.choice([p for p in self.posts() if ".en." not in p.name])
-        slug = self.slug_of(post)
-        for path in self.posts():
-            if self.slug_of(path) == slug:
-                path.unlink()
-        shutil.rmtree(self.content / "comments" / slug, ignore_errors=True)
-        return slug
-
-    def approve(self) -> str:
-        post = self.rng.choice(self.posts())
-        slug = self.slug_of(post)
-        n = self.rng.randrange(10**6)
-        write_comment_file(self.content / "comments", Comment(
-            id=f"t{n}", post=slug, author="Moderated Reader", body=f"Approved *{n}*",
-            date=datetime(2026, 11, 1, tzinfo=UTC) + timedelta(seconds=n)))
-        return slug
-
-    def unpublish(self) -> str:
-        files = sorted((self.content / "comments").glob("*/*.md"))
-        victim = self.rng.choice(files)
-        victim.unlink()
-        return victim.name
+        return self.build(f"full-{self.fulls}")
 
 
 def test_incremental_equals_full_after_random_changes(tmp_path, caplog):

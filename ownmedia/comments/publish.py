@@ -181,6 +181,7 @@ class LivePublisher:
         state = incremental.start(settings, consume_record=False, wait=LOCK_WAIT_SECONDS)
         try:
             state.site = self._site
+            state.staging = True
             if warm_up:  # render the article's own page and print view, whatever the record
                 state.previous = {}
             state._object_fps, state._file_fps = self._object_fps, self._file_fps
