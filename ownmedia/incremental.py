@@ -552,17 +552,22 @@ class IncrementalWriter(Writer):
                                   feed_title)
 
     def write_artefact(self, name: str, inputs: Iterable[str], make: Callable[[], str]) -> None:
-        """A file a plugin makes itself (a comments feed): written atomically when its
-        inputs changed; `inputs` are strings (use state fingerprints)."""
+        """A file a plugin makes itself (a comments feed), written when its inputs changed;
+        `inputs` are strings (use state fingerprints). Written as Pelican writes its pages
+        (no fsync per file: a build writes thousands; the live publisher writes into a
+        staging folder and renames into the site)."""
         state = self._state()
-        target = Path(self.output_path) / name
-        if state is None:
-            atomic_write_text(target, make())
-            return
-        fp = key(state.site, "artefact", name, *inputs)
-        if state.up_to_date(name, fp):
-            return
-        atomic_write_text(target, make())
+        if state is not None:
+            fp = key(state.site, "artefact", name, *inputs)
+            if state.up_to_date(name, fp):
+                return
+        _write_plain(Path(self.output_path) / name, make())
+
+
+def _write_plain(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 def writer_class(state: BuildState) -> type[IncrementalWriter]:
@@ -575,4 +580,4 @@ def write_artefact(writer, name: str, inputs: Iterable[str], make: Callable[[], 
     if isinstance(writer, IncrementalWriter):
         writer.write_artefact(name, inputs, make)
     else:
-        atomic_write_text(Path(writer.output_path) / name, make())
+        _write_plain(Path(writer.output_path) / name, make())
