@@ -49,7 +49,9 @@ RECORD_FORMAT = 1
 ROOT = Path(__file__).resolve().parent.parent
 # Settings that are only about how to build, not what is built.
 VOLATILE_SETTINGS = {"OUTPUT_PATH", "CACHE_PATH", "LOAD_CONTENT_CACHE", "CACHE_CONTENT",
-                     "WRITE_SELECTED", "PLUGINS", "DELETE_OUTPUT_DIRECTORY"}
+                     "WRITE_SELECTED", "PLUGINS", "DELETE_OUTPUT_DIRECTORY", "GZIP_CACHE",
+                     "CONTENT_CACHING_LAYER", "OWNMEDIA_BUILD_WORKERS", "OWNMEDIA_DRY_RUN",
+                     "OWNMEDIA_CONTENT_CACHE", "OWNMEDIA_INCREMENTAL"}
 CACHED_TEMPLATES = ("print.html",)  # whole outputs also kept in the content-addressed cache
 
 
@@ -244,6 +246,8 @@ class BuildState:
         # the writer writes into a staging folder and only rendered files are moved into the
         # site (the live publisher): an up-to-date page of a listing need not be read back
         self.staging = False
+        # read everything, write nothing (the live publisher's warm build): OWNMEDIA_DRY_RUN
+        self.dry = bool(settings.get("OWNMEDIA_DRY_RUN"))
         self._object_fps: dict[int, str] = {}
         self._file_fps: dict[str, str] = {}
 
@@ -366,6 +370,9 @@ class BuildState:
 
     def finish(self) -> None:
         """Delete the outputs of removed content, write the record, release the lock."""
+        if self.dry:
+            self.close()
+            return
         try:
             for name in self.stale_outputs():
                 path = self.output / name
@@ -445,6 +452,12 @@ def current(settings: dict) -> BuildState | None:
     return _STATES.get(id(settings))
 
 
+def dry_run(settings: dict) -> bool:
+    """True during a build that must write nothing (plugins writing files themselves ask)."""
+    state = current(settings)
+    return state is not None and state.dry
+
+
 def end(settings: dict, finish: bool = True) -> None:
     """The build is over: `finish` it (stale outputs, record), or only close it (the live
     publisher writes its own record)."""
@@ -505,6 +518,8 @@ class IncrementalWriter(Writer):
             state.recording.append(("file", name, template, context, dict(
                 relative_urls=relative_urls, paginated=paginated, template_name=template_name,
                 override_output=override_output, url=url, **kwargs)))
+        if state.dry:
+            return None
         lists = paginated if paginated is not None else {
             k: v for k, v in kwargs.items() if k in ("articles", "dates")}
         flags = f"{relative_urls}|{override_output}|{template_name}"
@@ -544,6 +559,8 @@ class IncrementalWriter(Writer):
             state.recording.append(("feed", path, elements, context, dict(
                 url=url, feed_type=feed_type, override_output=override_output,
                 feed_title=feed_title)))
+        if state.dry:
+            return None
         fp = key(state.site, "feed", path, str(url), feed_type, str(feed_title),
                  str(override_output), state.object_fp(list(elements), comments=False))
         if state.up_to_date(path, fp):
@@ -557,6 +574,8 @@ class IncrementalWriter(Writer):
         (no fsync per file: a build writes thousands; the live publisher writes into a
         staging folder and renames into the site)."""
         state = self._state()
+        if state is not None and state.dry:
+            return
         if state is not None:
             fp = key(state.site, "artefact", name, *inputs)
             if state.up_to_date(name, fp):

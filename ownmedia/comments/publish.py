@@ -1,8 +1,8 @@
 """Live publishing: put an approved comment on the built site within a second, without a
 full rebuild, and byte-for-byte as the next full build will write it.
 
-A LivePublisher runs one ordinary Pelican build in the process (`load`: incremental, so with
-an up-to-date site it renders nothing) and keeps what that build made in memory: its
+A LivePublisher runs one Pelican build in the process that reads everything and writes
+nothing (`load`, OWNMEDIA_DRY_RUN) and keeps what that build made in memory: its
 generators, with every article read, and the list of calls Pelican made to its Writer
 (ownmedia.incremental records them). Re-rendering a post then means: re-read that post's
 comment files, attach them with plugins/comments' `attach`, and replay, through the same
@@ -52,8 +52,9 @@ class LivePublisher:
     def __init__(self, settings_file: str | Path, content: str | Path, output: str | Path,
                  **overrides: object):
         self.settings_file, self.content, self.output = settings_file, content, Path(output)
-        # nothing is forked inside the service: no build-stage workers
-        self.overrides = {"OWNMEDIA_BUILD_WORKERS": 0, **overrides}
+        # nothing is forked inside the service (no build-stage workers), and its warm build
+        # reads the site without writing it (the site is the last build's, until approvals)
+        self.overrides = {"OWNMEDIA_BUILD_WORKERS": 0, "OWNMEDIA_DRY_RUN": True, **overrides}
         self._lock = threading.Lock()
         self._generator = None
         self._calls: list[tuple[set[int], tuple]] = []
@@ -181,7 +182,7 @@ class LivePublisher:
         state = incremental.start(settings, consume_record=False, wait=LOCK_WAIT_SECONDS)
         try:
             state.site = self._site
-            state.staging = True
+            state.staging, state.dry = True, False  # the load was dry; this render writes
             if warm_up:  # render the article's own page and print view, whatever the record
                 state.previous = {}
             state._object_fps, state._file_fps = self._object_fps, self._file_fps

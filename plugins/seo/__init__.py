@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 
 from pelican import signals
 
+from ownmedia import incremental
 from ownmedia.pelican_support import install_traceback_filter, plugin_enabled
 
 from .checks import ContentCheckError, check_content, check_failed_sources
@@ -217,6 +218,8 @@ def on_all_generators(generators) -> None:
     attach_seo(generators)
     gen = generators[0]
     gen.context["NAV_PAGES"] = nav_pages(gen.context.get("pages", []), gen.settings)
+    if incremental.dry_run(gen.settings):  # the live publisher's warm build writes nothing
+        return
     out = Path(gen.output_path)
     out.mkdir(parents=True, exist_ok=True)
     urls = sitemap_urls(gen.context, gen.settings)
@@ -225,7 +228,7 @@ def on_all_generators(generators) -> None:
 
 def on_finalized(pelican) -> None:
     """Write robots.txt last: the static generator has copied content/extra/robots.txt."""
-    if not _enabled(pelican.settings):
+    if not _enabled(pelican.settings) or incremental.dry_run(pelican.settings):
         return
     out = Path(pelican.output_path)
     (out / "robots.txt").write_text(render_robots(pelican.settings), encoding="utf-8")

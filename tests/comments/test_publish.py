@@ -120,3 +120,14 @@ def test_edited_post_is_read_again_before_a_live_render(tmp_path):
     source.write_text(source.read_text() + "\n\nA sentence added after the start.\n")
     publisher.render_post(POST)
     assert "A sentence added after the start." in site.page()
+
+
+def test_the_warm_build_writes_nothing(tmp_path):
+    """The service reads the site at start; it does not rewrite it (until approvals)."""
+    site = make_site(tmp_path)
+    before = {p: p.stat().st_mtime_ns for p in site.output.rglob("*") if p.is_file()}
+    publisher = LivePublisher(site.settings, site.content, site.output)
+    publisher.ensure_loaded()
+    after = {p: p.stat().st_mtime_ns for p in site.output.rglob("*") if p.is_file()}
+    assert after == before
+    assert publisher.render_post(POST)  # and renders still write

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from ownmedia.comment_format import Comment, write_comment_file
-from tests.comments.sitekit import POST, ROOT, make_site, wait_for
+from tests.comments.sitekit import POST, ROOT, build_into, make_site, wait_for
 
 COMMENT_FILES = 260
 
@@ -81,6 +81,7 @@ def site(tmp_path_factory):
         write_comment_file(site.content / "comments", Comment(
             id=f"c{n:04d}", post=POST, author=f"Reader {n}", date=start + timedelta(minutes=n),
             body=f"Comment **{n}** with a [link](https://example.org/{n})."))
+    build_into(site)
     return site
 
 
@@ -93,7 +94,6 @@ def test_no_process_survives_and_the_port_is_free_at_once(site, how):
     server = Serve(site.config_file, port)
     try:
         server.wait_ready()
-        # the comments were rendered by the service's own (incremental) build
         assert 'id="comment-c0259"' in site.page()
         assert _processes_mentioning(marker) == [server.proc.pid]
         server.proc.send_signal(how)
