@@ -228,10 +228,13 @@ def on_all_generators(generators) -> None:
 
 def on_finalized(pelican) -> None:
     """Write robots.txt last: the static generator has copied content/extra/robots.txt."""
-    if not _enabled(pelican.settings) or incremental.dry_run(pelican.settings):
+    if not _enabled(pelican.settings):
         return
-    out = Path(pelican.output_path)
-    (out / "robots.txt").write_text(render_robots(pelican.settings), encoding="utf-8")
+    # also in a dry run: Pelican's static generator may just have copied the raw file
+    target = Path(pelican.output_path) / "robots.txt"
+    text = render_robots(pelican.settings)
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
 
 
 def _enabled(settings: dict) -> bool:
