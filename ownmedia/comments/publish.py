@@ -99,7 +99,9 @@ class LivePublisher:
         for call in state.recording:
             if call[0] == "file":
                 ids: set[int] = set()
-                _contained_ids(call[4], ids)
+                # Pelican gives every tag, category and author listing all_articles; they
+                # show only their own (see ownmedia.incremental)
+                _contained_ids({k: v for k, v in call[4].items() if k != "all_articles"}, ids)
                 self._calls.append((ids, call))
         self._site = state.site
         self._object_fps, self._file_fps = {}, {}
