@@ -99,9 +99,12 @@ def matrix_svg(matrix, border: int = 2, scale: int = 3) -> str:
     a quiet zone (a few hundred bytes smaller than one rect per module)."""
     rows = [bytes(row) for row in matrix]
     size = len(rows) + 2 * border
+    moves = [f"M{x + border} " for x in range(len(rows))]  # made once per code, not per run
+    runs = [f"h{n}v1h-{n}z" for n in range(len(rows) + 1)]
     parts = []
     for y, row in enumerate(rows, start=border):
-        parts += [f"M{m.start() + border} {y}h{m.end() - m.start()}v1h-{m.end() - m.start()}z"
+        at_y = str(y)
+        parts += [moves[m.start()] + at_y + runs[m.end() - m.start()]
                   for m in DARK_RUN.finditer(row)]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="qr-code" viewBox="0 0 {size} {size}" '
