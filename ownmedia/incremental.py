@@ -243,9 +243,7 @@ class BuildState:
         self.skipped = 0
         self.rendered_names: set[str] = set()
         self.recording: list | None = None  # write calls, kept by the live publisher
-        # the writer writes into a staging folder and only rendered files are moved into the
-        # site (the live publisher): an up-to-date page of a listing need not be read back
-        self.staging = False
+        self.staging = False  # the writer writes into a staging folder (the live publisher)
         # read everything, write nothing (the live publisher's warm build): OWNMEDIA_DRY_RUN
         self.dry = bool(settings.get("OWNMEDIA_DRY_RUN"))
         self._object_fps: dict[int, str] = {}
@@ -472,24 +470,17 @@ def end(settings: dict, finish: bool = True) -> None:
 
 # --- the writer ----------------------------------------------------------------------------
 class _Rendered:
-    """Stands for a Jinja template in Writer.write_file: a page that is up to date is given
-    back as it is on disk; a cached template is taken from the content-addressed cache."""
+    """Stands for a Jinja template in Writer.write_file: a cached template (print views) is
+    taken from the content-addressed cache by the output's fingerprint, or rendered."""
 
-    def __init__(self, template, state: BuildState, fps: dict[str, str]):
-        self.template, self.state, self.fps = template, state, fps
+    def __init__(self, template, state: BuildState, fp: str):
+        self.template, self.state, self.fp = template, state, fp
         self.name = getattr(template, "name", None)
 
     def render(self, localcontext: dict) -> str:
-        name = localcontext["output_file"]
-        fp = self.fps.get(name)
-        if fp is not None and self.state.up_to_date(name, fp):
-            if self.state.staging:
-                return ""  # written to the staging folder only, never moved into the site
-            with open(self.state.output / name, encoding="utf-8", newline="") as fh:
-                return fh.read()
-        if fp is not None and self.name in CACHED_TEMPLATES:
+        if self.name in CACHED_TEMPLATES:
             return self.state.cache.get_or_make(
-                "output", fp, lambda: self.template.render(localcontext))
+                "output", self.fp, lambda: self.template.render(localcontext))
         return self.template.render(localcontext)
 
 
@@ -524,30 +515,48 @@ class IncrementalWriter(Writer):
             k: v for k, v in kwargs.items() if k in ("articles", "dates")}
         flags = f"{relative_urls}|{override_output}|{template_name}"
         if lists and template_name in self.settings["PAGINATED_TEMPLATES"]:
-            per_page = (self.settings["PAGINATED_TEMPLATES"][template_name]
-                        or self.settings["DEFAULT_PAGINATION"])
-            # the whole list (and Pelican's all_articles) shows through the page objects and
-            # the structure; the theme's listings show only their page (see the docstring)
-            base = self._call_fp(state, template, kwargs, skip=[*lists, "all_articles"])
-            paginators = {k: Paginator(name, url, v, self.settings, per_page)
-                          for k, v in lists.items()}
-            first = next(iter(paginators.values()))
-            fps = {}
-            for number in range(1, first.num_pages + 1):
-                pages = {k: p.page(number) for k, p in paginators.items()}
-                save_as = pages[next(iter(pages))].save_as
-                fps[save_as] = key(base, flags, save_as, str(first.num_pages),
-                                   *(f"{k}={state.object_fp(p)}" for k, p in pages.items()))
-        else:
-            fps = {name: key(self._call_fp(state, template, kwargs), flags, name)}
-        if all(state.previous.get(n) == fp and (state.output / n).is_file()
-               for n, fp in fps.items()):
-            for n, fp in fps.items():
-                state.up_to_date(n, fp)
+            self._write_pages(state, name, template, context, relative_urls, lists,
+                              template_name, override_output, url, kwargs, flags)
             return None
-        return super().write_file(name, _Rendered(template, state, fps), context,
+        fp = key(self._call_fp(state, template, kwargs), flags, name)
+        if state.up_to_date(name, fp):
+            return None
+        return super().write_file(name, _Rendered(template, state, fp), context,
                                   relative_urls, paginated, template_name, override_output,
                                   url, **kwargs)
+
+    def _write_pages(self, state, name, template, context, relative_urls, lists,
+                     template_name, override_output, url, kwargs, flags) -> None:
+        """A paginated listing, one page at a time, so that only the pages whose objects
+        changed are rendered and written (an approval changes one page of a 250-page index).
+        Each page is handed to Writer.write_file with the variables Pelican documents for
+        paginated templates (`<list>_paginator`, `_page`, `_previous_page`, `_next_page`),
+        made with Pelican's own Paginator: the same page as Pelican's loop writes (tested)."""
+        per_page = (self.settings["PAGINATED_TEMPLATES"][template_name]
+                    or self.settings["DEFAULT_PAGINATION"])
+        # the whole list (and Pelican's all_articles) shows through the page objects and
+        # the structure; the theme's listings show only their page (see the docstring)
+        base = self._call_fp(state, template, kwargs, skip=[*lists, "all_articles"])
+        paginators = {k: Paginator(name, url, v, self.settings, per_page)
+                      for k, v in lists.items()}
+        count = next(iter(paginators.values())).num_pages
+        for number in range(1, count + 1):
+            pages = {k: p.page(number) for k, p in paginators.items()}
+            save_as = next(iter(pages.values())).save_as
+            fp = key(base, flags, save_as, str(count),
+                     *(f"{k}={state.object_fp(p)}" for k, p in pages.items()))
+            if state.up_to_date(save_as, fp):
+                continue
+            page_kwargs = dict(kwargs)
+            for k, paginator in paginators.items():
+                page_kwargs.update({
+                    f"{k}_paginator": paginator,
+                    f"{k}_page": pages[k],
+                    f"{k}_previous_page": paginator.page(number - 1) if number > 1 else None,
+                    f"{k}_next_page": paginator.page(number + 1) if number < count else None,
+                })
+            super().write_file(save_as, _Rendered(template, state, fp), context,
+                               relative_urls, {}, None, override_output, None, **page_kwargs)
 
     def write_feed(self, elements, context, path=None, url=None, feed_type="atom",
                    override_output=False, feed_title=None):

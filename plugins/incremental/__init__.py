@@ -25,7 +25,9 @@ def on_start(pelican) -> None:
     """Pelican's run begins (it asks plugins for generators): one build state per run."""
     if not plugin_enabled(pelican.settings, NAME):
         return None
-    state = incremental.start(pelican.settings)
+    # a dry run (the service's warm build) leaves the last build's record in place
+    state = incremental.start(pelican.settings,
+                              consume_record=not pelican.settings.get("OWNMEDIA_DRY_RUN"))
     if pelican.settings.get("OWNMEDIA_CONTENT_CACHE", True):
         # Pelican's reader cache (what Markdown made of each file, keyed by file and mtime).
         # It pickles what plugins put in metadata: a build with other plugins or settings
