@@ -14,8 +14,13 @@ category, tags, authors, status of every article and page), so adding, removing,
 or re-tagging a post, like a changed template or setting, re-renders everything: a full build
 through the same path. Editing a post's text or approving a comment re-renders its page,
 translations, print view and comments feed, and the listings, tag, category, author, archive
-pages and feeds made from it. A paginated listing page depends on the objects of its own page
-(and the structure), not on the whole list; our theme's listings only show their page.
+pages and feeds made from it. A paginated listing is written one page at a time, and a page
+depends on the objects of its own page (and the structure), not on the whole list nor on
+Pelican's `all_articles`: our theme's listings only show their page (a theme that shows more
+of other posts on a listing page would need OWNMEDIA_INCREMENTAL = False).
+
+The service's live publisher runs a dry build (OWNMEDIA_DRY_RUN: read, record the Writer
+calls, write nothing) and replays the calls that show an approved post through this writer.
 
 The record (`<cache>/ownmedia/outputs-<hash of output path>.json`) is removed when a build
 starts and written when it ends, so a build that stops half-way leaves no record and the next
