@@ -2,7 +2,10 @@
 
 The files are read through ownmedia.comment_format (the one definition of the format, shared with
 the engagement service). The threading and counting logic lives in plain functions
-(`build_tree`, `attach_comments`) so the service can re-render one post without a full build.
+(`build_tree`, `attach_comments`, `read_post_comments`, `write_comments_feed`): full builds
+and the service's live publisher call the same ones. Bodies are rendered once per text and
+kept in the build's content-addressed cache (ownmedia.build_cache); on a cold build the
+misses are offered to the build stage (ownmedia.build_stage). No process code here.
 
 Each article gets:
     article.comments       list of Comment, oldest first
