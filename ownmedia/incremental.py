@@ -179,15 +179,30 @@ def pelican_cache_path(settings: dict) -> str:
     return str(base / f"pelican-{tag}")
 
 
+def _stamps(folder: Path) -> dict[str, str]:
+    return {p.name: f"{p.stat().st_size}|{p.stat().st_mtime_ns}"
+            for p in sorted(folder.glob("*")) if p.is_file() and p.name != STAMPS}
+
+
+STAMPS = "ownmedia-checked.json"
+
+
 def check_pelican_cache(folder: str | Path) -> None:
     """Pelican catches only some of the errors a damaged cache file raises when unpickled
-    (EOFError, ValueError, a missing module would stop the build with a traceback): read
-    each file once here (tens of ms), and set aside, in one line, what cannot be read."""
+    (EOFError, ValueError, a missing module would stop the build with a traceback): a file
+    that is not exactly as the last build left it (size, mtime) is read once here, and set
+    aside in one line when it cannot be read."""
     import pickle
 
-    for path in sorted(Path(folder).glob("*")):
-        if not path.is_file():
+    folder = Path(folder)
+    try:
+        known = json.loads((folder / STAMPS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    for name, stamp in _stamps(folder).items() if folder.is_dir() else ():
+        if known.get(name) == stamp:
             continue
+        path = folder / name
         try:
             with path.open("rb") as fh:
                 data = pickle.load(fh)
@@ -197,6 +212,13 @@ def check_pelican_cache(folder: str | Path) -> None:
             log.warning("Pelican cache %s ignored (%s: %s); reading the posts again", path,
                         type(exc).__name__, exc)
             path.unlink(missing_ok=True)
+
+
+def stamp_pelican_cache(folder: str | Path) -> None:
+    """After a build: the files as Pelican saved them need no check next time."""
+    folder = Path(folder)
+    if folder.is_dir():
+        atomic_write_text(folder / STAMPS, json.dumps(_stamps(folder)))
 
 
 def _comments_fingerprint(comments) -> str:
@@ -249,6 +271,7 @@ class BuildState:
         self.rendered_names: set[str] = set()
         self.recording: list | None = None  # write calls, kept by the live publisher
         self.staging = False  # the writer writes into a staging folder (the live publisher)
+        self.pelican_cache: str | None = None  # Pelican's reader cache folder, when ours
         # read everything, write nothing (the live publisher's warm build): OWNMEDIA_DRY_RUN
         self.dry = bool(settings.get("OWNMEDIA_DRY_RUN"))
         self._object_fps: dict[int, str] = {}
@@ -382,6 +405,8 @@ class BuildState:
                 path.unlink(missing_ok=True)
                 _remove_empty_parents(path.parent, self.output)
             self.cache.flush()
+            if self.pelican_cache:
+                stamp_pelican_cache(self.pelican_cache)
             self.save_record(self.outputs, self.inputs)
             workers = (f"; {self.stage.taken} of {self.stage.offered} cache misses made by "
                        f"{self.stage.workers} build-stage workers" if self.stage.workers else "")

@@ -217,7 +217,8 @@ def on_articles(generator) -> None:
     attach_comments(_all_articles(generator), by_slug, comments_dir(settings),
                     _cache_of(settings), settings)
     state = incremental.current(settings)
-    if state is not None:  # bodies the cache lacks: the build stage may render them
+    if state is not None and not state.previous:
+        # a first or full build: the bodies the cache lacks go to the build stage
         for comments in by_slug.values():
             for c in comments:
                 state.offer("comment-html", key(renderer_version(), c.body), render_body, c.body)

@@ -38,6 +38,7 @@ def on_start(pelican) -> None:
             GZIP_CACHE=False,  # gzip costs more than it saves on a local disk
             CACHE_PATH=incremental.pelican_cache_path(pelican.settings))
         incremental.check_pelican_cache(pelican.settings["CACHE_PATH"])
+        state.pelican_cache = pelican.settings["CACHE_PATH"]
     jinja = dict(pelican.settings.get("JINJA_ENVIRONMENT") or {})
     if "bytecode_cache" not in jinja:
         # compiled templates kept between builds (~0.1 s a build): Jinja checks each against

@@ -39,9 +39,15 @@ class PrintData:
     """What print.html shows beside the article; the QR code is made only when rendered."""
 
     def __init__(self, article, siteurl: str, cache: BuildCache | None = None):
-        self.canonical = f"{siteurl}/{article.url}"
-        self.qr_url = qr_target(self.canonical, article.slug)
-        self._article, self._cache = article, cache
+        self._article, self._siteurl, self._cache = article, siteurl, cache
+
+    @cached_property
+    def canonical(self) -> str:
+        return f"{self._siteurl}/{self._article.url}"
+
+    @cached_property
+    def qr_url(self) -> str:
+        return qr_target(self.canonical, self._article.slug)
 
     @cached_property
     def _footnoted(self) -> tuple[str, list[str]]:
@@ -176,7 +182,8 @@ def on_articles(generator) -> None:
     siteurl = generator.settings.get("SITEURL", "")
     for article in [*generator.articles, *generator.translations]:
         article.print_url = print_url(article.save_as)
-        if state is not None:  # QR codes the cache lacks: the build stage may make them
+        if state is not None and not state.previous:
+            # a first or full build: the QR codes the cache lacks go to the build stage
             target = qr_target(f"{siteurl}/{article.url}", article.slug)
             state.offer("qr", key(QR_VERSION, target), make_qr_svg, target)
 
