@@ -148,10 +148,11 @@ def _listing_of(output: Path, post_url: str) -> str:
     raise RuntimeError(f"no listing shows {post_url}")
 
 
-def _wait_everywhere(http, output: Path, url: str, cid: str, timeout: float) -> None:
-    """The post, its print view and feed show the comment, and its listing changed."""
-    listing = _listing_of(output, url)
-    before = http.get(listing).text
+def _wait_everywhere(http, listing: tuple[str, str], url: str, cid: str,
+                     timeout: float) -> None:
+    """The post, its print view and feed show the comment, and its listing (URL, text
+    before the approval) changed."""
+    listing, before = listing
     _wait_visible(http, url, f'id="comment-{cid}"', timeout)
     _wait_visible(http, url + "print/", f'id="comment-{cid}"', timeout)
     _wait_visible(http, url + "comments.atom.xml", f"#comment-{cid}", timeout)
@@ -179,6 +180,8 @@ def _through_service(tmp: Path, config_file: Path, rounds: int) -> dict:
                 slug = f"post-{(n * 11) % 60:05d}"
                 url = urls.setdefault(slug, _post_url(tmp / "output", slug))
                 cid = _add_pending(data, slug, 1000 + n)
+                listing_url = _listing_of(tmp / "output", url)
+                listing = (listing_url, http.get(listing_url).text)  # before the approval
                 start = time.perf_counter()
                 if n % 2 == 0:
                     http.post("/admin/action", data={"csrf": csrf, "id": cid,
@@ -191,7 +194,7 @@ def _through_service(tmp: Path, config_file: Path, rounds: int) -> dict:
                     store = Store(data)
                     Moderator(store, load_config(config_file), b"k" * 32).approve([cid])
                     store.close()
-                _wait_everywhere(http, tmp / "output", url, cid, 300.0 if n == 0 else 30.0)
+                _wait_everywhere(http, listing, url, cid, 300.0 if n == 0 else 30.0)
                 took = time.perf_counter() - start
                 if n == 0:
                     first = took  # includes the service reading the site once
