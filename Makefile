@@ -20,9 +20,9 @@ help:
 	@echo 'make test        set up and run every test'
 	@echo 'make html        build the site into $(OUTPUTDIR)/'
 	@echo 'make clean       remove the built site'
-	@echo 'make regenerate  rebuild on every change'
+	@echo 'make regenerate  rebuild on every change (incremental: only changed files are rendered)'
 	@echo 'make serve       serve $(OUTPUTDIR)/ with Pelican (static only)'
-	@echo 'make devserver   regenerate and serve'
+	@echo 'make devserver   serve, rebuild incrementally on save and reload the browser'
 	@echo 'make publish     build with publishconf.py'
 	@echo 'make pdf         render every print view to PDF (headless Chromium) into $(OUTPUTDIR)/pdf/'
 	@echo 'make bench       run the benchmarks under bench/ and print their tables'
@@ -55,7 +55,7 @@ serve: setup
 	$(PELICAN) -l $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) -b $(HOST) -p $(PORT)
 
 devserver: setup
-	$(PELICAN) -lr $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) -b $(HOST) -p $(PORT)
+	$(BIN)/python -m ownmedia.devserver --host $(HOST) --port $(PORT) --content $(INPUTDIR) --output $(OUTPUTDIR) --settings $(CONFFILE)
 
 publish: setup
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF)

@@ -58,8 +58,10 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
 PLUGIN_PATHS = [str(HERE / "plugins")]
-PLUGINS = ["comments", "print_view", "share", "cta", "analytics", "seo", "lang_sites",
-           "print_qr"]
+PLUGINS = ["incremental", "comments", "print_view", "share", "cta", "analytics", "seo",
+           "lang_sites", "print_qr"]
+# plugins/incremental: only changed files are rendered; Pelican's reader cache and ownmedia's
+# artefact cache live under CACHE_PATH (default cache/); deleting it is always safe.
 # The image for Pin It and og:image of a post with no image of its own (plugins/share, seo)
 SHARE_DEFAULT_IMAGE = "images/audience-growth.png"
 

@@ -1,12 +1,15 @@
 """Approval-to-visible time of a comment: from the moment a moderator approves to the moment
-the built page served by `ownmedia serve` shows it (live re-render of one post, no rebuild).
+the site served by `ownmedia serve` shows it on the post, its print view, its comments feed
+and a listing page (the comment count), through the live publisher (no rebuild).
 
 On a generated corpus (bench/corpus.py; 100 posts quick, 1,000 with --full):
-- in process: reading the site once (the service does it at start), then re-rendering one
-  post (page + print view + comments feed);
+- in process: the publisher's warm build (the service does it at start), then approve and
+  re-render one post (page, print view, feed, listings that show it);
 - through a running `ownmedia serve`: approval in the web admin (HTTP, logged in) and approval
   as the CLI does it (database write from another process, picked up by the service's poll),
-  each timed until a GET of the post returns the comment.
+  each timed until GETs of the post, print view and feed return the comment and a category
+  page listing the post has changed (its count); and the start of the service process until
+  its first approval is live (target 2 s).
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET_SECONDS = 1.0
+TARGET_SECONDS = 0.2  # p95, listings included
+START_TARGET_SECONDS = 2.0
 
 
 def _free_port() -> int:
@@ -104,6 +108,7 @@ def _in_process(tmp: Path, settings: Path, config_file: Path, rounds: int) -> di
 
 class _Service:
     def __init__(self, config_file: Path):
+        self.started = time.perf_counter()
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
@@ -122,15 +127,36 @@ class _Service:
         self.proc.wait(timeout=30)
 
 
-def _wait_visible(client, url: str, needle: str, timeout: float = 30.0) -> float:
-    """Poll GET url until needle shows (the first approval also waits for the service to
-    read the site, which at 1,000 posts on a busy machine takes tens of seconds)."""
+def _wait_visible(client, url: str, needle: str, timeout: float = 30.0,
+                  changed_from: str | None = None) -> float:
+    """Poll GET url until needle shows, or (changed_from) the page differs from that text
+    (the first approval also waits for the service to read the site)."""
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
-        if needle in client.get(url).text:
+        text = client.get(url).text
+        if (needle in text) if changed_from is None else (text != changed_from):
             return time.perf_counter() - start
         time.sleep(0.01)  # a poll of an observable condition, as a reader's reload would be
-    raise RuntimeError(f"{needle} not visible after {timeout}s")
+    raise RuntimeError(f"{needle or url} not visible after {timeout}s")
+
+
+def _listing_of(output: Path, post_url: str) -> str:
+    """A category page that lists the post (its comment-count link)."""
+    for page in sorted((output / "category").rglob("index.html")):
+        if f'{post_url}#comments"' in page.read_text(encoding="utf-8"):
+            return "/" + page.parent.relative_to(output).as_posix() + "/"
+    raise RuntimeError(f"no listing shows {post_url}")
+
+
+def _wait_everywhere(http, listing: tuple[str, str], url: str, cid: str,
+                     timeout: float) -> None:
+    """The post, its print view and feed show the comment, and its listing (URL, text
+    before the approval) changed."""
+    listing, before = listing
+    _wait_visible(http, url, f'id="comment-{cid}"', timeout)
+    _wait_visible(http, url + "print/", f'id="comment-{cid}"', timeout)
+    _wait_visible(http, url + "comments.atom.xml", f"#comment-{cid}", timeout)
+    _wait_visible(http, listing, "", timeout, changed_from=before)
 
 
 def _through_service(tmp: Path, config_file: Path, rounds: int) -> dict:
@@ -141,7 +167,7 @@ def _through_service(tmp: Path, config_file: Path, rounds: int) -> dict:
     data = tmp / "data"
     set_password(data, "bench password 123")
     svc = _Service(config_file)
-    admin_times, cli_times, first = [], [], 0.0
+    admin_times, cli_times, first, since_start = [], [], 0.0, 0.0
     try:
         with httpx.Client(base_url=svc.url, timeout=120) as http:
             login = http.get("/admin/login")
@@ -154,6 +180,8 @@ def _through_service(tmp: Path, config_file: Path, rounds: int) -> dict:
                 slug = f"post-{(n * 11) % 60:05d}"
                 url = urls.setdefault(slug, _post_url(tmp / "output", slug))
                 cid = _add_pending(data, slug, 1000 + n)
+                listing_url = _listing_of(tmp / "output", url)
+                listing = (listing_url, http.get(listing_url).text)  # before the approval
                 start = time.perf_counter()
                 if n % 2 == 0:
                     http.post("/admin/action", data={"csrf": csrf, "id": cid,
@@ -166,17 +194,18 @@ def _through_service(tmp: Path, config_file: Path, rounds: int) -> dict:
                     store = Store(data)
                     Moderator(store, load_config(config_file), b"k" * 32).approve([cid])
                     store.close()
-                _wait_visible(http, url, f'id="comment-{cid}"', 300.0 if n == 0 else 30.0)
+                _wait_everywhere(http, listing, url, cid, 300.0 if n == 0 else 30.0)
                 took = time.perf_counter() - start
                 if n == 0:
                     first = took  # includes the service reading the site once
+                    since_start = time.perf_counter() - svc.started
                 elif n % 2 == 0:
                     admin_times.append(took)
                 else:
                     cli_times.append(took)
     finally:
         svc.stop()
-    return {"first": first, "admin": admin_times, "cli": cli_times}
+    return {"first": first, "admin": admin_times, "cli": cli_times, "start": since_start}
 
 
 def _row(table: Table, name: str, times: list[float]) -> None:
@@ -184,7 +213,7 @@ def _row(table: Table, name: str, times: list[float]) -> None:
         return
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    verdict = "ok" if ordered[-1] <= TARGET_SECONDS else "ABOVE 1 s"
+    verdict = "ok" if p95 <= TARGET_SECONDS else f"ABOVE {TARGET_SECONDS} s"
     table.add_row(name, str(len(times)), f"{statistics.median(times) * 1000:.0f}",
                   f"{p95 * 1000:.0f}", f"{ordered[-1] * 1000:.0f}", verdict)
 
@@ -200,15 +229,20 @@ def run(console: Console, full: bool) -> None:
             served = _through_service(tmp, config_file, rounds)
         except Exception as exc:  # report, do not hide the in-process rows
             console.print(f"[red]served measurement failed: {type(exc).__name__}: {exc}[/red]")
-            served = {"first": float("nan"), "admin": [], "cli": []}
-    table = Table(title=f"Approval to visible, {posts}-post corpus (target {TARGET_SECONDS} s)")
+            served = {"first": float("nan"), "admin": [], "cli": [], "start": float("nan")}
+    table = Table(title=f"Approval to visible on post, print view, feed and listing, "
+                        f"{posts}-post corpus (target p95 {TARGET_SECONDS} s)")
     for col in ("path", "n", "median ms", "p95 ms", "max ms", "verdict"):
         table.add_column(col, justify="left" if col in ("path", "verdict") else "right")
-    table.add_row("read the site + warm up (service start)", "1", f"{local['load'] * 1000:.0f}",
+    table.add_row("publisher's warm build (service start)", "1", f"{local['load'] * 1000:.0f}",
                   "", "", "")
     _row(table, "in process: approve + re-render one post", local["times"])
     table.add_row("served: first approval (incl. warm-up)", "1", f"{served['first'] * 1000:.0f}",
                   "", "", "")
+    table.add_row("served: process start -> first approval live", "1",
+                  f"{served['start'] * 1000:.0f}", "", "",
+                  "ok" if served["start"] <= START_TARGET_SECONDS else
+                  f"ABOVE {START_TARGET_SECONDS} s")
     _row(table, "served: web admin approve -> GET shows it", served["admin"])
     _row(table, "served: CLI-style approve -> GET shows it", served["cli"])
     table.add_row("full rebuild (for comparison)", "1", f"{build_seconds * 1000:.0f}", "", "",

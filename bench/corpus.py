@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -118,6 +119,72 @@ def generate(dest: Path, posts: int = 100, seed: int = 2026) -> dict[str, int]:
             n_translations += 1
         n_comments += _comments(rng, i, date, comments_dir)
     return {"posts": posts, "translations": n_translations, "comments": n_comments}
+
+
+class Changes:
+    """The random changes a blogger and a moderator make to a generated corpus (used by the
+    incremental = full checks in tests/test_incremental.py and bench/bench_build.py)."""
+
+    KINDS = ("edit_body", "approve", "unpublish", "retitle", "add_post", "delete_post")
+
+    def __init__(self, content: Path, seed: int = 5):
+        self.content = content
+        self.rng = random.Random(seed)
+        self.added = 0
+
+    def posts(self) -> list[Path]:
+        return sorted((self.content / "posts").glob("post-*.md"))
+
+    @staticmethod
+    def slug_of(path: Path) -> str:
+        return re.search(r"^Slug: (.+)$", path.read_text(encoding="utf-8"), re.M).group(1)
+
+    def apply(self, kind: str) -> str:
+        return getattr(self, kind)()
+
+    def edit_body(self) -> str:
+        post = self.rng.choice(self.posts())
+        post.write_text(post.read_text(encoding="utf-8") + f"\n\nAdded {self.rng.random()}.\n",
+                        encoding="utf-8")
+        return post.name
+
+    def retitle(self) -> str:
+        post = self.rng.choice(self.posts())
+        text = re.sub(r"^Title: (.*)$", lambda m: f"Title: {m.group(1)} (revu)",
+                      post.read_text(encoding="utf-8"), count=1, flags=re.M)
+        post.write_text(text, encoding="utf-8")
+        return post.name
+
+    def add_post(self) -> str:
+        self.added += 1
+        source = self.rng.choice([p for p in self.posts() if ".en." not in p.name])
+        text = re.sub(r"^Slug: .*$", f"Slug: new-post-{self.added}",
+                      source.read_text(encoding="utf-8"), count=1, flags=re.M)
+        target = self.content / "posts" / f"post-new-{self.added}.md"
+        target.write_text(text, encoding="utf-8")
+        return target.name
+
+    def delete_post(self) -> str:
+        post = self.rng.choice([p for p in self.posts() if ".en." not in p.name])
+        slug = self.slug_of(post)
+        for path in self.posts():
+            if self.slug_of(path) == slug:
+                path.unlink()
+        shutil.rmtree(self.content / "comments" / slug, ignore_errors=True)
+        return slug
+
+    def approve(self) -> str:
+        slug = self.slug_of(self.rng.choice(self.posts()))
+        n = self.rng.randrange(10**6)
+        write_comment_file(self.content / "comments", Comment(
+            id=f"t{n}", post=slug, author="Moderated Reader", body=f"Approved *{n}*",
+            date=datetime(2026, 11, 1, tzinfo=UTC) + timedelta(seconds=n)))
+        return slug
+
+    def unpublish(self) -> str:
+        victim = self.rng.choice(sorted((self.content / "comments").glob("*/*.md")))
+        victim.unlink()
+        return victim.name
 
 
 def main(argv: list[str] | None = None) -> int:

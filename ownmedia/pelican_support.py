@@ -36,3 +36,20 @@ def plugin_enabled(settings: Mapping, name: str) -> bool:
     service's re-render) without this plugin must not run its receivers."""
     names = {getattr(p, "__name__", p).rsplit(".", 1)[-1] for p in settings.get("PLUGINS") or []}
     return name in names
+
+
+def plain_logger(name: str) -> logging.Logger:
+    """A logger that is not one of Pelican's: once pelican is imported, every new logger
+    drops a message it has already shown in this process (pelican.log.LimitFilter), so a
+    long-running process (the service, the devserver) would report a build only once."""
+    existing = logging.Logger.manager.loggerDict.get(name)
+    if isinstance(existing, logging.Logger):
+        for f in [f for f in existing.filters if type(f).__name__ == "LimitFilter"]:
+            existing.removeFilter(f)
+        return existing
+    previous = logging.getLoggerClass()
+    logging.setLoggerClass(logging.Logger)
+    try:
+        return logging.getLogger(name)
+    finally:
+        logging.setLoggerClass(previous)

@@ -32,9 +32,25 @@ def build_site(
     content: str | Path | None = None,
     **overrides: object,
 ) -> Path:
-    """Run a full Pelican build into `output` and return it."""
+    """Build the site into `output` and return it: Pelican's run, incremental when the
+    `incremental` plugin is on (only changed files are rendered), and not even started when
+    no input changed since the last build of `output` (ownmedia.incremental.nothing_changed).
+    """
     from pelican import Pelican
 
     settings = pelican_settings(settings_file, output=output, content=content, **overrides)
+    if _incremental_enabled(settings):
+        from ownmedia import incremental
+
+        if incremental.nothing_changed(settings):
+            incremental.log.info("ownmedia: nothing changed since the last build of %s",
+                                 settings["OUTPUT_PATH"])
+            return Path(settings["OUTPUT_PATH"])
     Pelican(settings).run()
     return Path(settings["OUTPUT_PATH"])
+
+
+def _incremental_enabled(settings: dict) -> bool:
+    from ownmedia.pelican_support import plugin_enabled
+
+    return plugin_enabled(settings, "incremental")

@@ -1,50 +1,73 @@
 """Live publishing: put an approved comment on the built site within a second, without a
 full rebuild, and byte-for-byte as the next full build will write it.
 
-A LivePublisher keeps a warm Pelican context (settings, plugins, generators with every
-article read, the Jinja environment) in the process. Re-rendering a post then means: re-read
-that post's comment files, attach them with plugins/comments' `attach`, and render the
-article page the way ArticlesGenerator.generate_articles + Writer.write_file do, the print
-view with plugins/print_view's `render_print_view`, and the post's comments feed; each file
-is written to a temporary file beside its target and renamed over it (atomic).
+A LivePublisher runs one Pelican build in the process that reads everything and writes
+nothing (`load`, OWNMEDIA_DRY_RUN) and keeps what that build made in memory: its
+generators, with every article read, and the list of calls Pelican made to its Writer
+(ownmedia.incremental records them). Re-rendering a post then means: re-read that post's
+comment files, attach them with plugins/comments' `attach`, and replay, through the same
+IncrementalWriter, every recorded call that shows one of the post's articles: its pages, and
+the index, category, tag, author and archive pages (comment counts); then the print views
+(plugins/print_view's `write_print_view`) and comments feeds (plugins/comments'
+`write_comments_feed`), the functions full builds call. Only the files whose fingerprint
+changed are rendered. They are written into a staging folder beside the site and renamed into
+place (atomic), the article pages last; the build record is updated, under the build lock.
 
-What is not re-rendered live: comment counts in index/category listings (next full build)."""
+No private Pelican function is called and nothing of Pelican's code is copied here."""
 
 from __future__ import annotations
 
-import logging
 import os
+import shutil
+import tempfile
 import threading
 import time
 from pathlib import Path
 
-from pelican.utils import get_relative_path, path_to_url, sanitised_join
-
-from ownmedia.comment_format import read_comment_file
+from ownmedia import incremental
 from ownmedia.fsutil import atomic_write_text
 
-log = logging.getLogger(__name__)
+LOCK_WAIT_SECONDS = 120.0  # a full build of the same site may be under way
 
 
 def atomic_write(path: Path, text: str) -> None:
     atomic_write_text(path, text)
 
 
+def _contained_ids(value, into: set[int]) -> None:
+    """The ids of the content objects a Writer call was given (lists, paginated dicts)."""
+    if isinstance(value, dict):
+        for v in value.values():
+            _contained_ids(v, into)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _contained_ids(v, into)
+    elif hasattr(value, "source_path"):
+        into.add(id(value))
+
+
 class LivePublisher:
-    """One warm Pelican context; `render_post(slug)` is thread-safe (serialised)."""
+    """One warm Pelican build; `render_post(slug)` is thread-safe (serialised)."""
 
     def __init__(self, settings_file: str | Path, content: str | Path, output: str | Path,
                  **overrides: object):
         self.settings_file, self.content, self.output = settings_file, content, Path(output)
-        self.overrides = overrides
+        # nothing is forked inside the service (no build-stage workers), and its warm build
+        # reads the site without writing it (the site is the last build's, until approvals)
+        self.overrides = {"OWNMEDIA_BUILD_WORKERS": 0, "OWNMEDIA_DRY_RUN": True, **overrides}
         self._lock = threading.Lock()
         self._generator = None
+        self._calls: list[tuple[set[int], tuple]] = []
+        self._site = ""
+        self._object_fps: dict = {}
+        self._file_fps: dict = {}
         self._signature: tuple[int, float] = (0, 0.0)
         self.load_seconds = 0.0
 
     def load(self) -> None:
-        """Read the whole site once (what a full build does before writing)."""
+        """Run one (incremental) build in this process and keep what it read."""
         from pelican import Pelican, signals
+        from pelican.generators import ArticlesGenerator
 
         from ownmedia.site import pelican_settings
 
@@ -52,48 +75,50 @@ class LivePublisher:
         settings = pelican_settings(self.settings_file, output=self.output, content=self.content,
                                     **self.overrides)
         signature = self._content_signature(settings)  # before reading: never miss an edit
-        pelican = Pelican(settings)
-        context = settings.copy()
-        context["generated_content"] = {}
-        context["static_links"] = set()
-        context["static_content"] = {}
-        context["localsiteurl"] = settings["SITEURL"]
-        generators = [
-            cls(context=context, settings=settings, path=pelican.path, theme=pelican.theme,
-                output_path=pelican.output_path)
-            for cls in pelican._get_generator_classes()
-        ]
-        for gen in generators:
-            if hasattr(gen, "generate_context"):
-                gen.generate_context()
-        signals.all_generators_finalized.send(generators)
-        for gen in generators:
-            if hasattr(gen, "refresh_metadata_intersite_links"):
-                gen.refresh_metadata_intersite_links()
-        from pelican.generators import ArticlesGenerator
+        seen: dict = {}
 
-        self._generator = next(g for g in generators if isinstance(g, ArticlesGenerator))
+        def keep(generators) -> None:  # all_generators_finalized of this build only
+            if generators and generators[0].settings is settings:
+                seen["generators"] = generators
+                state = incremental.current(settings)
+                if state is not None:
+                    state.recording = []
+                    seen["state"] = state
+
+        signals.all_generators_finalized.connect(keep)
+        try:
+            Pelican(settings).run()
+        finally:
+            signals.all_generators_finalized.disconnect(keep)
+        if "state" not in seen:
+            raise RuntimeError("live publishing needs the 'incremental' plugin in PLUGINS")
+        state = seen["state"]
+        self._generator = next(g for g in seen["generators"]
+                               if isinstance(g, ArticlesGenerator))
+        self._calls = []
+        for call in state.recording:
+            if call[0] == "file":
+                ids: set[int] = set()
+                # Pelican gives every tag, category and author listing all_articles; they
+                # show only their own (see ownmedia.incremental)
+                _contained_ids({k: v for k, v in call[4].items() if k != "all_articles"}, ids)
+                self._calls.append((ids, call))
+        self._site = state.site
+        self._object_fps, self._file_fps = {}, {}
         self.settings = settings
         self._signature = signature
         self.load_seconds = time.perf_counter() - start
 
     def ensure_loaded(self) -> None:
-        """Read the site and render one post in memory, so that the first approval does not
-        pay for compiling templates."""
+        """Read the site and render one post into a scratch folder, so that the first
+        approval does not pay for compiling templates."""
         with self._lock:
             if self._generator is None:
                 self.load()
-                self._warm_up()
-
-    def _warm_up(self) -> None:
-        from plugins import print_view
-
-        gen = self._generator
-        article = next(iter([*gen.articles, *gen.translations]), None)
-        if article is not None:
-            self._render_page(article)
-            if hasattr(article, "print_url"):
-                print_view.render_print_view(article, gen.env, dict(gen.context))
+                gen = self._generator
+                first = next(iter([*gen.articles, *gen.translations]), None)
+                if first is not None:
+                    self._render([first], install=False, warm_up=True)
 
     def _articles(self, slug: str) -> list:
         gen = self._generator
@@ -109,16 +134,20 @@ class LivePublisher:
         files written (empty when the post is unknown).
 
         When the posts changed since the site was read (a new or edited post, then a full
-        build), the warm context is stale: it is read again first, so a live re-render never
+        build), the warm build is stale: it is run again first, so a live re-render never
         puts an old version of a post back."""
+        from plugins import comments as comments_plugin
+
         with self._lock:
             if self._generator is None or (
                 self._signature != self._content_signature(self.settings)
-            ):
+            ) or not self._articles(slug):
                 self.load()
-            elif not self._articles(slug):
-                self.load()
-            return self._render(slug)
+            articles = self._articles(slug)
+            if not articles:
+                return []
+            comments = comments_plugin.read_post_comments(self.settings, slug)
+            return self._render(articles, comments=comments)
 
     @staticmethod
     def _content_signature(settings: dict) -> tuple[int, float]:
@@ -142,63 +171,72 @@ class LivePublisher:
                     newest = max(newest, entry.stat().st_mtime)
         return count, newest
 
-    def _render(self, slug: str) -> list[Path]:
+    def _render(self, articles: list, comments=None, install: bool = True,
+                warm_up: bool = False) -> list[Path]:
+        """Replay the recorded Writer calls that show `articles` (after attaching `comments`)
+        plus their print views and feeds; rename what was rendered into the site."""
         from pelican import signals
 
         from plugins import comments as comments_plugin
         from plugins import print_view
 
         gen, settings = self._generator, self.settings
-        folder = comments_plugin.comments_dir(settings) / slug
-        comments = []
-        if folder.is_dir():
-            comments = [read_comment_file(p) for p in sorted(folder.glob("*.md"))]
-            comments = [c for c in comments if c.post == slug]
-        comments.sort(key=lambda c: (c.date, c.id))
-        written: list[Path] = []
-        for article in self._articles(slug):
-            comments_plugin.attach(article, comments)
-            article.comments_feed = (
-                comments_plugin._feed_url(article, settings) if article.comment_count else ""
-            )
-            signals.article_generator_write_article.send(gen, content=article)
-            # The article page goes last: once a reader sees the comment there, its print view
-            # and feed already show it too.
-            page_target = Path(sanitised_join(str(self.output), article.save_as))
-            page_html = self._render_page(article)
-            if hasattr(article, "print_url"):
-                target = self.output / print_view.print_path(article.save_as)
-                atomic_write(target, print_view.render_print_view(article, gen.env,
-                                                                  dict(gen.context)))
-                written.append(target)
-            feed_path = self.output / comments_plugin._feed_path(article)
-            if article.comment_count and article in [*gen.articles, *gen.translations]:
-                import io
+        state = incremental.start(settings, consume_record=False, wait=LOCK_WAIT_SECONDS)
+        try:
+            state.site = self._site
+            state.staging, state.dry = True, False  # the load was dry; this render writes
+            if warm_up:  # render the article's own page and print view, whatever the record
+                state.previous = {}
+            state._object_fps, state._file_fps = self._object_fps, self._file_fps
+            if comments is not None:
+                for article in articles:
+                    comments_plugin.attach(article, comments, state.cache, settings)
+                    state.forget(article)
+            staging = Path(tempfile.mkdtemp(dir=self.output.parent, prefix=".ownmedia-live-"))
+            try:
+                writer = incremental.writer_class(state)(str(staging), settings=settings)
+                ids = {id(a) for a in articles}
+                for article in articles:
+                    signals.article_generator_write_article.send(gen, content=article)
+                live = [a for a in articles if a in gen.articles or a in gen.translations]
+                # print views are made afresh below, with this render's cache
+                prints = {print_view.print_path(a.save_as) for a in live}
+                for call_ids, (_, name, template, context, kwargs) in self._calls:
+                    if warm_up and kwargs.get("article") not in articles:
+                        continue
+                    if call_ids & ids and name not in prints:
+                        writer.write_file(name, template, context, **kwargs)
+                for article in live:
+                    if hasattr(article, "print_url"):
+                        print_view.write_print_view(writer, article, gen.env, gen.context)
+                    comments_plugin.write_comments_feed(writer, article, settings)
+                if not install:
+                    return []
+                return self._install(state, staging, articles)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        finally:
+            incremental.end(settings, finish=False)
 
-                buf = io.StringIO()
-                comments_plugin.comments_feed(article, settings).write(buf, "utf-8")
-                atomic_write(feed_path, buf.getvalue())
-                written.append(feed_path)
-            elif feed_path.exists():
-                feed_path.unlink()
-            atomic_write(page_target, page_html)
-            written.append(page_target)
+    def _install(self, state, staging: Path, articles: list) -> list[Path]:
+        """Rename the rendered files into the site (article pages last), drop the feeds of
+        posts left without comments, update the build record."""
+        from plugins import comments as comments_plugin
+
+        pages = {a.save_as for a in articles}
+        rendered = [n for n in state.rendered_names if (staging / n).is_file()]
+        written = []
+        for name in sorted(rendered, key=lambda n: (n in pages, n)):
+            target = self.output / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, target)
+            written.append(target)
+        record = dict(state.previous)
+        record.update(state.outputs)
+        for article in articles:
+            if not getattr(article, "comment_count", 0):
+                feed = comments_plugin.feed_path(article)
+                record.pop(feed, None)
+                (self.output / feed).unlink(missing_ok=True)
+        state.save_record(record)
         return written
-
-    def _render_page(self, article) -> str:
-        """What Writer.write_file renders for generate_articles' call, without writing."""
-        gen, settings = self._generator, self.settings
-        name = article.save_as
-        localcontext = gen.context.copy()
-        localcontext["localsiteurl"] = localcontext.get("localsiteurl", None)
-        if settings.get("RELATIVE_URLS"):
-            relative_url = path_to_url(get_relative_path(name))
-            localcontext["SITEURL"] = relative_url
-            localcontext["localsiteurl"] = relative_url
-        localcontext["output_file"] = name
-        # write_file's own parameters (override_output, url) are not template variables
-        localcontext.update(article=article, category=getattr(article, "category", None),
-                            blog=True)
-        if localcontext["localsiteurl"]:
-            gen.context["localsiteurl"] = localcontext["localsiteurl"]
-        return gen.get_template(article.template).render(localcontext)

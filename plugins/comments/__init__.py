@@ -2,7 +2,10 @@
 
 The files are read through ownmedia.comment_format (the one definition of the format, shared with
 the engagement service). The threading and counting logic lives in plain functions
-(`build_tree`, `attach_comments`) so the service can re-render one post without a full build.
+(`build_tree`, `attach_comments`, `read_post_comments`, `write_comments_feed`): full builds
+and the service's live publisher call the same ones. Bodies are rendered once per text and
+kept in the build's content-addressed cache (ownmedia.build_cache); on a cold build the
+misses are offered to the build stage (ownmedia.build_stage). No process code here.
 
 Each article gets:
     article.comments       list of Comment, oldest first
@@ -13,17 +16,19 @@ Each article gets:
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import threading
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import cache, lru_cache
 from pathlib import Path
 
 import markdown
 from pelican import signals
 
-from ownmedia import build_jobs
+from ownmedia import incremental
+from ownmedia.build_cache import BuildCache, key
 from ownmedia.comment_format import (
     MARKDOWN_EXTENSIONS,
     Comment,
@@ -42,56 +47,27 @@ class CommentsBuildError(BuildError):
     """Stops the build; the message names the comment file and the field to fix."""
 
 
-
-
-
 _local = threading.local()
 
 
-# Bodies rendered ahead of the writing phase, by Markdown source (see prefetch_bodies).
-_READY: dict[str, str] = {}
-_PENDING: list = []  # (texts, future) pairs
-_EXECUTORS: list = []
-PREFETCHED: dict[str, int] = {}  # how many items the last build gave to workers
+@cache
+def renderer_version() -> str:
+    """What a rendered body depends on besides its text: this renderer and its libraries."""
+    from importlib.metadata import version
+
+    import ownmedia.comment_format as fmt
+
+    source = Path(fmt.__file__).read_bytes() + Path(__file__).read_bytes()
+    return key(source, markdown.__version__, version("nh3"), "html")
 
 
-def body_html(text: str) -> str:
-    """A comment body as sanitised HTML, rendered once per build for the page, the print
-    view and the feed (this matters at 1,000 posts). Never waits for the workers: a body
-    they have not delivered yet is rendered here (same output)."""
-    if text in _READY:
-        return _READY[text]
-    if _PENDING:
-        _harvest()
-        if text in _READY:
-            return _READY[text]
-    return render_body(text)
-
-
-def _harvest() -> None:
-    """Take the bodies of the worker batches that are done."""
-    still = []
-    for chunk, future in _PENDING:
-        if not future.done():
-            still.append((chunk, future))
-            continue
-        try:
-            _READY.update(zip(chunk, future.result(), strict=True))
-        except Exception:  # noqa: BLE001 - rendered here instead
-            log.warning("comment rendering worker failed; rendering here", exc_info=True)
-    _PENDING[:] = still
-    if not still:
-        while _EXECUTORS:  # idle now; do not keep the processes (e.g. in the service)
-            _EXECUTORS.pop().shutdown(wait=False)
-
-
-def _forget_parent_pool() -> None:
-    """In a forked process the parent's pool cannot deliver: render there instead."""
-    _PENDING.clear()
-    _EXECUTORS.clear()
-
-
-os.register_at_fork(after_in_child=_forget_parent_pool)
+def body_html(text: str, cache: BuildCache | None = None) -> str:
+    """A comment body as sanitised HTML, from the build's content-addressed cache when this
+    text was rendered by an earlier build (the page, print view and feed share it)."""
+    if cache is None:
+        return render_body(text)
+    return cache.get_or_make("comment-html", key(renderer_version(), text),
+                             lambda: render_body(text))
 
 
 @lru_cache(maxsize=4096)
@@ -104,70 +80,27 @@ def render_body(text: str) -> str:
     return sanitise_html(md.reset().convert(text))
 
 
-def _render_batch(texts: list[str]) -> list[str]:
-    return [render_body(t) for t in texts]
-
-
-def render_workers(settings: dict, count: int) -> int:
-    """COMMENTS_RENDER_WORKERS: 0 = in the build process; default, from 200 bodies: one per
-    CPU but one (the build process keeps a core to itself)."""
-    configured = settings.get("COMMENTS_RENDER_WORKERS")
-    if configured is not None:
-        return max(0, int(configured))
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min((cpus or 1) - 1, 3) if count >= 200 else 0
-
-
-def prefetch_bodies(texts: list[str], workers: int) -> None:
-    """Render comment bodies in worker processes while Pelican writes the rest of the site
-    (Markdown + nh3 is ~1.5 ms a body, seconds for a large site)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    todo = [t for t in dict.fromkeys(texts) if t not in _READY]
-    if workers <= 0 or not todo or "fork" not in multiprocessing.get_all_start_methods():
-        return
-    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-    _EXECUTORS.append(executor)
-    PREFETCHED["bodies"] = len(todo)
-    size = max(1, len(todo) // (workers * 4))
-    for i in range(0, len(todo), size):
-        chunk = todo[i : i + size]
-        _PENDING.append((chunk, executor.submit(_render_batch, chunk)))
-
-
-def collect_bodies() -> None:
-    """Wait for the prefetched bodies; a failed worker only means rendering here instead."""
-    while _PENDING:
-        chunk, future = _PENDING.pop(0)
-        try:
-            _READY.update(zip(chunk, future.result(), strict=True))
-        except Exception:  # noqa: BLE001 - fall back to rendering in this process
-            log.warning("comment rendering worker failed; rendering here", exc_info=True)
-    while _EXECUTORS:
-        _EXECUTORS.pop().shutdown(wait=True)
-
-
 @dataclass
 class CommentNode:
     comment: Comment
     children: list[CommentNode] = field(default_factory=list)
+    cache: BuildCache | None = field(default=None, repr=False, compare=False)
 
     @property
     def body_html(self) -> str:
-        return body_html(self.comment.body)
+        return body_html(self.comment.body, self.cache)
 
     def __iter__(self):  # so templates may also unpack `for comment, children in tree`
         yield self.comment
         yield self.children
 
 
-def build_tree(comments: list[Comment]) -> list[CommentNode]:
+def build_tree(comments: list[Comment], cache: BuildCache | None = None) -> list[CommentNode]:
     """Thread comments by reply_to, oldest first at every level.
 
     A reply whose parent is unknown (e.g. deleted) is shown at the top level rather than lost."""
     ordered = sorted(comments, key=lambda c: (c.date, c.id))
-    nodes = {c.id: CommentNode(c) for c in ordered}
+    nodes = {c.id: CommentNode(c, cache=cache) for c in ordered}
     roots: list[CommentNode] = []
     for c in ordered:
         parent = nodes.get(c.reply_to) if c.reply_to else None
@@ -203,14 +136,19 @@ def load_comments(settings: dict) -> dict[str, list[Comment]]:
         raise CommentsBuildError(f"bad comment file: {exc}") from None
 
 
-def attach(article: object, comments: list[Comment]) -> None:
-    """Set comments, comment_tree and comment_count on one article (or translation)."""
+def attach(article: object, comments: list[Comment], cache: BuildCache | None = None,
+           settings: dict | None = None) -> None:
+    """Set comments, comment_tree and comment_count on one article (or translation), and
+    comments_feed when `settings` are given."""
     article.comments = list(comments)
-    article.comment_tree = build_tree(comments)
+    article.comment_tree = build_tree(comments, cache)
     article.comment_count = len(comments)
+    if settings is not None:
+        article.comments_feed = _feed_url(article, settings) if article.comment_count else ""
 
 
 def attach_comments(articles: list, by_slug: dict[str, list[Comment]], where: Path,
+                    cache: BuildCache | None = None, settings: dict | None = None,
                     defer_unknown: bool = False) -> dict[str, list[Comment]]:
     """Attach to every article; a comment for a post that does not exist stops the build,
     unless `defer_unknown`: then those are returned, for the pages (see on_pages)."""
@@ -224,7 +162,7 @@ def attach_comments(articles: list, by_slug: dict[str, list[Comment]], where: Pa
             raise CommentsBuildError(_no_slug_message(where, slug, comments))
         _warn_orphans(where, slug, comments)
     for article in articles:
-        attach(article, by_slug.get(article.slug, []))
+        attach(article, by_slug.get(article.slug, []), cache, settings)
     return unknown
 
 
@@ -244,8 +182,9 @@ def _warn_orphans(where: Path, slug: str, comments: list[Comment]) -> None:
             )
 
 
-# Comments whose slug is no article's, waiting for the pages (see on_pages), by settings id.
-_FOR_PAGES: dict = {}
+# Key of the build's shared context holding the comments whose slug is no article's, from
+# on_articles to on_pages (the context lives for one build, so no state outlives it).
+FOR_PAGES = "ownmedia_comments_for_pages"
 
 
 def on_pages(generator) -> None:
@@ -253,7 +192,7 @@ def on_pages(generator) -> None:
     is neither an article's nor a page's stops the build."""
     if not _enabled(generator.settings):
         return
-    pending = _FOR_PAGES.pop(id(generator.settings), {})
+    pending = generator.context.pop(FOR_PAGES, {})
     pages = [
         *generator.pages, *generator.translations,
         *getattr(generator, "hidden_pages", []), *getattr(generator, "hidden_translations", []),
@@ -265,8 +204,9 @@ def on_pages(generator) -> None:
         if slug not in slugs:
             raise CommentsBuildError(_no_slug_message(where, slug, comments))
         _warn_orphans(where, slug, comments)
+    cache = _cache_of(generator.settings)
     for page in pages:
-        attach(page, pending.get(page.slug, []))
+        attach(page, pending.get(page.slug, []), cache)
 
 
 def _all_articles(generator) -> list:
@@ -283,49 +223,49 @@ def _all_articles(generator) -> list:
     return list(seen.values())
 
 
-# Comment files read as the article generator is made (see on_init), by settings object.
-_LOADED: dict = {}
+def read_post_comments(settings: dict, slug: str) -> list[Comment]:
+    """The comment files of one post (what load_comments gives for it), oldest first."""
+    from ownmedia.comment_format import read_comment_file
+
+    folder = comments_dir(settings) / slug
+    comments = []
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.md")):
+            try:
+                comment = read_comment_file(path)
+            except CommentFormatError as exc:
+                raise CommentsBuildError(f"bad comment file: {exc}") from None
+            if comment.post != slug:
+                raise CommentsBuildError(
+                    f"bad comment file: {path}: field 'post': is {comment.post!r} but the "
+                    f"file is in {slug}/")
+            comments.append(comment)
+    comments.sort(key=lambda c: (c.date, c.id))
+    return comments
 
 
-def _load_and_prefetch(settings: dict) -> dict[str, list[Comment]]:
-    by_slug = load_comments(settings)
-    _READY.clear()  # bodies of the previous build (a long-running process) are not kept
-    texts = [c.body for comments in by_slug.values() for c in comments]
-    prefetch_bodies(texts, render_workers(settings, len(texts)))
-    return by_slug
-
-
-def on_init(generator) -> None:
-    """Read the comment files before the posts are read, so that the workers render the
-    bodies while Pelican reads the posts (they are all ready when writing starts)."""
-    _LOADED.clear()
-    if not _enabled(generator.settings):
-        return
-    _LOADED.update(settings=generator.settings, by_slug=_load_and_prefetch(generator.settings))
+def _cache_of(settings: dict) -> BuildCache | None:
+    state = incremental.current(settings)
+    return state.cache if state else None
 
 
 def on_articles(generator) -> None:
     if not _enabled(generator.settings):
         return
-    articles = _all_articles(generator)
-    if _LOADED.get("settings") is generator.settings:
-        by_slug = _LOADED["by_slug"]
-    else:  # no article_generator_init for this generator
-        by_slug = _load_and_prefetch(generator.settings)
-    _LOADED.clear()
-    _FOR_PAGES[id(generator.settings)] = attach_comments(
-        articles, by_slug, comments_dir(generator.settings), defer_unknown=True
-    )
-    for article in articles:
-        article.comments_feed = (
-            _feed_url(article, generator.settings) if article.comment_count else ""
-        )
-    # the feeds may be written beside Pelican's writing (plugins/print_view's writers)
-    job = partial(write_feeds, settings=generator.settings, out=Path(generator.output_path))
-    build_jobs.offer(generator.settings, FEEDS_JOB, job)
+    settings = generator.settings
+    by_slug = load_comments(settings)
+    generator.context[FOR_PAGES] = attach_comments(
+        _all_articles(generator), by_slug, comments_dir(settings), _cache_of(settings), settings,
+        defer_unknown=True)
+    state = incremental.current(settings)
+    if state is not None and not state.previous:
+        # a first or full build: the bodies the cache lacks go to the build stage
+        for comments in by_slug.values():
+            for c in comments:
+                state.offer("comment-html", key(renderer_version(), c.body), render_body, c.body)
 
 
-def _feed_path(article) -> str:
+def feed_path(article) -> str:
     """comments.atom.xml next to the article's index.html (or <name>/comments.atom.xml)."""
     save_as = article.save_as
     if save_as.endswith("index.html"):
@@ -334,10 +274,10 @@ def _feed_path(article) -> str:
 
 
 def _feed_url(article, settings: dict) -> str:
-    return f"{settings.get('SITEURL', '')}/{_feed_path(article)}"
+    return f"{settings.get('SITEURL', '')}/{feed_path(article)}"
 
 
-def comments_feed(article, settings: dict):
+def comments_feed(article, settings: dict, cache: BuildCache | None = None):
     """An Atom feed of one post's comments (feedgenerator, as Pelican's own feeds)."""
     from feedgenerator import Atom1Feed
 
@@ -355,7 +295,7 @@ def comments_feed(article, settings: dict):
             title=f"{c.author} ({c.type})",
             link=f"{link}#comment-{c.id}",
             unique_id=f"{link}#comment-{c.id}",
-            description=body_html(c.body),
+            description=body_html(c.body, cache),
             author_name=c.author,
             author_link=c.website,
             pubdate=c.date,
@@ -363,30 +303,30 @@ def comments_feed(article, settings: dict):
     return feed
 
 
-FEEDS_JOB = "comments_feeds"
+def comments_feed_text(article, settings: dict, cache: BuildCache | None = None) -> str:
+    buf = io.StringIO()
+    comments_feed(article, settings, cache).write(buf, "utf-8")
+    return buf.getvalue()
 
 
-def write_feeds(articles: list, settings: dict, out: Path) -> None:
-    """The comments feed of each of `articles` that has comments."""
-    for article in articles:
-        if not getattr(article, "comment_count", 0):
-            continue
-        target = out / _feed_path(article)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "w", encoding="utf-8") as fh:
-            comments_feed(article, settings).write(fh, "utf-8")
+def write_comments_feed(writer, article, settings: dict) -> None:
+    """One post's comments feed through the build's writer (skipped when unchanged); a post
+    without comments has none (a feed left by an earlier build is removed at the end)."""
+    if not getattr(article, "comment_count", 0):
+        return
+    state = incremental.current(settings)
+    cache = state.cache if state else None
+    inputs = [state.object_fp(article)] if state else []
+    incremental.write_artefact(writer, feed_path(article), inputs,
+                               lambda: comments_feed_text(article, settings, cache))
 
 
 def on_write(generator, writer) -> None:
-    """Write the per-post comments feeds once the articles are written, unless the print-view
-    writer processes took the job (ownmedia.build_jobs)."""
-    if not _enabled(generator.settings) or build_jobs.was_taken(generator.settings, FEEDS_JOB):
+    """Write the per-post comments feeds once the articles are written."""
+    if not _enabled(generator.settings):
         return
-    write_feeds(
-        [*generator.articles, *generator.translations],
-        generator.settings,
-        Path(generator.output_path),
-    )
+    for article in [*generator.articles, *generator.translations]:
+        write_comments_feed(writer, article, generator.settings)
 
 
 def _enabled(settings: dict) -> bool:
@@ -395,24 +335,6 @@ def _enabled(settings: dict) -> bool:
 
 def register() -> None:
     install_traceback_filter()
-    signals.article_generator_init.connect(on_init)
     signals.article_generator_finalized.connect(on_articles)
     signals.page_generator_finalized.connect(on_pages)
     signals.article_writer_finalized.connect(on_write)
-    signals.get_writer.connect(on_output)
-    signals.finalized.connect(on_finalized)
-
-
-def on_output(pelican) -> None:
-    """Writing starts (Pelican asks for its writer): take the bodies already rendered, so
-    that processes forked from now on (plugins/print_view's writers) inherit them."""
-    if _PENDING:
-        _harvest()
-        PREFETCHED["ready_at_output"] = len(_READY)
-    return None
-
-
-def on_finalized(pelican) -> None:
-    """Stop the body workers (they may still be busy if this process did not need them)."""
-    _PENDING[:] = [(chunk, future) for chunk, future in _PENDING if not future.cancel()]
-    collect_bodies()

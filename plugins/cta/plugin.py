@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,6 +45,9 @@ class BuildState:
 
 
 def _rel(path: str, settings: dict) -> str:
+    root = str(_resolved(settings.get("PATH", ".")))
+    if path.startswith(root + os.sep):  # the usual case: no resolve() (syscalls) per post
+        return path[len(root) + 1:]
     try:
         return str(Path(path).resolve().relative_to(_resolved(settings.get("PATH", "."))))
     except ValueError:

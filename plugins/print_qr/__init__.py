@@ -1,11 +1,10 @@
 """The QR code of the print view on the article page itself, shown only when the article page
 is printed (theme CSS `.print-only`): a reader printing the page, not the print view, still
 gets the way back online. The code and its tagged URL are the print view's own
-(plugins/print_view's qr_target and qr_svg), made lazily when a template shows them."""
+(plugins/print_view's PrintData, with the build's artefact cache), made lazily when a template
+shows them, so a build makes each code once for both pages."""
 
 from __future__ import annotations
-
-from functools import cached_property
 
 from pelican import signals
 
@@ -17,25 +16,30 @@ NAME = "print_qr"
 class PrintQr:
     """`url`: the canonical URL tagged utm_source=print; `svg`: its inline SVG QR code."""
 
-    def __init__(self, canonical: str, slug: str):
-        from plugins.print_view import qr_target
+    def __init__(self, data):
+        self._data = data
 
-        self.url = qr_target(canonical, slug)
+    @property
+    def url(self) -> str:
+        return self._data.qr_url
 
-    @cached_property
+    @property
     def svg(self) -> str:
-        from plugins.print_view import qr_svg
-
-        return qr_svg(self.url)
+        return self._data.qr_svg
 
 
 def on_all_generators(generators) -> None:
+    from ownmedia import incremental
+    from plugins.print_view import print_data
+
     for gen in generators:
         if not hasattr(gen, "articles") or not plugin_enabled(gen.settings, NAME):
             continue
         siteurl = gen.settings.get("SITEURL", "")
+        state = incremental.current(gen.settings)
+        cache = state.cache if state else None
         for article in [*gen.articles, *gen.translations]:
-            article.print_qr = PrintQr(f"{siteurl}/{article.url}", article.slug)
+            article.print_qr = PrintQr(print_data(article, siteurl, cache))
 
 
 def register() -> None:

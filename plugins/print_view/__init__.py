@@ -5,26 +5,25 @@ footnotes, the approved comments, and a QR code (segno, inline SVG) back to the 
 utm_source=print&utm_medium=print&utm_campaign=<slug>, so a printed copy that brings a reader
 back online is measured.
 
-`render_print_view(article, env, context)` is a plain function: the engagement service can call
-it to re-render one post after a comment is approved, without a full build."""
+`write_print_view(writer, article, env, context)` is the one way a print view is made: full
+builds call it for every article, the engagement service's live publisher for one post. It
+goes through the build's Pelican Writer (ownmedia.incremental: skipped when its inputs did not
+change, else taken from the content-addressed cache or rendered). QR codes are segno's, with a
+fixed mask (any mask is valid; scoring the eight is most of segno's time), cached by content."""
 
 from __future__ import annotations
 
 import html
 import logging
-import os
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
+from functools import cached_property, lru_cache
 from urllib.parse import urlencode, urljoin, urlsplit
 
+import segno
 from pelican import signals
 
-from ownmedia import build_jobs
+from ownmedia.build_cache import BuildCache, key
 from ownmedia.pelican_support import plugin_enabled
-
-from .qr import qr_rows, rows_svg
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +35,38 @@ HREF_RE = re.compile(r"""\bhref\s*=\s*("([^"]*)"|'([^']*)')""", re.I)
 NAME = "print_view"  # as listed in PLUGINS
 
 
-@dataclass
 class PrintData:
-    canonical: str
-    qr_url: str
-    qr_svg: str
-    content: str
-    footnotes: list[str] = field(default_factory=list)
+    """What print.html shows beside the article; the QR code is made only when rendered."""
+
+    def __init__(self, article, siteurl: str, cache: BuildCache | None = None):
+        self._article, self._siteurl, self._cache = article, siteurl, cache
+
+    @cached_property
+    def canonical(self) -> str:
+        return f"{self._siteurl}/{self._article.url}"
+
+    @cached_property
+    def qr_url(self) -> str:
+        return qr_target(self.canonical, self._article.slug)
+
+    @cached_property
+    def _footnoted(self) -> tuple[str, list[str]]:
+        return footnote_links(self._article.content, self.canonical)
+
+    @property
+    def content(self) -> str:
+        return self._footnoted[0]
+
+    @property
+    def footnotes(self) -> list[str]:
+        return self._footnoted[1]
+
+    @cached_property
+    def qr_svg(self) -> str:
+        if self._cache is None:
+            return make_qr_svg(self.qr_url)
+        return self._cache.get_or_make("qr", key(QR_VERSION, self.qr_url),
+                                       lambda: make_qr_svg(self.qr_url))
 
 
 def print_path(save_as: str) -> str:
@@ -64,37 +88,40 @@ def qr_target(canonical: str, slug: str) -> str:
     return f"{canonical}{sep}{query}"
 
 
-PREFETCHED: dict[str, int] = {}  # how many print views the last build gave to writers
+QR_VERSION = f"segno {segno.__version__} m mask0 noboost runs-svg 1"
+DARK_RUN = re.compile(rb"\x01+")
 
 
 @lru_cache(maxsize=256)  # the service re-renders the same post on each approval
 def make_qr_svg(data: str) -> str:
-    """An inline SVG QR code (no XML declaration, no external reference).
-
-    Made for speed (it is per post): the mask is fixed (segno otherwise tries all eight and
-    scores them, 80 % of its time; any mask is valid), the error level is not boosted, and
-    the code is laid out from a per-version template (qr.py: segno's modules, 5x faster)."""
-    return rows_svg(qr_rows(data))
+    """An inline SVG QR code (no XML declaration, no external reference): segno's code with
+    error level M, mask 0 and no error boost, drawn as one path of horizontal runs."""
+    code = segno.make(data, error="m", micro=False, mask=0, boost_error=False)
+    return matrix_svg(code.matrix)
 
 
 def matrix_svg(matrix, border: int = 2, scale: int = 3) -> str:
-    """Dark modules of a segno matrix as one path of horizontal runs (see qr.rows_svg)."""
-    return rows_svg([bytes(row) for row in matrix], border, scale)
+    """Dark modules of a segno matrix as one path of horizontal runs, on a white square with
+    a quiet zone (a few hundred bytes smaller than one rect per module)."""
+    rows = [bytes(row) for row in matrix]
+    size = len(rows) + 2 * border
+    moves = [f"M{x + border} " for x in range(len(rows))]  # made once per code, not per run
+    runs = [f"h{n}v1h-{n}z" for n in range(len(rows) + 1)]
+    parts = []
+    for y, row in enumerate(rows, start=border):
+        at_y = str(y)
+        parts += [moves[m.start()] + at_y + runs[m.end() - m.start()]
+                  for m in DARK_RUN.finditer(row)]
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="qr-code" viewBox="0 0 {size} {size}" '
+        f'width="{size * scale}" height="{size * scale}" shape-rendering="crispEdges" '
+        f'role="img" aria-label="QR code"><rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path fill="#000" d="{"".join(parts)}"/></svg>'
+    )
 
 
 def qr_svg(data: str) -> str:
     return make_qr_svg(data)
-
-
-def writer_workers(settings: dict, count: int) -> int:
-    """PRINT_VIEW_WORKERS (formerly PRINT_VIEW_QR_WORKERS): 0 = written in the build process.
-    Default: from 40 posts, one process per CPU but one (the build process keeps a core to
-    itself; on 2 cores a second writer would only slow it down)."""
-    configured = settings.get("PRINT_VIEW_WORKERS", settings.get("PRINT_VIEW_QR_WORKERS"))
-    if configured is not None:
-        return max(0, int(configured))
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min((cpus or 1) - 1, 3) if count >= 40 else 0
 
 
 def footnote_links(content: str, base_url: str) -> tuple[str, list[str]]:
@@ -123,136 +150,50 @@ def footnote_links(content: str, base_url: str) -> tuple[str, list[str]]:
     return LINK_RE.sub(replace, content), notes
 
 
-def print_data(article, siteurl: str) -> PrintData:
-    canonical = f"{siteurl}/{article.url}"
-    content, notes = footnote_links(article.content, canonical)
-    target = qr_target(canonical, article.slug)
-    return PrintData(
-        canonical=canonical,
-        qr_url=target,
-        qr_svg=qr_svg(target),
-        content=content,
-        footnotes=notes,
-    )
+def print_data(article, siteurl: str, cache: BuildCache | None = None) -> PrintData:
+    return PrintData(article, siteurl, cache)
 
 
 def render_print_view(article, env, context: dict) -> str:
-    """Render theme/templates/print.html for one article; `env` is a Jinja environment
-    (e.g. a Pelican generator's `env`), `context` the site context (SITEURL, SITENAME...)."""
+    """print.html for one article, in memory (`env`: a Jinja environment such as a Pelican
+    generator's `env`; `context`: the site context). Builds use write_print_view."""
     template = env.get_template("print.html")
     data = print_data(article, context.get("SITEURL", ""))
     return template.render({**context, "article": article, "print": data})
+
+
+def write_print_view(writer, article, env, context: dict) -> None:
+    """Write one article's print view through the build's writer (see the module docstring)."""
+    from ownmedia import incremental
+
+    state = incremental.current(writer.settings)
+    data = print_data(article, context.get("SITEURL", ""), state.cache if state else None)
+    writer.write_file(print_path(article.save_as), env.get_template("print.html"), context,
+                      article=article, print=data)
 
 
 def on_articles(generator) -> None:
     """Give every article its print_url, so article.html can link to it."""
     if not _enabled(generator.settings):
         return
+    from ownmedia import incremental
+
+    state = incremental.current(generator.settings)
+    siteurl = generator.settings.get("SITEURL", "")
     for article in [*generator.articles, *generator.translations]:
         article.print_url = print_url(article.save_as)
-
-
-# The print views being written by forked writer processes (see on_output).
-_WRITING: list = []  # (executor, futures)
-_JOB: dict = {}
-_GENERATOR: list = []  # the article generator of the build under way
-
-
-def write_print_views(articles: list, env, context: dict, out: Path) -> int:
-    for article in articles:
-        target = out / print_path(article.save_as)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_print_view(article, env, context), encoding="utf-8")
-    return len(articles)
-
-
-def _write_slice(start: int, stop: int) -> int:
-    """In a forked writer: the job's articles were inherited, nothing is pickled. Then the
-    jobs other plugins offered for these articles (ownmedia.build_jobs: comments feeds)."""
-    job = _JOB
-    articles = job["articles"][start:stop]
-    write_print_views(articles, job["env"], job["context"], job["out"])
-    for other in job["jobs"]:
-        other(articles)
-    return len(articles)
-
-
-def on_all_generators(generators) -> None:
-    """Remember the article generator for on_output (Pelican's signal there only has the
-    Pelican object)."""
-    _GENERATOR.clear()
-    gen = next((g for g in generators if hasattr(g, "articles")), None)
-    if gen is not None and _enabled(gen.settings):
-        _GENERATOR.append(gen)
-
-
-def on_output(pelican) -> None:
-    """At the start of the writing phase (Pelican asks for its writer; everything the print
-    view shows is final: contents, links, comments), fork the print-view writers, so that they
-    run beside all of Pelican's writing; `finalized` waits for them (and fails the build if one
-    failed). QR codes and comment bodies are made in the writers. Returns no writer."""
-    _wait_writers(stale=True)  # a previous build that stopped half-way
-    _JOB.clear()
-    gen = _GENERATOR.pop() if _GENERATOR else None
-    if gen is None or gen.settings is not pelican.settings:
-        return None
-    articles = [*gen.articles, *gen.translations]
-    workers = writer_workers(gen.settings, len(articles))
-    import multiprocessing
-
-    if workers <= 0 or "fork" not in multiprocessing.get_all_start_methods():
-        return None  # on_write writes them in this process
-    from concurrent.futures import ProcessPoolExecutor
-
-    _JOB.update(articles=articles, env=gen.env, context=dict(gen.context),
-                out=Path(gen.output_path), settings=gen.settings,
-                jobs=build_jobs.take(gen.settings))
-    PREFETCHED["print_views"] = len(articles)
-    PREFETCHED["jobs"] = len(_JOB["jobs"])
-    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-    size = -(-len(articles) // (workers * 2))
-    futures = [
-        executor.submit(_write_slice, i, min(i + size, len(articles)))
-        for i in range(0, len(articles), size)
-    ]
-    _WRITING.append((executor, futures))
-    return None
+        if state is not None and not state.previous:
+            # a first or full build: the QR codes the cache lacks go to the build stage
+            target = qr_target(f"{siteurl}/{article.url}", article.slug)
+            state.offer("qr", key(QR_VERSION, target), make_qr_svg, target)
 
 
 def on_write(generator, writer) -> None:
-    """Write the print views in this process when no writer process was started."""
-    if not _enabled(generator.settings) or _JOB.get("settings") is generator.settings:
+    """Once the articles are written: every print view, in this process."""
+    if not _enabled(generator.settings):
         return
-    articles = [*generator.articles, *generator.translations]
-    write_print_views(articles, generator.env, dict(generator.context),
-                      Path(generator.output_path))
-
-
-def _wait_writers(stale: bool = False) -> None:
-    """Wait for the writer processes; their error is raised, or only logged for the writers
-    of an earlier build that stopped half-way (`stale`)."""
-    while _WRITING:
-        executor, futures = _WRITING.pop()
-        try:
-            for future in futures:
-                try:
-                    future.result()
-                except Exception:
-                    if not stale:
-                        raise
-                    log.warning("print-view writer of an earlier build failed", exc_info=True)
-        finally:
-            executor.shutdown(wait=True)
-
-
-def on_finalized(pelican) -> None:
-    """Wait for the forked print-view writers; a failure stops the build."""
-    try:
-        _wait_writers()
-    finally:
-        _JOB.clear()
-        _GENERATOR.clear()
-        build_jobs.clear()
+    for article in [*generator.articles, *generator.translations]:
+        write_print_view(writer, article, generator.env, generator.context)
 
 
 def _enabled(settings: dict) -> bool:
@@ -261,7 +202,4 @@ def _enabled(settings: dict) -> bool:
 
 def register() -> None:
     signals.article_generator_finalized.connect(on_articles)
-    signals.all_generators_finalized.connect(on_all_generators)
-    signals.get_writer.connect(on_output)
     signals.article_writer_finalized.connect(on_write)
-    signals.finalized.connect(on_finalized)

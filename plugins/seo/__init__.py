@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 
 from pelican import signals
 
+from ownmedia import incremental
 from ownmedia.pelican_support import install_traceback_filter, plugin_enabled
 from ownmedia.post_image import post_image_url
 
@@ -214,6 +215,8 @@ def on_all_generators(generators) -> None:
     attach_seo(generators)
     gen = generators[0]
     gen.context["NAV_PAGES"] = nav_pages(gen.context.get("pages", []), gen.settings)
+    if incremental.dry_run(gen.settings):  # the live publisher's warm build writes nothing
+        return
     out = Path(gen.output_path)
     out.mkdir(parents=True, exist_ok=True)
     urls = sitemap_urls(gen.context, gen.settings)
@@ -224,8 +227,11 @@ def on_finalized(pelican) -> None:
     """Write robots.txt last: the static generator has copied content/extra/robots.txt."""
     if not _enabled(pelican.settings):
         return
-    out = Path(pelican.output_path)
-    (out / "robots.txt").write_text(render_robots(pelican.settings), encoding="utf-8")
+    # also in a dry run: Pelican's static generator may just have copied the raw file
+    target = Path(pelican.output_path) / "robots.txt"
+    text = render_robots(pelican.settings)
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
 
 
 def _enabled(settings: dict) -> bool:

@@ -67,11 +67,48 @@ def test_live_render_equals_full_build(tmp_path):
     for path in written:
         rel = path.relative_to(site.output)
         assert path.read_bytes() == (full / rel).read_bytes(), rel
+    # listings too: the index, category, tag and archive pages show the new comment count
+    names = {p.relative_to(site.output).as_posix() for p in written}
+    assert any(n.startswith("tag/") for n in names), sorted(names)
+    assert any(n.startswith("category/") for n in names), sorted(names)
+    listed = [n for n in names if "page/" in n or n == "index.html"]
+    assert listed and any(f"comment-{child}" not in (site.output / n).read_text()
+                          and "comment-count" in (site.output / n).read_text() for n in listed)
+    assert_same_site(site.output, full)
     # unpublishing re-renders too, back to no comments, and the feed goes away
     mod.delete([parent, child])
     publisher.render_post(POST)
     assert f'id="comment-{parent}"' not in site.page()
     assert not (site.output / POST_URL.strip("/") / "comments.atom.xml").exists()
+    store.close()
+
+
+def assert_same_site(got, want) -> None:
+    """Every file of the live site is the full build's, byte for byte."""
+    files = sorted(p.relative_to(want) for p in want.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(got) for p in got.rglob("*") if p.is_file())
+    for rel in files:
+        assert (got / rel).read_bytes() == (want / rel).read_bytes(), rel
+
+
+def test_many_approvals_then_full_build_is_identical(tmp_path):
+    """Approvals and unpublishing on two posts, each re-rendered live; then a full build
+    from nothing writes exactly the same site."""
+    site = make_site(tmp_path)
+    config = site.config()
+    store = Store(config.data_dir)
+    mod = Moderator(store, config, b"k" * 32)
+    publisher = LivePublisher(site.settings, site.content, site.output)
+    publisher.ensure_loaded()
+    other = "measure-without-cookies"
+    ids = []
+    for n, post in enumerate([POST, other, POST, other, POST]):
+        ids.append(add_pending(store, post=post, body=f"Comment {n}"))
+        mod.approve([ids[-1]])
+        publisher.render_post(post)
+    mod.delete([ids[1]])
+    publisher.render_post(other)
+    assert_same_site(site.output, build_into(site, tmp_path / "full"))
     store.close()
 
 
@@ -83,3 +120,37 @@ def test_edited_post_is_read_again_before_a_live_render(tmp_path):
     source.write_text(source.read_text() + "\n\nA sentence added after the start.\n")
     publisher.render_post(POST)
     assert "A sentence added after the start." in site.page()
+
+
+def add_pending_and_approve(site, post: str) -> str:
+    store = Store(site.config().data_dir)
+    try:
+        cid = add_pending(store, post=post)
+        Moderator(store, site.config(), b"k" * 32).approve([cid])
+        return cid
+    finally:
+        store.close()
+
+
+def test_the_warm_build_writes_nothing(tmp_path):
+    """The service reads the site at start; it does not render it (until approvals). Only
+    Pelican's static generator may copy a static file whose source is newer."""
+    site = make_site(tmp_path)
+    build_into(site)  # a build of this very output folder: its record exists
+    pages = [p for p in site.output.rglob("*") if p.suffix in (".html", ".xml")]
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in site.output.rglob("*")
+              if p.is_file()}
+    publisher = LivePublisher(site.settings, site.content, site.output)
+    publisher.ensure_loaded()
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in site.output.rglob("*")
+             if p.is_file()}
+    assert {p: b for p, (_, b) in after.items()} == {p: b for p, (_, b) in before.items()}
+    assert all(after[p][0] == before[p][0] for p in pages)
+    # the build record is left in place: a render writes only what the comment changes
+    from ownmedia import incremental
+
+    record = incremental.BuildState(publisher.settings, open_cache=False).record_path
+    assert record.is_file() and len(record.read_text()) > 2000
+    add_pending_and_approve(site, POST)
+    written = publisher.render_post(POST)
+    assert 4 <= len(written) <= 30, len(written)

@@ -1,0 +1,83 @@
+"""Incremental output for the whole build (ownmedia.incremental): lock the output directory,
+read the last build's record, give Pelican the writer that skips unchanged files, then delete
+the outputs of removed content and write the new record.
+
+`OWNMEDIA_INCREMENTAL = False` renders every file (still locked and recorded);
+`OWNMEDIA_CONTENT_CACHE = False` leaves Pelican's reader cache as the settings say."""
+
+from __future__ import annotations
+
+from pelican import signals
+
+from ownmedia import incremental
+from ownmedia.pelican_support import install_traceback_filter, plugin_enabled
+
+NAME = "incremental"  # as listed in PLUGINS
+
+
+def on_initialized(pelican) -> None:
+    """Before the other plugins' `initialized` (this plugin is listed first)."""
+    if plugin_enabled(pelican.settings, NAME):
+        incremental.note_inputs(pelican.settings)
+
+
+def on_start(pelican) -> None:
+    """Pelican's run begins (it asks plugins for generators): one build state per run."""
+    if not plugin_enabled(pelican.settings, NAME):
+        return None
+    # a dry run (the service's warm build) leaves the last build's record in place
+    state = incremental.start(pelican.settings,
+                              consume_record=not pelican.settings.get("OWNMEDIA_DRY_RUN"))
+    if pelican.settings.get("OWNMEDIA_CONTENT_CACHE", True):
+        # Pelican's reader cache (what Markdown made of each file, keyed by file and mtime).
+        # It pickles what plugins put in metadata: a build with other plugins or settings
+        # must not load it (an unpickling error, not a cache miss), so each set of settings
+        # gets its own folder. The generators are made, and open it, right after this signal.
+        pelican.settings.update(
+            CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True, CONTENT_CACHING_LAYER="reader",
+            GZIP_CACHE=False,  # gzip costs more than it saves on a local disk
+            CACHE_PATH=incremental.pelican_cache_path(pelican.settings))
+        incremental.check_pelican_cache(pelican.settings["CACHE_PATH"])
+        state.pelican_cache = pelican.settings["CACHE_PATH"]
+    jinja = dict(pelican.settings.get("JINJA_ENVIRONMENT") or {})
+    if "bytecode_cache" not in jinja:
+        # compiled templates kept between builds (~0.1 s a build): Jinja checks each against
+        # its template's source
+        from jinja2 import FileSystemBytecodeCache
+
+        folder = state.folder / "jinja"
+        folder.mkdir(parents=True, exist_ok=True)
+        jinja["bytecode_cache"] = FileSystemBytecodeCache(str(folder))
+        pelican.settings["JINJA_ENVIRONMENT"] = jinja
+    if not pelican.settings.get("OWNMEDIA_INCREMENTAL", True):
+        state.previous, state.reason = {}, "OWNMEDIA_INCREMENTAL is off"
+    return None
+
+
+def on_all_generators(generators) -> None:
+    settings = generators[0].settings if generators else {}
+    state = incremental.current(settings)
+    if state is not None:
+        state.set_site(generators)
+
+
+def on_get_writer(pelican):
+    """Writing starts: the build stage's workers take the offered cache misses."""
+    state = incremental.current(pelican.settings)
+    if state is None:
+        return None
+    state.stage.start()
+    return incremental.writer_class(state)
+
+
+def on_finalized(pelican) -> None:
+    incremental.end(pelican.settings)
+
+
+def register() -> None:
+    install_traceback_filter()
+    signals.initialized.connect(on_initialized)
+    signals.get_generators.connect(on_start)
+    signals.all_generators_finalized.connect(on_all_generators)
+    signals.get_writer.connect(on_get_writer)
+    signals.finalized.connect(on_finalized)

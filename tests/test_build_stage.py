@@ -1,0 +1,52 @@
+"""The build stage (ownmedia/build_stage.py): worker processes fill cache misses while the
+build writes; the build never waits for them, their output is the same, none survives."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+from ownmedia.build_stage import Stage
+from ownmedia.site import build_site
+from tests.comments.sitekit import wait_for
+from tests.plugins.conftest import copy_content
+from tests.test_incremental import assert_same_tree
+
+
+def shout(text: str) -> str:
+    return text.upper() + "!"
+
+
+def test_workers_fill_misses_and_are_gone_after_close():
+    stage = Stage({"OWNMEDIA_BUILD_WORKERS": 1})
+    for n in range(50):
+        stage.offer("t", f"k{n}", shout, f"item {n}")
+    stage.offer("t", "k0", shout, "offered twice")  # the first offer stands
+    assert stage.offered == 50
+    assert stage.start() == 1
+    assert stage.take("t", "unknown") is None
+    assert wait_for(lambda: stage.take("t", "k0")) == "ITEM 0!"
+    assert stage.take("t", "k0") is None  # taken once
+    left = stage.close()
+    assert set(left) <= {("t", f"k{n}") for n in range(1, 50)}
+    assert all(value == f"ITEM {key[1][1:]}!" for key, value in left.items())
+    assert multiprocessing.active_children() == []
+
+
+def test_no_workers_below_the_threshold_or_when_off():
+    small = Stage({})
+    small.offer("t", "k", shout, "x")
+    assert small.start() == 0 and small.close() == {}
+    off = Stage({"OWNMEDIA_BUILD_WORKERS": 0})
+    for n in range(500):
+        off.offer("t", f"k{n}", shout, "x")
+    assert off.start() == 0
+
+
+def test_a_build_with_workers_writes_the_same_site(tmp_path):
+    content = copy_content(tmp_path / "content", ("own-your-channel", "measure-without-cookies"))
+    serial = build_site(tmp_path / "serial", content=content, OWNMEDIA_BUILD_WORKERS=0,
+                        CACHE_PATH=str(tmp_path / "c0"))
+    parallel = build_site(tmp_path / "parallel", content=content, OWNMEDIA_BUILD_WORKERS=2,
+                          CACHE_PATH=str(tmp_path / "c2"))
+    assert_same_tree(parallel, serial)
+    assert multiprocessing.active_children() == []

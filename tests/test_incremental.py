@@ -1,0 +1,167 @@
+"""Incremental builds (ownmedia/incremental.py) write exactly what a full build writes: random
+edits, retitles, additions, deletions and comment approvals on a small generated corpus, each
+followed by an incremental build compared file for file with a full build from nothing."""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import Changes, generate
+from ownmedia import incremental
+from ownmedia.site import build_site
+
+POSTS = 14
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def assert_same_tree(got: Path, want: Path) -> None:
+    a, b = tree(got), tree(want)
+    assert sorted(a) == sorted(b), (sorted(set(a) ^ set(b)))[:10]
+    different = [name for name in a if a[name] != b[name]]
+    assert not different, different[:10]
+
+
+def mtimes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in root.rglob("*")
+            if p.is_file()}
+
+
+def rendered_count(caplog) -> int:
+    lines = [r.getMessage() for r in caplog.records if "files rendered" in r.getMessage()]
+    return int(re.search(r"(\d+) files rendered", lines[-1]).group(1))
+
+
+class Corpus(Changes):
+    """A generated corpus, its incremental build folder and full builds from nothing."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        generate(root / "content", POSTS, seed=11)
+        super().__init__(root / "content")
+        self.fulls = 0
+
+    def build(self, name: str = "inc") -> Path:
+        return build_site(self.root / name, content=self.content,
+                          CACHE_PATH=str(self.root / f"cache-{name}"))
+
+    def full(self) -> Path:
+        self.fulls += 1
+        return self.build(f"full-{self.fulls}")
+
+
+def test_incremental_equals_full_after_random_changes(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="ownmedia.build")
+    corpus = Corpus(tmp_path)
+    corpus.build()
+    first = rendered_count(caplog)
+    caplog.clear()
+    corpus.build()  # nothing changed: Pelican is not even started
+    assert "nothing changed since the last build" in caplog.text
+    assert "files rendered" not in caplog.text
+    (corpus.content / "posts" / "post-00003.md").touch()  # same text, newer file: run, render 0
+    corpus.build()
+    assert rendered_count(caplog) == 0
+    steps = ["edit_body", "approve", "unpublish", "retitle", "add_post", "delete_post",
+             "edit_body", "approve"]
+    random.Random(3).shuffle(steps)
+    for step in steps:
+        before = mtimes(tmp_path / "inc")
+        what = getattr(corpus, step)()
+        got = corpus.build()
+        count = rendered_count(caplog)
+        assert_same_tree(got, corpus.full())
+        if step in ("edit_body", "approve", "unpublish"):
+            # the post's pages, print views, feeds and the listings that show it, no other
+            # post's page
+            assert 0 < count < first / 2, (step, what, count, first)
+            after = mtimes(got)
+            touched = {n for n in after if before.get(n) != after[n]}
+            posts = {n for n in touched if re.match(r"(\w\w/)?\d{4}/[^/]+/index.html$", n)}
+            assert len({n.split("/")[-2] for n in posts}) <= 1, (step, what, sorted(posts))
+
+
+def test_a_changed_template_renders_everything(tmp_path, caplog):
+    from ownmedia.site import ROOT
+
+    caplog.set_level(logging.INFO, logger="ownmedia.build")
+    corpus = Corpus(tmp_path)
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    build_site(tmp_path / "inc", content=corpus.content, THEME=str(theme),
+               CACHE_PATH=str(tmp_path / "cache"))
+    first = rendered_count(caplog)
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text().replace("</body>", "<!-- changed --></body>"))
+    build_site(tmp_path / "inc", content=corpus.content, THEME=str(theme),
+               CACHE_PATH=str(tmp_path / "cache"))
+    assert rendered_count(caplog) == first
+    assert "<!-- changed -->" in (tmp_path / "inc" / "index.html").read_text()
+
+
+def test_a_build_that_stops_half_way_leaves_no_record(tmp_path):
+    """The record is removed when a build starts: after a failure the next build is full."""
+    corpus = Corpus(tmp_path)
+    out = corpus.build()
+    state = incremental.BuildState(incremental_settings(out, tmp_path / "cache-inc"))
+    assert state.record_path.is_file()
+    bad = corpus.content / "comments" / "no-such-post"
+    bad.mkdir()
+    (bad / "x.md").write_text("id: x\npost: no-such-post\nauthor: A\n"
+                              "date: 2026-11-01T00:00:00+00:00\ntype: comment\n\nHi\n")
+    with pytest.raises(Exception, match="no post has the slug"):
+        corpus.build()
+    assert not state.record_path.exists()
+    shutil.rmtree(bad)
+    assert_same_tree(corpus.build(), corpus.full())
+
+
+def incremental_settings(out: Path, cache: Path) -> dict:
+    return {"OUTPUT_PATH": str(out), "CACHE_PATH": str(cache)}
+
+
+def test_two_builds_at_once_do_not_interleave(tmp_path):
+    corpus = Corpus(tmp_path)
+    out = corpus.build()
+    holder = incremental.BuildState(incremental_settings(out, tmp_path / "cache-inc"))
+    holder.lock()  # another build is writing this output
+    corpus.edit_body()
+    try:
+        with pytest.raises(incremental.BuildLocked, match="another build is writing"):
+            corpus.build()
+    finally:
+        holder.close()
+    corpus.build()  # free again
+
+
+def test_the_lock_message_through_the_pelican_command(tmp_path):
+    """`pelican` (as `make html` runs it) stops with one line, no traceback."""
+    import subprocess
+    import sys
+
+    from ownmedia.site import ROOT
+
+    corpus = Corpus(tmp_path)
+    out = corpus.build()
+    holder = incremental.BuildState(incremental_settings(out, tmp_path / "cache-inc"))
+    holder.lock()
+    corpus.edit_body()
+    try:
+        proc = subprocess.run(
+            [str(Path(sys.executable).parent / "pelican"), str(corpus.content), "-o", str(out),
+             "-s", str(ROOT / "pelicanconf.py"), "--cache-path", str(tmp_path / "cache-inc")],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    finally:
+        holder.close()
+    text = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "another build is writing" in text and "Traceback" not in text
