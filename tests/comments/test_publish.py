@@ -153,4 +153,6 @@ def test_the_warm_build_writes_nothing(tmp_path):
     assert record.is_file() and len(record.read_text()) > 2000
     add_pending_and_approve(site, POST)
     written = publisher.render_post(POST)
-    assert 4 <= len(written) <= 30, len(written)
+    # the post's page, print view and feed, and the listings (both languages: plugins/
+    # lang_sites) that show its comment count; not the whole site
+    assert 4 <= len(written) <= 45, len(written)

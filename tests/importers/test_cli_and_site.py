@@ -122,16 +122,19 @@ def test_page_comments_are_attached_to_the_page():
     comment = Comment(id="c1", post="about", author="A", date=datetime(2020, 1, 1, tzinfo=UTC),
                       body="hi")
     article = SimpleNamespace(slug="post")
-    plugin._FOR_PAGES[id(settings)] = plugin.attach_comments(
-        [article], {"about": [comment]}, plugin.comments_dir(settings), defer_unknown=True)
+    context = {plugin.FOR_PAGES: plugin.attach_comments(
+        [article], {"about": [comment]}, plugin.comments_dir(settings), defer_unknown=True)}
     page = SimpleNamespace(slug="about")
-    plugin.on_pages(SimpleNamespace(settings=settings, pages=[page], translations=[]))
+    plugin.on_pages(SimpleNamespace(settings=settings, pages=[page], translations=[],
+                                    context=context))
     assert page.comments == [comment] and page.comment_count == 1
     assert article.comment_count == 0
+    assert plugin.FOR_PAGES not in context  # handed over once, for this build only
 
-    plugin._FOR_PAGES[id(settings)] = {"gone": [comment]}
+    context = {plugin.FOR_PAGES: {"gone": [comment]}}
     with pytest.raises(plugin.CommentsBuildError, match="no post has the slug 'gone'"):
-        plugin.on_pages(SimpleNamespace(settings=settings, pages=[page], translations=[]))
+        plugin.on_pages(SimpleNamespace(settings=settings, pages=[page], translations=[],
+                                        context=context))
 
 
 def test_html_format_builds(tmp_path):

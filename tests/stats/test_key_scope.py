@@ -38,7 +38,8 @@ def cli_key(api, *sites: str) -> str:
         args += ["--site", site]
     made = CliRunner().invoke(main, args)
     assert made.exit_code == 0, made.output
-    return made.stdout.strip().splitlines()[0]
+    # the key's own line: the service started by the fixture may log its site load meanwhile
+    return next(line for line in made.stdout.splitlines() if line.startswith("om_"))
 
 
 def ask(api, key: str, site: str):
