@@ -14,29 +14,20 @@ On a generated corpus (bench/corpus.py; 100 posts quick, 1,000 with --full):
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from bench.serve_process import ServeProcess
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 0.2  # p95, listings included
 START_TARGET_SECONDS = 2.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _setup(tmp: Path, posts: int) -> tuple[Path, Path, float]:
@@ -106,27 +97,6 @@ def _in_process(tmp: Path, settings: Path, config_file: Path, rounds: int) -> di
     return {"load": load, "times": times}
 
 
-class _Service:
-    def __init__(self, config_file: Path):
-        self.started = time.perf_counter()
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ownmedia.cli", "serve", "--config", str(config_file),
-             "--port", str(self.port)], cwd=ROOT, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        for line in self.proc.stdout:
-            if "Application startup complete" in line:
-                break
-        else:
-            raise RuntimeError("ownmedia serve did not start")
-        threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
-
-
 def _wait_visible(client, url: str, needle: str, timeout: float = 30.0,
                   changed_from: str | None = None) -> float:
     """Poll GET url until needle shows, or (changed_from) the page differs from that text
@@ -166,7 +136,7 @@ def _through_service(tmp: Path, config_file: Path, rounds: int) -> dict:
 
     data = tmp / "data"
     set_password(data, "bench password 123")
-    svc = _Service(config_file)
+    svc = ServeProcess(config_file)
     admin_times, cli_times, first, since_start = [], [], 0.0, 0.0
     try:
         with httpx.Client(base_url=svc.url, timeout=120) as http:

@@ -16,29 +16,22 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from bench.serve_process import ServeProcess
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench admin password"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class _Service:
+class _Service(ServeProcess):
     def __init__(self, tmp: Path):
         from ownmedia.admin.auth import set_password
 
@@ -47,22 +40,7 @@ class _Service:
                           f"site = {str(tmp / 'site')!r}\naccess_log = false\n"
                           "[comments]\nlive_publish = false\n", encoding="utf-8")
         set_password(tmp / "data", PASSWORD)
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ownmedia.cli", "serve", "--config", str(config),
-             "--port", str(self.port)], cwd=ROOT, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        for line in self.proc.stdout:
-            if "Uvicorn running on" in line:
-                break
-        else:
-            raise RuntimeError("ownmedia serve did not start")
-        threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
+        super().__init__(config, ready="Uvicorn running on")
 
 
 async def _probe(client, until) -> list[float]:

@@ -91,6 +91,20 @@ QUEUE_COLUMNS = ("id", "state", "kind", "attempts", "source", "target", "receive
                  "next_attempt", "last_error")
 
 
+def _queue_store(config_file, data_dir):
+    """The comments store of the configured data directory, with the mention queue's schema."""
+    from ownmedia.comments.store import Store
+    from ownmedia.mentions.db import ensure_schema
+
+    try:
+        config = load_config(config_file, server={"data": data_dir})
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    store = Store(config.data_dir)
+    ensure_schema(store)
+    return store
+
+
 def _iso(ts: float | None) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds") if ts else ""
 
@@ -110,15 +124,7 @@ def list_cmd(config_file, data_dir, state, as_json) -> None:
 
     Verified mentions are comments (`ownmedia comments list`). A failed one is tried again
     when its source sends it again, or with `ownmedia mentions retry ID`."""
-    from ownmedia.comments.store import Store
-    from ownmedia.mentions.db import ensure_schema
-
-    try:
-        config = load_config(config_file, server={"data": data_dir})
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    store = Store(config.data_dir)
-    ensure_schema(store)
+    store = _queue_store(config_file, data_dir)
     where = "" if state == "all" else " WHERE state = ?"
     rows = store.query("SELECT * FROM mention_queue" + where + " ORDER BY received",
                        () if state == "all" else (state,))
@@ -155,15 +161,7 @@ def retry_cmd(config_file, data_dir, ids) -> None:
     From their first attempt; a running service picks them up within a second."""
     import time
 
-    from ownmedia.comments.store import Store
-    from ownmedia.mentions.db import ensure_schema
-
-    try:
-        config = load_config(config_file, server={"data": data_dir})
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    store = Store(config.data_dir)
-    ensure_schema(store)
+    store = _queue_store(config_file, data_dir)
     now, changed = time.time(), 0
     with store.transaction() as conn:
         for job_id in ids:

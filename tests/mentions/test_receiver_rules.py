@@ -9,15 +9,8 @@ import pytest
 
 from ownmedia.comments.store import Store
 from tests.comments.sitekit import wait_for
+from tests.mentions.test_queue import mention
 from tests.mentions.test_receive import TARGET, source_html
-
-
-def mention(site, source: str):
-    store = Store(site.data)
-    try:
-        return store.by_mention(source, TARGET)
-    finally:
-        store.close()
 
 
 def queue_empty(site) -> bool:
