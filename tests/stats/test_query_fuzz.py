@@ -112,3 +112,23 @@ def test_the_overflowing_date_range_is_a_400(client):
     r = client.post("/api/v2/query", json={"site_id": SITE, "metrics": ["visitors"],
                                            "date_range": ["0001-01-01", "9999-12-31"]})
     assert r.status_code == 400 and "date_range" in r.json()["error"]
+
+
+goal_bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries({"site_id": st.sampled_from([SITE, "other.test", 3, None])}, optional={
+        "goal_type": st.sampled_from(["event", "page", "nope", 1]),
+        "event_name": st.one_of(st.text(max_size=130), json_values),
+        "page_path": st.one_of(st.text(max_size=30), json_values),
+        "display_name": st.one_of(st.text(max_size=130), json_values)}))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(body=goal_bodies, site=st.one_of(st.text(max_size=20), st.just(SITE)))
+def test_goals_endpoint_never_fails_the_server(client, body, site):
+    put = client.put("/api/v1/sites/goals", content=json.dumps(body).encode())
+    assert put.status_code < 500, (put.status_code, body, put.text[:300])
+    listed = client.get("/api/v1/sites/goals", params={"site_id": site})
+    assert listed.status_code < 500, (listed.status_code, site, listed.text[:300])
+    assert client.get("/api/v1/sites/goals", params={"site_id": SITE}).status_code == 200
