@@ -41,6 +41,7 @@ class CommentsRuntime:
     workers: list[Callable[[], None]] = field(default_factory=list)  # run in a thread
     wake: asyncio.Event | None = None
     _task: asyncio.Task | None = None
+    _stopping: bool = False
     _render_failures: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -61,6 +62,9 @@ class CommentsRuntime:
         self._task = asyncio.create_task(self._loop(), name="ownmedia-comments")
 
     async def stop(self) -> None:
+        # The flag as well as the cancel: Python 3.11's asyncio.wait_for can swallow a cancel
+        # that arrives as its timeout fires, and the loop would then go on for ever.
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -75,13 +79,14 @@ class CommentsRuntime:
             except Exception:  # a broken site must not stop comment intake
                 log.exception("live publishing disabled: the site could not be read")
                 self.publisher = None
-        while True:
+        while not self._stopping:
             try:
                 await asyncio.to_thread(self.tick)
             except Exception:
                 log.exception("comments background work failed; retrying")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), POLL_SECONDS)
+                async with asyncio.timeout(POLL_SECONDS):
+                    await self.wake.wait()
             self.wake.clear()
 
     def tick(self) -> None:

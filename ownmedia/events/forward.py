@@ -40,6 +40,7 @@ class Forwarder:
         self.delivered = 0
         self.failures = 0
         self._task: asyncio.Task | None = None
+        self._stopping = False
         self._wake: asyncio.Event | None = None
 
     def start(self) -> None:
@@ -58,6 +59,7 @@ class Forwarder:
     async def stop(self) -> None:
         """Stop; undelivered rows stay in the outbox for the next start."""
         self.store.on_outbox = None
+        self._stopping = True  # as well as the cancel, which 3.11's wait_for may swallow
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -66,7 +68,7 @@ class Forwarder:
     async def _run(self) -> None:
         assert self._wake is not None
         async with httpx.AsyncClient(timeout=self.timeout) as client:
-            while True:
+            while not self._stopping:
                 self._wake.clear()
                 try:
                     rows = await self.store.writer.run_async(self._due)
@@ -80,7 +82,8 @@ class Forwarder:
                 delay = IDLE_WAKE_SECONDS if next_due is None else next_due - self.clock()
                 if delay > 0:
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), min(delay, IDLE_WAKE_SECONDS))
+                        async with asyncio.timeout(min(delay, IDLE_WAKE_SECONDS)):
+                            await self._wake.wait()
 
     def _due(self, conn: sqlite3.Connection) -> list[tuple]:
         return conn.execute(
