@@ -61,7 +61,7 @@ PLUGIN_PATHS = [str(HERE / "plugins")]
 PLUGINS = ["comments", "print_view", "share", "cta", "analytics", "seo", "lang_sites",
            "print_qr"]
 # The image for Pin It and og:image of a post with no image of its own (plugins/share, seo)
-SHARE_DEFAULT_IMAGE = "images/audience-growth.png"
+SHARE_DEFAULT_IMAGE = "images/audience-growth.fr.png"
 
 # --- ownmedia settings -------------------------------------------------------
 COMMENTS_PATH = "comments"            # under PATH
