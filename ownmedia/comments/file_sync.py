@@ -65,8 +65,10 @@ class FileSync:
                             files[Path(entry.path)] = (st.st_mtime_ns, st.st_size)
         return files
 
-    def scan(self) -> ScanResult:
-        """One pass: import new files, update changed ones, unpublish removed ones."""
+    def scan(self, render_imports: bool = True) -> ScanResult:
+        """One pass: import new files, update changed ones, unpublish removed ones.
+        render_imports=False (the service's first scan): files the store did not know yet
+        are already in the built site, which was made from them; no re-render for those."""
         result = ScanResult()
         busy = {comment_id for _, comment_id, _ in self.store.pending_files()}
         approved = {c.id: c for c in self._approved()}
@@ -86,7 +88,7 @@ class FileSync:
                 self._seen[path] = signature  # complain once per version of the file
                 continue
             self._seen[path] = signature
-            kind = self._upsert(comment, path)
+            kind = self._upsert(comment, path, render_imports)
             if kind == "imported":
                 result.imported += 1
             elif kind == "updated":
@@ -117,7 +119,7 @@ class FileSync:
         rows = self.store.query("SELECT * FROM comments WHERE status = 'approved'")
         return [StoredComment.from_row(r) for r in rows]
 
-    def _upsert(self, comment, path: Path) -> str:
+    def _upsert(self, comment, path: Path, render: bool = True) -> str:
         """Insert or update the row of a file; '' when it already matched or the moderator is
         changing it (inside the transaction, so no other writer is half-way: a file still there
         with no intent pending is really published)."""
@@ -135,7 +137,8 @@ class FileSync:
                 self.store.insert(conn, id=comment.id, post=comment.post, status="approved",
                                   lang=self.default_lang, created=created, updated=time.time(),
                                   **fields)
-                self.store.queue_render(conn, comment.post)
+                if render:
+                    self.store.queue_render(conn, comment.post)
                 return "imported"
             same = all((row[k] or "") == (v or "") for k, v in fields.items())
             if same and row["status"] == "approved" and row["post"] == comment.post:

@@ -111,7 +111,7 @@ def _repair_at_start(ctx: ServiceContext) -> None:
 
         file_sync = FileSync(runtime.store, runtime.moderator.comments_dir)
         try:
-            file_sync.scan()
+            file_sync.scan(render_imports=False)
         except OSError as exc:
             log.error("comment files could not be scanned (%s); retrying", exc)
         runtime.workers.append(file_sync.scan_if_due)
