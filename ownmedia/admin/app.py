@@ -287,7 +287,7 @@ def routes(ctx) -> list[BaseRoute]:
                             media_type="text/plain")
         try:
             result = runtime.moderator.edit(comment_id, author=form.get("author"), body=body,
-                                            website=form.get("website", ""))
+                                            website=form.get("website"))
         except (CommentFormatError, ValueError) as exc:
             comment = runtime.store.get(comment_id)
             if comment is None:
