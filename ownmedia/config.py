@@ -58,6 +58,7 @@ class CommentsConfig:
     max_links: int = 3
     max_body_chars: int = 10000
     moderator_email: str = ""
+    owner_name: str = ""                # author of replies made in /admin/ ("" = "Admin")
     live_publish: bool = True           # re-render the post's page on approval
 
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import html as html_lib
+import re
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -27,6 +30,7 @@ from ownmedia.admin.auth import (
     Sessions,
     has_password,
 )
+from ownmedia.comment_format import CommentFormatError, render_body_html
 from ownmedia.comments import tokens
 from ownmedia.comments.api import BadRequest, read_form
 from ownmedia.comments.runtime import CommentsRuntime, get_runtime
@@ -61,6 +65,17 @@ TEXTS = {
         done="{n} élément(s) : {action}.", not_found="Commentaire introuvable.",
         bad_action="Action inconnue.", replied="Réponse publiée.",
         busy="Trop de connexions en cours : réessayez dans quelques secondes.",
+        edit="Modifier", edit_title="Modifier le commentaire", author="Auteur",
+        website="Site web", body="Texte (Markdown)", save="Enregistrer", cancel="Annuler",
+        saved="Commentaire modifié.", on_post="sur", by="par",
+        approve_reply="Approuver et répondre", reply_held="Réponse enregistrée : elle attend "
+        "que vous approuviez le commentaire auquel elle répond, puis elle-même.",
+        confirm_title="Confirmer", confirm_delete="Supprimer définitivement ce commentaire "
+        "de {author} ? Son fichier est retiré et la page publiée mise à jour.",
+        confirm_reject="Ce commentaire de {author} a {n} réponse(s) approuvée(s). Que faire "
+        "de ces réponses ?", keep_replies="Refuser le commentaire, garder les réponses "
+        "publiées (affichées sans lui)", reject_replies="Refuser le commentaire et ses "
+        "réponses", main_label="Commentaires", skip="Aller au contenu",
     ),
     "en": dict(
         login_title="Moderation — log in", password="Password", login="Log in",
@@ -76,8 +91,51 @@ TEXTS = {
         done="{n} item(s): {action}.", not_found="No such comment.",
         bad_action="Unknown action.", replied="Reply published.",
         busy="Too many logins in progress: try again in a few seconds.",
+        edit="Edit", edit_title="Edit the comment", author="Author", website="Website",
+        body="Text (Markdown)", save="Save", cancel="Cancel", saved="Comment edited.",
+        on_post="on", by="by", approve_reply="Approve and reply",
+        reply_held="Reply saved: it waits until you approve the comment it answers, then it.",
+        confirm_title="Confirm", confirm_delete="Delete this comment by {author} for good? "
+        "Its file is removed and the published page updated.",
+        confirm_reject="This comment by {author} has {n} approved repl(ies). What happens to "
+        "them?", keep_replies="Reject the comment, keep the replies published (shown "
+        "without it)", reject_replies="Reject the comment and its replies",
+        main_label="Comments", skip="Skip to content",
     ),
 }
+
+
+H1_RE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S | re.I)
+TITLE_RE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
+TAG_RE = re.compile(r"<[^>]+>")
+
+
+class PostTitles:
+    """A post's title as its built page shows it (first <h1>, else <title>), cached by the
+    page's mtime: the queue names posts the way readers see them, without a Pelican run."""
+
+    def __init__(self, site_index):
+        self.site_index = site_index
+        self._cache: dict[str, tuple[int, str]] = {}
+
+    def title(self, slug: str) -> tuple[str, str | None]:
+        url = self.site_index.url_of(slug)
+        if url is None:
+            return slug, None
+        page = self.site_index.site_dir / url.strip("/") / "index.html"
+        try:
+            mtime = page.stat().st_mtime_ns
+            cached = self._cache.get(slug)
+            if cached is None or cached[0] != mtime:
+                with page.open("rb") as fh:
+                    head = fh.read(200_000).decode("utf-8", "replace")
+                match = H1_RE.search(head) or TITLE_RE.search(head)
+                text = match.group(1) if match else slug
+                cached = (mtime, html_lib.unescape(TAG_RE.sub("", text)).strip() or slug)
+                self._cache[slug] = cached
+        except OSError:
+            return slug, url
+        return cached[1], url
 
 
 def _lang(request: Request) -> str:
@@ -174,9 +232,74 @@ def routes(ctx) -> list[BaseRoute]:
         return page(
             request, "queue.html", status=status, statuses=STATUSES,
             counts=runtime.store.counts(), comments=runtime.store.list(status=status, limit=200),
-            csrf=session.csrf, notice=notice, owner="Admin", title="queue",
-            when=lambda ts: datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            csrf=session.csrf, notice=notice, owner=owner_name(), title="queue",
+            when=when, post_of=titles.title, body_html=body_html,
         )
+
+    def owner_name() -> str:
+        return ctx.config.comments.owner_name.strip() or "Admin"
+
+    def when(ts: float) -> str:
+        return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+    def body_html(text: str) -> Markup:
+        return Markup(render_body_html(text))  # nh3 allow-list: safe to insert
+
+    async def confirm_page(request: Request) -> Response:
+        """What a Delete (or a Reject of a comment with approved replies) asks first: a page
+        with the choice as plain forms, so it works without JavaScript under the CSP."""
+        session = session_of(request)
+        if session is None:
+            return RedirectResponse("/admin/login", 303)
+        comment = runtime.store.get(request.query_params.get("id", "")[:64])
+        name = request.query_params.get("action", "")
+        if comment is None or name not in ("delete", "reject"):
+            return page(request, "message.html", 404, title="confirm",
+                        message=TEXTS[_lang(request)]["not_found"])
+        status = request.query_params.get("status", "pending")
+        return page(request, "confirm.html", title="confirm", c=comment, action=name,
+                    replies=runtime.moderator.approved_replies(comment.id), csrf=session.csrf,
+                    status=status if status in STATUSES else "pending", when=when,
+                    post_of=titles.title, body_html=body_html)
+
+    async def edit_get(request: Request) -> Response:
+        session = session_of(request)
+        if session is None:
+            return RedirectResponse("/admin/login", 303)
+        comment = runtime.store.get(request.query_params.get("id", "")[:64])
+        if comment is None:
+            return page(request, "message.html", 404, title="edit",
+                        message=TEXTS[_lang(request)]["not_found"])
+        status = request.query_params.get("status", "pending")
+        return page(request, "edit.html", title="edit", c=comment, csrf=session.csrf,
+                    status=status if status in STATUSES else "pending", error="",
+                    post_of=titles.title)
+
+    async def edit_post(request: Request) -> Response:
+        form, error = await checked_form(request)
+        if error is not None:
+            return error
+        T = TEXTS[_lang(request)]
+        comment_id = form.get("id", "")[:64]
+        body = form.get("body", "")
+        if len(body) > 10_000 or len(form.get("author", "")) > 200:
+            return Response("body: at most 10,000 characters; author: at most 200", 422,
+                            media_type="text/plain")
+        try:
+            result = runtime.moderator.edit(comment_id, author=form.get("author"), body=body,
+                                            website=form.get("website"))
+        except (CommentFormatError, ValueError) as exc:
+            comment = runtime.store.get(comment_id)
+            if comment is None:
+                return back(form, T["not_found"])
+            comment.author, comment.body = form.get("author", ""), body
+            comment.website = form.get("website", "")
+            session = session_of(request)
+            return page(request, "edit.html", 422, title="edit", c=comment, csrf=session.csrf,
+                        status=form.get("status", "pending"), error=str(exc).split(": ", 1)[-1],
+                        post_of=titles.title)
+        runtime.kick()
+        return back(form, T["saved"] if result.ok else T["not_found"])
 
     async def checked_form(request: Request):
         """(session, form) or an error response: no session -> 401, bad CSRF -> 403."""
@@ -211,7 +334,20 @@ def routes(ctx) -> list[BaseRoute]:
                     "spam": runtime.moderator.spam, "delete": runtime.moderator.delete}
         if name not in handlers:
             return Response(T["bad_action"], 400, media_type="text/plain")
-        results = handlers[name](ids)
+        confirmed = form.get("confirm") == "yes"
+        if name == "delete" and not confirmed:
+            return RedirectResponse(f"/admin/confirm?action=delete&id={quote(ids[0])}"
+                                    f"&status={quote(form.get('status', ''))}", 303)
+        if name == "reject":
+            replies = form.get("replies", "")
+            if replies not in ("keep", "reject"):
+                if runtime.moderator.approved_replies(ids[0]):
+                    return RedirectResponse(f"/admin/confirm?action=reject&id={quote(ids[0])}"
+                                            f"&status={quote(form.get('status', ''))}", 303)
+                replies = "keep"
+            results = runtime.moderator.reject(ids, replies=replies)
+        else:
+            results = handlers[name](ids)
         runtime.kick()
         if not all(r.ok for r in results):
             return back(form, T["not_found"])
@@ -226,10 +362,13 @@ def routes(ctx) -> list[BaseRoute]:
         if not body or len(body) > 10_000:
             return Response("body: required, at most 10,000 characters", 422,
                             media_type="text/plain")
-        author = (form.get("author", "").strip() or "Admin")[:200]
-        result = runtime.moderator.reply(form.get("id", ""), author, body)
+        author = (form.get("author", "").strip() or owner_name())[:200]
+        result = runtime.moderator.reply(form.get("id", ""), author, body,
+                                         approve_parent=form.get("approve_parent") == "yes")
         runtime.kick()
-        return back(form, T["replied"] if result.ok else T["not_found"])
+        if not result.ok or not result.message.startswith("reply"):
+            return back(form, T["not_found"])
+        return back(form, T["replied"] if result.message == "reply published" else T["reply_held"])
 
     async def logout(request: Request) -> Response:
         form, error = await checked_form(request)
@@ -239,6 +378,8 @@ def routes(ctx) -> list[BaseRoute]:
         response = RedirectResponse("/admin/login", 303)
         response.delete_cookie(SESSION_COOKIE, path="/admin")
         return response
+
+    titles = PostTitles(runtime.site_index)
 
     async def bare(request: Request) -> Response:
         return RedirectResponse("/admin/", 308)
@@ -251,4 +392,7 @@ def routes(ctx) -> list[BaseRoute]:
         Route("/admin/logout", logout, methods=["POST"]),
         Route("/admin/action", action, methods=["POST"]),
         Route("/admin/reply", reply, methods=["POST"]),
+        Route("/admin/confirm", confirm_page, methods=["GET"]),
+        Route("/admin/edit", edit_get, methods=["GET"]),
+        Route("/admin/edit", edit_post, methods=["POST"]),
     ]

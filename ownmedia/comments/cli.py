@@ -43,7 +43,15 @@ def _common_options(func):
 
 
 def _store(config: Config) -> Store:
-    return Store(config.data_dir)
+    """The store, first brought in step with the comment files (the source of truth for
+    published comments), so comments that exist only as files are seen without the service."""
+    from pathlib import Path
+
+    from ownmedia.comments.file_sync import FileSync
+
+    store = Store(config.data_dir)
+    FileSync(store, Path(config.comments.content_dir) / "comments").scan()
+    return store
 
 
 def _moderator(config: Config, store: Store):

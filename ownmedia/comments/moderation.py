@@ -69,8 +69,29 @@ class Moderator:
     def approve(self, ids: list[str]) -> list[ActionResult]:
         return self.set_status(ids, "approved")
 
-    def reject(self, ids: list[str]) -> list[ActionResult]:
-        return self.set_status(ids, "rejected")
+    def reject(self, ids: list[str], replies: str = "keep") -> list[ActionResult]:
+        """replies="keep": approved replies stay published (shown at top level, without their
+        parent); "reject": they are rejected too, and theirs, all the way down."""
+        if replies not in ("keep", "reject"):
+            raise ValueError(f"replies must be 'keep' or 'reject', not {replies!r}")
+        results = self.set_status(ids, "rejected")
+        if replies == "reject":
+            for comment_id in ids:
+                results += self.set_status(self.approved_replies(comment_id), "rejected")
+        return results
+
+    def approved_replies(self, comment_id: str) -> list[str]:
+        """Ids of the approved replies under a comment, at every depth."""
+        found: list[str] = []
+        frontier = [comment_id]
+        while frontier:
+            marks = ", ".join("?" for _ in frontier)
+            rows = self.store.query(
+                f"SELECT id FROM comments WHERE status = 'approved' AND reply_to IN ({marks})",
+                frontier)
+            frontier = [r[0] for r in rows if r[0] not in found and r[0] != comment_id]
+            found += frontier
+        return found
 
     def spam(self, ids: list[str]) -> list[ActionResult]:
         return self.set_status(ids, "spam")
@@ -179,8 +200,12 @@ class Moderator:
                 log.error("comment files not written yet (%s); retrying", exc)
                 self._next_complaint = now + 60
 
-    def reply(self, parent_id: str, author: str, body: str) -> ActionResult:
-        """The owner answers a comment: stored approved at once, published, parent notified."""
+    def reply(self, parent_id: str, author: str, body: str,
+              approve_parent: bool = False) -> ActionResult:
+        """The owner answers a comment: published at once and the parent's author notified.
+        A parent that is not approved is never approved silently: with approve_parent it is
+        (the moderator's "Approve and reply"); without it the reply waits, pending, and is
+        published when the moderator approves it after its parent."""
         parent = self.store.get(parent_id)
         if parent is None:
             return ActionResult(parent_id, False, "no such comment")
@@ -195,6 +220,9 @@ class Moderator:
                 lang=parent.lang, created=now, updated=now,
             )
         if parent.status != "approved":
+            if not approve_parent:
+                return ActionResult(reply_id, True, "reply held until its parent is approved",
+                                    parent.post)
             self._set_one(parent.id, "approved")
         result = self._set_one(reply_id, "approved")
         return ActionResult(reply_id, result.ok, "reply published", parent.post)

@@ -106,6 +106,15 @@ def _repair_at_start(ctx: ServiceContext) -> None:
         except OSError as exc:
             log.error("comment files not written yet (%s); retrying in the background", exc)
         runtime.workers.append(runtime.moderator.retry_files)
+        # published comments that exist only as files: known at start, then kept in step
+        from ownmedia.comments.file_sync import FileSync
+
+        file_sync = FileSync(runtime.store, runtime.moderator.comments_dir)
+        try:
+            file_sync.scan(render_imports=False)
+        except OSError as exc:
+            log.error("comment files could not be scanned (%s); retrying", exc)
+        runtime.workers.append(file_sync.scan_if_due)
 
 
 def create_app(config: Config) -> Starlette:

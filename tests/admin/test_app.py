@@ -59,11 +59,12 @@ def test_login_cookie_flags_and_queue(admin):
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/admin" in cookie
     assert "Secure" not in cookie  # plain http on loopback
     store = Store(admin.site.data)
-    cid = add_pending(store, body="Moderate <b>me</b>")
+    cid = add_pending(store, body="Moderate **me** <script>alert(1)</script>")
     store.close()
     queue = admin.get("/admin/")
     assert queue.status_code == 200 and cid in queue.text
-    assert "Moderate &lt;b&gt;me&lt;/b&gt;" in queue.text
+    # the body rendered as readers will see it, through the same sanitiser
+    assert "<strong>me</strong>" in queue.text and "<script>alert" not in queue.text
     assert queue.headers["x-frame-options"] == "DENY"
     csrf = csrf_of(queue.text)
     done = admin.post("/admin/action", data={"csrf": csrf, "id": cid, "action": "approve"},

@@ -30,7 +30,8 @@ def test_article_meta(built_site):
     assert soup.find("meta", property="og:type")["content"] == "article"
     assert soup.find("meta", property="og:locale")["content"] == "en_GB"
     assert soup.find("meta", property="og:description")["content"].startswith("Why an")
-    assert soup.find("meta", property="og:image")["content"].endswith("/images/audience-growth.png")
+    og_image = soup.find("meta", property="og:image")["content"]
+    assert og_image.endswith("/images/audience-growth.en.png")  # the chart in the page's language
     assert soup.find("meta", attrs={"name": "twitter:card"})["content"] == "summary_large_image"
     alternates = {ln["hreflang"]: ln["href"] for ln in soup.find_all("link", hreflang=True)}
     assert alternates == {"fr": "http://127.0.0.1:8000/2026/own-your-channel/", "en": canonical}
