@@ -21,6 +21,7 @@ th{background:#f4f6f9}.up{color:#137a3a}.down{color:#b3261e}.muted{color:#6b7280
 .card{border:1px solid #e3e7ee;border-radius:.5rem;padding:.6rem .8rem}
 .card b{display:block;font-size:1.4rem}figure{margin:1rem 0}svg{max-width:100%;height:auto}
 .note{background:#fff8e1;padding:.4rem .7rem;border-radius:.3rem}
+.wide{overflow-x:auto}
 @media print{body{margin:0}h2{break-after:avoid}figure,table{break-inside:avoid}}
 """
 COLORS = ["#2b59c3", "#e07a1f", "#2a9d5c", "#c0392b", "#7d4cc0", "#7f8c8d", "#d4a017", "#17a2b8"]
@@ -118,9 +119,12 @@ def charts(report: Report) -> dict[str, str]:
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    """A table that scrolls sideways on its own on a narrow screen (reachable by keyboard)
+    instead of widening the page; an empty corner header is a plain cell."""
+    head = "".join(f"<th>{escape(h)}</th>" if h else "<td></td>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (f'<div class="wide" tabindex="0"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
 
 
 def render_html(report: Report, top: int = 50) -> str:
@@ -129,7 +133,7 @@ def render_html(report: Report, top: int = 50) -> str:
     title = f"Review / bilan — {escape(report.site_id)} — {report.period[0]} → {report.period[1]}"
     parts = [f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{title}</title>'
              f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-             f"<style>{CSS}</style></head><body><h1>{title}</h1>"
+             f"<style>{CSS}</style></head><body><main><h1>{title}</h1>"
              f'<p class="muted">Previous period / période précédente: {report.previous_period[0]}'
              f" → {report.previous_period[1]}. Source: {escape(report.source)}. Generated "
              f"{escape(report.generated)}.</p>"]
@@ -212,7 +216,7 @@ def render_html(report: Report, top: int = 50) -> str:
             ["per CTA click / par clic", _num(cost.get("per_cta_click"), 4), unknown],
             ["per conversion", _num(cost.get("per_conversion"), 4), unknown],
         ]))
-    parts.append("</body></html>\n")
+    parts.append("</main></body></html>\n")
     return "".join(parts)
 
 
