@@ -104,7 +104,7 @@ def generate(dest: Path, posts: int = 100, seed: int = 2026) -> dict[str, int]:
     (dest / "pages").mkdir()
     (dest / "images").mkdir()
     (dest / "extra").mkdir()
-    shutil.copy(ROOT / "content/images/funnel.png", dest / "images/cover.png")
+    shutil.copy(ROOT / "content/images/funnel.en.png", dest / "images/cover.png")
     shutil.copy(ROOT / "content/extra/robots.txt", dest / "extra/robots.txt")
     (dest / "pages/about.md").write_text("Title: À propos\nSlug: about\nLang: fr\n\nCorpus.\n")
     comments_dir = dest / "comments"

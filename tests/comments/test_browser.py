@@ -114,8 +114,8 @@ def test_js_on_comment_then_web_admin_approval(served, browser):
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(served.url + POST_URL)
-    page.wait_for_function(
-        "document.querySelector('#comment-form input[name=token]').value !== ''")
+    # Playwright's matcher, not wait_for_function (its polling needs eval, refused by the CSP)
+    expect(page.locator("#comment-form input[name=token]")).not_to_have_value("")
     page.fill("#comment-name", "Jules avec JS")
     page.fill("#comment-body", "Envoyé avec fetch, sans rechargement.")
     page.click("#comment-form button[type=submit]")

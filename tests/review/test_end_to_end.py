@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from ownmedia.site import build_site
 from ownmedia.stats.keys import KeyStore
@@ -74,8 +75,10 @@ def test_each_action_is_counted_once(served, browser):
         page.wait_for_url(f"{svc.url}/newsletter/")
         page.goto(svc.url + POST_URL + "print/")  # the print view counts a print
         page.goto(svc.url + POST_URL)
-        page.wait_for_function(
-            "document.querySelector('#comment-form input[name=token]').value !== ''")
+        # Playwright's own matcher: a wait_for_function string needs eval, which the page's
+        # Content-Security-Policy refuses
+        expect(page.locator("#comment-form input[name=token]")).not_to_have_value(
+            "", timeout=10_000)
         page.fill("#comment-name", "Lectrice")
         page.fill("#comment-body", "Revenue grâce au papier.")
         page.click("#comment-form button[type=submit]")
