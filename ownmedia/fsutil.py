@@ -53,3 +53,25 @@ def remove_stale_temp_files(folder: str | Path, *, older_than: float = STALE_SEC
             except FileNotFoundError:  # renamed or removed meanwhile
                 continue
     return removed
+
+
+def walk_files(root: Path, skip: Path | None = None):
+    """(path, os.stat_result) of every file below `root`, links not followed, `skip` (a
+    resolved folder) left out; unreadable folders and vanished files are passed over, since a
+    file may be saved or removed while we look."""
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if skip is None or Path(entry.path).resolve() != skip:
+                    stack.append(Path(entry.path))
+                continue
+            try:
+                yield entry.path, entry.stat()
+            except OSError:
+                continue

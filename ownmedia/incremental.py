@@ -45,7 +45,7 @@ from pelican.writers import Writer
 
 from ownmedia.build_cache import BuildCache, key
 from ownmedia.build_stage import Stage
-from ownmedia.fsutil import atomic_write_text
+from ownmedia.fsutil import atomic_write_text, walk_files
 from ownmedia.pelican_support import BuildError, plain_logger
 
 log = plain_logger("ownmedia.build")
@@ -130,22 +130,7 @@ def inputs_fingerprint(settings: dict) -> str:
     roots = [Path(settings["PATH"]), Path(settings["THEME"]),
              *(Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES") or [])]
     for root in roots:
-        stack = [root]
-        while stack:
-            folder = stack.pop()
-            try:
-                scan = list(os.scandir(folder))
-            except OSError:
-                continue
-            for entry in scan:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
-                else:
-                    try:
-                        st = entry.stat()
-                    except OSError:
-                        continue
-                    entries.append(f"{entry.path}|{st.st_size}|{st.st_mtime_ns}")
+        entries += [f"{path}|{st.st_size}|{st.st_mtime_ns}" for path, st in walk_files(root)]
     entries.sort()
     return key(code_fingerprint(), settings_fingerprint(settings),
                stable_repr(settings.get("PLUGINS")), *entries)

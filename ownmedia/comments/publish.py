@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from ownmedia import incremental
-from ownmedia.fsutil import atomic_write_text
+from ownmedia.fsutil import atomic_write_text, walk_files
 
 LOCK_WAIT_SECONDS = 120.0  # a full build of the same site may be under way
 
@@ -155,20 +155,9 @@ class LivePublisher:
         root = Path(settings["PATH"])
         skip = (root / settings.get("COMMENTS_PATH", "comments")).resolve()
         count, newest = 0, 0.0
-        stack = [root]
-        while stack:
-            folder = stack.pop()
-            try:
-                entries = list(os.scandir(folder))
-            except OSError:
-                continue
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    if Path(entry.path).resolve() != skip:
-                        stack.append(Path(entry.path))
-                else:
-                    count += 1
-                    newest = max(newest, entry.stat().st_mtime)
+        for _, st in walk_files(root, skip):
+            count += 1
+            newest = max(newest, st.st_mtime)
         return count, newest
 
     def _render(self, articles: list, comments=None, install: bool = True,

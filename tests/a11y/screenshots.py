@@ -7,14 +7,13 @@ OUT/admin-queue.png (two pending comments sent through the public API first).
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 import httpx
 
-from tests.comments.sitekit import ROOT, build_into, make_site
+from tests.comments.sitekit import build_into, make_site
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, RunningService
 
 POST, POST_URL = "own-your-channel", "/2026/own-your-channel/"
@@ -41,9 +40,7 @@ def main(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="ownmedia-shots-") as tmp:
-        site = make_site(Path(tmp), build=False)
-        shutil.rmtree(site.content / "comments")
-        shutil.copytree(ROOT / "content" / "comments", site.content / "comments")
+        site = make_site(Path(tmp), build=False, demo_comments=True)
         build_into(site)
         set_password(site.data, PASSWORD)
         svc = RunningService(["--config", str(site.config_file)])

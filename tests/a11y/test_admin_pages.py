@@ -5,14 +5,12 @@ a confirmation page before anything is removed (clicked, not posted)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from ownmedia.admin.auth import set_password
 from tests.a11y.screenshots import PASSWORD, PENDING, send_comments
 from tests.a11y.test_pages import WIDTHS, axe_violations, png_size, shots  # noqa: F401
-from tests.comments.sitekit import ROOT, build_into, make_site
+from tests.comments.sitekit import build_into, make_site
 from tests.conftest import RunningService
 
 pytestmark = pytest.mark.browser
@@ -23,9 +21,7 @@ LOCALES = {"fr": "fr-FR", "en": "en-US"}
 def admin_served(tmp_path_factory):
     """The sample site with its comment files and two pending comments, an admin password."""
     tmp = tmp_path_factory.mktemp("a11y-admin")
-    site = make_site(tmp, build=False)
-    shutil.rmtree(site.content / "comments")
-    shutil.copytree(ROOT / "content" / "comments", site.content / "comments")
+    site = make_site(tmp, build=False, demo_comments=True)
     build_into(site)
     set_password(site.data, PASSWORD)
     svc = RunningService(["--config", str(site.config_file)])

@@ -10,14 +10,13 @@ screenshots go to a temporary folder (set OWNMEDIA_SCREENSHOTS to keep them)."""
 from __future__ import annotations
 
 import os
-import shutil
 import struct
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.comments.sitekit import ROOT, build_into, make_site
+from tests.comments.sitekit import build_into, make_site
 from tests.conftest import RunningService
 
 pytestmark = pytest.mark.browser
@@ -45,9 +44,7 @@ DARK = ("index-en", "article-fr", "article-en", "page-fr", "print-fr", "404")
 def served(tmp_path_factory):
     """The sample site with its comments, built once, served by `ownmedia serve`."""
     tmp = tmp_path_factory.mktemp("a11y")
-    site = make_site(tmp, build=False)
-    shutil.rmtree(site.content / "comments")
-    shutil.copytree(ROOT / "content" / "comments", site.content / "comments")
+    site = make_site(tmp, build=False, demo_comments=True)
     # the real minimum time between the form and its submission (sitekit's is 0)
     text = site.config_file.read_text().replace("min_seconds = 0.0", "min_seconds = 30.0")
     site.config_file.write_text(text)

@@ -36,11 +36,15 @@ class Site:
 
 
 def make_site(tmp: Path, *, build: bool = True, comments_toml: str = "",
-              extra_toml: str = "") -> Site:
+              extra_toml: str = "", demo_comments: bool = False) -> Site:
+    """A copy of the sample site, with no comments unless `demo_comments` (the repository's
+    comment files; then build it yourself: the shared built template has none)."""
+    assert not (build and demo_comments), "build_into() a site with the demo's comments"
     content = tmp / "content"
     shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns("*.md~"))
-    for folder in (content / "comments").glob("*"):  # start from no comments
-        shutil.rmtree(folder) if folder.is_dir() else folder.unlink()
+    if not demo_comments:
+        for folder in (content / "comments").glob("*"):  # start from no comments
+            shutil.rmtree(folder) if folder.is_dir() else folder.unlink()
     settings = tmp / "testconf.py"
     settings.write_text(
         "import sys\n"

@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from starlette.testclient import TestClient
 
-from ownmedia.admin.auth import set_password
 from ownmedia.comments.store import Store
-from ownmedia.service.app import create_app
-from tests.admin.test_app import PASSWORD, login
-from tests.comments.sitekit import POST, POST_URL, make_site
+from tests.admin.test_app import login
+from tests.comments.sitekit import POST, POST_URL
+from tests.service.fuzzkit import hostile_client
 
 JSON = {"content-type": "application/json", "accept": "application/json"}
 ACCEPT = {"accept": "application/json"}
@@ -20,11 +18,7 @@ ACCEPT = {"accept": "application/json"}
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    site = make_site(tmp_path_factory.mktemp("poison"), comments_toml="rate_limit = 1000000\n")
-    set_password(site.data, PASSWORD)
-    app = create_app(site.config())
-    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
-        c.site = site
+    with hostile_client(tmp_path_factory.mktemp("poison")) as c:
         yield c
 
 

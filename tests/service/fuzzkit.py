@@ -6,6 +6,8 @@ the service still healthy afterwards."""
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
+from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -87,3 +89,23 @@ def assert_not_5xx(response) -> None:
 def assert_healthy(client) -> None:
     """The service still answers, and its comments store still takes a write."""
     assert client.get("/api/health").json() == {"status": "ok"}
+
+
+@contextmanager
+def hostile_client(tmp: Path):
+    """The whole service on a copy of the sample site, for many requests from one client:
+    no rate limit, an admin password (tests.admin.test_app.PASSWORD), and server errors
+    answered as 500s for the test to see instead of raised."""
+    from starlette.testclient import TestClient
+
+    from ownmedia.admin.auth import set_password
+    from ownmedia.service.app import create_app
+    from tests.admin.test_app import PASSWORD
+    from tests.comments.sitekit import make_site
+
+    site = make_site(tmp, comments_toml="rate_limit = 1000000\n")
+    set_password(site.data, PASSWORD)
+    with TestClient(create_app(site.config()), base_url="http://127.0.0.1",
+                    raise_server_exceptions=False) as client:
+        client.site = site
+        yield client

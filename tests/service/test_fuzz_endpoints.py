@@ -11,13 +11,10 @@ from urllib.parse import quote
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from starlette.testclient import TestClient
 
-from ownmedia.admin.auth import set_password
 from ownmedia.comments.intake import FORM_FIELDS
-from ownmedia.service.app import create_app
 from tests.admin.test_app import PASSWORD
-from tests.comments.sitekit import POST, POST_URL, make_site
+from tests.comments.sitekit import POST, POST_URL
 from tests.service.fuzzkit import (
     FUZZ_SETTINGS,
     NASTY,
@@ -25,6 +22,7 @@ from tests.service.fuzzkit import (
     assert_not_5xx,
     form_bodies,
     headers,
+    hostile_client,
     latin1_headers,
     short_values,
     values,
@@ -33,10 +31,7 @@ from tests.service.fuzzkit import (
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    site = make_site(tmp_path_factory.mktemp("fuzz"), comments_toml="rate_limit = 1000000\n")
-    set_password(site.data, PASSWORD)
-    app = create_app(site.config())
-    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
+    with hostile_client(tmp_path_factory.mktemp("fuzz")) as c:
         yield c
 
 
