@@ -85,12 +85,18 @@ class MentionsConfig:
 
 
 @dataclass
+class StorageConfig:
+    url: str = ""  # "" = the SQLite files in [server] data; or postgresql://user@host/db
+
+
+@dataclass
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     analytics: AnalyticsConfig = field(default_factory=AnalyticsConfig)
     comments: CommentsConfig = field(default_factory=CommentsConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     mentions: MentionsConfig = field(default_factory=MentionsConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
     source: str = ""  # the file it was read from, for messages
 
     @property
