@@ -499,6 +499,13 @@ class _Rendered:
         return self.template.render(localcontext)
 
 
+# Pelican's site-wide lists (the taxonomy with each term's articles, every article): a page
+# shows their names, URLs and counts, all in the site fingerprint's structure. Pelican hands
+# them in the context; plugins/lang_sites passes its language's as arguments, where their
+# members' content would make one edited post re-render every listing of the language.
+SITE_WIDE = ("all_articles", "categories", "tags", "authors")
+
+
 class IncrementalWriter(Writer):
     """Pelican's Writer, skipping the files whose fingerprint did not change."""
 
@@ -509,6 +516,7 @@ class IncrementalWriter(Writer):
 
     def _call_fp(self, state: BuildState, template, kwargs: dict, skip: Iterable[str] = ()):
         parts = [state.site, str(getattr(template, "name", template))]
+        skip = {*skip, *SITE_WIDE}
         for name in sorted(kwargs):
             if name not in skip:
                 parts.append(f"{name}={state.object_fp(kwargs[name])}")
@@ -551,7 +559,7 @@ class IncrementalWriter(Writer):
                     or self.settings["DEFAULT_PAGINATION"])
         # the whole list (and Pelican's all_articles) shows through the page objects and
         # the structure; the theme's listings show only their page (see the docstring)
-        base = self._call_fp(state, template, kwargs, skip=[*lists, "all_articles"])
+        base = self._call_fp(state, template, kwargs, skip=lists)
         paginators = {k: Paginator(name, url, v, self.settings, per_page)
                       for k, v in lists.items()}
         count = next(iter(paginators.values())).num_pages
