@@ -50,7 +50,7 @@ def keys_create(config: Config, name: str, sites: tuple[str, ...]) -> None:
     if unknown:
         raise click.ClickException(
             f"not in [analytics] domains / absent de [analytics] domains: {', '.join(unknown)}")
-    store = KeyStore(config.data_dir)
+    store = KeyStore(config)
     try:
         info, key = store.create(name, sites)
     except ValueError as exc:
@@ -69,7 +69,7 @@ def keys_list(config: Config, as_json: bool) -> None:
     """List keys (never their value) / liste les clés."""
     from ownmedia.stats.keys import KeyStore
 
-    store = KeyStore(config.data_dir)
+    store = KeyStore(config)
     try:
         rows = store.list()
     finally:
@@ -98,7 +98,7 @@ def keys_revoke(config: Config, ref: str) -> None:
     """Revoke a key by id, name or first characters / révoque une clé."""
     from ownmedia.stats.keys import KeyStore
 
-    store = KeyStore(config.data_dir)
+    store = KeyStore(config)
     try:
         n = store.revoke(ref)
     finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from ownmedia.comments.intake import Intake, Submission
@@ -133,8 +135,8 @@ def test_reply_to_must_be_an_approved_comment_of_the_post(intake):
     assert "reply_to" in out.errors
     first = intake.submit(good(intake, body="parent"), "192.0.2.1").comment
     assert "reply_to" in intake.submit(good(intake, reply_to=first.id, body="r"), "a").errors
-    with intake.store.transaction() as conn:
-        conn.execute("UPDATE comments SET status='approved' WHERE id=?", (first.id,))
+    with intake.store.transaction() as tx:
+        tx.set_status(first.id, "approved", time.time())
     assert intake.submit(good(intake, reply_to=first.id, body="r"), "a").accepted
     assert "reply_to" in intake.submit(good(intake, post="other", reply_to=first.id), "b").errors
 

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from ownmedia.comments import notify
 from ownmedia.comments.store import Store
 from ownmedia.service.app import create_app
+from ownmedia.storage import open_backend
 from tests.comments.sitekit import POST, POST_URL, make_site, wait_for
 from tests.conftest import free_port
 
@@ -86,11 +87,12 @@ def test_smtp_outage_keeps_mail_for_retry(tmp_path):
     site = make_site(tmp_path, build=False, comments_toml='moderator_email = "m@x.example"\n',
                      extra_toml=f'[smtp]\nhost = "127.0.0.1"\nport = {free_port()}\n')
     config = site.config()
-    store = Store(config.data_dir)
-    with store.transaction() as conn:
-        store.queue_mail(conn, "m@x.example", "s", "b")
-    assert notify.deliver_outbox(store, config) == (0, 1)
-    row = store.query("SELECT attempts, last_error, next_attempt FROM outbox")[0]
-    assert row["attempts"] == 1 and "connect" in row["last_error"]
-    assert notify.deliver_outbox(store, config) == (0, 0)  # not due yet: backoff
-    store.close()
+    backend = open_backend(config)
+    with backend.comments.transaction() as tx:
+        tx.queue_mail("m@x.example", "s", "b")
+    assert notify.deliver_outbox(backend.mail, config) == (0, 1)
+    raw = backend.store("comments_db").query("SELECT attempts, last_error FROM outbox")[0]
+    assert raw["attempts"] == 1 and "connect" in raw["last_error"]
+    assert notify.deliver_outbox(backend.mail, config) == (0, 0)  # not due yet: backoff
+    assert [job.attempts for job in backend.mail.all()] == [1]  # kept for the retry
+    backend.close()

@@ -7,18 +7,19 @@ import time
 
 from ownmedia.comments.moderation import Moderator
 from ownmedia.comments.publish import LivePublisher
-from ownmedia.comments.store import Store, new_comment_id
+from ownmedia.comments.store import CommentStore, Store, new_comment_id
+from ownmedia.storage.ports import comment_row
 from tests.comments.sitekit import POST, POST_URL, build_into, make_site
 
 
-def add_pending(store: Store, post: str = POST, **fields) -> str:
+def add_pending(store: CommentStore, post: str = POST, **fields) -> str:
     now = time.time()
     cid = new_comment_id(now)
     row = dict(id=cid, post=post, status="pending", author="Ann", body="Hello", created=now,
                updated=now)
     row.update(fields)
-    with store.transaction() as conn:
-        store.insert(conn, **row)
+    with store.transaction() as tx:
+        tx.insert(comment_row(**row))
     return cid
 
 

@@ -7,7 +7,6 @@ import xmlrpc.client
 import pytest
 from starlette.testclient import TestClient
 
-from ownmedia.comments.store import Store
 from ownmedia.service.app import create_app
 from tests.comments.sitekit import POST, POST_URL, make_site, wait_for
 from tests.mentions.loopback import Pages
@@ -37,7 +36,7 @@ def env(tmp_path):
 
 
 def mention(client, source: str):
-    return Store(client.site.data).by_mention(source, TARGET)
+    return client.runtime.store.by_mention(source, TARGET)
 
 
 def test_webmention_lifecycle(env):
@@ -68,7 +67,7 @@ def test_webmention_link_removed_and_never_linked(env):
     source = env.pages.set("/no-link", source_html(target="https://elsewhere.example/"))
     assert env.post("/api/webmention", data={"source": source, "target": TARGET}).status_code \
         == 202
-    wait_for(lambda: not Store(env.site.data).query("SELECT 1 FROM mention_queue"))
+    wait_for(lambda: not env.runtime.backend.mention_queue.jobs())
     assert mention(env, source) is None
 
 
