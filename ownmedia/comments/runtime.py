@@ -25,6 +25,7 @@ from ownmedia.comments.site_index import SiteIndex
 from ownmedia.comments.store import CommentStore, StoredComment
 from ownmedia.secrets import Secrets, load_or_create_secrets
 from ownmedia.storage import Backend, open_backend
+from ownmedia.storage.errors import StorageError
 
 log = logging.getLogger("ownmedia.comments")
 POLL_SECONDS = 0.1  # approvals made by the CLI in another process are seen this fast
@@ -45,6 +46,7 @@ class CommentsRuntime:
     _task: asyncio.Task | None = None
     _stopping: bool = False
     _render_failures: dict[str, float] = field(default_factory=dict)
+    _next_storage_complaint: float = 0.0
 
     @property
     def config(self):
@@ -84,6 +86,11 @@ class CommentsRuntime:
         while not self._stopping:
             try:
                 await asyncio.to_thread(self.tick)
+            except StorageError as exc:  # the database is down: said once a minute, retried
+                now = time.monotonic()
+                if now >= self._next_storage_complaint:
+                    log.error("comments background work waits for storage: %s", exc)
+                    self._next_storage_complaint = now + 60
             except Exception:
                 log.exception("comments background work failed; retrying")
             with contextlib.suppress(TimeoutError):
@@ -114,6 +121,7 @@ class CommentsRuntime:
                 continue
             self._render_failures.pop(post, None)
             self.store.done_render(post, queued)
+            log.info("re-rendered %s", post)
             done.append(post)
         return done
 
