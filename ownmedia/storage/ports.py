@@ -102,6 +102,7 @@ class MailJob:
     subject: str
     body: str
     attempts: int
+    last_error: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Validation and abuse checks of comment intake, with a real SQLite store and a fake clock."""
+"""Validation and abuse checks of comment intake, with a real store (SQLite and PostgreSQL)
+and a fake clock."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import time
 import pytest
 
 from ownmedia.comments.intake import Intake, Submission
-from ownmedia.comments.store import Store
 from ownmedia.config import CommentsConfig
+from ownmedia.storage import Backend
 
 
 class Clock:
@@ -20,9 +21,10 @@ class Clock:
 
 
 @pytest.fixture
-def intake(tmp_path):
+def intake(tmp_path, storage_url):
     clock = Clock()
-    store = Store(tmp_path)
+    backend = Backend(storage_url, tmp_path)
+    store = backend.comments
     config = CommentsConfig(min_seconds=3.0, rate_limit=3, rate_window_seconds=600, max_links=2)
     accepted = []
     obj = Intake(store, config, b"k" * 32, b"v" * 32, clock=clock,
@@ -30,7 +32,7 @@ def intake(tmp_path):
                  on_accepted=lambda conn, c: accepted.append(c.id))
     obj.test_clock, obj.accepted = clock, accepted
     yield obj
-    store.close()
+    backend.close()
 
 
 def good(intake, **fields) -> Submission:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from ownmedia.storage.ports import MailJob
 from ownmedia.storage.postgres.db import PgDatabase
 
-_COLUMNS = "id, created, recipient, subject, body, attempts"
+_COLUMNS = "id, created, recipient, subject, body, attempts, last_error"
 CLAIM_SECONDS = 60.0
 
 

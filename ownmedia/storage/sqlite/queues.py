@@ -11,7 +11,7 @@ from ownmedia.storage.ports import MailJob
 if TYPE_CHECKING:
     from ownmedia.storage.sqlite.comments import CommentsDb
 
-_COLUMNS = "id, created, recipient, subject, body, attempts"
+_COLUMNS = "id, created, recipient, subject, body, attempts, last_error"
 
 
 class SqliteMailQueue:
