@@ -19,6 +19,7 @@ from rich.table import Table
 from ownmedia.comment_format import CommentFormatError
 from ownmedia.comments.store import STATUSES, CommentStore, StoredComment
 from ownmedia.config import Config, ConfigError, load_config
+from ownmedia.storage.errors import StorageError
 
 
 def _common_options(func):
@@ -37,7 +38,10 @@ def _common_options(func):
                                  comments={"content_dir": content_dir})
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
-        return func(config, **kwargs)
+        try:
+            return func(config, **kwargs)
+        except StorageError as exc:  # database down or not migrated: one line, exit 1
+            raise click.ClickException(str(exc)) from None
 
     return wrapper
 

@@ -13,9 +13,20 @@ from rich.table import Table
 
 from ownmedia.config import ConfigError, load_config
 from ownmedia.storage import open_backend
+from ownmedia.storage.errors import StorageError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _StorageGroup(click.Group):
+    """A database that is down or not migrated is one line and exit 1, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StorageError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_StorageGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def mentions() -> None:
     """Webmentions and pingbacks / webmentions et pingbacks: send, list, retry."""
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ownmedia.config import Config, ConfigError, load_config
+from ownmedia.storage.errors import StorageError
 
 
 def _config_options(func):
@@ -23,7 +24,10 @@ def _config_options(func):
             config = load_config(config_file, server={"data": data_dir})
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
-        return func(config, **kwargs)
+        try:
+            return func(config, **kwargs)
+        except StorageError as exc:  # database down or not migrated: one line, exit 1
+            raise click.ClickException(str(exc)) from None
 
     return wrapper
 

@@ -16,9 +16,13 @@ def _job(row: dict) -> MentionJob:
     return MentionJob(**row)
 
 
+CLAIM_SECONDS = 120.0  # a job taken by one instance is left to it this long
+
+
 class PgMentionQueue:
-    """The `MentionQueue` port on PostgreSQL; `due` claims nothing: verification is
-    idempotent, and done/failed only touch the job as it was received."""
+    """The `MentionQueue` port on PostgreSQL. Several instances verify: `due` claims the jobs
+    it returns (next_attempt moves on, SKIP LOCKED), so each is verified by one of them; a
+    claim of an instance that died runs out and the job is taken again."""
 
     def __init__(self, db: PgDatabase):
         self.db = db
@@ -35,9 +39,14 @@ class PgMentionQueue:
                 (kind, source, target, post, now, now, now))
 
     def due(self, now: float, limit: int) -> list[MentionJob]:
-        rows = self.db.query(
-            f"SELECT {_JOB_COLUMNS} FROM mention_queue WHERE state = 'queued'"
-            " AND next_attempt <= %s ORDER BY next_attempt LIMIT %s", (now, limit))
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                f"SELECT {_JOB_COLUMNS} FROM mention_queue WHERE state = 'queued'"
+                " AND next_attempt <= %s ORDER BY next_attempt LIMIT %s FOR UPDATE SKIP LOCKED",
+                (now, limit)).fetchall()
+            if rows:
+                conn.execute("UPDATE mention_queue SET next_attempt = %s WHERE id = ANY(%s)",
+                             (now + CLAIM_SECONDS, [r["id"] for r in rows]))
         return [_job(r) for r in rows]
 
     def done(self, job: MentionJob) -> None:
