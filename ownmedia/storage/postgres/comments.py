@@ -148,6 +148,9 @@ class PgCommentTx:
         self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (what,))
 
     def get(self, comment_id: str) -> StoredComment | None:
+        """The row, locked; an id not there yet is locked too (the file import of two
+        instances: one inserts, the other then finds it)."""
+        self._lock(f"comment|{comment_id}")
         row = self.conn.execute(_SELECT + " WHERE id = %s FOR UPDATE", (comment_id,)).fetchone()
         return StoredComment.from_mapping(row) if row else None
 
