@@ -44,7 +44,9 @@ class PgDatabase:
             url, min_size=min_size, max_size=max_size, timeout=timeout, open=False,
             kwargs={"connect_timeout": max(1, int(timeout)), "autocommit": True},
             check=ConnectionPool.check_connection, name="ownmedia",
-            reconnect_timeout=0,  # keep trying for ever: the database comes back
+            # a failed connection is not retried in the background: the next request asks
+            # for a new one, so an outage costs no busy loop and recovery is immediate
+            reconnect_timeout=0,
         )
         self.pool.open(wait=False)
 
