@@ -1,4 +1,5 @@
-"""Webmention and pingback receivers against a real source page served on loopback."""
+"""Webmention and pingback receivers against a real source page served on loopback, with the
+stores on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ def source_html(target: str = TARGET, text: str = "Great read about owning a cha
 
 
 @pytest.fixture
-def env(tmp_path):
-    site = make_site(tmp_path)
+def env(tmp_path, storage_url):
+    site = make_site(tmp_path, storage_url=storage_url)
     pages = Pages()
     app = create_app(site.config())
     with TestClient(app, base_url=BASE) as client:
