@@ -17,7 +17,7 @@ import sqlite3
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from ownmedia.storage.errors import SchemaVersionError, StorageError
+from ownmedia.storage.errors import DatabaseUnavailable, SchemaVersionError, StorageError
 
 log = logging.getLogger("ownmedia.storage")
 
@@ -55,7 +55,7 @@ async def storage_failure(request: Request, exc: Exception) -> Response:
     message = MESSAGE
     if isinstance(exc, SchemaVersionError):
         message = SCHEMA_MESSAGE
-    elif isinstance(exc, StorageError) and "PostgreSQL" in str(exc):
+    elif isinstance(exc, DatabaseUnavailable):  # a server down, not a full disk
         message = DATABASE_MESSAGE
     headers = {"Retry-After": RETRY_AFTER, "Cache-Control": "no-store"}
     if "application/json" in request.headers.get("accept", ""):

@@ -16,7 +16,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from ownmedia.storage.errors import SchemaVersionError, StorageError, StorageUnavailable
+from ownmedia.storage.errors import DatabaseUnavailable, SchemaVersionError, StorageError
 from ownmedia.storage.postgres import redact_url
 
 Migration = tuple[str, str]  # (name, SQL script); applied once, in list order
@@ -27,7 +27,7 @@ _MIGRATION_LOCK = 4_201_112  # pg_advisory_xact_lock key: one migrating instance
 def storage_error(exc: BaseException, url: str) -> StorageError:
     """A driver error as our family: a lost or refused connection is worth a retry."""
     if isinstance(exc, (psycopg.OperationalError, PoolTimeout)):
-        return StorageUnavailable(f"PostgreSQL unavailable at {redact_url(url)}: "
+        return DatabaseUnavailable(f"PostgreSQL unavailable at {redact_url(url)}: "
                                   f"{str(exc).strip().splitlines()[0] if str(exc) else exc}")
     return StorageError(f"PostgreSQL error: {exc}")
 
