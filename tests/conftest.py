@@ -136,3 +136,16 @@ def postgres_url(postgres_server, request) -> str:
 
     name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
     return postgres_server.create_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def storage_url(request) -> str:
+    """Each store-level test on both backends: "" (the SQLite files of the data directory)
+    and a fresh, migrated PostgreSQL database."""
+    if request.param == "sqlite":
+        return ""
+    from ownmedia.storage import Backend
+
+    url = request.getfixturevalue("postgres_url")
+    Backend(url, check_schema=False).migrate()
+    return url

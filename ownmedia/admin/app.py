@@ -146,8 +146,8 @@ def _lang(request: Request) -> str:
 
 def routes(ctx) -> list[BaseRoute]:
     runtime: CommentsRuntime = get_runtime(ctx)
-    sessions = Sessions(runtime.store)
-    throttle = LoginThrottle(runtime.store)
+    sessions = Sessions(runtime.backend.auth)
+    throttle = LoginThrottle(runtime.backend.auth)
     passwords = PasswordChecker(ctx.data_dir)
     key = runtime.secrets.signing_key
 

@@ -15,8 +15,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from ownmedia.comments.store import Store
 from ownmedia.fsutil import atomic_write_text
+from ownmedia.storage.ports import AuthStore
 
 PASSWORD_FILE = "admin.json"
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -108,61 +108,45 @@ def _hash_id(session_id: str) -> str:
 
 
 class Sessions:
-    """Server-side sessions in the comments database; the cookie holds a random id."""
+    """Server-side sessions in the auth store; the cookie holds a random id."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: AuthStore):
         self.store = store
 
     def create(self, now: float) -> tuple[str, Session]:
         session_id = secrets.token_urlsafe(32)
         session = Session(csrf=secrets.token_urlsafe(32), expires=now + SESSION_SECONDS)
-        with self.store.transaction() as conn:
-            conn.execute("DELETE FROM admin_sessions WHERE expires < ?", (now,))
-            conn.execute(
-                "INSERT INTO admin_sessions(id_hash, created, expires, csrf) VALUES (?, ?, ?, ?)",
-                (_hash_id(session_id), now, session.expires, session.csrf),
-            )
+        self.store.create_session(_hash_id(session_id), session.csrf, now, session.expires)
         return session_id, session
 
     def get(self, session_id: str | None, now: float) -> Session | None:
         if not session_id or len(session_id) > 200:
             return None
-        rows = self.store.query("SELECT csrf, expires FROM admin_sessions WHERE id_hash = ?",
-                                (_hash_id(session_id),))
-        if not rows or rows[0]["expires"] < now:
+        found = self.store.session(_hash_id(session_id))
+        if found is None or found.expires < now:
             return None
-        return Session(csrf=rows[0]["csrf"], expires=rows[0]["expires"])
+        return Session(csrf=found.csrf, expires=found.expires)
 
     def delete(self, session_id: str | None) -> None:
         if session_id:
-            with self.store.transaction() as conn:
-                conn.execute("DELETE FROM admin_sessions WHERE id_hash = ?",
-                             (_hash_id(session_id),))
+            self.store.delete_session(_hash_id(session_id))
 
 
 class LoginThrottle:
     """Failed logins per client key; the delay grows with each failure in a row."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: AuthStore):
         self.store = store
 
     def wait_seconds(self, key: str, now: float) -> float:
-        rows = self.store.query("SELECT count, last FROM login_failures WHERE key = ?", (key,))
-        if not rows:
+        found = self.store.login_failures(key)
+        if found is None:
             return 0.0
-        left = rows[0]["last"] + login_delay(rows[0]["count"]) - now
-        return max(0.0, left)
+        count, last = found
+        return max(0.0, last + login_delay(count) - now)
 
     def failed(self, key: str, now: float) -> int:
-        with self.store.transaction() as conn:
-            conn.execute(
-                "INSERT INTO login_failures(key, count, last) VALUES (?, 1, ?)"
-                " ON CONFLICT(key) DO UPDATE SET count = count + 1, last = excluded.last",
-                (key, now),
-            )
-            return conn.execute("SELECT count FROM login_failures WHERE key = ?",
-                                (key,)).fetchone()[0]
+        return self.store.login_failed(key, now)
 
     def succeeded(self, key: str) -> None:
-        with self.store.transaction() as conn:
-            conn.execute("DELETE FROM login_failures WHERE key = ?", (key,))
+        self.store.login_succeeded(key)

@@ -17,8 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ownmedia.comment_format import CommentFormatError
-from ownmedia.comments.store import STATUSES, Store, StoredComment
+from ownmedia.comments.store import STATUSES, CommentStore, StoredComment
 from ownmedia.config import Config, ConfigError, load_config
+from ownmedia.storage.errors import StorageError
 
 
 def _common_options(func):
@@ -37,24 +38,28 @@ def _common_options(func):
                                  comments={"content_dir": content_dir})
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
-        return func(config, **kwargs)
+        try:
+            return func(config, **kwargs)
+        except StorageError as exc:  # database down or not migrated: one line, exit 1
+            raise click.ClickException(str(exc)) from None
 
     return wrapper
 
 
-def _store(config: Config) -> Store:
+def _store(config: Config) -> CommentStore:
     """The store, first brought in step with the comment files (the source of truth for
     published comments), so comments that exist only as files are seen without the service."""
     from pathlib import Path
 
     from ownmedia.comments.file_sync import FileSync
+    from ownmedia.storage import open_backend
 
-    store = Store(config.data_dir)
+    store = open_backend(config).comments
     FileSync(store, Path(config.comments.content_dir) / "comments").scan()
     return store
 
 
-def _moderator(config: Config, store: Store):
+def _moderator(config: Config, store: CommentStore):
     from ownmedia.comments.moderation import Moderator
     from ownmedia.secrets import load_or_create_secrets
 
@@ -120,7 +125,7 @@ def show_cmd(config: Config, comment_id: str) -> None:
     Console().print(table)
 
 
-def _report(results, render: bool, config: Config, store: Store) -> None:
+def _report(results, render: bool, config: Config, store: CommentStore) -> None:
     table = Table()
     for col in ("id", "post", "result"):
         table.add_column(col, no_wrap=True)
@@ -138,7 +143,7 @@ def _report(results, render: bool, config: Config, store: Store) -> None:
         raise click.ClickException("some comments were not found")
 
 
-def _render_now(config: Config, store: Store) -> None:
+def _render_now(config: Config, store: CommentStore) -> None:
     from ownmedia.comments.publish import LivePublisher
 
     publisher = LivePublisher(Path(config.comments.pelican_settings),

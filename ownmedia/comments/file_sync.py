@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ownmedia.comment_format import CommentFormatError, read_comment_file
-from ownmedia.comments.store import Store, StoredComment
+from ownmedia.comments.store import CommentStore, StoredComment
+from ownmedia.storage.ports import comment_row
 
 log = logging.getLogger("ownmedia.comments")
 
@@ -44,7 +45,7 @@ class ScanResult:
 class FileSync:
     """Keeps the store's published comments in step with the comment files."""
 
-    def __init__(self, store: Store, comments_dir: str | Path, default_lang: str = "fr"):
+    def __init__(self, store: CommentStore, comments_dir: str | Path, default_lang: str = "fr"):
         self.store, self.comments_dir = store, Path(comments_dir)
         self.default_lang = default_lang
         self._seen: dict[Path, tuple[int, int]] = {}  # path -> (mtime_ns, size) last parsed
@@ -116,8 +117,7 @@ class FileSync:
             log.error("comment files could not be scanned (%s); retrying", exc)
 
     def _approved(self) -> list[StoredComment]:
-        rows = self.store.query("SELECT * FROM comments WHERE status = 'approved'")
-        return [StoredComment.from_row(r) for r in rows]
+        return self.store.approved()
 
     def _upsert(self, comment, path: Path, render: bool = True) -> str:
         """Insert or update the row of a file; '' when it already matched or the moderator is
@@ -127,43 +127,30 @@ class FileSync:
         fields = dict(author=comment.author, body=comment.body.strip(),
                       website=comment.website or "", reply_to=comment.reply_to,
                       type=comment.type, source=comment.source)
-        with self.store.transaction() as conn:
-            pending = conn.execute("SELECT 1 FROM file_intents WHERE comment_id = ?",
-                                   (comment.id,)).fetchone()
-            if pending is not None or not path.exists():
+        with self.store.transaction() as tx:
+            if tx.file_pending(comment.id) or not path.exists():
                 return ""
-            row = conn.execute("SELECT * FROM comments WHERE id = ?", (comment.id,)).fetchone()
-            if row is None:
-                self.store.insert(conn, id=comment.id, post=comment.post, status="approved",
-                                  lang=self.default_lang, created=created, updated=time.time(),
-                                  **fields)
+            stored = tx.get(comment.id)
+            if stored is None:
+                tx.insert(comment_row(id=comment.id, post=comment.post, status="approved",
+                                      lang=self.default_lang, created=created,
+                                      updated=time.time(), **fields))
                 if render:
-                    self.store.queue_render(conn, comment.post)
+                    tx.queue_render(comment.post)
                 return "imported"
-            same = all((row[k] or "") == (v or "") for k, v in fields.items())
-            if same and row["status"] == "approved" and row["post"] == comment.post:
+            same = all((getattr(stored, k) or "") == (v or "") for k, v in fields.items())
+            if same and stored.status == "approved" and stored.post == comment.post:
                 return ""
-            assignments = ", ".join(f"{k} = ?" for k in fields)
-            conn.execute(
-                f"UPDATE comments SET {assignments}, post = ?, status = 'approved', updated = ?"
-                " WHERE id = ?",
-                (*fields.values(), comment.post, time.time(), comment.id),
-            )
-            self.store.queue_render(conn, comment.post)
+            tx.update_from_file(comment.id, fields, comment.post, time.time())
+            tx.queue_render(comment.post)
             return "updated"
 
     def _unpublish(self, stored: StoredComment) -> bool:
-        with self.store.transaction() as conn:
+        with self.store.transaction() as tx:
             # still approved and still without an intent: the moderator did not touch it since
-            pending = conn.execute("SELECT 1 FROM file_intents WHERE comment_id = ?",
-                                   (stored.id,)).fetchone()
-            if pending is not None:
+            if tx.file_pending(stored.id):
                 return False
-            changed = conn.execute(
-                "UPDATE comments SET status = 'rejected', reason = ?, updated = ?"
-                " WHERE id = ? AND status = 'approved'",
-                (REMOVED_REASON, time.time(), stored.id),
-            ).rowcount
+            changed = tx.unpublish(stored.id, REMOVED_REASON, time.time())
             if changed:
-                self.store.queue_render(conn, stored.post)
-            return bool(changed)
+                tx.queue_render(stored.post)
+            return changed

@@ -21,8 +21,9 @@ from urllib.parse import urlsplit
 from ownmedia.comment_format import ID_RE, SLUG_RE
 from ownmedia.comments import tokens
 from ownmedia.comments.messages import pick_lang, t
-from ownmedia.comments.store import Store, StoredComment, new_comment_id
+from ownmedia.comments.store import CommentStore, StoredComment, new_comment_id
 from ownmedia.config import CommentsConfig
+from ownmedia.storage.ports import comment_row
 
 FORM_FIELDS = ("post", "name", "email", "website", "body", "reply_to", "token", "company",
                "notify", "lang", "url")
@@ -103,7 +104,7 @@ class Intake:
 
     def __init__(
         self,
-        store: Store,
+        store: CommentStore,
         config: CommentsConfig,
         signing_key: bytes,
         visitor_key: bytes,
@@ -192,27 +193,20 @@ class Intake:
             spam_reason = "honeypot field filled"
         elif len(LINK_RE.findall(sub.body)) > self.config.max_links:
             spam_reason = f"more than {self.config.max_links} links"
-        with self.store.transaction() as conn:
-            recent = conn.execute(
-                "SELECT COUNT(*), MIN(ts) FROM submissions WHERE visitor = ? AND ts > ?",
-                (visitor, now - self.config.rate_window_seconds),
-            ).fetchone()
-            if recent[0] >= self.config.rate_limit:
-                wait = max(1, int((recent[1] + self.config.rate_window_seconds - now) / 60) + 1)
+        with self.store.transaction() as tx:
+            window_start = now - self.config.rate_window_seconds
+            recent = tx.rate_window(visitor, window_start)
+            if recent.count >= self.config.rate_limit:
+                wait = max(1, int((recent.oldest + self.config.rate_window_seconds - now) / 60)
+                           + 1)
                 return Outcome("limited", 429, t(lang, "rate_limited", minutes=wait),
                                token=self._token(sub))
-            dup = conn.execute(
-                "SELECT 1 FROM comments WHERE post = ? AND body_hash = ? AND status != 'rejected'",
-                (sub.post, digest),
-            ).fetchone()
-            if dup:
+            if tx.duplicate_exists(sub.post, digest):
                 return Outcome("duplicate", 409, t(lang, "duplicate"),
                                {"body": t(lang, "duplicate")}, token=self._token(sub))
-            conn.execute("DELETE FROM submissions WHERE ts < ?",
-                         (now - self.config.rate_window_seconds,))
-            conn.execute("INSERT INTO submissions(visitor, ts) VALUES (?, ?)", (visitor, now))
+            tx.add_rate_hit(visitor, now, prune_before=window_start)
             comment_id = new_comment_id(now)
-            fields = dict(
+            comment = tx.insert(comment_row(
                 id=comment_id, post=sub.post, type="comment",
                 status="spam" if spam_reason else "pending",
                 # the address is only kept to send the reply notifications asked for
@@ -221,12 +215,9 @@ class Intake:
                 website=sub.website, body=sub.body, reply_to=sub.reply_to or None,
                 lang=lang, created=now, updated=now, visitor=visitor, body_hash=digest,
                 reason=spam_reason,
-            )
-            self.store.insert(conn, **fields)
-            row = conn.execute("SELECT * FROM comments WHERE id = ?", (comment_id,)).fetchone()
-            comment = StoredComment.from_row(row)
+            ))
             if self.on_accepted is not None and not spam_reason:
-                self.on_accepted(conn, comment)
+                self.on_accepted(tx, comment)
         return Outcome("accepted", 201, t(lang, "pending"), comment=comment)
 
     def _token(self, sub: Submission) -> str:

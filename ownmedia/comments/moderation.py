@@ -3,7 +3,7 @@
 Approving writes the comment file (ownmedia.comment_format) and queues the post for a live
 re-render; leaving "approved" removes the file and queues it too.
 
-Order, so that a crash at any point leaves a state the next start repairs: (1) one SQLite
+Order, so that a crash at any point leaves a state the next start repairs: (1) one
 transaction changes the row and records a file intent; (2) the file is written or removed to
 match the committed row; (3) a second transaction drops the intent and queues the re-render.
 A crash before (1) commits changes nothing; after it, the intent is still there and
@@ -21,8 +21,9 @@ from pathlib import Path
 from ownmedia.comment_format import Comment, write_comment_file
 from ownmedia.comments import notify
 from ownmedia.comments.site_index import SiteIndex
-from ownmedia.comments.store import STATUSES, Store, StoredComment, new_comment_id
+from ownmedia.comments.store import STATUSES, CommentStore, StoredComment, new_comment_id
 from ownmedia.config import Config
+from ownmedia.storage.ports import comment_row
 
 log = logging.getLogger("ownmedia.comments")
 
@@ -52,7 +53,7 @@ def to_comment(stored: StoredComment) -> Comment:
 
 
 class Moderator:
-    def __init__(self, store: Store, config: Config, signing_key: bytes,
+    def __init__(self, store: CommentStore, config: Config, signing_key: bytes,
                  site_index: SiteIndex | None = None):
         self.store, self.config, self.signing_key = store, config, signing_key
         self.site_index = site_index or SiteIndex(config.site_dir)
@@ -85,11 +86,8 @@ class Moderator:
         found: list[str] = []
         frontier = [comment_id]
         while frontier:
-            marks = ", ".join("?" for _ in frontier)
-            rows = self.store.query(
-                f"SELECT id FROM comments WHERE status = 'approved' AND reply_to IN ({marks})",
-                frontier)
-            frontier = [r[0] for r in rows if r[0] not in found and r[0] != comment_id]
+            frontier = [reply for reply in self.store.approved_replies_of(frontier)
+                        if reply not in found and reply != comment_id]
             found += frontier
         return found
 
@@ -97,23 +95,22 @@ class Moderator:
         return self.set_status(ids, "spam")
 
     def _set_one(self, comment_id: str, status: str) -> ActionResult:
-        with self.store.transaction() as conn:
-            row = conn.execute("SELECT * FROM comments WHERE id = ?", (comment_id,)).fetchone()
-            if row is None:
+        with self.store.transaction() as tx:
+            current = tx.get(comment_id)
+            if current is None:
                 return ActionResult(comment_id, False, "no such comment")
-            current = StoredComment.from_row(row)
             if current.status == status:
                 if status == "approved":  # asked again (a retry after a 503): file it again
-                    self.store.queue_file(conn, comment_id, current.post)
+                    tx.queue_file(comment_id, current.post)
                 result = ActionResult(comment_id, True, f"already {status}", current.post)
             else:
-                conn.execute("UPDATE comments SET status = ?, updated = ? WHERE id = ?",
-                             (status, time.time(), comment_id))
+                tx.set_status(comment_id, status, time.time())
+                was_approved = current.status == "approved"
                 current.status = status
-                if status == "approved" or row["status"] == "approved":
-                    self.store.queue_file(conn, comment_id, current.post)
+                if status == "approved" or was_approved:
+                    tx.queue_file(comment_id, current.post)
                 if status == "approved":
-                    notify.queue_reply_mail(self.store, conn, self.config, self.signing_key,
+                    notify.queue_reply_mail(tx, self.config, self.signing_key,
                                             current, lambda: self.site_index.url_of(current.post))
                 result = ActionResult(comment_id, True, status, current.post)
         self.sync_files()
@@ -122,18 +119,15 @@ class Moderator:
     def delete(self, ids: list[str]) -> list[ActionResult]:
         results = []
         for comment_id in ids:
-            with self.store.transaction() as conn:
-                row = conn.execute("SELECT * FROM comments WHERE id = ?",
-                                   (comment_id,)).fetchone()
-                if row is None:
+            with self.store.transaction() as tx:
+                current = tx.get(comment_id)
+                if current is None:
                     results.append(ActionResult(comment_id, False, "no such comment"))
                     continue
-                current = StoredComment.from_row(row)
-                conn.execute("DELETE FROM comments WHERE id = ?", (comment_id,))
+                tx.delete(comment_id)
                 if current.type != "comment":
-                    conn.execute("DELETE FROM mention_queue WHERE source = ? AND target = ?",
-                                 (current.source, current.target))
-                self.store.queue_file(conn, comment_id, current.post)
+                    tx.drop_mention_job(current.source, current.target)
+                tx.queue_file(comment_id, current.post)
             results.append(ActionResult(comment_id, True, "deleted", current.post))
         self.sync_files()
         return results
@@ -141,11 +135,10 @@ class Moderator:
     def edit(self, comment_id: str, *, author: str | None = None, body: str | None = None,
              website: str | None = None) -> ActionResult:
         """Change what is published; an approved comment's file is rewritten."""
-        with self.store.transaction() as conn:
-            row = conn.execute("SELECT * FROM comments WHERE id = ?", (comment_id,)).fetchone()
-            if row is None:
+        with self.store.transaction() as tx:
+            current = tx.get(comment_id)
+            if current is None:
                 return ActionResult(comment_id, False, "no such comment")
-            current = StoredComment.from_row(row)
             if author is not None:
                 current.author = author.strip()
             if body is not None:
@@ -158,12 +151,9 @@ class Moderator:
             validate(comment)  # raises CommentFormatError naming the field
             if not current.body:
                 raise ValueError("the body must not be empty")
-            conn.execute(
-                "UPDATE comments SET author = ?, body = ?, website = ?, updated = ? WHERE id = ?",
-                (current.author, current.body, current.website, time.time(), comment_id),
-            )
+            tx.edit(comment_id, current.author, current.body, current.website, time.time())
             if current.status == "approved":
-                self.store.queue_file(conn, comment_id, current.post)
+                tx.queue_file(comment_id, current.post)
         self.sync_files()
         return ActionResult(comment_id, True, "edited", current.post)
 
@@ -183,9 +173,9 @@ class Moderator:
                 write_comment_file(self.comments_dir, to_comment(stored))
             else:
                 path.unlink(missing_ok=True)
-            with self.store.transaction() as conn:
-                conn.execute("DELETE FROM file_intents WHERE seq = ?", (seq,))
-                self.store.queue_render(conn, post)
+            with self.store.transaction() as tx:
+                tx.done_file(seq)
+                tx.queue_render(post)
             done += 1
         return done
 
@@ -213,12 +203,12 @@ class Moderator:
             return ActionResult(parent_id, False, "the reply is empty")
         now = time.time()
         reply_id = new_comment_id(now)
-        with self.store.transaction() as conn:
-            self.store.insert(
-                conn, id=reply_id, post=parent.post, type="comment", status="pending",
+        with self.store.transaction() as tx:
+            tx.insert(comment_row(
+                id=reply_id, post=parent.post, type="comment", status="pending",
                 author=author.strip() or "Admin", body=body.strip(), reply_to=parent.id,
                 lang=parent.lang, created=now, updated=now,
-            )
+            ))
         if parent.status != "approved":
             if not approve_parent:
                 return ActionResult(reply_id, True, "reply held until its parent is approved",

@@ -1,7 +1,7 @@
 """E-mail notifications: the moderator hears of each new pending comment or mention, a
 commenter who opted in hears of an approved reply (with a signed unsubscribe link).
 
-Mails are queued in the outbox table inside the transaction that caused them, then sent by
+Mails are queued in the mail queue inside the transaction that caused them, then sent by
 `deliver_outbox` (the service's background loop, or the CLI right after an action), with
 retries: an SMTP outage delays a mail, it never loses it."""
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import smtplib
-import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,8 +17,9 @@ from email.utils import format_datetime, make_msgid
 
 from ownmedia.comments import tokens
 from ownmedia.comments.messages import t
-from ownmedia.comments.store import Store, StoredComment
+from ownmedia.comments.store import CommentStore, StoredComment
 from ownmedia.config import Config
+from ownmedia.storage.ports import CommentTx, MailQueue
 
 MAX_ATTEMPTS = 20
 
@@ -48,7 +48,7 @@ def _resolve(post_url: PostUrl) -> str | None:
 
 
 def queue_moderator_mail(
-    store: Store, conn: sqlite3.Connection, config: Config, comment: StoredComment,
+    tx: CommentTx, config: Config, comment: StoredComment,
     post_url: PostUrl = None,
 ) -> None:
     """Tell the moderator a comment or mention waits (no-op without SMTP or moderator)."""
@@ -73,21 +73,20 @@ def queue_moderator_mail(
         f"Moderate / Modérer : {public_url(config)}/admin/",
         f"CLI : ownmedia comments approve {comment.id}",
     ]
-    store.queue_mail(conn, config.comments.moderator_email, subject, "\n".join(lines))
+    tx.queue_mail(config.comments.moderator_email, subject, "\n".join(lines))
 
 
 def queue_reply_mail(
-    store: Store, conn: sqlite3.Connection, config: Config, signing_key: bytes,
+    tx: CommentTx, config: Config, signing_key: bytes,
     reply: StoredComment, post_url: PostUrl,
 ) -> bool:
     """On approval of a reply, mail the parent's author if they opted in and are not the
     replier. Returns whether a mail was queued."""
     if not (mail_enabled(config) and reply.reply_to):
         return False
-    row = conn.execute("SELECT * FROM comments WHERE id = ?", (reply.reply_to,)).fetchone()
-    if row is None:
+    parent = tx.get(reply.reply_to)
+    if parent is None:
         return False
-    parent = StoredComment.from_row(row)
     if not (parent.notify and parent.email) or parent.email.lower() == reply.email.lower():
         return False
     lang = parent.lang
@@ -95,20 +94,18 @@ def queue_reply_mail(
     subject = t(lang, "mail_reply_subject", post=parent.post)
     body = t(lang, "mail_reply_body", name=parent.author, author=reply.author, body=reply.body,
              url=url, unsubscribe=unsubscribe_url(config, signing_key, parent.email))
-    store.queue_mail(conn, parent.email, subject, body)
+    tx.queue_mail(parent.email, subject, body)
     return True
 
 
-def unsubscribe(store: Store, signing_key: bytes, token: str) -> bool:
+def unsubscribe(store: CommentStore, signing_key: bytes, token: str) -> bool:
     """Stop reply mails to the address the token was made for, and forget the address: it
     was only kept for them (the comments stay, without it; mails not yet sent are dropped)."""
     email = tokens.unsign(signing_key, "unsubscribe", token)
     if not email:
         return False
-    with store.transaction() as conn:
-        conn.execute("UPDATE comments SET notify = 0, email = '' WHERE lower(email) = ?",
-                     (email,))
-        conn.execute("DELETE FROM outbox WHERE lower(recipient) = ?", (email,))
+    with store.transaction() as tx:
+        tx.forget_email(email)
     return True
 
 
@@ -128,16 +125,13 @@ def _message(config: Config, recipient: str, subject: str, body: str, created: f
     return msg
 
 
-def deliver_outbox(store: Store, config: Config, signing_key: bytes | None = None,
+def deliver_outbox(mail: MailQueue, config: Config, signing_key: bytes | None = None,
                    now: float | None = None) -> tuple[int, int]:
     """Send what is due; returns (sent, failed). Failures are retried with backoff."""
     if not mail_enabled(config):
         return 0, 0
     now = time.time() if now is None else now
-    due = store.query(
-        "SELECT * FROM outbox WHERE next_attempt <= ? AND attempts < ? ORDER BY id LIMIT 50",
-        (now, MAX_ATTEMPTS),
-    )
+    due = mail.due(now, MAX_ATTEMPTS)
     if not due:
         return 0, 0
     sent = failed = 0
@@ -145,27 +139,26 @@ def deliver_outbox(store: Store, config: Config, signing_key: bytes | None = Non
     try:
         client = smtplib.SMTP(smtp.host, smtp.port, timeout=10)
     except OSError as exc:
-        _fail(store, [row["id"] for row in due], now, f"connect: {exc}")
+        mail.failed([job.id for job in due], now, f"connect: {exc}"[:500])
         return 0, len(due)
     try:
         if smtp.starttls:
             client.starttls()
         if smtp.username:
             client.login(smtp.username, os.environ.get(smtp.password_env, ""))
-        for row in due:
-            msg = _message(config, row["recipient"], row["subject"], row["body"], row["created"],
+        for job in due:
+            msg = _message(config, job.recipient, job.subject, job.body, job.created,
                            signing_key)
             try:
                 client.send_message(msg)
             except (smtplib.SMTPException, OSError) as exc:
-                _fail(store, [row["id"]], now, str(exc))
+                mail.failed([job.id], now, str(exc)[:500])
                 failed += 1
                 continue
-            with store.transaction() as conn:
-                conn.execute("DELETE FROM outbox WHERE id = ?", (row["id"],))
+            mail.sent(job.id)
             sent += 1
     except (smtplib.SMTPException, OSError) as exc:
-        _fail(store, [row["id"] for row in due[sent + failed:]], now, str(exc))
+        mail.failed([job.id for job in due[sent + failed:]], now, str(exc)[:500])
         failed = len(due) - sent
     finally:
         try:
@@ -174,12 +167,3 @@ def deliver_outbox(store: Store, config: Config, signing_key: bytes | None = Non
             pass
     return sent, failed
 
-
-def _fail(store: Store, ids: list[int], now: float, error: str) -> None:
-    with store.transaction() as conn:
-        for mail_id in ids:
-            conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
-                " next_attempt = ? + min(3600, 5 * (1 << min(attempts, 10))) WHERE id = ?",
-                (error[:500], now, mail_id),
-            )

@@ -22,8 +22,10 @@ from ownmedia.comments.intake import Intake
 from ownmedia.comments.moderation import Moderator
 from ownmedia.comments.publish import LivePublisher
 from ownmedia.comments.site_index import SiteIndex
-from ownmedia.comments.store import Store, StoredComment
+from ownmedia.comments.store import CommentStore, StoredComment
 from ownmedia.secrets import Secrets, load_or_create_secrets
+from ownmedia.storage import Backend, open_backend
+from ownmedia.storage.errors import StorageError
 
 log = logging.getLogger("ownmedia.comments")
 POLL_SECONDS = 0.1  # approvals made by the CLI in another process are seen this fast
@@ -32,7 +34,8 @@ POLL_SECONDS = 0.1  # approvals made by the CLI in another process are seen this
 @dataclass
 class CommentsRuntime:
     ctx: object
-    store: Store
+    backend: Backend
+    store: CommentStore
     secrets: Secrets
     site_index: SiteIndex
     intake: Intake
@@ -43,6 +46,7 @@ class CommentsRuntime:
     _task: asyncio.Task | None = None
     _stopping: bool = False
     _render_failures: dict[str, float] = field(default_factory=dict)
+    _next_storage_complaint: float = 0.0
 
     @property
     def config(self):
@@ -69,7 +73,7 @@ class CommentsRuntime:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        self.store.close()
+        self.backend.close()
 
     async def _loop(self) -> None:
         if self.publisher is not None:
@@ -82,6 +86,11 @@ class CommentsRuntime:
         while not self._stopping:
             try:
                 await asyncio.to_thread(self.tick)
+            except StorageError as exc:  # the database is down: said once a minute, retried
+                now = time.monotonic()
+                if now >= self._next_storage_complaint:
+                    log.error("comments background work waits for storage: %s", exc)
+                    self._next_storage_complaint = now + 60
             except Exception:
                 log.exception("comments background work failed; retrying")
             with contextlib.suppress(TimeoutError):
@@ -92,14 +101,14 @@ class CommentsRuntime:
     def tick(self) -> None:
         """One round of background work (also callable directly from tests)."""
         self.render_queued()
-        notify.deliver_outbox(self.store, self.config, self.secrets.signing_key)
+        notify.deliver_outbox(self.backend.mail, self.config, self.secrets.signing_key)
         for worker in self.workers:
             worker()
 
     def render_queued(self) -> list[str]:
         done = []
-        if self.publisher is None:
-            return done
+        if self.publisher is None or not self.store.render_leader():
+            return done  # another instance re-renders the shared output directory
         now = time.monotonic()
         for post, queued in self.store.pending_renders():
             if self._render_failures.get(post, 0) > now:
@@ -112,6 +121,7 @@ class CommentsRuntime:
                 continue
             self._render_failures.pop(post, None)
             self.store.done_render(post, queued)
+            log.info("re-rendered %s", post)
             done.append(post)
         return done
 
@@ -126,8 +136,8 @@ class CommentsRuntime:
                 return first
         return peer
 
-    def on_accepted(self, conn, comment: StoredComment) -> None:
-        notify.queue_moderator_mail(self.store, conn, self.config, comment,
+    def on_accepted(self, tx, comment: StoredComment) -> None:
+        notify.queue_moderator_mail(tx, self.config, comment,
                                     lambda: self.site_index.url_of(comment.post))
 
 
@@ -138,7 +148,8 @@ def get_runtime(ctx) -> CommentsRuntime:
         return runtime
     config = ctx.config
     secrets = load_or_create_secrets(config.data_dir)
-    store = Store(config.data_dir)
+    backend = open_backend(config)
+    store = backend.comments
     site_index = SiteIndex(config.site_dir)
     publisher = None
     if config.comments.live_publish:
@@ -147,7 +158,7 @@ def get_runtime(ctx) -> CommentsRuntime:
             config.site_dir,
         )
     runtime = CommentsRuntime(
-        ctx=ctx, store=store, secrets=secrets, site_index=site_index,
+        ctx=ctx, backend=backend, store=store, secrets=secrets, site_index=site_index,
         intake=None, moderator=Moderator(store, config, secrets.signing_key, site_index),
         publisher=publisher,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ownmedia.config import ConfigError, load_config
+from ownmedia.storage.errors import StorageError
 
 
 @click.group("import", context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,10 +75,11 @@ def wordpress(export: str, content_dir: str | None, uploads_dir: str | None, fmt
         content_dir=content, data_dir=config.data_dir, settings=settings,
         uploads_dir=Path(uploads_dir) if uploads_dir else None, format=fmt,
         keep_emails=keep_emails, spam=spam, overwrite=overwrite,
+        storage_url=config.storage.url,
     )
     try:
         summary = _run(parsed, options, progress=not as_json and sys.stderr.isatty())
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, StorageError) as exc:
         raise click.ClickException(f"import stopped: {exc}") from None
     result = {"export": {"file": export, "wxr_version": parsed.version, "site": parsed.link,
                          "items": len(parsed.items)},

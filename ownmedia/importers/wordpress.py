@@ -41,6 +41,7 @@ from ownmedia.comment_format import (
 from ownmedia.fsutil import atomic_write_text
 from ownmedia.importers import redirects as redirect_files
 from ownmedia.importers.wxr import WPComment, WPExport, WPItem
+from ownmedia.storage.ports import comment_row
 
 UPLOADS_TARGET = "images/wordpress"
 MARKER = "wordpress_id"
@@ -62,6 +63,7 @@ class ImportOptions:
     keep_emails: bool = False
     spam: str = "skip"  # or "import"
     overwrite: bool = False  # rewrite files a previous import wrote
+    storage_url: str = ""  # [storage] url: "" = the SQLite files of data_dir
 
 
 @dataclass
@@ -361,7 +363,7 @@ class WordPressImporter:
     # --- the conversation ---------------------------------------------------------------
     def _comments(self, targets: list[_Target]) -> None:
         from ownmedia.comments.intake import body_hash
-        from ownmedia.comments.store import Store
+        from ownmedia.storage import open_backend
 
         by_item = {t.item.id: t for t in targets}
         for item in self.export.items:
@@ -370,15 +372,15 @@ class WordPressImporter:
                     self.summary.comments[(_kind(c), WP_STATUSES.get(c.approved, c.approved))] += 1
                 self.summary.skipped[("comments", f"on a {item.type} that is not imported")] += \
                     len(item.comments)
-        store = Store(self.options.data_dir)
+        backend = open_backend(url=self.options.storage_url, data_dir=self.options.data_dir)
         try:
-            with store.transaction() as conn:
+            with backend.comments.transaction() as tx:
                 for target in targets:
-                    self._item_comments(target, store, conn, body_hash)
+                    self._item_comments(target, tx, body_hash)
         finally:
-            store.close()
+            backend.close()
 
-    def _item_comments(self, target: _Target, store, conn, body_hash) -> None:
+    def _item_comments(self, target: _Target, tx, body_hash) -> None:
         comments = target.item.comments
         ids = {c.id: _comment_id(c, target.item) for c in comments}
         status_of = {c.id: WP_STATUSES.get(c.approved) for c in comments}
@@ -401,7 +403,7 @@ class WordPressImporter:
                     continue
                 status = "spam" if status == "spam" else "rejected"
             cid = ids[c.id]
-            if store.get(cid) is not None:
+            if tx.get(cid) is not None:
                 self.summary.comment_outcomes["already imported"] += 1
                 continue
             reply_to = self._reply_to(c, parents, status_of, ids, published=status == "approved")
@@ -410,12 +412,12 @@ class WordPressImporter:
                 self.summary.skipped[(f"{kind}s", problem)] += 1
                 continue
             target_url = f"{site}{target.url}" if kind != "comment" and target.url else None
-            if comment.source and target_url and store.by_mention(comment.source, target_url):
+            if comment.source and target_url and tx.by_mention(comment.source, target_url):
                 self.summary.skipped[(f"{kind}s", "same source and post as another")] += 1
                 continue
             now = time.time()
-            store.insert(
-                conn, id=cid, post=target.slug, type=kind, status=status,
+            tx.insert(comment_row(
+                id=cid, post=target.slug, type=kind, status=status,
                 author=comment.author,
                 email=c.email if self.options.keep_emails else "",
                 website=comment.website or "", body=comment.body, reply_to=reply_to,
@@ -423,7 +425,7 @@ class WordPressImporter:
                 created=comment.date.timestamp(), updated=now,
                 body_hash=body_hash(target.slug, comment.body),
                 reason="imported from WordPress",
-            )
+            ))
             if status == "approved":
                 write_comment_file(self.comments_dir, comment)
             self.summary.comment_outcomes[

@@ -27,7 +27,6 @@ from ownmedia.comments.api import MAX_BODY_BYTES, BadRequest, read_form
 from ownmedia.comments.runtime import CommentsRuntime, get_runtime
 from ownmedia.mentions import pingback as pb
 from ownmedia.mentions import receive
-from ownmedia.mentions.db import ensure_schema
 from ownmedia.mentions.fetch import FetchError, check_url, resolve
 from ownmedia.mentions.tombstones import TombstoneRoute
 from ownmedia.mentions.verify import verify
@@ -48,12 +47,10 @@ def _rate_limited(runtime: CommentsRuntime, request: Request) -> bool:
     visitor = tokens.keyed_hash(runtime.secrets.visitor_key,
                                 f"mention|{runtime.client_address(request)}")
     now = time.time()
-    with runtime.store.transaction() as conn:
-        count = conn.execute("SELECT COUNT(*) FROM submissions WHERE visitor = ? AND ts > ?",
-                             (visitor, now - RATE_WINDOW)).fetchone()[0]
-        if count >= RATE_LIMIT:
+    with runtime.store.transaction() as tx:
+        if tx.rate_window(visitor, now - RATE_WINDOW).count >= RATE_LIMIT:
             return True
-        conn.execute("INSERT INTO submissions(visitor, ts) VALUES (?, ?)", (visitor, now))
+        tx.add_rate_hit(visitor, now)
     return False
 
 
@@ -106,7 +103,6 @@ def _source_refused(source: str, config) -> str:
 
 def routes(ctx) -> list[BaseRoute]:
     runtime = get_runtime(ctx)
-    ensure_schema(runtime.store)
     runtime.workers.append(lambda: receive.process_queue(runtime))
     parsers = anyio.CapacityLimiter(ctx.config.mentions.pingback_parsers)
     # strangers' requests that wait on the network get their own few threads, so that many of
@@ -129,7 +125,7 @@ def routes(ctx) -> list[BaseRoute]:
                                                  limiter=resolvers)
         if refused:
             return PlainTextResponse(f"source: refused: {refused}", 400)
-        receive.enqueue(runtime.store, "webmention", source, target, post)
+        receive.enqueue(runtime.backend.mention_queue, "webmention", source, target, post)
         runtime.kick()
         return PlainTextResponse("Accepted: the webmention will be verified, then moderated.",
                                  202)

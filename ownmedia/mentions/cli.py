@@ -12,9 +12,21 @@ from rich.console import Console
 from rich.table import Table
 
 from ownmedia.config import ConfigError, load_config
+from ownmedia.storage import open_backend
+from ownmedia.storage.errors import StorageError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _StorageGroup(click.Group):
+    """A database that is down or not migrated is one line and exit 1, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StorageError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_StorageGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def mentions() -> None:
     """Webmentions and pingbacks / webmentions et pingbacks: send, list, retry."""
 
@@ -36,7 +48,6 @@ def send_cmd(config_file, data_dir, site_dir, base_url, only_post, dry_run) -> N
     Webmentions (or pingbacks) for the links of published posts: once per link, again
     to every old and new target when a post changed, and to its former targets when a post
     was deleted (its URL then answers 410 Gone from `ownmedia serve`)."""
-    from ownmedia.comments.store import Store
     from ownmedia.mentions import tombstones
     from ownmedia.mentions.send import done, plan, record, send_one
 
@@ -52,7 +63,8 @@ def send_cmd(config_file, data_dir, site_dir, base_url, only_post, dry_run) -> N
         )
     if not config.site_dir.is_dir():
         raise click.ClickException(f"no built site in {config.site_dir} (run `make html`)")
-    store = Store(config.data_dir)
+    backend = open_backend(config)
+    store = backend.mention_log
     posts = plan(store, config.site_dir, base, only_post)
     if not dry_run:  # the 410 must be served before a receiver comes to check
         gone = [urlsplit(p.source).path for p in posts if p.deleted]
@@ -82,7 +94,7 @@ def send_cmd(config_file, data_dir, site_dir, base_url, only_post, dry_run) -> N
             done(store, post)
         errors += failed
     Console(width=None if sys.stdout.isatty() else 200).print(table)
-    store.close()
+    backend.close()
     if errors:
         raise click.ClickException(f"{errors} mention(s) failed; they will be retried next run")
 
@@ -91,18 +103,13 @@ QUEUE_COLUMNS = ("id", "state", "kind", "attempts", "source", "target", "receive
                  "next_attempt", "last_error")
 
 
-def _queue_store(config_file, data_dir):
-    """The comments store of the configured data directory, with the mention queue's schema."""
-    from ownmedia.comments.store import Store
-    from ownmedia.mentions.db import ensure_schema
-
+def _backend(config_file, data_dir):
+    """The storage backend of the configuration (its mention queue)."""
     try:
         config = load_config(config_file, server={"data": data_dir})
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    store = Store(config.data_dir)
-    ensure_schema(store)
-    return store
+    return open_backend(config)
 
 
 def _iso(ts: float | None) -> str:
@@ -124,15 +131,13 @@ def list_cmd(config_file, data_dir, state, as_json) -> None:
 
     Verified mentions are comments (`ownmedia comments list`). A failed one is tried again
     when its source sends it again, or with `ownmedia mentions retry ID`."""
-    store = _queue_store(config_file, data_dir)
-    where = "" if state == "all" else " WHERE state = ?"
-    rows = store.query("SELECT * FROM mention_queue" + where + " ORDER BY received",
-                       () if state == "all" else (state,))
-    store.close()
-    jobs = [{**{c: row[c] for c in QUEUE_COLUMNS},
-             "received": _iso(row["received"]),
-             "next_attempt": "" if row["state"] == "failed" else _iso(row["next_attempt"]),
-             "last_error": row["last_error"] or ""} for row in rows]
+    backend = _backend(config_file, data_dir)
+    rows = backend.mention_queue.jobs(None if state == "all" else state)
+    backend.close()
+    jobs = [{**{c: getattr(row, c) for c in QUEUE_COLUMNS},
+             "received": _iso(row.received),
+             "next_attempt": "" if row.state == "failed" else _iso(row.next_attempt),
+             "last_error": row.last_error or ""} for row in rows]
     if as_json:
         click.echo(json.dumps(jobs, ensure_ascii=False, indent=1))
         return
@@ -161,14 +166,9 @@ def retry_cmd(config_file, data_dir, ids) -> None:
     From their first attempt; a running service picks them up within a second."""
     import time
 
-    store = _queue_store(config_file, data_dir)
-    now, changed = time.time(), 0
-    with store.transaction() as conn:
-        for job_id in ids:
-            changed += conn.execute(
-                "UPDATE mention_queue SET state = 'queued', attempts = 0, next_attempt = ?,"
-                " updated = ? WHERE id = ?", (now, now, job_id)).rowcount
-    store.close()
-    if changed < len(ids):
-        raise click.ClickException(f"{len(ids) - changed} id(s) not found")
+    backend = _backend(config_file, data_dir)
+    changed = backend.mention_queue.retry(list(dict.fromkeys(ids)), time.time())
+    backend.close()
+    if changed < len(set(ids)):
+        raise click.ClickException(f"{len(set(ids)) - changed} id(s) not found")
     click.echo(f"{changed} mention(s) queued again.")

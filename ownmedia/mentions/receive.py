@@ -9,30 +9,19 @@ import time
 
 from ownmedia.comments import notify
 from ownmedia.comments.moderation import to_comment
-from ownmedia.comments.store import StoredComment, new_comment_id
-from ownmedia.mentions.db import ensure_schema
+from ownmedia.comments.store import new_comment_id
 from ownmedia.mentions.photos import store_photo
 from ownmedia.mentions.verify import Verification, verify
+from ownmedia.storage.ports import MentionJob, MentionQueue, comment_row
 
 log = logging.getLogger("ownmedia.mentions")
 MAX_ERROR_CHARS = 500
 
 
-def enqueue(store, kind: str, source: str, target: str, post: str) -> None:
+def enqueue(queue: MentionQueue, kind: str, source: str, target: str, post: str) -> None:
     """Remember a mention to verify (a repeat of the same pair, even a failed one, is
     verified again from its first attempt)."""
-    ensure_schema(store)
-    now = time.time()
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO mention_queue(kind, source, target, post, received, next_attempt,"
-            " state, updated) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)"
-            " ON CONFLICT(source, target) DO UPDATE SET"
-            " kind = excluded.kind, post = excluded.post, received = excluded.received,"
-            " attempts = 0, next_attempt = excluded.next_attempt, last_error = NULL,"
-            " state = 'queued', updated = excluded.updated",
-            (kind, source, target, post, now, now, now),
-        )
+    queue.enqueue(kind, source, target, post, time.time())
 
 
 def escape_text(text: str) -> str:
@@ -75,32 +64,26 @@ def apply(runtime, kind: str, source: str, target: str, post: str, v: Verificati
         return "deleted"
     author = v.author if kind == "webmention" else (v.title or v.author)
     body = mention_body(v)
-    ensure_schema(store)
     photo = store_photo(v.photo_url, runtime.config) if kind == "webmention" else ""
     now = time.time()
-    with store.transaction() as conn:
+    with store.transaction() as tx:
         if existing is not None:
-            conn.execute(
-                "UPDATE comments SET author = ?, website = ?, body = ?, updated = ?,"
-                " created = ?, photo = ? WHERE id = ?",
-                (author[:200] or "?", v.author_url, body, now, v.published or existing.created,
-                 photo, existing.id),
-            )
-            row = conn.execute("SELECT * FROM comments WHERE id = ?", (existing.id,)).fetchone()
-            updated = StoredComment.from_row(row)
+            tx.update_mention(existing.id, author=author[:200] or "?", website=v.author_url,
+                              body=body, created=v.published or existing.created, photo=photo,
+                              now=now)
+            updated = tx.get(existing.id)
             if updated.status == "approved":
                 from ownmedia.comment_format import write_comment_file
 
                 write_comment_file(moderator.comments_dir, to_comment(updated))
-                store.queue_render(conn, updated.post)
+                tx.queue_render(updated.post)
             return "updated"
         comment_id = new_comment_id(now)
-        store.insert(conn, id=comment_id, post=post, type=kind, status="pending",
-                     author=author[:200] or "?", website=v.author_url, body=body,
-                     source=source, target=target, created=v.published or now, updated=now,
-                     photo=photo)
-        row = conn.execute("SELECT * FROM comments WHERE id = ?", (comment_id,)).fetchone()
-        notify.queue_moderator_mail(store, conn, runtime.config, StoredComment.from_row(row),
+        created = tx.insert(comment_row(
+            id=comment_id, post=post, type=kind, status="pending", author=author[:200] or "?",
+            website=v.author_url, body=body, source=source, target=target,
+            created=v.published or now, updated=now, photo=photo))
+        notify.queue_moderator_mail(tx, runtime.config, created,
                                     lambda: runtime.site_index.url_of(post))
     return "created"
 
@@ -118,27 +101,19 @@ def process_queue(runtime, limit: int = 20) -> int:
     page our parser chokes on, a bug) is counted against that job only, which is tried again
     later (exponential backoff) and, after [mentions] max_attempts, kept as `failed` with the
     reason for `ownmedia mentions list`; the jobs behind it go on."""
-    store, config = runtime.store, runtime.config.mentions
-    ensure_schema(store)
-    due = store.query(
-        "SELECT * FROM mention_queue WHERE state = 'queued' AND next_attempt <= ?"
-        " ORDER BY next_attempt LIMIT ?",
-        (time.time(), limit),
-    )
+    queue, config = runtime.backend.mention_queue, runtime.config.mentions
+    due = queue.due(time.time(), limit)
     for job in due:
         try:
-            v = verify(job["source"], job["target"], config)
+            v = verify(job.source, job.target, config)
             if v.state == "error":
                 raise VerifyError(v.message)
-            outcome = apply(runtime, job["kind"], job["source"], job["target"], job["post"], v)
+            outcome = apply(runtime, job.kind, job.source, job.target, job.post, v)
         except Exception as exc:  # noqa: BLE001 - one job's failure is that job's only
-            _failed_attempt(store, config, job, exc)
+            _failed_attempt(queue, config, job, exc)
             continue
-        log.info("%s %s -> %s: %s %s", job["kind"], job["source"], job["target"], outcome,
-                 v.message)
-        with store.transaction() as conn:
-            conn.execute("DELETE FROM mention_queue WHERE id = ? AND received = ?",
-                         (job["id"], job["received"]))
+        log.info("%s %s -> %s: %s %s", job.kind, job.source, job.target, outcome, v.message)
+        queue.done(job)
     return len(due)
 
 
@@ -146,23 +121,16 @@ class VerifyError(Exception):
     """The source could not be checked this time (network, 5xx, refused address)."""
 
 
-def _failed_attempt(store, config, job, exc: Exception) -> None:
-    attempts = job["attempts"] + 1
+def _failed_attempt(queue: MentionQueue, config, job: MentionJob, exc: Exception) -> None:
+    attempts = job.attempts + 1
     reason = str(exc) if isinstance(exc, VerifyError) else f"{type(exc).__name__}: {exc}"
     reason = reason[:MAX_ERROR_CHARS]
     final = attempts >= config.max_attempts
     if isinstance(exc, VerifyError):
-        log.info("%s -> %s: attempt %d failed: %s", job["source"], job["target"], attempts,
-                 reason)
+        log.info("%s -> %s: attempt %d failed: %s", job.source, job.target, attempts, reason)
     else:
-        log.warning("%s -> %s: attempt %d failed", job["source"], job["target"], attempts,
+        log.warning("%s -> %s: attempt %d failed", job.source, job.target, attempts,
                     exc_info=exc)
     now = time.time()
-    with store.transaction() as conn:
-        # AND received = ?: a new mention of the same pair that arrived meanwhile wins
-        conn.execute(
-            "UPDATE mention_queue SET attempts = ?, last_error = ?, next_attempt = ?,"
-            " state = ?, updated = ? WHERE id = ? AND received = ?",
-            (attempts, reason, now + backoff(config, attempts), "failed" if final else "queued",
-             now, job["id"], job["received"]),
-        )
+    # only the job as it was received: a new mention of the same pair meanwhile wins
+    queue.failed(job, attempts, reason, now + backoff(config, attempts), final, now)

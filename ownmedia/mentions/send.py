@@ -19,10 +19,9 @@ from bs4 import BeautifulSoup
 from httplink import parse_link_header
 
 from ownmedia.comments.site_index import SiteIndex
-from ownmedia.comments.store import Store
 from ownmedia.config import Config
-from ownmedia.mentions.db import ensure_schema
 from ownmedia.mentions.fetch import FetchError, FetchResult, fetch
+from ownmedia.storage.ports import MentionLog, SentPost
 
 
 @dataclass
@@ -137,23 +136,22 @@ def content_digest(html: str) -> str:
     return hashlib.sha256(str(content).encode()).hexdigest()
 
 
-def plan(store: Store, site_dir: Path, base_url: str,
+def plan(log: MentionLog, site_dir: Path, base_url: str,
          only_post: str | None = None) -> list[PostPlan]:
     """Compare the built site with what was sent before (Webmention 3.1.4 and 3.1.5): a new
     post notifies its links; a changed post notifies every target it linked to before or
     links to now (a removed link's receiver then finds it gone); a post no longer in the
     site (deleted) notifies its former targets, its URL answering 410 Gone."""
-    ensure_schema(store)
     index = SiteIndex(site_dir)
     index.scan()
     own = urlsplit(base_url).netloc
     sent: dict[str, set[str]] = defaultdict(set)
-    for row in store.query("SELECT source, target FROM sent_mentions WHERE kind != 'error'"):
-        sent[row[0]].add(row[1])
+    for source, target in log.sent_pairs():
+        sent[source].add(target)
     linked: dict[str, list[str]] = defaultdict(list)
-    for row in store.query("SELECT source, target FROM sent_links ORDER BY rowid"):
-        linked[row[0]].append(row[1])
-    known = {row["source"]: row for row in store.query("SELECT * FROM sent_posts")}
+    for source, target in log.links():
+        linked[source].append(target)
+    known = {post.source: post for post in log.posts()}
     plans, present = [], set()
     for slug, urls in sorted(index._paths.items()):
         for path in urls:
@@ -166,46 +164,32 @@ def plan(store: Store, site_dir: Path, base_url: str,
             digest, previous = content_digest(html), known.get(source)
             before = linked[source] if source in linked else sorted(sent[source])
             removed = [t for t in before if t not in links]
-            if previous is None or previous["deleted"] or previous["digest"] != digest:
+            if previous is None or previous.deleted or previous.digest != digest:
                 if previous is None:  # first look: what older versions sent goes once
                     targets = [t for t in links if t not in sent[source]] + removed
                 else:
                     targets = links + removed
             else:
                 targets = [t for t in links if t not in sent[source]]
-            if targets or previous is None or previous["digest"] != digest:
+            if targets or previous is None or previous.digest != digest:
                 plans.append(PostPlan(source, digest, links, targets, False))
     if not only_post:
         for source, row in sorted(known.items()):
-            if source not in present and not row["deleted"]:
+            if source not in present and not row.deleted:
                 plans.append(PostPlan(source, "", [], linked.get(source, []), True))
     return plans
 
 
-def done(store: Store, post: PostPlan) -> None:
-    """Remember the post as sent (after every target was notified without error)."""
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO sent_posts(source, digest, deleted, sent_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT(source) DO UPDATE SET digest = excluded.digest,"
-            " deleted = excluded.deleted, sent_at = excluded.sent_at",
-            (post.source, post.digest, int(post.deleted), time.time()),
-        )
-        if post.deleted:  # keep what it linked to: told again if it is published again
-            return
-        conn.execute("DELETE FROM sent_links WHERE source = ?", (post.source,))
-        conn.executemany("INSERT INTO sent_links(source, target) VALUES (?, ?)",
-                         [(post.source, t) for t in post.links])
+def done(log: MentionLog, post: PostPlan) -> None:
+    """Remember the post as sent (after every target was notified without error); a deleted
+    post keeps what it linked to: told again if it is published again."""
+    log.post_sent(SentPost(post.source, post.digest, post.deleted),
+                  None if post.deleted else post.links, time.time())
 
 
-def record(store: Store, result: SendResult) -> None:
+def record(log: MentionLog, result: SendResult) -> None:
     """Remember a pair once it is done (sent, or nothing to send to); errors are retried."""
     if result.kind == "error":
         return
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT OR REPLACE INTO sent_mentions(source, target, kind, endpoint, status, sent_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (result.source, result.target, result.kind, result.detail[:200], result.status,
-             time.time()),
-        )
+    log.pair_sent(result.source, result.target, result.kind, result.detail[:200], result.status,
+                  time.time())

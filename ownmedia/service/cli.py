@@ -40,9 +40,12 @@ def serve(host: str | None, port: int | None, data: str | None, site: str | None
     from ownmedia.service.accesslog import configure_access_log
     from ownmedia.service.app import create_app
     from ownmedia.service.http import protocol_class
+    from ownmedia.storage.errors import StorageError
 
     try:
         app = create_app(config)
+    except StorageError as exc:  # names the database, never its password
+        raise click.ClickException(f"cannot start: {exc}") from None
     except (ConfigError, ValueError, OSError, sqlite3.Error) as exc:
         raise click.ClickException(f"cannot start with data in {config.data_dir}: {exc}") from None
     limits = config.server

@@ -1,8 +1,12 @@
-"""A full (or read-only, or failing) disk is the service's trouble, not the client's fault,
-and it passes: every endpoint that writes answers it with 503, a message and Retry-After
-instead of a 500 traceback. Nothing is half-stored (each write is one SQLite transaction,
-rolled back), and since no state is kept about the failure the next request after space
-returns simply succeeds: no restart needed."""
+"""A full (or read-only, or failing) disk, or a database that is down, is the service's
+trouble, not the client's fault, and it passes: every endpoint that writes answers it with
+503, a message and Retry-After instead of a 500 traceback. Nothing is half-stored (each write
+is one transaction, rolled back), and since no state is kept about the failure the next
+request after space returns, or after the database is back, simply succeeds: no restart
+needed (the PostgreSQL pool replaces its broken connections by itself).
+
+Stores raise the `ownmedia.storage.errors.StorageError` family; the SQLite and OS errors
+below are still mapped for the parts that touch a file directly."""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ import sqlite3
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from ownmedia.storage.errors import DatabaseUnavailable, SchemaVersionError, StorageError
+
 log = logging.getLogger("ownmedia.storage")
 
 # SQLite's messages for SQLITE_FULL, SQLITE_IOERR, SQLITE_READONLY, SQLITE_BUSY (after the
@@ -22,11 +28,17 @@ _SQLITE_TRANSIENT = ("disk is full", "disk i/o error", "readonly database", "dat
 _OS_TRANSIENT = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
 MESSAGE = "the server could not store this (its disk is full or failing): nothing was saved, " \
           "please retry in a moment"
+DATABASE_MESSAGE = "the server's database is unavailable: nothing was saved, please retry " \
+                   "in a moment"
+SCHEMA_MESSAGE = "the server's database needs an upgrade (the operator's log says how): " \
+                 "nothing was saved"
 RETRY_AFTER = "30"
 
 
 def is_storage_failure(exc: BaseException) -> bool:
-    """True for the errors a full or failing disk causes (SQLite's or the OS's)."""
+    """True for the errors a full or failing disk or database causes."""
+    if isinstance(exc, StorageError):
+        return True
     if isinstance(exc, sqlite3.OperationalError):
         text = str(exc).lower()
         return any(part in text for part in _SQLITE_TRANSIENT)
@@ -36,15 +48,21 @@ def is_storage_failure(exc: BaseException) -> bool:
 
 
 async def storage_failure(request: Request, exc: Exception) -> Response:
-    """Starlette exception handler for sqlite3.OperationalError and OSError."""
+    """Starlette exception handler for StorageError, sqlite3.OperationalError and OSError."""
     if not is_storage_failure(exc):
         raise exc  # a bug, not the disk: the usual 500 and traceback
     log.error("%s %s: storage failure: %s", request.method, request.url.path, exc)
+    message = MESSAGE
+    if isinstance(exc, SchemaVersionError):
+        message = SCHEMA_MESSAGE
+    elif isinstance(exc, DatabaseUnavailable):  # a server down, not a full disk
+        message = DATABASE_MESSAGE
     headers = {"Retry-After": RETRY_AFTER, "Cache-Control": "no-store"}
     if "application/json" in request.headers.get("accept", ""):
-        return JSONResponse({"message": MESSAGE, "errors": {"storage": MESSAGE}}, 503,
+        return JSONResponse({"message": message, "errors": {"storage": message}}, 503,
                             headers=headers)
-    return PlainTextResponse(MESSAGE, 503, headers=headers)
+    return PlainTextResponse(message, 503, headers=headers)
 
 
-EXCEPTION_HANDLERS = {sqlite3.OperationalError: storage_failure, OSError: storage_failure}
+EXCEPTION_HANDLERS = {StorageError: storage_failure, sqlite3.OperationalError: storage_failure,
+                      OSError: storage_failure}

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ownmedia.config import Config, ConfigError, load_config
+from ownmedia.storage.errors import StorageError
 
 
 def _config_options(func):
@@ -23,7 +24,10 @@ def _config_options(func):
             config = load_config(config_file, server={"data": data_dir})
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
-        return func(config, **kwargs)
+        try:
+            return func(config, **kwargs)
+        except StorageError as exc:  # database down or not migrated: one line, exit 1
+            raise click.ClickException(str(exc)) from None
 
     return wrapper
 
@@ -50,7 +54,7 @@ def keys_create(config: Config, name: str, sites: tuple[str, ...]) -> None:
     if unknown:
         raise click.ClickException(
             f"not in [analytics] domains / absent de [analytics] domains: {', '.join(unknown)}")
-    store = KeyStore(config.data_dir)
+    store = KeyStore(config)
     try:
         info, key = store.create(name, sites)
     except ValueError as exc:
@@ -69,7 +73,7 @@ def keys_list(config: Config, as_json: bool) -> None:
     """List keys (never their value) / liste les clés."""
     from ownmedia.stats.keys import KeyStore
 
-    store = KeyStore(config.data_dir)
+    store = KeyStore(config)
     try:
         rows = store.list()
     finally:
@@ -98,7 +102,7 @@ def keys_revoke(config: Config, ref: str) -> None:
     """Revoke a key by id, name or first characters / révoque une clé."""
     from ownmedia.stats.keys import KeyStore
 
-    store = KeyStore(config.data_dir)
+    store = KeyStore(config)
     try:
         n = store.revoke(ref)
     finally:

@@ -11,14 +11,15 @@ under any name) is listed once, with the name it was first given."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ownmedia.config import Config
+from ownmedia.storage.ports import GoalRecord, GoalStorage
 
 log = logging.getLogger(__name__)
 _SETTINGS_LOCK = threading.Lock()
@@ -80,7 +81,16 @@ def make_goal(raw: dict) -> Goal:
     return Goal(display, goal_type, event_name, page_path)
 
 
-def site_goals(conn: sqlite3.Connection | None, domain: str, config: Config | None) -> list[Goal]:
+def _storage(stored: Any) -> GoalStorage:
+    """The goal port; an SQLite connection to events.sqlite3 is taken as the SQLite one."""
+    if hasattr(stored, "put") and hasattr(stored, "goals"):
+        return stored
+    from ownmedia.storage.sqlite.goals import SqliteGoalStorage
+
+    return SqliteGoalStorage(conn=stored)
+
+
+def site_goals(stored: Any, domain: str, config: Config | None) -> list[Goal]:
     """Standard goals, the config's, the stored ones, then the site settings' (CTA goals and
     goal pages); a display name, and a definition, appear once."""
     goals = [Goal(name, "event", name) for name in STANDARD_EVENT_GOALS]
@@ -88,11 +98,9 @@ def site_goals(conn: sqlite3.Connection | None, domain: str, config: Config | No
         for raw in config.analytics.goals:
             if raw.get("domain") in (None, "", domain):
                 goals.append(make_goal(raw))
-    if conn is not None:
-        rows = conn.execute(
-            "SELECT goal_type, event_name, page_path, display_name FROM goals WHERE domain = ? "
-            "ORDER BY id", (domain,)).fetchall()
-        goals += [Goal(r[3], r[0], r[1] or "", r[2] or "") for r in rows]
+    if stored is not None:
+        goals += [Goal(r.display_name, r.goal_type, r.event_name, r.page_path)
+                  for r in _storage(stored).goals(domain)]
     if config is not None:
         goals += settings_goals(config.comments.pelican_settings)
     names: set[str] = set()
@@ -145,24 +153,16 @@ def _settings_goals(path: str, _stamp: int) -> tuple[Goal, ...]:
     return tuple(goals)
 
 
-def put_goal(conn: sqlite3.Connection, domain: str, goal: Goal) -> tuple[Goal, bool]:
+def put_goal(stored: Any, domain: str, goal: Goal) -> tuple[Goal, bool]:
     """Create the goal unless the same one exists (idempotent); returns (goal, created)."""
-    row = conn.execute(
-        "SELECT goal_type, event_name, page_path, display_name FROM goals WHERE domain = ? AND "
-        "goal_type = ? AND COALESCE(event_name, '') = ? AND COALESCE(page_path, '') = ?",
-        (domain, goal.goal_type, goal.event_name, goal.page_path)).fetchone()
-    if row is not None:
-        return Goal(row[3], row[0], row[1] or "", row[2] or ""), False
-    conn.execute(
-        "INSERT INTO goals (domain, goal_type, event_name, page_path, display_name) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (domain, goal.goal_type, goal.event_name or None, goal.page_path or None,
-         goal.display_name))
+    record, created = _storage(stored).put(GoalRecord(
+        domain, goal.goal_type, goal.event_name or "", goal.page_path or "", goal.display_name))
+    if not created:
+        return Goal(record.display_name, record.goal_type, record.event_name,
+                    record.page_path), False
     return goal, True
 
 
-def delete_goal(conn: sqlite3.Connection, domain: str, display_name: str) -> bool:
+def delete_goal(stored: Any, domain: str, display_name: str) -> bool:
     """Remove a stored goal by display name; standard and config goals stay."""
-    cur = conn.execute("DELETE FROM goals WHERE domain = ? AND display_name = ?",
-                       (domain, display_name))
-    return cur.rowcount > 0
+    return _storage(stored).delete(domain, display_name)

@@ -1,4 +1,5 @@
-"""Stats API keys, stored hashed in data/keys.sqlite3.
+"""Stats API keys, stored hashed (data/keys.sqlite3, or the `api_keys` table of the
+PostgreSQL database of [storage] url).
 
 A key is shown once, when it is made; only its SHA-256 is stored (keys are 256 random bits, so
 a fast hash is enough: there is nothing to brute-force). A revoked key stops working at once.
@@ -9,40 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ownmedia.storage.sqlite import Migration, connect, migrate
+from ownmedia.storage import Backend, open_backend
+from ownmedia.storage.ports import KeyRecord
+from ownmedia.storage.sqlite.keys import KEY_MIGRATIONS, KEYS_FILE
 
-KEYS_FILE = "keys.sqlite3"
 PREFIX = "om_"
-KEY_MIGRATIONS: list[Migration] = [
-    (
-        "0001_api_keys",
-        """
-        CREATE TABLE api_keys (
-            id INTEGER PRIMARY KEY,
-            name TEXT NOT NULL,
-            hint TEXT NOT NULL,               -- the first characters, to recognise a key
-            hash TEXT NOT NULL UNIQUE,        -- sha256 hex of the whole key
-            created REAL NOT NULL,
-            last_used REAL,
-            revoked REAL
-        );
-        """,
-    ),
-    (
-        "0002_key_sites",
-        """
-        -- JSON list of the site ids (domains) the key may read; [] = every site
-        ALTER TABLE api_keys ADD COLUMN sites TEXT NOT NULL DEFAULT '[]';
-        """,
-    ),
-]
+__all__ = ["KEYS_FILE", "KEY_MIGRATIONS", "PREFIX", "KeyInfo", "KeyStore"]
 
 
 @dataclass(frozen=True)
@@ -59,12 +38,9 @@ class KeyInfo:
         return not self.sites or site_id in self.sites
 
 
-_COLUMNS = "id, name, hint, created, last_used, revoked, sites"
-
-
-def _info(row) -> KeyInfo:
-    *head, sites = row
-    return KeyInfo(*head, tuple(json.loads(sites or "[]")))
+def _info(record: KeyRecord) -> KeyInfo:
+    return KeyInfo(record.id, record.name, record.hint, record.created, record.last_used,
+                   record.revoked, record.sites)
 
 
 def _hash(key: str) -> str:
@@ -72,15 +48,21 @@ def _hash(key: str) -> str:
 
 
 class KeyStore:
-    """Create, check, list and revoke API keys of one data directory."""
+    """Create, check, list and revoke API keys, on the backend of a Config (or the SQLite
+    file of a data directory, or a Backend already open)."""
 
-    def __init__(self, data_dir: str | Path):
-        self.path = Path(data_dir) / KEYS_FILE
-        self.conn: sqlite3.Connection = connect(self.path)
-        migrate(self.conn, KEY_MIGRATIONS)
+    def __init__(self, where: str | Path | Backend | Any):
+        if isinstance(where, Backend):
+            self._backend, self._own = where, False
+        elif isinstance(where, (str, Path)):
+            self._backend, self._own = open_backend(data_dir=where), True
+        else:  # a Config
+            self._backend, self._own = open_backend(where), True
+        self.storage = self._backend.keys
 
     def close(self) -> None:
-        self.conn.close()
+        if self._own:
+            self._backend.close()
 
     def create(self, name: str, sites: list[str] | tuple[str, ...] = ()) -> tuple[KeyInfo, str]:
         """A new key (for `sites` only, when given); the clear key is returned here and
@@ -93,10 +75,8 @@ class KeyStore:
             raise ValueError("a site is a domain of 1 to 253 characters")
         key = PREFIX + secrets.token_urlsafe(32)
         now = time.time()
-        cur = self.conn.execute(
-            "INSERT INTO api_keys (name, hint, hash, created, sites) VALUES (?, ?, ?, ?, ?)",
-            (name, key[:8], _hash(key), now, json.dumps(list(scope))))
-        return KeyInfo(cur.lastrowid, name, key[:8], now, None, None, scope), key
+        key_id = self.storage.add(name, key[:8], _hash(key), now, scope)
+        return KeyInfo(key_id, name, key[:8], now, None, None, scope), key
 
     def lookup(self, key: str) -> KeyInfo | None:
         """The key's record when it is known and unrevoked (and remember when it was last
@@ -104,15 +84,13 @@ class KeyStore:
         if not key or len(key) > 200:
             return None
         digest = _hash(key)
-        row = self.conn.execute(
-            f"SELECT {_COLUMNS}, hash FROM api_keys WHERE hash = ? AND revoked IS NULL",
-            (digest,)).fetchone()
-        if row is None or not hmac.compare_digest(row[-1], digest):
+        record = self.storage.active_by_hash(digest)
+        if record is None or not hmac.compare_digest(record.hash, digest):
             return None
-        info = _info(row[:-1])
+        info = _info(record)
         now = time.time()
         if not info.last_used or now - info.last_used > 60:  # not one durable write per query
-            self.conn.execute("UPDATE api_keys SET last_used = ? WHERE id = ?", (now, info.id))
+            self.storage.touch(info.id, now)
         return info
 
     def verify(self, key: str) -> bool:
@@ -120,12 +98,8 @@ class KeyStore:
         return self.lookup(key) is not None
 
     def list(self) -> list[KeyInfo]:
-        rows = self.conn.execute(f"SELECT {_COLUMNS} FROM api_keys ORDER BY id")
-        return [_info(r) for r in rows]
+        return [_info(r) for r in self.storage.all()]
 
     def revoke(self, ref: str) -> int:
         """Revoke by id, name or hint; returns how many keys were revoked."""
-        cur = self.conn.execute(
-            "UPDATE api_keys SET revoked = ? WHERE revoked IS NULL AND "
-            "(CAST(id AS TEXT) = ? OR name = ? OR hint = ?)", (time.time(), ref, ref, ref))
-        return cur.rowcount
+        return self.storage.revoke(ref, time.time())

@@ -13,6 +13,11 @@ class StorageUnavailable(StorageError):
     Nothing of the failed operation was kept."""
 
 
+class DatabaseUnavailable(StorageUnavailable):
+    """A database server (PostgreSQL) cannot be reached: down, refusing, or too slow to lend
+    a connection; the message names it without its password."""
+
+
 class SchemaVersionError(StorageError):
     """The database's schema is not the one this version expects; the message names the
     command that migrates it."""

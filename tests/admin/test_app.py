@@ -1,4 +1,5 @@
-"""The web admin over HTTP (Starlette TestClient, real store, real scrypt, injected clock):
+"""The web admin over HTTP (Starlette TestClient, real store on SQLite and on PostgreSQL, real
+scrypt, injected clock):
 wrong password, missing CSRF and expired session are refused; the login delay grows."""
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ import pytest
 from starlette.testclient import TestClient
 
 from ownmedia.admin.auth import SESSION_SECONDS, login_delay, set_password
-from ownmedia.comments.store import Store
 from ownmedia.service.app import create_app
 from tests.comments.sitekit import POST, make_site
 from tests.comments.test_publish import add_pending
@@ -26,14 +26,15 @@ class Clock:
 
 
 @pytest.fixture
-def admin(tmp_path):
-    site = make_site(tmp_path)
+def admin(tmp_path, storage_url):
+    site = make_site(tmp_path, storage_url=storage_url)
     set_password(site.data, PASSWORD)
     app = create_app(site.config())
     clock = Clock()
     app.state.ctx.state["clock"] = clock
     with TestClient(app, base_url="http://127.0.0.1") as client:
         client.clock, client.site = clock, site
+        client.store = app.state.ctx.state["comments"].store
         yield client
 
 
@@ -58,9 +59,7 @@ def test_login_cookie_flags_and_queue(admin):
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/admin" in cookie
     assert "Secure" not in cookie  # plain http on loopback
-    store = Store(admin.site.data)
-    cid = add_pending(store, body="Moderate **me** <script>alert(1)</script>")
-    store.close()
+    cid = add_pending(admin.store, body="Moderate **me** <script>alert(1)</script>")
     queue = admin.get("/admin/")
     assert queue.status_code == 200 and cid in queue.text
     # the body rendered as readers will see it, through the same sanitiser
@@ -97,14 +96,12 @@ def test_missing_or_wrong_csrf_refused(admin):
     assert login(admin, csrf=None).status_code == 403
     assert login(admin, csrf="forged.token").status_code == 403
     assert login(admin).status_code == 303
-    store = Store(admin.site.data)
-    cid = add_pending(store)
-    store.close()
+    cid = add_pending(admin.store)
     for data in ({"id": cid, "action": "approve"},
                  {"id": cid, "action": "approve", "csrf": "nope"}):
         response = admin.post("/admin/action", data=data, follow_redirects=False)
         assert response.status_code == 403
-    assert Store(admin.site.data).get(cid).status == "pending"
+    assert admin.store.get(cid).status == "pending"
 
 
 def test_expired_session_refused(admin):

@@ -1,7 +1,8 @@
-"""The moderation pages over HTTP on a real store and built site: the queue names the post by
-title with its link and renders the body; Delete and a Reject that touches approved replies go
-through a confirmation page (no JavaScript needed); comments are edited in the admin; a reply
-never approves its parent silently and is signed with [comments] owner_name."""
+"""The moderation pages over HTTP on a real store (SQLite and PostgreSQL) and built site: the
+queue names the post by title with its link and renders the body; Delete and a Reject that
+touches approved replies go through a confirmation page (no JavaScript needed); comments are
+edited in the admin; a reply never approves its parent silently and is signed with [comments]
+owner_name."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import pytest
 from starlette.testclient import TestClient
 
 from ownmedia.admin.auth import set_password
-from ownmedia.comments.store import Store
 from ownmedia.service.app import create_app
 from tests.admin.test_app import PASSWORD, csrf_of, login
 from tests.comments.sitekit import POST, POST_URL, ROOT, make_site
@@ -26,32 +26,26 @@ def post_title() -> str:
 
 
 @pytest.fixture
-def admin(tmp_path):
-    site = make_site(tmp_path, comments_toml=f'owner_name = "{OWNER}"\n')
+def admin(tmp_path, storage_url):
+    site = make_site(tmp_path, comments_toml=f'owner_name = "{OWNER}"\n',
+                     storage_url=storage_url)
     set_password(site.data, PASSWORD)
     app = create_app(site.config())
     with TestClient(app, base_url="http://127.0.0.1") as client:
         client.site = site
+        client.store = app.state.ctx.state["comments"].store
         assert login(client).status_code == 303
         client.csrf = csrf_of(client.get("/admin/").text)
         yield client
 
 
 def add(client, **fields) -> str:
-    store = Store(client.site.data)
-    try:
-        return add_pending(store, **fields)
-    finally:
-        store.close()
+    return add_pending(client.store, **fields)
 
 
 def status(client, cid: str) -> str | None:
-    store = Store(client.site.data)
-    try:
-        row = store.get(cid)
-        return row.status if row else None
-    finally:
-        store.close()
+    row = client.store.get(cid)
+    return row.status if row else None
 
 
 def act(client, cid: str, action: str, **extra):
@@ -127,15 +121,11 @@ def test_reply_never_approves_the_parent_silently(admin):
     held = admin.post("/admin/reply", data={"csrf": admin.csrf, "id": parent, "body": "Hi",
                                             "approve_parent": "no"}, follow_redirects=False)
     assert held.status_code == 303 and status(admin, parent) == "pending"
-    store = Store(admin.site.data)
-    [reply] = [c for c in store.list() if c.reply_to == parent]
-    store.close()
+    [reply] = [c for c in admin.store.list() if c.reply_to == parent]
     assert reply.status == "pending" and reply.author == OWNER
     both = admin.post("/admin/reply", data={"csrf": admin.csrf, "id": parent, "body": "Again",
                                             "approve_parent": "yes", "author": ""},
                       follow_redirects=False)
     assert both.status_code == 303 and status(admin, parent) == "approved"
-    store = Store(admin.site.data)
-    published = [c for c in store.list(status="approved") if c.reply_to == parent]
-    store.close()
+    published = [c for c in admin.store.list(status="approved") if c.reply_to == parent]
     assert [c.author for c in published] == [OWNER]

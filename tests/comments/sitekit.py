@@ -36,9 +36,10 @@ class Site:
 
 
 def make_site(tmp: Path, *, build: bool = True, comments_toml: str = "",
-              extra_toml: str = "", demo_comments: bool = False) -> Site:
+              extra_toml: str = "", demo_comments: bool = False, storage_url: str = "") -> Site:
     """A copy of the sample site, with no comments unless `demo_comments` (the repository's
-    comment files; then build it yourself: the shared built template has none)."""
+    comment files; then build it yourself: the shared built template has none); its stores
+    on `storage_url` ([storage] url; "" = SQLite files in its data directory)."""
     assert not (build and demo_comments), "build_into() a site with the demo's comments"
     content = tmp / "content"
     shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns("*.md~"))
@@ -65,7 +66,8 @@ def make_site(tmp: Path, *, build: bool = True, comments_toml: str = "",
         "min_seconds = 0.0\n" + comments_toml +
         "[mentions]\n"
         "allow_private_addresses = true\n"
-        "timeout_seconds = 5.0\n" + extra_toml,
+        "timeout_seconds = 5.0\n" + extra_toml +
+        (f"[storage]\nurl = {storage_url!r}\n" if storage_url else ""),
         encoding="utf-8",
     )
     site = Site(tmp, content, output, data, settings, config_file)

@@ -10,9 +10,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from ownmedia.comments import notify
-from ownmedia.comments.store import COMMENT_MIGRATIONS, Store
+from ownmedia.comments.store import Store
 from ownmedia.service.app import create_app
 from ownmedia.storage.sqlite import connect, migrate
+from ownmedia.storage.sqlite.comments import COMMENT_MIGRATIONS
 from tests.comments.sitekit import POST, POST_URL, make_site
 
 JSON = {"accept": "application/json"}
@@ -48,9 +49,9 @@ def test_unsubscribe_forgets_the_address(client):
     second = submit(client, email="bob@example.org", notify="1", body="second")
     other = submit(client, email="eve@example.org", notify="1", body="other")
     store = client.runtime.store
-    with store.transaction() as conn:
-        store.queue_mail(conn, "bob@example.org", "a reply", "...")
-        store.queue_mail(conn, "eve@example.org", "a reply", "...")
+    with store.transaction() as tx:
+        tx.queue_mail("bob@example.org", "a reply", "...")
+        tx.queue_mail("eve@example.org", "a reply", "...")
     key = client.runtime.secrets.signing_key
     link = notify.unsubscribe_url(client.runtime.config, key, "bob@example.org")
     token = link.split("token=")[1]
@@ -59,7 +60,7 @@ def test_unsubscribe_forgets_the_address(client):
     for comment_id in (first, second):
         assert store.get(comment_id).email == "" and not store.get(comment_id).notify
     assert store.get(other).email == "eve@example.org"
-    recipients = [r[0] for r in store.query("SELECT recipient FROM outbox")]
+    recipients = [job.recipient for job in client.runtime.backend.mail.all()]
     assert recipients == ["eve@example.org"]
 
 

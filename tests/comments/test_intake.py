@@ -1,12 +1,15 @@
-"""Validation and abuse checks of comment intake, with a real SQLite store and a fake clock."""
+"""Validation and abuse checks of comment intake, with a real store (SQLite and PostgreSQL)
+and a fake clock."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 
 from ownmedia.comments.intake import Intake, Submission
-from ownmedia.comments.store import Store
 from ownmedia.config import CommentsConfig
+from ownmedia.storage import Backend
 
 
 class Clock:
@@ -18,9 +21,10 @@ class Clock:
 
 
 @pytest.fixture
-def intake(tmp_path):
+def intake(tmp_path, storage_url):
     clock = Clock()
-    store = Store(tmp_path)
+    backend = Backend(storage_url, tmp_path)
+    store = backend.comments
     config = CommentsConfig(min_seconds=3.0, rate_limit=3, rate_window_seconds=600, max_links=2)
     accepted = []
     obj = Intake(store, config, b"k" * 32, b"v" * 32, clock=clock,
@@ -28,7 +32,7 @@ def intake(tmp_path):
                  on_accepted=lambda conn, c: accepted.append(c.id))
     obj.test_clock, obj.accepted = clock, accepted
     yield obj
-    store.close()
+    backend.close()
 
 
 def good(intake, **fields) -> Submission:
@@ -133,8 +137,8 @@ def test_reply_to_must_be_an_approved_comment_of_the_post(intake):
     assert "reply_to" in out.errors
     first = intake.submit(good(intake, body="parent"), "192.0.2.1").comment
     assert "reply_to" in intake.submit(good(intake, reply_to=first.id, body="r"), "a").errors
-    with intake.store.transaction() as conn:
-        conn.execute("UPDATE comments SET status='approved' WHERE id=?", (first.id,))
+    with intake.store.transaction() as tx:
+        tx.set_status(first.id, "approved", time.time())
     assert intake.submit(good(intake, reply_to=first.id, body="r"), "a").accepted
     assert "reply_to" in intake.submit(good(intake, post="other", reply_to=first.id), "b").errors
 

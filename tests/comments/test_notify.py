@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from ownmedia.comments import notify
 from ownmedia.comments.store import Store
 from ownmedia.service.app import create_app
+from ownmedia.storage import open_backend
 from tests.comments.sitekit import POST, POST_URL, make_site, wait_for
 from tests.conftest import free_port
 
@@ -82,15 +83,16 @@ def test_moderator_and_reply_notifications(tmp_path, smtp):
         assert client.post("/api/comments/unsubscribe", data={"token": "x.y"}).status_code == 400
 
 
-def test_smtp_outage_keeps_mail_for_retry(tmp_path):
+def test_smtp_outage_keeps_mail_for_retry(tmp_path, storage_url):
     site = make_site(tmp_path, build=False, comments_toml='moderator_email = "m@x.example"\n',
-                     extra_toml=f'[smtp]\nhost = "127.0.0.1"\nport = {free_port()}\n')
+                     extra_toml=f'[smtp]\nhost = "127.0.0.1"\nport = {free_port()}\n',
+                     storage_url=storage_url)
     config = site.config()
-    store = Store(config.data_dir)
-    with store.transaction() as conn:
-        store.queue_mail(conn, "m@x.example", "s", "b")
-    assert notify.deliver_outbox(store, config) == (0, 1)
-    row = store.query("SELECT attempts, last_error, next_attempt FROM outbox")[0]
-    assert row["attempts"] == 1 and "connect" in row["last_error"]
-    assert notify.deliver_outbox(store, config) == (0, 0)  # not due yet: backoff
-    store.close()
+    backend = open_backend(config)
+    with backend.comments.transaction() as tx:
+        tx.queue_mail("m@x.example", "s", "b")
+    assert notify.deliver_outbox(backend.mail, config) == (0, 1)
+    assert notify.deliver_outbox(backend.mail, config) == (0, 0)  # not due yet: backoff
+    (job,) = backend.mail.all()  # kept for the retry, with the reason
+    assert job.attempts == 1 and "connect" in job.last_error
+    backend.close()

@@ -7,25 +7,28 @@ import time
 
 from ownmedia.comments.moderation import Moderator
 from ownmedia.comments.publish import LivePublisher
-from ownmedia.comments.store import Store, new_comment_id
+from ownmedia.comments.store import CommentStore, Store, new_comment_id
+from ownmedia.storage import open_backend
+from ownmedia.storage.ports import comment_row
 from tests.comments.sitekit import POST, POST_URL, build_into, make_site
 
 
-def add_pending(store: Store, post: str = POST, **fields) -> str:
+def add_pending(store: CommentStore, post: str = POST, **fields) -> str:
     now = time.time()
     cid = new_comment_id(now)
     row = dict(id=cid, post=post, status="pending", author="Ann", body="Hello", created=now,
                updated=now)
     row.update(fields)
-    with store.transaction() as conn:
-        store.insert(conn, **row)
+    with store.transaction() as tx:
+        tx.insert(comment_row(**row))
     return cid
 
 
-def test_approve_reject_delete_files_and_render_queue(tmp_path):
-    site = make_site(tmp_path, build=False)
+def test_approve_reject_delete_files_and_render_queue(tmp_path, storage_url):
+    site = make_site(tmp_path, build=False, storage_url=storage_url)
     config = site.config()
-    store = Store(config.data_dir)
+    backend = open_backend(config)
+    store = backend.comments
     mod = Moderator(store, config, b"k" * 32)
     cid = add_pending(store, website="https://ann.example")
     [res] = mod.approve([cid])
@@ -41,7 +44,7 @@ def test_approve_reject_delete_files_and_render_queue(tmp_path):
     assert "Edited **now**" in path.read_text()
     assert mod.delete([cid])[0].ok and not path.exists() and store.get(cid) is None
     assert not mod.approve(["no-such-id"])[0].ok
-    store.close()
+    backend.close()
 
 
 def test_live_render_equals_full_build(tmp_path):

@@ -4,6 +4,7 @@ backoff, and a failed job stays visible (`ownmedia mentions list`) across restar
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import pytest
 from click.testing import CliRunner
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 from ownmedia.cli import main
 from ownmedia.comments.store import Store
 from ownmedia.config import ConfigError, load_config
+from ownmedia.storage import open_backend
 from tests.comments.sitekit import POST_URL, wait_for
 from tests.mentions.test_receive import TARGET, source_html
 
@@ -19,11 +21,11 @@ FAST_RETRIES = ("max_attempts = 3\nretry_backoff_seconds = 0.05\n"
 
 
 def queue(site) -> list[dict]:
-    store = Store(site.data)
+    backend = open_backend(data_dir=site.data)
     try:
-        return [dict(r) for r in store.query("SELECT * FROM mention_queue ORDER BY id")]
+        return [asdict(job) for job in sorted(backend.mention_queue.jobs(), key=lambda j: j.id)]
     finally:
-        store.close()
+        backend.close()
 
 
 def mention(site, source: str):

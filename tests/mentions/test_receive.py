@@ -1,4 +1,5 @@
-"""Webmention and pingback receivers against a real source page served on loopback."""
+"""Webmention and pingback receivers against a real source page served on loopback, with the
+stores on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import xmlrpc.client
 import pytest
 from starlette.testclient import TestClient
 
-from ownmedia.comments.store import Store
 from ownmedia.service.app import create_app
 from tests.comments.sitekit import POST, POST_URL, make_site, wait_for
 from tests.mentions.loopback import Pages
@@ -25,8 +25,8 @@ def source_html(target: str = TARGET, text: str = "Great read about owning a cha
 
 
 @pytest.fixture
-def env(tmp_path):
-    site = make_site(tmp_path)
+def env(tmp_path, storage_url):
+    site = make_site(tmp_path, storage_url=storage_url)
     pages = Pages()
     app = create_app(site.config())
     with TestClient(app, base_url=BASE) as client:
@@ -37,7 +37,7 @@ def env(tmp_path):
 
 
 def mention(client, source: str):
-    return Store(client.site.data).by_mention(source, TARGET)
+    return client.runtime.store.by_mention(source, TARGET)
 
 
 def test_webmention_lifecycle(env):
@@ -68,7 +68,7 @@ def test_webmention_link_removed_and_never_linked(env):
     source = env.pages.set("/no-link", source_html(target="https://elsewhere.example/"))
     assert env.post("/api/webmention", data={"source": source, "target": TARGET}).status_code \
         == 202
-    wait_for(lambda: not Store(env.site.data).query("SELECT 1 FROM mention_queue"))
+    wait_for(lambda: not env.runtime.backend.mention_queue.jobs())
     assert mention(env, source) is None
 
 

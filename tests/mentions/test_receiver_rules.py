@@ -7,18 +7,18 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ownmedia.comments.store import Store
+from ownmedia.storage import open_backend
 from tests.comments.sitekit import wait_for
 from tests.mentions.test_queue import mention
 from tests.mentions.test_receive import TARGET, source_html
 
 
 def queue_empty(site) -> bool:
-    store = Store(site.data)
+    backend = open_backend(data_dir=site.data)
     try:
-        return not store.query("SELECT 1 FROM mention_queue")
+        return not backend.mention_queue.jobs()
     finally:
-        store.close()
+        backend.close()
 
 
 def send(svc, source: str) -> None:

@@ -250,7 +250,8 @@ def test_keys_are_required_and_revocable(api):
     ok = api.post("/api/v2/query", json=body, headers={"Authorization": f"Bearer {key}"})
     assert ok.status_code == 200
     assert keys.revoke(str(info.id)) == 1
-    stored = keys.conn.execute("SELECT hash FROM api_keys WHERE id = ?", (info.id,)).fetchone()
+    stored = keys.storage.conn.execute("SELECT hash FROM api_keys WHERE id = ?",
+                                       (info.id,)).fetchone()
     assert key not in stored[0]
     keys.close()
     r = api.post("/api/v2/query", json=body, headers={"Authorization": f"Bearer {key}"})
