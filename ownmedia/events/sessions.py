@@ -9,7 +9,7 @@ batch, so several instances continue each other's visits)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 SESSION_TIMEOUT = 30 * 60
@@ -45,8 +45,11 @@ class Session:
 
 
 class SessionTracker:
-    def __init__(self, timeout: float = SESSION_TIMEOUT):
+    def __init__(self, timeout: float = SESSION_TIMEOUT,
+                 new_id: Callable[[float], int] | None = None):
         self.timeout = timeout
+        if new_id is not None:  # ids handed out by a shared store, unique across instances
+            self._new_id = new_id
         self.live: dict[tuple[str, int], Session] = {}
         self.dirty: dict[int, Session] = {}
         self._last_sweep = 0.0

@@ -612,7 +612,7 @@ def _run_events(conn: SqlReader, query: Query, c: Compiler) -> dict:
                f"(SELECT {select_dims + ', ' if n else ''}MAX(e.scroll_depth) AS m FROM events e "
                f"WHERE {ebase} AND e.scroll_depth IS NOT NULL AND {fsql} "
                f"GROUP BY {', '.join(f'd{i}' for i in range(n)) + ', ' if n else ''}"
-               f"e.visitor_id, e.pathname){group}")
+               f"e.visitor_id, e.pathname) sd{group}")
         for r in conn.execute(sql, ebparams + fparams):
             if r[n] is not None:
                 rows.setdefault(tuple(r[:n]), {})["scroll_depth"] = round(r[n])
@@ -725,6 +725,11 @@ def _finish(rows: dict, query: Query, c: Compiler) -> dict:
     results = [{"dimensions": list(k),
                 "metrics": [vals.get(m, defaults.get(m, 0)) for m in query.metrics]}
                for k, vals in rows.items()]
+    if "visit:city" in dims:  # geoname ids are numbers, whatever type the database gave back
+        i = dims.index("visit:city")
+        for r in results:
+            if isinstance(r["dimensions"][i], str) and r["dimensions"][i].isdigit():
+                r["dimensions"][i] = int(r["dimensions"][i])
     _order(results, query)
     total_rows = len(results)
     page = results[query.offset: query.offset + query.limit]

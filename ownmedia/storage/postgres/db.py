@@ -1,0 +1,123 @@
+"""PostgreSQL plumbing shared by the analytics stores: a connection pool that reconnects by
+itself, named migrations under an advisory lock (several instances may start at once), the
+schema version check, and driver errors turned into the StorageError family."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from ownmedia.storage.errors import SchemaVersionError, StorageUnavailable
+from ownmedia.storage.postgres import redact_url
+
+log = logging.getLogger("ownmedia.storage")
+
+Migration = tuple[str, str]  # (name, SQL script); applied once, in list order
+MIGRATION_LOCK = 0x6F776E6D  # pg_advisory_lock key while migrating ("ownm")
+CONNECT_TIMEOUT = 5  # seconds: a request waits at most this long for a database that is down
+UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout)
+
+
+def unavailable(url: str, exc: BaseException) -> StorageUnavailable:
+    """The one message for a database that cannot be reached (never with its password)."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return StorageUnavailable(f"PostgreSQL at {redact_url(url)} is unavailable: {first}")
+
+
+def open_pool(url: str, *, max_size: int = 4, name: str = "ownmedia") -> ConnectionPool:
+    """A pool whose connections are checked before use, so a restarted server is reconnected
+    to without restarting the service; fails at once (StorageUnavailable) when it is down."""
+    pool = ConnectionPool(
+        url, min_size=1, max_size=max_size, name=name, open=False, timeout=CONNECT_TIMEOUT,
+        check=ConnectionPool.check_connection, reconnect_timeout=0,
+        kwargs={"connect_timeout": CONNECT_TIMEOUT, "application_name": name},
+    )
+    try:
+        pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+    except UNAVAILABLE as exc:
+        pool.close()
+        raise unavailable(url, exc) from exc
+    return pool
+
+
+def connect(url: str, *, autocommit: bool = True) -> psycopg.Connection:
+    try:
+        return psycopg.connect(url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT)
+    except UNAVAILABLE as exc:
+        raise unavailable(url, exc) from exc
+
+
+def migrate(conn: psycopg.Connection, migrations: Sequence[Migration], what: str) -> list[str]:
+    """Apply the migrations not yet applied (the first instance to start does it, the others
+    wait on the lock); a schema newer than this version is refused with SchemaVersionError."""
+    applied: list[str] = []
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                     " name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+        done = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
+        known = {name for name, _ in migrations}
+        prefix = what + ":"
+        unknown = sorted(n for n in done if n.startswith(prefix) and n[len(prefix):] not in known)
+        if unknown:
+            raise SchemaVersionError(
+                f"the {what} schema in PostgreSQL is newer than this ownmedia ({unknown[-1]}): "
+                "upgrade ownmedia, or run `ownmedia storage migrate` with the newer version")
+        for name, script in migrations:
+            if prefix + name in done:
+                continue
+            conn.execute(script)
+            conn.execute("INSERT INTO schema_migrations(name) VALUES (%s)", [prefix + name])
+            applied.append(name)
+    return applied
+
+
+def translate(sql: str) -> str:
+    """The engine's `?` placeholders as psycopg's `%s` (a literal % doubled), string literals
+    left alone."""
+    out, quoted = [], False
+    for ch in sql:
+        if ch == "'":
+            quoted = not quoted
+            out.append(ch)
+        elif ch == "%":
+            out.append("%%")
+        elif ch == "?" and not quoted:
+            out.append("%s")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+class Reader:
+    """A read connection for the stats engine (SqlReader): autocommit, so every statement sees
+    every event committed before it; reconnects once when the server went away meanwhile."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.conn = connect(url)
+        self._sql: dict[str, str] = {}
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
+        pg = self._sql.get(sql)
+        if pg is None:
+            pg = self._sql[sql] = translate(sql)
+            if len(self._sql) > 4096:
+                self._sql.clear()
+        try:
+            return self.conn.execute(pg, list(params))
+        except UNAVAILABLE as exc:
+            if not self.conn.closed and not self.conn.broken:
+                raise unavailable(self.url, exc) from exc
+        self.conn = connect(self.url)
+        try:
+            return self.conn.execute(pg, list(params))
+        except UNAVAILABLE as exc:
+            raise unavailable(self.url, exc) from exc
+
+    def close(self) -> None:
+        self.conn.close()
