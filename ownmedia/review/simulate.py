@@ -184,6 +184,7 @@ def simulate(data_dir: str | Path, spec: SimSpec | None = None, *,
     rng = random.Random(spec.seed)
     posts = make_posts(rng, spec)
     own_sink = sink is None
+    data_dir.mkdir(parents=True, exist_ok=True)
     if sink is None:
         from ownmedia.storage.sqlite.events import SqliteEventSink
 

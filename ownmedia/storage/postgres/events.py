@@ -332,14 +332,18 @@ class PostgresEventSink:
         """Enriched rows in one transaction, through COPY (the simulator, imports)."""
         def job(conn: psycopg.Connection) -> None:
             with conn.cursor() as cur:
+                session_rows: Iterable[tuple] = sessions
+                session_cols = list(session_columns)
+                if "last_seen" not in session_cols:  # a visit's last activity is its end
+                    end = session_cols.index("end")
+                    session_cols.append("last_seen")
+                    session_rows = ((*row, row[end]) for row in sessions)
                 for table, columns, rows in (("events", event_columns, events),
-                                             ("sessions", session_columns, sessions)):
+                                             ("sessions", session_cols, session_rows)):
                     cols = ", ".join('"end"' if c == "end" else c for c in columns)
                     with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                         for row in rows:
                             copy.write_row(row)
-                if "last_seen" not in session_columns:
-                    cur.execute('UPDATE sessions SET last_seen = "end" WHERE last_seen IS NULL')
         self._transaction(job)
 
     def set_dropped(self, rows: Iterable[tuple[str, str, str, int]]) -> None:
