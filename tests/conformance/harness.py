@@ -80,7 +80,9 @@ class Site:
     """An events database, its collector with an injected clock, and two Stats API stores
     (events only; rollups) over it."""
 
-    def __init__(self, data_dir: Path, geo=None, storage_url: str = ""):
+    def __init__(self, data_dir: Path, geo=None, storage_url: str = "", shared=None):
+        """`shared`: (sink, stats store) kept open for a whole module (PostgreSQL: a pool and
+        its migrations checked once), emptied by the caller between cases."""
         self.data_dir = data_dir
         self.config = load_config(None, server={"data": str(data_dir),
                                                 "site": str(data_dir / "site")},
@@ -88,18 +90,28 @@ class Site:
                                   comments={"pelican_settings": str(data_dir / "none.py")},
                                   storage={"url": storage_url})
         self.now = at("2021-01-01 00:00:00")
-        # durable=False: no fsync per event on PostgreSQL (what is tested here is the answers)
-        self.store = open_event_sink(self.config, clock=lambda: self.now, durable=False)
+        self.shared = shared is not None
+        if shared is not None:
+            self.store, self.plain = shared
+            self.store.clock = lambda: self.now
+            self.store.salts.reset()
+            self.plain._cache.clear()
+        else:
+            # durable=False: no fsync per event on PostgreSQL (the answers are what is tested)
+            self.store = open_event_sink(self.config, clock=lambda: self.now, durable=False)
+            self.plain = StatsStore(data_dir, self.config, rollups=False)
         self.collector = EventCollector(self.store, self.config.analytics.domains,
                                         clock=lambda: self.now, geo=geo)
-        self.plain = StatsStore(data_dir, self.config, rollups=False)
-        self.rolled = StatsStore(data_dir, self.config, rollups=True)
-        if not self.rolled.backend.has_rollups:
+        self.rolled = self.plain if self.shared else StatsStore(data_dir, self.config,
+                                                                rollups=True)
+        if not self.rolled.backend.has_rollups and self.rolled is not self.plain:
             self.rolled.close()
             self.rolled = self.plain
         self._anonymous = itertools.count(1)
 
     def close(self) -> None:
+        if self.shared:
+            return
         self.store.close()
         self.plain.close()
         if self.rolled is not self.plain:

@@ -15,7 +15,7 @@ from tests.storage.backends import empty_event_tables, stored_text
 
 
 @pytest.fixture()
-def geo_site(tmp_path, storage_url):
+def geo_site(tmp_path, storage_url, shared_stores):
     writer = MMDBWriter(ip_version=6, database_type="GeoLite2-City", ipv4_compatible=True)
     writer.insert_network(IPSet(["2.2.2.0/24"]), {
         "country": {"iso_code": "FR"}, "city": {"geoname_id": 2_988_507},
@@ -30,7 +30,7 @@ def geo_site(tmp_path, storage_url):
     writer.to_db_file(str(path))
     geo = GeoLookup(path)
     empty_event_tables(storage_url)
-    site = Site(tmp_path / "data", geo=geo, storage_url=storage_url)
+    site = Site(tmp_path / "data", geo=geo, storage_url=storage_url, shared=shared_stores)
     yield site
     site.close()
     geo.close()
