@@ -432,7 +432,7 @@ def _run_props(conn: SqlReader, query: Query, c: Compiler) -> dict | None:
     sql = (f"SELECT {', '.join(g) + ', ' if n else ''}SUM(v), SUM(s), SUM(ev), MAX(k) "
            f"FROM (SELECT {inner_dims + ', ' if n else ''}SUM(r.visitors) AS v, "
            "SUM(r.visits) AS s, SUM(r.events) AS ev, COUNT(*) AS k "
-           f"FROM st.r_props r WHERE {where} GROUP BY {', '.join(g + ['r.day'])})"
+           f"FROM st.r_props r WHERE {where} GROUP BY {', '.join(g + ['r.day'])}) p"
            f"{' GROUP BY ' + ', '.join(g) if n else ''}")
     need_unique = bool(set(query.metrics) & {"visitors", "visits"})
     rows: dict[tuple, dict] = {}
@@ -526,7 +526,7 @@ def _run_visits(conn: SqlReader, query: Query, c: Compiler, dsql: list[str],
         if visit_dims:
             inner_total = (f"SELECT {unique} AS v FROM st.r_visits r WHERE {where} "
                            "GROUP BY r.day")
-            total = conn.execute(f"SELECT SUM(v) FROM ({inner_total})", params).fetchone()[0]
+            total = conn.execute(f"SELECT SUM(v) FROM ({inner_total}) t", params).fetchone()[0]
         for vals in rows.values():
             vals["percentage"] = _pct(vals["visitors"], total)
     return rows

@@ -21,7 +21,7 @@ def storage_url(request) -> str:
 @pytest.fixture(scope="module")
 def shared_stores(storage_url, tmp_path_factory):
     """None on SQLite (a new file per case costs milliseconds); on PostgreSQL one sink and one
-    Stats API store for the module."""
+    Stats API store (events, rollups) for the module."""
     if not storage_url:
         yield None
         return
@@ -31,10 +31,12 @@ def shared_stores(storage_url, tmp_path_factory):
                          comments={"pelican_settings": str(data / "none.py")},
                          storage={"url": storage_url})
     sink = PostgresEventSink(storage_url, durable=False)
-    stats = StatsStore(data, config, rollups=False)
-    yield sink, stats
+    plain = StatsStore(data, config, rollups=False)
+    rolled = StatsStore(data, config, rollups=True)
+    yield sink, plain, rolled
     sink.close()
-    stats.close()
+    plain.close()
+    rolled.close()
 
 
 @pytest.fixture()

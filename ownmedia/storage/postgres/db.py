@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import psycopg
+from psycopg.adapt import Loader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ownmedia.storage.errors import SchemaVersionError, StorageUnavailable
@@ -93,14 +95,28 @@ def translate(sql: str) -> str:
     return "".join(out)
 
 
+class NumberLoader(Loader):
+    """NUMERIC (what SUM of a BIGINT or AVG return) as a Python int when whole, else a float:
+    the engine's numbers are then the same types as SQLite's, JSON included."""
+
+    def load(self, data: bytes | bytearray | memoryview) -> int | float:
+        value = Decimal(bytes(data).decode())
+        return int(value) if value == value.to_integral_value() else float(value)
+
+
 class Reader:
     """A read connection for the stats engine (SqlReader): autocommit, so every statement sees
     every event committed before it; reconnects once when the server went away meanwhile."""
 
     def __init__(self, url: str):
         self.url = url
-        self.conn = connect(url)
+        self.conn = self._connect()
         self._sql: dict[str, str] = {}
+
+    def _connect(self) -> psycopg.Connection:
+        conn = connect(self.url)
+        conn.adapters.register_loader("numeric", NumberLoader)
+        return conn
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
         pg = self._sql.get(sql)
@@ -113,7 +129,7 @@ class Reader:
         except UNAVAILABLE as exc:
             if not self.conn.closed and not self.conn.broken:
                 raise unavailable(self.url, exc) from exc
-        self.conn = connect(self.url)
+        self.conn = self._connect()
         try:
             return self.conn.execute(pg, list(params))
         except UNAVAILABLE as exc:

@@ -41,6 +41,7 @@ from ownmedia.storage.event_ports import SinkClosed
 from ownmedia.storage.postgres.db import UNAVAILABLE, migrate, open_pool, unavailable
 from ownmedia.storage.postgres.events_schema import EVENT_MIGRATIONS
 from ownmedia.storage.postgres.outbox import INSERT_OUTBOX, PostgresOutbox
+from ownmedia.storage.postgres.rollups import dirty_days, mark
 
 log = logging.getLogger("ownmedia.events")
 
@@ -227,6 +228,7 @@ class PostgresEventSink:
                 cur.executemany(INSERT_EVENT, rows)
                 ids = [None] * len(rows)
             cur.executemany(UPSERT_SESSION, tracker.flush(self.clock()))
+            mark(cur, dirty_days(rows))
             if outbox:
                 cur.executemany(INSERT_OUTBOX, outbox)
         for (i, want_row, values), row_id in zip(stored, ids, strict=True):
@@ -344,6 +346,8 @@ class PostgresEventSink:
                     with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                         for row in rows:
                             copy.write_row(row)
+                ts, domain = list(event_columns).index("ts"), list(event_columns).index("domain")
+                mark(cur, dirty_days(events, ts, domain))
         self._transaction(job)
 
     def set_dropped(self, rows: Iterable[tuple[str, str, str, int]]) -> None:

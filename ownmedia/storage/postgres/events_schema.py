@@ -90,4 +90,60 @@ CREATE TABLE goals (
 CREATE TABLE geo_names (code TEXT PRIMARY KEY, name TEXT NOT NULL);
 """,
     ),
+    (
+        "0002_rollups",
+        # daily rollups as on SQLite (ownmedia.storage.sqlite.rollups), in schema `st` so the
+        # engine's st.r_* names read them; rollup_dirty holds the (site, day) pairs that got
+        # events since their last recomputation, written in the events' own transaction
+        f"""
+CREATE SCHEMA st;
+CREATE TABLE st.rollup_dirty (domain TEXT NOT NULL, day INTEGER NOT NULL,
+                              PRIMARY KEY (domain, day));
+CREATE TABLE st.r_visits (
+    domain TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    ts DOUBLE PRECISION NOT NULL,
+    session_id BIGINT NOT NULL,
+    visitor_id BIGINT NOT NULL,
+{(","  + chr(10)).join(f"    {c} TEXT NOT NULL" for c in (
+    "v_source", "v_referrer", "v_utm_source", "v_utm_medium", "v_utm_campaign",
+    "v_utm_content", "v_utm_term", "device", "browser", "browser_version", "os", "os_version",
+    "v_entry_page", "v_channel", "v_country", "v_region", "v_city", "exit_page"))},
+    pageviews INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    bounce INTEGER NOT NULL,
+    duration DOUBLE PRECISION NOT NULL,
+    vfirst INTEGER NOT NULL,
+    PRIMARY KEY (domain, day, session_id)
+);
+CREATE INDEX r_visits_source ON st.r_visits (domain, day, v_source, visitor_id);
+CREATE TABLE st.r_pages (
+    domain TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    ts DOUBLE PRECISION NOT NULL,
+    pathname TEXT NOT NULL,
+    visitors INTEGER NOT NULL,
+    visits INTEGER NOT NULL,
+    pageviews INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    PRIMARY KEY (domain, day, pathname)
+);
+CREATE TABLE st.r_props (
+    domain TEXT NOT NULL,
+    name TEXT NOT NULL,
+    k1 TEXT NOT NULL,
+    k2 TEXT NOT NULL,
+    v1 TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    v2 TEXT NOT NULL,
+    ts DOUBLE PRECISION NOT NULL,
+    visitors INTEGER NOT NULL,
+    visits INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    PRIMARY KEY (domain, name, k1, k2, v1, day, v2)
+);
+INSERT INTO st.rollup_dirty (domain, day)
+    SELECT DISTINCT domain, floor(ts / 86400)::int FROM events;
+""",
+    ),
 ]

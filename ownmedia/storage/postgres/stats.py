@@ -1,6 +1,5 @@
-"""The Stats API over PostgreSQL: its SQL dialect and per-thread autocommit readers. There are
-no rollups here (the events table with its (domain, ts) indexes answers every query), so
-read-your-writes holds by construction."""
+"""The Stats API over PostgreSQL: its SQL dialect, per-thread autocommit readers, and the
+daily rollups (ownmedia.storage.postgres.rollups) brought up to date before each answer."""
 
 from __future__ import annotations
 
@@ -12,6 +11,7 @@ from typing import Any
 from ownmedia.storage.postgres.db import UNAVAILABLE, Reader, connect, migrate, unavailable
 from ownmedia.storage.postgres.events import fill_geo_names
 from ownmedia.storage.postgres.events_schema import EVENT_MIGRATIONS
+from ownmedia.storage.postgres.rollups import pending, refresh
 
 
 def literal(value: str) -> str:
@@ -86,7 +86,7 @@ DIALECT = PostgresDialect()
 
 class PostgresStatsBackend:
     dialect = DIALECT
-    has_rollups = False
+    has_rollups = True
 
     def __init__(self, url: str):
         self.url = url
@@ -126,10 +126,16 @@ class PostgresStatsBackend:
         return conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
 
     def refresh(self, conn: Reader) -> bool:
+        """Recompute the days marked since the last refresh (usually none: one cheap read)."""
+        try:
+            if pending(conn):
+                refresh(conn.conn)
+        except UNAVAILABLE as exc:
+            raise unavailable(self.url, exc) from exc
         return True
 
     def warm(self) -> None:
-        return None
+        self.refresh(self.reader())
 
     def write(self, job: Callable[[Reader], Any]) -> Any:
         reader = self.reader()
