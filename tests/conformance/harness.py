@@ -81,8 +81,9 @@ class Site:
     (events only; rollups) over it."""
 
     def __init__(self, data_dir: Path, geo=None, storage_url: str = "", shared=None):
-        """`shared`: (sink, stats store from the events, through the rollups) kept open for a whole module (PostgreSQL: a pool and
-        its migrations checked once), emptied by the caller between cases."""
+        """`shared`: (sink, stats store from the events, one through the rollups) kept open
+        for a whole module (PostgreSQL: a pool, migrations checked once), emptied by the
+        caller between cases."""
         self.data_dir = data_dir
         self.config = load_config(None, server={"data": str(data_dir),
                                                 "site": str(data_dir / "site")},
