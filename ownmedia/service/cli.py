@@ -41,8 +41,12 @@ def serve(host: str | None, port: int | None, data: str | None, site: str | None
     from ownmedia.service.app import create_app
     from ownmedia.service.http import protocol_class
 
+    from ownmedia.storage.errors import StorageError
+
     try:
         app = create_app(config)
+    except StorageError as exc:  # one line naming the database (never its password)
+        raise click.ClickException(str(exc)) from None
     except (ConfigError, ValueError, OSError, sqlite3.Error) as exc:
         raise click.ClickException(f"cannot start with data in {config.data_dir}: {exc}") from None
     limits = config.server

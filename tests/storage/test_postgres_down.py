@@ -74,3 +74,25 @@ def test_database_down_while_running_then_back(start_service, own_postgres, tmp_
             "SELECT pathname FROM events WHERE pathname LIKE '/down/%'")]
     assert accepted <= set(stored)  # nothing acknowledged is lost
     assert len(stored) == len(set(stored))
+
+
+def test_database_down_at_start_is_one_line_and_exit_1(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.pgserver import _free_port
+
+    config = tmp_path / "ownmedia.toml"
+    config.write_text(f'[storage]\nurl = "postgresql://ownmedia:s3cret@127.0.0.1:{_free_port()}'
+                      '/events"\n')
+    site = tmp_path / "site"
+    site.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "ownmedia.cli", "serve", "--config", str(config), "--data",
+         str(tmp_path / "data"), "--site", str(site), "--port", str(_free_port())],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert "ownmedia:***@127.0.0.1" in lines[0] and "is unavailable" in lines[0]
+    assert "s3cret" not in lines[0]

@@ -38,11 +38,20 @@ def open_pool(url: str, *, max_size: int = 4, name: str = "ownmedia") -> Connect
         check=ConnectionPool.check_connection, reconnect_timeout=0,
         kwargs={"connect_timeout": CONNECT_TIMEOUT, "application_name": name},
     )
+    pool_log = logging.getLogger("psycopg.pool")
+    level = pool_log.level
+    pool_log.setLevel(logging.ERROR)  # at start the one message is ours, below
     try:
         pool.open(wait=True, timeout=CONNECT_TIMEOUT)
     except UNAVAILABLE as exc:
         pool.close()
+        pool_log.setLevel(level)
+        try:  # the pool only says it timed out: one direct attempt tells why
+            psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT).close()
+        except UNAVAILABLE as reason:
+            raise unavailable(url, reason) from exc
         raise unavailable(url, exc) from exc
+    pool_log.setLevel(level)
     return pool
 
 
