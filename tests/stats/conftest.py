@@ -4,6 +4,7 @@ and (the same rows, same seed) in a PostgreSQL database."""
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ def sim_postgres(sim, postgres_server, tmp_path_factory) -> str:
     """URL of a PostgreSQL database holding the same generated events as `sim`."""
     from ownmedia.storage.postgres.events import PostgresEventSink
 
-    url = postgres_server.create_database("stats_sim")
+    url = postgres_server.create_database(f"stats_sim_{uuid.uuid4().hex[:8]}")
     sink = PostgresEventSink(url, durable=False)
     try:
         simulate(tmp_path_factory.mktemp("sim_pg") / "data", SPEC, sink=sink)
