@@ -40,7 +40,6 @@ def serve(host: str | None, port: int | None, data: str | None, site: str | None
     from ownmedia.service.accesslog import configure_access_log
     from ownmedia.service.app import create_app
     from ownmedia.service.http import protocol_class
-
     from ownmedia.storage.errors import StorageError
 
     try:
