@@ -139,9 +139,13 @@ class StatsBackend(Protocol):
         """A number that changes whenever an event is committed (cache key, watermark)."""
 
     def refresh(self, conn: SqlReader) -> bool:
-        """Bring the rollups up to date; False when they cannot be used for this answer."""
+        """Bring the rollups up to date (a no-op when no event came since); False when they
+        cannot be used for this answer (busy), which is then read from the events."""
 
     def write(self, job: Callable[[SqlReader], Any]) -> Any:
         """Run `job` in one write transaction (goals)."""
+
+    def warm(self) -> None:
+        """Bring the rollups up to date now (service start), raising StorageError."""
 
     def close(self) -> None: ...
