@@ -70,9 +70,9 @@ def _fmt(times: tuple[float, float]) -> str:
 
 def _refresh_day(data: Path, spec: SimSpec) -> str:
     """Time the lazy refresh a live site pays: the last day's events arriving after a refresh."""
-    from ownmedia.stats.engine import prepare
-    from ownmedia.stats.rollup import attach, refresh
     from ownmedia.storage.sqlite import connect
+    from ownmedia.storage.sqlite.rollups import attach, refresh
+    from ownmedia.storage.sqlite.stats import prepare
 
     conn = prepare(connect(data / "events.sqlite3"))
     try:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 
 import httpx
 
 from ownmedia.config import AnalyticsConfig
-from ownmedia.events.store import EventStore
+from ownmedia.storage.errors import StorageError
+from ownmedia.storage.event_ports import EventSink, ForwardOutbox, OutboxRow
 
 log = logging.getLogger("ownmedia.forward")
 
@@ -28,9 +28,10 @@ IDLE_WAKE_SECONDS = 60.0
 
 
 class Forwarder:
-    def __init__(self, store: EventStore, cfg: AnalyticsConfig,
+    def __init__(self, store: EventSink, cfg: AnalyticsConfig,
                  clock: Callable[[], float] = time.time):
         self.store = store
+        self.outbox: ForwardOutbox = store.outbox
         self.url = cfg.forward_url.rstrip("/") + "/api/event"
         self.backoff = cfg.forward_backoff_seconds
         self.backoff_max = cfg.forward_backoff_max_seconds
@@ -71,12 +72,12 @@ class Forwarder:
             while not self._stopping:
                 self._wake.clear()
                 try:
-                    rows = await self.store.writer.run_async(self._due)
+                    rows = await self.outbox.claim(self.clock(), BATCH)
                     if rows:
                         await self._deliver(client, rows)
                         continue
-                    next_due = await self.store.writer.run_async(self._next_due)
-                except (sqlite3.Error, RuntimeError) as exc:
+                    next_due = await self.outbox.next_due()
+                except (StorageError, RuntimeError) as exc:
                     log.error("outbox unavailable: %s", exc)
                     next_due = None
                 delay = IDLE_WAKE_SECONDS if next_due is None else next_due - self.clock()
@@ -85,20 +86,9 @@ class Forwarder:
                         async with asyncio.timeout(min(delay, IDLE_WAKE_SECONDS)):
                             await self._wake.wait()
 
-    def _due(self, conn: sqlite3.Connection) -> list[tuple]:
-        return conn.execute(
-            "SELECT id, payload, user_agent, client_ip, attempts FROM outbox"
-            " WHERE next_attempt <= ? ORDER BY next_attempt, id LIMIT ?",
-            (self.clock(), BATCH),
-        ).fetchall()
-
-    @staticmethod
-    def _next_due(conn: sqlite3.Connection) -> float | None:
-        return conn.execute("SELECT min(next_attempt) FROM outbox").fetchone()[0]
-
-    async def _send(self, client: httpx.AsyncClient, row: tuple) -> str | None:
+    async def _send(self, client: httpx.AsyncClient, row: OutboxRow) -> str | None:
         """None when delivered (or refused for good), else the error to retry on."""
-        _, payload, user_agent, ip, _ = row
+        payload, user_agent, ip = row.payload, row.user_agent, row.client_ip
         try:
             response = await client.post(
                 self.url,
@@ -119,16 +109,16 @@ class Forwarder:
                         response.text[:200])
         return None
 
-    async def _deliver(self, client: httpx.AsyncClient, rows: list[tuple]) -> None:
+    async def _deliver(self, client: httpx.AsyncClient, rows: list[OutboxRow]) -> None:
         results = await asyncio.gather(*(self._send(client, row) for row in rows))
         now = self.clock()
         done, retry, given_up = [], [], []
         for row, error in zip(rows, results, strict=True):
-            row_id, attempts = row[0], row[4] + 1
+            row_id, attempts = row.id, row.attempts + 1
             if error is None:
-                done.append((row_id,))
+                done.append(row_id)
             elif self.max_attempts and attempts >= self.max_attempts:
-                given_up.append((row_id,))
+                given_up.append(row_id)
                 log.error("giving up forwarding event %s after %s attempts: %s",
                           row_id, attempts, error)
             else:
@@ -136,15 +126,7 @@ class Forwarder:
                 retry.append((attempts, now + delay, error, row_id))
         self.delivered += len(done)
         self.failures += len(retry) + len(given_up)
-
-        def job(conn: sqlite3.Connection) -> None:
-            conn.executemany("DELETE FROM outbox WHERE id = ?", done + given_up)
-            conn.executemany(
-                "UPDATE outbox SET attempts = ?, next_attempt = ?, last_error = ? WHERE id = ?",
-                retry,
-            )
-
-        await self.store.writer.run_async(job)
+        await self.outbox.settle(done + given_up, retry)
         if retry:
             log.warning("forwarding: %s event(s) to retry, last error: %s",
                         len(retry), retry[-1][2])

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable
 from ownmedia.events.geo import NO_PLACE, GeoLookup
 from ownmedia.events.model import AcceptedEvent
 from ownmedia.events.referrers import referrer_source
-from ownmedia.events.store import EventStore
 from ownmedia.events.useragent import NO_CLIENT, classify
 from ownmedia.events.validation import EventValidationError, validate
+from ownmedia.storage.event_ports import EventSink
 
 MAX_USER_AGENT_CHARS = 1000
 
@@ -58,7 +58,7 @@ def accept(
 class EventCollector:
     """The live collector of a running service (published as ctx.state["events"])."""
 
-    def __init__(self, store: EventStore, domains: Iterable[str],
+    def __init__(self, store: EventSink, domains: Iterable[str],
                  clock: Callable[[], float] = time.time, geo: GeoLookup | None = None):
         self.store = store
         self.domains = frozenset(d.strip().lower() for d in domains)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import os
-import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from publicsuffixlist import PublicSuffixList
 
@@ -50,30 +51,29 @@ def visitor_id(salt: bytes, user_agent: str, ip: str, domain: str, hostname: str
     return int.from_bytes(digest, "big") & 0x7FFF_FFFF_FFFF_FFFF
 
 
+SaltLoader = Callable[[Any, str, str, bytes], dict[str, bytes]]
+
+
 class SaltBox:
-    """Today's and yesterday's salts, read from and rotated in the `salts` table.
+    """Today's and yesterday's salts, read from and rotated in the store's salts (a SaltStore's
+    `load`), cached for the day.
 
-    Used from the writer thread only, inside its transaction, so a new salt is committed
-    together with the first event hashed with it."""
+    Used by the writer only, inside its transaction, so a new salt is committed together with
+    the first event hashed with it; on a shared store the first instance's salt wins."""
 
-    def __init__(self) -> None:
+    def __init__(self, load: SaltLoader) -> None:
+        self.load = load
         self.day = ""
         self.salts: list[bytes] = []  # [today, yesterday?]
         self._start = self._end = 0.0  # the UTC day self.salts is valid for
 
-    def ensure(self, conn: sqlite3.Connection, now: float) -> list[bytes]:
+    def ensure(self, conn: Any, now: float) -> list[bytes]:
         """Rotate when the UTC day changed; returns [today's salt, yesterday's salt?]."""
         if self._start <= now < self._end:
             return self.salts
         today = utc_day(now)
         yesterday = (datetime.fromtimestamp(now, UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
-        conn.execute(
-            "INSERT OR IGNORE INTO salts(day, salt) VALUES (?, ?)", (today, os.urandom(SALT_BYTES))
-        )
-        conn.execute("DELETE FROM salts WHERE day < ?", (yesterday,))
-        rows = dict(
-            conn.execute("SELECT day, salt FROM salts WHERE day IN (?, ?)", (today, yesterday))
-        )
+        rows = self.load(conn, today, yesterday, os.urandom(SALT_BYTES))
         self.salts = [rows[today]] + ([rows[yesterday]] if yesterday in rows else [])
         self.day = today
         start = datetime.strptime(today, "%Y-%m-%d").replace(tzinfo=UTC).timestamp()

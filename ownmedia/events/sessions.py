@@ -2,13 +2,14 @@
 30 whole minutes apart (Plausible's rule: the gap in whole minutes, so 30 min 59 s still
 continues a visit), and an engagement event keeps the visit alive.
 
-Live sessions are kept in memory (only the writer touches them); the `sessions` table is the
-durable record, written once per batch in the batch's transaction, and the open sessions are
-read back at start so a restart does not split visits."""
+Live sessions are kept in memory (only the writer touches them); the store's visit state is
+the durable record, written once per batch in the batch's transaction, and the open sessions
+are read back at start so a restart does not split visits (a shared store reads them back per
+batch, so several instances continue each other's visits)."""
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 SESSION_TIMEOUT = 30 * 60
@@ -44,31 +45,37 @@ class Session:
 
 
 class SessionTracker:
-    def __init__(self, timeout: float = SESSION_TIMEOUT):
+    def __init__(self, timeout: float = SESSION_TIMEOUT,
+                 new_id: Callable[[float], int] | None = None):
         self.timeout = timeout
+        if new_id is not None:  # ids handed out by a shared store, unique across instances
+            self._new_id = new_id
         self.live: dict[tuple[str, int], Session] = {}
         self.dirty: dict[int, Session] = {}
         self._last_sweep = 0.0
         self._next_id = 0
 
-    def preload(self, conn: sqlite3.Connection, now: float) -> int:
-        """Load the sessions still open at start-up, so a restart does not split visits and
-        no request ever waits on a lookup (memory holds every session open since)."""
-        rows = conn.execute(
-            "SELECT session_id, domain, visitor_id, start, end, entry_page, exit_page, pageviews,"
-            " events, interactive_events, COALESCE(last_seen, end), " + ", ".join(VISIT_FIELDS)
-            + " FROM sessions WHERE COALESCE(last_seen, end) > ? ORDER BY end",
-            (now - self.timeout - 60,),
-        ).fetchall()
-        self._next_id = (conn.execute("SELECT max(session_id) FROM sessions").fetchone()[0]
-                         or 0) + 1
-        for row in rows:  # ordered by end: a visitor's latest session wins
-            self.live[(row[1], row[2])] = Session(
-                session_id=row[0], domain=row[1], visitor_id=row[2], start=row[3], end=row[4],
-                entry_page=row[5], exit_page=row[6], pageviews=row[7], events=row[8],
-                interactive_events=row[9], last_seen=row[10], visit=tuple(row[11:]),
-            )
-        return len(rows)
+    def preload(self, rows: Iterable[tuple], max_id: int = 0) -> int:
+        """Take the sessions still open (SESSION_COLUMNS order, oldest first: a visitor's
+        latest session wins), so no request ever waits on a lookup."""
+        self._next_id = max(self._next_id, max_id + 1)
+        n = 0
+        for row in rows:
+            self.live[(row[1], row[2])] = self.from_row(row)
+            n += 1
+        return n
+
+    @staticmethod
+    def from_row(row: tuple) -> Session:
+        return Session(
+            session_id=row[0], domain=row[1], visitor_id=row[2], start=row[3], end=row[4],
+            entry_page=row[5], exit_page=row[6], pageviews=row[7], events=row[8],
+            interactive_events=row[9], last_seen=row[10], visit=tuple(row[11:]),
+        )
+
+    def horizon(self, now: float) -> float:
+        """Sessions whose last activity is older than this are closed for good."""
+        return now - self.timeout - 60
 
     def find(self, domain: str, visitor: int, now: float) -> Session | None:
         """The visitor's session still open at `now`."""
@@ -115,32 +122,21 @@ class SessionTracker:
                 session.interactive_events += 1
         self.dirty[session.session_id] = session
 
-    def flush(self, conn: sqlite3.Connection, now: float) -> None:
-        """Write the sessions changed in this batch; drop expired ones from memory."""
-        if self.dirty:
-            cols = ("session_id", "domain", "visitor_id", "start", "end", "entry_page",
-                    "exit_page", "pageviews", "events", "interactive_events", "last_seen",
-                    *VISIT_FIELDS)
-            conn.executemany(
-                f"INSERT INTO sessions ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-                " ON CONFLICT(session_id) DO UPDATE SET end = excluded.end,"
-                " exit_page = excluded.exit_page, entry_page = excluded.entry_page,"
-                " pageviews = excluded.pageviews, events = excluded.events,"
-                " interactive_events = excluded.interactive_events,"
-                " last_seen = excluded.last_seen",
-                [
-                    (s.session_id, s.domain, s.visitor_id, s.start, s.end, s.entry_page,
-                     s.exit_page, s.pageviews, s.events, s.interactive_events, s.last_seen,
-                     *s.visit)
-                    for s in self.dirty.values()
-                ],
-            )
-            self.dirty.clear()
+    def flush(self, now: float) -> list[tuple]:
+        """The sessions changed since the last flush, as rows to save (SESSION_COLUMNS order);
+        expired ones leave memory."""
+        rows = [
+            (s.session_id, s.domain, s.visitor_id, s.start, s.end, s.entry_page, s.exit_page,
+             s.pageviews, s.events, s.interactive_events, s.last_seen, *s.visit)
+            for s in self.dirty.values()
+        ]
+        self.dirty.clear()
         if now - self._last_sweep > 60:
             self._last_sweep = now
-            horizon = now - self.timeout - 60
+            horizon = self.horizon(now)
             for key in [k for k, s in self.live.items() if s.last_seen < horizon]:
                 del self.live[key]
+        return rows
 
     def reset(self) -> None:
         """Forget memory after a rolled-back transaction; the table is the truth."""

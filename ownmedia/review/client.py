@@ -114,8 +114,14 @@ def embedded_client(config: Config) -> StatsClient:
     a one-time key that exists only in this process's memory."""
     from ownmedia.service.app import create_app
     from ownmedia.stats.api import INTERNAL_KEY
+    from ownmedia.storage.event_backend import open_stats_backend
 
-    if not (config.data_dir / "events.sqlite3").exists():
+    backend = open_stats_backend(config)
+    try:
+        found = backend.exists()
+    finally:
+        backend.close()
+    if not found:
         raise StatsError(f"no event store in {config.data_dir} (expected events.sqlite3) / "
                          "aucune donnée: check --data")
     app = create_app(config)

@@ -1,5 +1,5 @@
 """A deterministic generator of realistic channel traffic, written straight into an event store
-(the schema of ownmedia.storage.events_schema), together with its ground truth.
+(the schema of ownmedia.storage.sqlite.events_schema), together with its ground truth.
 
 Why: the review must report exactly what happened. A seeded generator knows what happened (it
 counts every visitor, click, print and comment as it writes them, independently of any SQL), so
@@ -25,14 +25,12 @@ from __future__ import annotations
 import json
 import math
 import random
-import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from ownmedia.storage.events_schema import EVENT_MIGRATIONS
-from ownmedia.storage.sqlite import connect, migrate
+from ownmedia.storage.event_ports import EventSink
 
 EVENT_COLUMNS = (
     "ts", "domain", "name", "hostname", "pathname", "referrer", "referrer_source",
@@ -156,49 +154,50 @@ def make_posts(rng: random.Random, spec: SimSpec) -> list[Post]:
 class _Writer:
     """Batches rows into the store; keeps ids unique."""
 
-    def __init__(self, conn: sqlite3.Connection, truth: Truth):
-        self.conn, self.truth = conn, truth
+    def __init__(self, sink: EventSink, truth: Truth):
+        self.sink, self.truth = sink, truth
         self.events: list[tuple] = []
         self.sessions: list[tuple] = []
-        self.ev_sql = (f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
-                       f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})")
-        self.se_sql = (f"INSERT INTO sessions ({', '.join(SESSION_COLUMNS)}) "
-                       f"VALUES ({', '.join('?' * len(SESSION_COLUMNS))})")
 
     def flush(self, force: bool = False) -> None:
         if len(self.events) < 50_000 and not force:
             return
-        self.conn.execute("BEGIN")
-        self.conn.executemany(self.ev_sql, self.events)
-        self.conn.executemany(self.se_sql, self.sessions)
-        self.conn.execute("COMMIT")
+        self.sink.bulk_insert(self.events, self.sessions, event_columns=EVENT_COLUMNS,
+                              session_columns=SESSION_COLUMNS)
         self.truth.events += len(self.events)
         self.events.clear()
         self.sessions.clear()
 
 
 def simulate(data_dir: str | Path, spec: SimSpec | None = None, *,
-             site_dir: str | Path | None = None, progress=None) -> Truth:
+             site_dir: str | Path | None = None, progress=None,
+             sink: EventSink | None = None) -> Truth:
     """Write `data_dir/events.sqlite3` (must not hold events yet), `data_dir/truth.json` and
     `site_dir/feeds/all.atom.xml` (default `data_dir/site`); return the ground truth.
 
-    `progress(done_days, total_days)` is called once per simulated day."""
+    `progress(done_days, total_days)` is called once per simulated day. The rows go through
+    `sink`'s bulk insert (default: the SQLite sink of `data_dir`, without fsyncs: a generated
+    file favours speed over durability)."""
     spec = spec or SimSpec()
     data_dir = Path(data_dir)
     site_dir = Path(site_dir) if site_dir else data_dir / "site"
     rng = random.Random(spec.seed)
     posts = make_posts(rng, spec)
-    conn = connect(data_dir / "events.sqlite3")
-    conn.execute("PRAGMA synchronous=OFF")  # a generated file: speed over durability
-    migrate(conn, EVENT_MIGRATIONS)
-    if conn.execute("SELECT 1 FROM events LIMIT 1").fetchone():
+    own_sink = sink is None
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if sink is None:
+        from ownmedia.storage.sqlite.events import SqliteEventSink
+
+        sink = SqliteEventSink.in_dir(data_dir, durable=False)
+    if sink.has_events():
+        if own_sink:
+            sink.close()
         raise ValueError(f"{data_dir / 'events.sqlite3'} already holds events")
-    conn.execute(
-        "INSERT OR IGNORE INTO goals (domain, goal_type, page_path, display_name) "
-        "VALUES (?, 'page', ?, ?)", (spec.domain, CONVERSION_PAGE, CONVERSION_GOAL))
+    sink.seed_goals([{"domain": spec.domain, "page_path": CONVERSION_PAGE,
+                      "display_name": CONVERSION_GOAL}], [spec.domain])
     truth = Truth(spec={k: str(v) for k, v in asdict(spec).items()})
     truth.published = {p.slug: p.published.isoformat() for p in posts}
-    w = _Writer(conn, truth)
+    w = _Writer(sink, truth)
     sim = _Day(rng, spec, posts, w)
     base = spec.events / (spec.days * EVENTS_PER_VISITOR * (1 + spec.growth) / 2 * 0.986)
     for d in range(spec.days):
@@ -211,10 +210,9 @@ def simulate(data_dir: str | Path, spec: SimSpec | None = None, *,
             progress(d + 1, spec.days)
     w.flush(force=True)
     sim.finish(truth)
-    conn.execute(
-        "INSERT OR REPLACE INTO dropped (day, domain, reason, count) VALUES (?, ?, 'bot', ?)",
-        (spec.end.isoformat(), spec.domain, truth.bots_dropped))
-    conn.close()
+    sink.set_dropped([(spec.end.isoformat(), spec.domain, "bot", truth.bots_dropped)])
+    if own_sink:
+        sink.close()
     (data_dir / "truth.json").write_text(json.dumps(asdict(truth), indent=1, sort_keys=True))
     write_feed(site_dir, posts)
     return truth

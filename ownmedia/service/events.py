@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import sqlite3
 from functools import lru_cache
 
 from starlette.requests import Request
@@ -19,11 +18,12 @@ from starlette.types import Receive, Scope, Send
 from ownmedia.events.forward import Forwarder
 from ownmedia.events.geo import open_geo
 from ownmedia.events.ingest import EventCollector
-from ownmedia.events.store import EventStore
 from ownmedia.events.useragent import warm_up
 from ownmedia.events.validation import MAX_BODY_BYTES, EventValidationError, decode_body
-from ownmedia.events.writer import WriterClosed
 from ownmedia.service.app import ServiceContext
+from ownmedia.storage.errors import StorageError
+from ownmedia.storage.event_backend import open_event_sink
+from ownmedia.storage.event_ports import SinkClosed
 
 log = logging.getLogger("ownmedia.events")
 
@@ -124,9 +124,9 @@ class EventEndpoint:
             return _error(400, exc.field, exc.message)
         except UnicodeEncodeError:  # a lone surrogate that got past validation: SQLite refused it
             return _error(400, "body", "contains an unpaired surrogate")
-        except WriterClosed:
+        except SinkClosed:
             return _error(503, "service", "shutting down, retry later")
-        except sqlite3.Error as exc:
+        except StorageError as exc:
             log.error("event not stored: %s", exc)
             return _error(503, "storage", "the event could not be stored, retry later")
         await send({"type": "http.response.start", "status": 202,
@@ -141,12 +141,7 @@ async def preflight(request: Request) -> Response:
 
 def routes(ctx: ServiceContext) -> list[BaseRoute]:
     cfg = ctx.config.analytics
-    store = EventStore.in_dir(
-        ctx.data_dir,
-        commit_mode=cfg.commit_mode,
-        max_batch=cfg.max_batch,
-        forward=bool(cfg.forward_url),
-    )
+    store = open_event_sink(ctx.config)
     store.seed_goals(cfg.goals, cfg.domains)
     warm_up()
     collector = EventCollector(store, cfg.domains, geo=open_geo(cfg.geoip_database))

@@ -3,13 +3,15 @@
 Events carry their visit's attributes (v_* columns), so every dimension and filter is a column
 expression on one table; session-level metrics (bounce rate, visit duration) join the sessions
 table. Each metric family is one grouped statement; results are merged, ordered and paginated in
-Python (a grouped answer is small next to the scan that made it)."""
+Python (a grouped answer is small next to the scan that made it).
+
+The SQL that differs between databases (time buckets, JSON props, regular expressions...) comes
+from the backend's dialect (ownmedia.storage.*.stats); rollups are the SQLite backend's."""
 
 from __future__ import annotations
 
 import functools
 import re
-import sqlite3
 from datetime import date, timedelta
 
 import pycountry
@@ -17,6 +19,7 @@ import pycountry
 from ownmedia.stats import sequence
 from ownmedia.stats.goals import Goal
 from ownmedia.stats.query import PROP_RE, TIME_DIMENSIONS, Query
+from ownmedia.storage.event_ports import SqlReader, StatsDialect
 
 NOT_SET = "(not set)"
 NONE = "(none)"
@@ -55,14 +58,9 @@ DIM_SQL: dict[str, str] = {
     "visit:channel": _visit_col("v_channel", NOT_SET),
     "visit:country": _visit_col("v_country", NOT_SET),
     "visit:region": _visit_col("v_region", NOT_SET),
-    "visit:city": "CASE {a}.v_city WHEN 0 THEN '(not set)' ELSE {a}.v_city END",
-    "visit:country_name": f"geo_name({_visit_col('v_country', NOT_SET)})",
-    "visit:region_name": f"geo_name({_visit_col('v_region', NOT_SET)})",
-    "time:hour": "strftime('%Y-%m-%d %H:00:00', {a}.ts, 'unixepoch')",
-    "time:day": "date({a}.ts, 'unixepoch')",
-    "time:week": "date({a}.ts, 'unixepoch', 'weekday 0', '-6 days')",
-    "time:month": "strftime('%Y-%m-01', {a}.ts, 'unixepoch')",
 }
+GEO_NAMED = {"visit:country_name": "v_country", "visit:region_name": "v_region"}
+TIME_SQL = {"time:hour": "hour", "time:day": "day", "time:month": "month"}
 
 
 VISIT_COL = {
@@ -75,15 +73,6 @@ VISIT_COL = {
     "visit:channel": "v_channel", "visit:country": "v_country", "visit:region": "v_region",
     "visit:city": "v_city",
 }
-
-
-@functools.lru_cache(maxsize=256)
-def _regex(pattern: str) -> re.Pattern:
-    return re.compile(pattern)
-
-
-def _regexp(pattern: str, value: object) -> bool:
-    return value is not None and _regex(pattern).search(str(value)) is not None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -99,32 +88,17 @@ def geo_name(code: str | None) -> str:
     return found.name if found is not None else code
 
 
-def prepare(conn: sqlite3.Connection) -> sqlite3.Connection:
-    """Functions and pragmas the engine relies on, set once per connection."""
-    conn.create_function("regexp", 2, _regexp, deterministic=True)
-    conn.create_function("geo_name", 1, geo_name, deterministic=True)
-    conn.execute("PRAGMA temp_store=MEMORY")
-    conn.execute("PRAGMA cache_size=-65536")
-    conn.execute("PRAGMA mmap_size=1073741824")
-    return conn
-
-
-def _glob(page_path: str) -> str:
-    """Plausible page goals use * and ** wildcards; GLOB's other specials are escaped."""
-    out = page_path.replace("[", "[[]").replace("?", "[?]")
-    return out.replace("**", "*")
-
-
 class Compiler:
     """Turns dimensions, goals and filters into SQL for one query."""
 
-    def __init__(self, query: Query, goals: list[Goal]):
+    def __init__(self, query: Query, goals: list[Goal], dialect: StatsDialect):
         self.query = query
+        self.sql = dialect
         self.goals = {g.display_name: g for g in goals}
         self.time_dim = self._time_dim()
         self.prop_cols: dict[str, str] | None = None  # prop key -> r_props column
         self.plain_visits = False  # r_visits stores visit attributes as shown
-        self.conn: sqlite3.Connection | None = None  # for the sequence filter's matching
+        self.conn: SqlReader | None = None  # for the sequence filter's matching
 
     def breakdown_goals(self) -> dict[str, Goal]:
         """The goals an event:goal breakdown shows: those the top-level goal filters select,
@@ -145,22 +119,21 @@ class Compiler:
     def goal_cond(self, goal: Goal, a: str) -> str:
         if goal.goal_type == "event" and goal.custom_props:
             if self.prop_cols is not None and a == "r":  # r_props: see _run_props
-                return "0"
-            props = " AND ".join(
-                f"json_extract({a}.props, {q(f'$.{chr(34)}{k}{chr(34)}')}) = {q(v)}"
-                for k, v in goal.custom_props)
+                return "FALSE"
+            props = " AND ".join(f"{self.sql.json_text(f'{a}.props', k)} = {q(v)}"
+                                 for k, v in goal.custom_props)
             return f"({a}.name = {q(goal.event_name)} AND {props})"
         if goal.goal_type == "event":
             return f"{a}.name = {q(goal.event_name)}"
         if self.prop_cols is not None and a == "r":  # r_props holds no pageviews
-            return "0"
+            return "FALSE"
         if "*" not in goal.page_path:  # an exact page: equality lets the page index answer
             return f"({a}.name = 'pageview' AND {a}.pathname = {q(goal.page_path)})"
-        return f"({a}.name = 'pageview' AND {a}.pathname GLOB {q(_glob(goal.page_path))})"
+        return f"({a}.name = 'pageview' AND {self.sql.glob(f'{a}.pathname', goal.page_path)})"
 
     def goals_cond(self, goals: list[Goal], a: str) -> str:
         if not goals:
-            return "0"
+            return "FALSE"
         names = [g.event_name for g in goals if g.goal_type == "event" and not g.custom_props]
         parts = [f"{a}.name IN ({', '.join(q(n) for n in names)})"] if names else []
         parts += [self.goal_cond(g, a) for g in goals
@@ -172,7 +145,9 @@ class Compiler:
             name = self.time_dim
         if name == "time:week":  # a partial first week is labelled by the range's first day
             first = q(self.query.start.date().isoformat())
-            return f"max(date({a}.ts, 'unixepoch', 'weekday 0', '-6 days'), {first})"
+            return self.sql.greatest(self.sql.week(f"{a}.ts"), first)
+        if name in TIME_SQL:
+            return getattr(self.sql, TIME_SQL[name])(f"{a}.ts")
         if name == "event:goal":
             whens = " ".join(f"WHEN {self.goal_cond(g, a)} THEN {q(n)}"
                              for n, g in self.breakdown_goals().items())
@@ -181,10 +156,13 @@ class Compiler:
         if m and self.prop_cols and m.group(1) in self.prop_cols:
             return f"{a}.{self.prop_cols[m.group(1)]}"
         if m:
-            path = q(f'$."{m.group(1)}"')
-            return f"COALESCE(CAST(json_extract({a}.props, {path}) AS TEXT), {q(NONE)})"
+            return f"COALESCE({self.sql.json_text(f'{a}.props', m.group(1))}, {q(NONE)})"
         if self.plain_visits and name in VISIT_COL:
             return f"{a}.{VISIT_COL[name]}"
+        if name == "visit:city":
+            return self.sql.city(f"{a}.v_city")
+        if name in GEO_NAMED:
+            return self.sql.geo_name(_visit_col(GEO_NAMED[name], NOT_SET).format(a=a))
         return DIM_SQL[name].format(a=a)
 
     def base_where(self, a: str = "e", *, engagement: bool = False) -> tuple[str, list]:
@@ -198,28 +176,26 @@ class Compiler:
             sql, p = self.filter(f, a)
             parts.append(sql)
             params += p
-        return (" AND ".join(parts) if parts else "1"), params
+        return (" AND ".join(parts) if parts else "TRUE"), params
 
     def _sequence(self, steps: list, a: str) -> tuple[str, list]:
         """Visits where the steps happened in order; with event dimensions, the event that
         followed the sequence (see ownmedia.stats.sequence)."""
         assert self.conn is not None
-        h = a + "q"
         base, bparams = self.base_where("e")
         compiled = [self.filter(step, "e") for step in steps]
         next_event = any(d.startswith("event:") for d in self.query.dimensions)
         found = sequence.matches(self.conn, base, bparams, compiled, next_event=next_event)
         column = "id" if next_event else "session_id"
-        return (f"{a}.{column} IN (SELECT {h}.value FROM json_each(?) {h})", [found])
+        return self.sql.ids_in(f"{a}.{column}"), [self.sql.ids_param(found)]
 
     def _prop_filter(self, kind: str, negate: bool, key: str, values: list[str],
                      case_sensitive: bool, a: str) -> tuple[str, list]:
         """Plausible's custom-property rules: `is` ["(none)"] matches events without the key;
         `is_not` keeps the events without the key unless "(none)" is among its values;
         contains, matches and their negations only ever match events that carry the key."""
-        path = q(f'$."{key}"')
-        has_key = f"json_type({a}.props, {path}) IS NOT NULL"
-        expr = f"CAST(json_extract({a}.props, {path}) AS TEXT)"
+        has_key = self.sql.json_has(f"{a}.props", key)
+        expr = self.sql.json_text(f"{a}.props", key)
         if not case_sensitive:
             expr = f"lower({expr})"
             values = [v.lower() for v in values]
@@ -232,9 +208,9 @@ class Compiler:
             missing = f" OR NOT {has_key}" if none in values else ""
             return f"(({has_key} AND {member}){missing})", list(values)
         if kind == "contains":
-            sql = "(" + " OR ".join(f"instr({expr}, ?) > 0" for _ in values) + ")"
+            sql = "(" + " OR ".join(self.sql.contains(expr) for _ in values) + ")"
         else:
-            sql = "(" + " OR ".join(f"{expr} REGEXP ?" for _ in values) + ")"
+            sql = "(" + " OR ".join(self.sql.regex(expr) for _ in values) + ")"
         return f"({has_key} AND {'NOT ' if negate else ''}{sql})", list(values)
 
     def filter(self, f: list, a: str) -> tuple[str, list]:
@@ -277,9 +253,9 @@ class Compiler:
         if kind == "is":
             sql = f"{expr} IN ({', '.join('?' * len(values))})"
         elif kind == "contains":
-            sql = "(" + " OR ".join(f"instr({expr}, ?) > 0" for _ in values) + ")"
+            sql = "(" + " OR ".join(self.sql.contains(expr) for _ in values) + ")"
         else:
-            sql = "(" + " OR ".join(f"{expr} REGEXP ?" for _ in values) + ")"
+            sql = "(" + " OR ".join(self.sql.regex(expr) for _ in values) + ")"
         return (f"NOT {sql}" if negate else sql), list(values)
 
 
@@ -425,7 +401,7 @@ def _goal_leaves(filters: list) -> list:
     return out
 
 
-def _run_props(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict | None:
+def _run_props(conn: SqlReader, query: Query, c: Compiler) -> dict | None:
     """From r_props; None when the rows would not give the events' exact answer, so the caller
     reads the events instead."""
     keys = _props_keys(query)
@@ -456,7 +432,7 @@ def _run_props(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict | No
     sql = (f"SELECT {', '.join(g) + ', ' if n else ''}SUM(v), SUM(s), SUM(ev), MAX(k) "
            f"FROM (SELECT {inner_dims + ', ' if n else ''}SUM(r.visitors) AS v, "
            "SUM(r.visits) AS s, SUM(r.events) AS ev, COUNT(*) AS k "
-           f"FROM st.r_props r WHERE {where} GROUP BY {', '.join(g + ['r.day'])})"
+           f"FROM st.r_props r WHERE {where} GROUP BY {', '.join(g + ['r.day'])}) p"
            f"{' GROUP BY ' + ', '.join(g) if n else ''}")
     need_unique = bool(set(query.metrics) & {"visitors", "visits"})
     rows: dict[tuple, dict] = {}
@@ -478,7 +454,7 @@ def _run_props(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict | No
     return rows
 
 
-def _run_rollup(conn: sqlite3.Connection, query: Query, c: Compiler, kind: str) -> dict:
+def _run_rollup(conn: SqlReader, query: Query, c: Compiler, kind: str) -> dict:
     dims, n = query.dimensions, len(query.dimensions)
     c.plain_visits = kind == "visits"
     try:
@@ -513,7 +489,7 @@ def _wanted(query: Query) -> set[str]:
     return wanted
 
 
-def _run_visits(conn: sqlite3.Connection, query: Query, c: Compiler, dsql: list[str],
+def _run_visits(conn: SqlReader, query: Query, c: Compiler, dsql: list[str],
                 where: str, params: list) -> dict:
     """From r_visits, grouped per day first (in index order), then per time bucket: visitor
     ids are made per day, so visitors are summed over days: per day a distinct count, or
@@ -550,19 +526,19 @@ def _run_visits(conn: sqlite3.Connection, query: Query, c: Compiler, dsql: list[
         if visit_dims:
             inner_total = (f"SELECT {unique} AS v FROM st.r_visits r WHERE {where} "
                            "GROUP BY r.day")
-            total = conn.execute(f"SELECT SUM(v) FROM ({inner_total})", params).fetchone()[0]
+            total = conn.execute(f"SELECT SUM(v) FROM ({inner_total}) t", params).fetchone()[0]
         for vals in rows.values():
             vals["percentage"] = _pct(vals["visitors"], total)
     return rows
 
 
-def run_query(conn: sqlite3.Connection, query: Query, goals: list[Goal], *,
-              rollups: bool = False) -> dict:
+def run_query(conn: SqlReader, query: Query, goals: list[Goal], *,
+              dialect: StatsDialect, rollups: bool = False) -> dict:
     """Execute `query`; return Plausible's answer shape {results, meta, query}.
 
     With `rollups` (the connection has them attached as `st`, refreshed), queries they can
     answer exactly read them instead of the events."""
-    c = Compiler(query, goals)
+    c = Compiler(query, goals, dialect)
     c.conn = conn
     kind = rollup_for(query) if rollups else None
     rows = None
@@ -575,7 +551,7 @@ def run_query(conn: sqlite3.Connection, query: Query, goals: list[Goal], *,
     return _finish(rows, query, c)
 
 
-def _run_events(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict:
+def _run_events(conn: SqlReader, query: Query, c: Compiler) -> dict:
     dims = query.dimensions
     n = len(dims)
     dsql = [c.dim(d) for d in dims]
@@ -596,7 +572,7 @@ def _run_events(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict:
     if metrics & {"visits", "views_per_visit"}:
         aggs.append(("visits", "COUNT(DISTINCT e.session_id)"))
     if metrics & {"pageviews", "views_per_visit"}:
-        aggs.append(("pageviews", "SUM(e.name = 'pageview')"))
+        aggs.append(("pageviews", c.sql.count_if("e.name = 'pageview'")))
     if "events" in metrics:
         aggs.append(("events", "COUNT(*)"))
     if aggs:
@@ -619,7 +595,8 @@ def _run_events(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict:
         if "event:goal" in dims:
             swhere += f" AND {dsql[dims.index('event:goal')]} IS NOT NULL"
         sql = (f"SELECT {g + ', ' if n else ''}"
-               "AVG(s.pageviews <= 1 AND s.interactive_events <= 1), AVG(s.end - s.start) "
+               f"AVG({c.sql.as_number('s.pageviews <= 1 AND s.interactive_events <= 1')}), "
+               'AVG(s."end" - s.start) '
                f"FROM (SELECT DISTINCT {sel + ', ' if n else ''}e.session_id AS sid "
                f"FROM events e WHERE {swhere}) g JOIN sessions s ON s.session_id = g.sid"
                f"{' GROUP BY ' + g if n else ''}")
@@ -635,7 +612,7 @@ def _run_events(conn: sqlite3.Connection, query: Query, c: Compiler) -> dict:
                f"(SELECT {select_dims + ', ' if n else ''}MAX(e.scroll_depth) AS m FROM events e "
                f"WHERE {ebase} AND e.scroll_depth IS NOT NULL AND {fsql} "
                f"GROUP BY {', '.join(f'd{i}' for i in range(n)) + ', ' if n else ''}"
-               f"e.visitor_id, e.pathname){group}")
+               f"e.visitor_id, e.pathname) sd{group}")
         for r in conn.execute(sql, ebparams + fparams):
             if r[n] is not None:
                 rows.setdefault(tuple(r[:n]), {})["scroll_depth"] = round(r[n])
@@ -684,12 +661,12 @@ def money(value: float, currency: str) -> dict:
             "short": f"{sign}{short_text}{suffix}"}
 
 
-def _revenue(conn: sqlite3.Connection, rows: dict, select_dims: str, where: str, group: str,
+def _revenue(conn: SqlReader, rows: dict, select_dims: str, where: str, group: str,
              params: list, n: int, metrics: set[str]) -> None:
     """total_revenue and average_revenue of the events with a revenue: per row, one currency,
     else no value (a row mixing currencies cannot be summed without exchange rates)."""
     sql = (f"SELECT {select_dims + ', ' if n else ''}COUNT(DISTINCT e.revenue_currency), "
-           "MIN(e.revenue_currency), SUM(CAST(e.revenue_amount AS REAL)), "
+           "MIN(e.revenue_currency), SUM(CAST(e.revenue_amount AS DOUBLE PRECISION)), "
            "COUNT(e.revenue_amount) FROM events e "
            f"WHERE {where} AND e.revenue_amount IS NOT NULL{group}")
     for r in conn.execute(sql, params):
@@ -707,7 +684,7 @@ def _pct(part: float, whole: float) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
-def _conversion_rates(conn: sqlite3.Connection, query: Query, c: Compiler, rows: dict,
+def _conversion_rates(conn: SqlReader, query: Query, c: Compiler, rows: dict,
                       base: str, bparams: list) -> None:
     """conversion_rate divides by the visitors of the period (per time bucket on a time
     dimension) with the other filters; group_conversion_rate by the visitors of the row's
@@ -748,6 +725,11 @@ def _finish(rows: dict, query: Query, c: Compiler) -> dict:
     results = [{"dimensions": list(k),
                 "metrics": [vals.get(m, defaults.get(m, 0)) for m in query.metrics]}
                for k, vals in rows.items()]
+    if "visit:city" in dims:  # geoname ids are numbers, whatever type the database gave back
+        i = dims.index("visit:city")
+        for r in results:
+            if isinstance(r["dimensions"][i], str) and r["dimensions"][i].isdigit():
+                r["dimensions"][i] = int(r["dimensions"][i])
     _order(results, query)
     total_rows = len(results)
     page = results[query.offset: query.offset + query.limit]

@@ -13,15 +13,15 @@ the period's events in visit and time order."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import Callable
 
+from ownmedia.storage.event_ports import SqlReader
 
-def matches(conn: sqlite3.Connection, base: str, params: list, steps: list[tuple[str, list]],
-            *, next_event: bool) -> str:
-    """JSON list of the matching visits' session ids, or of their next events' ids."""
-    cols = ", ".join(f"COALESCE({sql}, 0)" for sql, _ in steps)
+
+def matches(conn: SqlReader, base: str, params: list, steps: list[tuple[str, list]],
+            *, next_event: bool) -> list[int]:
+    """The matching visits' session ids, or their next events' ids."""
+    cols = ", ".join(f"COALESCE({sql}, FALSE)" for sql, _ in steps)
     step_params = [p for _, ps in steps for p in ps]
     sql = (f"SELECT e.session_id, e.id, {cols} FROM events e WHERE {base} "
            "ORDER BY e.session_id, e.ts, e.id")
@@ -43,4 +43,4 @@ def matches(conn: sqlite3.Connection, base: str, params: list, steps: list[tuple
             if step == n and not next_event:
                 add(session)
                 done = True
-    return json.dumps(found)
+    return found

@@ -1,70 +1,47 @@
-"""The Stats API's access to the event store: connections, goals, answering a query.
+"""The Stats API's access to the event store: goals, answering a query.
 
 One object per service (in ctx.state["stats"]) so that connections are reused per thread and
-the schema is migrated once, whichever of the collector or the Stats API opens the file first."""
+the schema is migrated once, whichever of the collector or the Stats API opens the store first.
+The database behind is the configured stats backend (ownmedia.storage.event_backend)."""
 
 from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 import time
 from pathlib import Path
 
 from ownmedia.config import Config
-from ownmedia.stats.engine import prepare, run_query
+from ownmedia.stats.engine import run_query
 from ownmedia.stats.goals import Goal, put_goal, site_goals
 from ownmedia.stats.query import parse_query
-from ownmedia.stats.rollup import attach, refresh, watermarks
-from ownmedia.storage.events_schema import EVENT_MIGRATIONS
-from ownmedia.storage.sqlite import connect, migrate
+from ownmedia.storage.errors import StorageError
+from ownmedia.storage.event_backend import open_stats_backend
+from ownmedia.storage.event_ports import SqlReader, StatsBackend
 
 log = logging.getLogger(__name__)
-EVENTS_FILE = "events.sqlite3"
 PAGE_CACHE_SECONDS = 5.0
-_MIGRATE_LOCK = threading.Lock()
 
 
 class StatsStore:
     """Reads the event store for the Stats API; writes only goals."""
 
     def __init__(self, data_dir: str | Path, config: Config | None = None, *,
-                 rollups: bool = True):
+                 rollups: bool = True, backend: StatsBackend | None = None):
         self.data_dir = Path(data_dir)
-        self.path = self.data_dir / EVENTS_FILE
         self.config = config
+        self.backend = backend or open_stats_backend(config, self.data_dir)
         self.rollups = rollups
         self._cache: dict[str, tuple[float, dict]] = {}
         self._cache_lock = threading.Lock()
-        self._local = threading.local()
-        self._migrated = False
 
-    def _ensure_schema(self) -> None:
-        if self._migrated:
-            return
-        with _MIGRATE_LOCK:
-            if not self._migrated:
-                conn = connect(self.path)
-                try:
-                    try:
-                        migrate(conn, EVENT_MIGRATIONS)
-                    except sqlite3.OperationalError:  # another process migrated meanwhile
-                        migrate(conn, EVENT_MIGRATIONS)
-                finally:
-                    conn.close()
-                self._migrated = True
+    def _use_rollups(self) -> bool:
+        return self.rollups and self.backend.has_rollups
 
-    def reader(self) -> sqlite3.Connection:
+    def reader(self) -> SqlReader:
         """This thread's connection (read-only use)."""
-        self._ensure_schema()
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = prepare(connect(self.path))
-            if self.rollups:
-                attach(conn, self.data_dir)
-            self._local.conn = conn
-        return conn
+        return self.backend.reader(rollups=self._use_rollups())
 
     def goals(self, domain: str) -> list[Goal]:
         return site_goals(self.reader(), domain, self.config)
@@ -80,17 +57,11 @@ class StatsStore:
         goals = self.goals(domain) if isinstance(domain, str) else []
         q = parse_query(body, {g.display_name for g in goals})
         conn = self.reader()
-        use_rollups = self.rollups
-        if use_rollups:
-            top, mark = watermarks(conn)
-            if top != mark:
-                try:
-                    refresh(conn)
-                except sqlite3.OperationalError as exc:  # busy: answer from the events
-                    log.warning("rollup refresh failed (%s); reading the events", exc)
-                    use_rollups = False
-        else:
-            top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+        use_rollups = self._use_rollups()
+        top = self.backend.top(conn)
+        if use_rollups and not self.backend.refresh(conn):
+            log.warning("rollup refresh failed; reading the events")
+            use_rollups = False
         key = json.dumps([top, {k: v for k, v in body.items() if k != "pagination"}],
                          sort_keys=True)
         now = time.monotonic()
@@ -99,7 +70,7 @@ class StatsStore:
         if hit is None or now - hit[0] > PAGE_CACHE_SECONDS:
             limit, offset = q.limit, q.offset
             q.limit, q.offset = 10**12, 0
-            full = run_query(conn, q, goals, rollups=use_rollups)
+            full = run_query(conn, q, goals, dialect=self.backend.dialect, rollups=use_rollups)
             q.limit, q.offset = limit, offset
             hit = (now, full)
             if len(full["results"]) > q.limit:  # more pages will be asked for
@@ -114,30 +85,17 @@ class StatsStore:
     def warm(self) -> None:
         """Bring the rollups up to date now (at service start, in a background thread), so the
         first review after a bulk import does not wait for them."""
-        if not self.rollups:
+        if not self._use_rollups():
             return
         try:
-            if not self.path.exists():
-                return
-            refresh(self.reader())
-        except sqlite3.Error as exc:
-            log.warning("rollup warm-up failed (%s); queries will retry", exc)
+            self.backend.warm()
+        except StorageError as exc:
+            log.warning("%s; queries will retry", exc)
         finally:
             self.close()
 
     def put_goal(self, domain: str, goal: Goal) -> tuple[Goal, bool]:
-        conn = self.reader()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            result = put_goal(conn, domain, goal)
-            conn.execute("COMMIT")
-        except Exception:
-            conn.execute("ROLLBACK")
-            raise
-        return result
+        return self.backend.write(lambda conn: put_goal(conn, domain, goal))
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        self.backend.close()

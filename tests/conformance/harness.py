@@ -7,7 +7,8 @@ sessions and the visitor hash all run as in production. A Plausible `user_id` be
 visitor (a fixed IP and User-Agent pair); events without one each come from a new visitor.
 
 Every query is answered twice, from the events and through the rollups, and the two answers
-must be equal before the case compares them with Plausible's expected value."""
+must be equal before the case compares them with Plausible's expected value. With a
+PostgreSQL URL the same site lives in that database, with its own rollups."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ownmedia.config import load_config
-from ownmedia.events import EventCollector, EventStore
+from ownmedia.events import EventCollector
 from ownmedia.stats.goals import make_goal
 from ownmedia.stats.query import QueryError
 from ownmedia.stats.store import StatsStore
+from ownmedia.storage.event_backend import open_event_sink
 
 SITE = "conformance.test"
 OTHER = "other.test"
@@ -78,21 +80,37 @@ class Site:
     """An events database, its collector with an injected clock, and two Stats API stores
     (events only; rollups) over it."""
 
-    def __init__(self, data_dir: Path, geo=None):
+    def __init__(self, data_dir: Path, geo=None, storage_url: str = "", shared=None):
+        """`shared`: (sink, stats store from the events, one through the rollups) kept open
+        for a whole module (PostgreSQL: a pool, migrations checked once), emptied by the
+        caller between cases."""
         self.data_dir = data_dir
         self.config = load_config(None, server={"data": str(data_dir),
                                                 "site": str(data_dir / "site")},
                                   analytics={"domains": [SITE, OTHER]},
-                                  comments={"pelican_settings": str(data_dir / "none.py")})
+                                  comments={"pelican_settings": str(data_dir / "none.py")},
+                                  storage={"url": storage_url})
         self.now = at("2021-01-01 00:00:00")
-        self.store = EventStore.in_dir(data_dir, clock=lambda: self.now)
+        self.shared = shared is not None
+        if shared is not None:
+            self.store, self.plain, self.rolled = shared
+            self.store.clock = lambda: self.now
+            self.store.salts.reset()
+            self.plain._cache.clear()
+            self.rolled._cache.clear()
+        else:
+            # durable=False: no fsync per event on PostgreSQL (the answers are what is tested)
+            self.store = open_event_sink(self.config, clock=lambda: self.now, durable=False)
+            self.plain = StatsStore(data_dir, self.config, rollups=False)
         self.collector = EventCollector(self.store, self.config.analytics.domains,
                                         clock=lambda: self.now, geo=geo)
-        self.plain = StatsStore(data_dir, self.config, rollups=False)
-        self.rolled = StatsStore(data_dir, self.config, rollups=True)
+        if not self.shared:
+            self.rolled = StatsStore(data_dir, self.config, rollups=True)
         self._anonymous = itertools.count(1)
 
     def close(self) -> None:
+        if self.shared:
+            return
         self.store.close()
         self.plain.close()
         self.rolled.close()

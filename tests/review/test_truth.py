@@ -14,14 +14,18 @@ from ownmedia.config import load_config
 from ownmedia.review.client import embedded_client
 from ownmedia.review.model import Costs, Period, build_report
 from tests.stats.conftest import SPEC
+from tests.storage.backends import BACKENDS
 
 
-@pytest.fixture(scope="module")
-def report(sim):
+@pytest.fixture(scope="module", params=BACKENDS)
+def report(request, sim):
+    """The review of the generated events, from the SQLite files or from PostgreSQL."""
     data, _truth = sim
+    url = request.getfixturevalue("sim_postgres") if request.param == "postgres" else ""
     # the generated site has no Pelican settings: no CTA goals or goal pages from the repo's
     config = load_config(None, server={"data": str(data), "site": str(data / "site")},
-                         comments={"pelican_settings": str(data / "site" / "no-settings.py")})
+                         comments={"pelican_settings": str(data / "site" / "no-settings.py")},
+                         storage={"url": url})
 
     async def run():
         async with embedded_client(config) as client:

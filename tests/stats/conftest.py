@@ -1,8 +1,10 @@
-"""A generated event store (with its ground truth), made once per test run."""
+"""A generated event store (with its ground truth), made once per test run, as SQLite files
+and (the same rows, same seed) in a PostgreSQL database."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -19,3 +21,17 @@ def sim(tmp_path_factory) -> tuple[Path, dict]:
     data = tmp_path_factory.mktemp("sim") / "data"
     simulate(data, SPEC)
     return data, json.loads((data / "truth.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def sim_postgres(sim, postgres_server, tmp_path_factory) -> str:
+    """URL of a PostgreSQL database holding the same generated events as `sim`."""
+    from ownmedia.storage.postgres.events import PostgresEventSink
+
+    url = postgres_server.create_database(f"stats_sim_{uuid.uuid4().hex[:8]}")
+    sink = PostgresEventSink(url, durable=False)
+    try:
+        simulate(tmp_path_factory.mktemp("sim_pg") / "data", SPEC, sink=sink)
+    finally:
+        sink.close()
+    return url

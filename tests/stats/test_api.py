@@ -12,6 +12,7 @@ from ownmedia.config import load_config
 from ownmedia.service.app import create_app
 from ownmedia.stats.keys import KeyStore
 from tests.stats.conftest import PERIOD
+from tests.storage.backends import BACKENDS
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -20,9 +21,11 @@ with warnings.catch_warnings():
 SITE = "127.0.0.1"
 
 
-@pytest.fixture(scope="module")
-def api(sim, tmp_path_factory):
-    """A client with a valid key, over a copy of the generated store."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def api(request, sim, tmp_path_factory):
+    """A client with a valid key, over a copy of the generated store (SQLite), or over the
+    same events in PostgreSQL; `sql()` checks read the SQLite copy, which holds the same rows."""
+    url = request.getfixturevalue("sim_postgres") if request.param == "postgres" else ""
     data = tmp_path_factory.mktemp("api") / "data"
     shutil.copytree(sim[0], data)
     keys = KeyStore(data)
@@ -30,7 +33,8 @@ def api(sim, tmp_path_factory):
     keys.close()
     # the generated site has no Pelican settings: no CTA goals or goal pages from the repo's
     config = load_config(None, server={"data": str(data), "site": str(data / "site")},
-                         comments={"pelican_settings": str(data / "site" / "no-settings.py")})
+                         comments={"pelican_settings": str(data / "site" / "no-settings.py")},
+                         storage={"url": url})
     with TestClient(create_app(config)) as client:
         client.headers["Authorization"] = f"Bearer {key}"
         client.data_dir = data

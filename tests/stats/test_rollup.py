@@ -110,7 +110,7 @@ def test_new_events_are_rolled_up(stores):
 
 def test_a_refresh_never_locks_the_collector_out(stores):
     """While the rollups are being recomputed, the events file stays writable."""
-    from ownmedia.stats import rollup
+    from ownmedia.storage.sqlite import rollups as rollup
 
     fast, _, data = stores
     conn = fast.reader()

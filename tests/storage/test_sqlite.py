@@ -1,5 +1,5 @@
-from ownmedia.storage.events_schema import EVENT_MIGRATIONS
 from ownmedia.storage.sqlite import connect, migrate
+from ownmedia.storage.sqlite.events_schema import EVENT_MIGRATIONS
 
 
 def test_migrations_apply_once_and_use_wal(tmp_path):

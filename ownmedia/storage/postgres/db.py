@@ -1,6 +1,7 @@
-"""One PostgreSQL database per process: a psycopg 3 connection pool, named migrations (as for
-SQLite, one `schema_migrations` table), a schema version check, and driver errors turned into
-the `StorageError` family.
+"""PostgreSQL plumbing of every store: connection pools that reconnect by themselves, named
+migrations under an advisory lock (several instances may start at once) in one
+`schema_migrations` table, the schema version check, and driver errors turned into the
+`StorageError` family.
 
 The pool checks each connection as it lends it, so after the server restarts the next
 request gets a fresh connection: the service reconnects by itself. A request that finds the
@@ -8,27 +9,38 @@ server down waits at most `timeout` seconds, then gets StorageUnavailable (a 503
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
 
 import psycopg
+from psycopg.adapt import Loader
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from ownmedia.storage.errors import DatabaseUnavailable, SchemaVersionError, StorageError
+from ownmedia.storage.errors import (
+    DatabaseUnavailable,
+    SchemaVersionError,
+    StorageError,
+)
 from ownmedia.storage.postgres import redact_url
+
+log = logging.getLogger("ownmedia.storage")
 
 Migration = tuple[str, str]  # (name, SQL script); applied once, in list order
 MIGRATE_COMMAND = "ownmedia storage migrate"
 _MIGRATION_LOCK = 4_201_112  # pg_advisory_xact_lock key: one migrating instance at a time
+CONNECT_TIMEOUT = 5  # seconds: a request waits at most this long for a database that is down
+UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout)
 
 
 def storage_error(exc: BaseException, url: str) -> StorageError:
     """A driver error as our family: a lost or refused connection is worth a retry."""
-    if isinstance(exc, (psycopg.OperationalError, PoolTimeout)):
-        return DatabaseUnavailable(f"PostgreSQL unavailable at {redact_url(url)}: "
-                                  f"{str(exc).strip().splitlines()[0] if str(exc) else exc}")
+    if isinstance(exc, UNAVAILABLE):
+        return unavailable(url, exc)
     return StorageError(f"PostgreSQL error: {exc}")
 
 
@@ -111,3 +123,128 @@ class PgDatabase:
                 f"the {what} schema of {redact_url(self.url)} is not up to date "
                 f"({len(missing)} migration(s) missing, first {missing[0]}): run "
                 f"`{MIGRATE_COMMAND}` with the same [storage] url")
+
+
+# --- the analytics stores (event sink, stats reader, outbox) ---------------------------------
+def unavailable(url: str, exc: BaseException) -> DatabaseUnavailable:
+    """The one message for a database that cannot be reached (never with its password)."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return DatabaseUnavailable(f"PostgreSQL at {redact_url(url)} is unavailable: {first}")
+
+
+def open_pool(url: str, *, max_size: int = 4, name: str = "ownmedia") -> ConnectionPool:
+    """A pool whose connections are checked before use, so a restarted server is reconnected
+    to without restarting the service; fails at once (StorageUnavailable) when it is down."""
+    pool = ConnectionPool(
+        url, min_size=1, max_size=max_size, name=name, open=False, timeout=CONNECT_TIMEOUT,
+        check=ConnectionPool.check_connection, reconnect_timeout=0,
+        kwargs={"connect_timeout": CONNECT_TIMEOUT, "application_name": name},
+    )
+    pool_log = logging.getLogger("psycopg.pool")
+    level = pool_log.level
+    pool_log.setLevel(logging.ERROR)  # at start the one message is ours, below
+    try:
+        pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+    except UNAVAILABLE as exc:
+        pool.close()
+        pool_log.setLevel(level)
+        try:  # the pool only says it timed out: one direct attempt tells why
+            psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT).close()
+        except UNAVAILABLE as reason:
+            raise unavailable(url, reason) from exc
+        raise unavailable(url, exc) from exc
+    pool_log.setLevel(level)
+    return pool
+
+
+def connect(url: str, *, autocommit: bool = True) -> psycopg.Connection:
+    try:
+        return psycopg.connect(url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT)
+    except UNAVAILABLE as exc:
+        raise unavailable(url, exc) from exc
+
+
+def migrate(conn: psycopg.Connection, migrations: Sequence[Migration], what: str) -> list[str]:
+    """Apply the migrations not yet applied (the first instance to start does it, the others
+    wait on the lock); a schema newer than this version is refused with SchemaVersionError."""
+    applied: list[str] = []
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                     " name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+        done = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
+        known = {name for name, _ in migrations}
+        prefix = what + ":"
+        unknown = sorted(n for n in done if n.startswith(prefix) and n[len(prefix):] not in known)
+        if unknown:
+            raise SchemaVersionError(
+                f"the {what} schema in PostgreSQL is newer than this ownmedia ({unknown[-1]}): "
+                "upgrade ownmedia, or run `ownmedia storage migrate` with the newer version")
+        for name, script in migrations:
+            if prefix + name in done:
+                continue
+            conn.execute(script)
+            conn.execute("INSERT INTO schema_migrations(name) VALUES (%s)", [prefix + name])
+            applied.append(name)
+    return applied
+
+
+def translate(sql: str) -> str:
+    """The engine's `?` placeholders as psycopg's `%s` (a literal % doubled), string literals
+    left alone."""
+    out, quoted = [], False
+    for ch in sql:
+        if ch == "'":
+            quoted = not quoted
+            out.append(ch)
+        elif ch == "%":
+            out.append("%%")
+        elif ch == "?" and not quoted:
+            out.append("%s")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+class NumberLoader(Loader):
+    """NUMERIC (what SUM of a BIGINT or AVG return) as a Python int when whole, else a float:
+    the engine's numbers are then the same types as SQLite's, JSON included."""
+
+    def load(self, data: bytes | bytearray | memoryview) -> int | float:
+        value = Decimal(bytes(data).decode())
+        return int(value) if value == value.to_integral_value() else float(value)
+
+
+class Reader:
+    """A read connection for the stats engine (SqlReader): autocommit, so every statement sees
+    every event committed before it; reconnects once when the server went away meanwhile."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.conn = self._connect()
+        self._sql: dict[str, str] = {}
+
+    def _connect(self) -> psycopg.Connection:
+        conn = connect(self.url)
+        conn.adapters.register_loader("numeric", NumberLoader)
+        return conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
+        pg = self._sql.get(sql)
+        if pg is None:
+            pg = self._sql[sql] = translate(sql)
+            if len(self._sql) > 4096:
+                self._sql.clear()
+        try:
+            return self.conn.execute(pg, list(params))
+        except UNAVAILABLE as exc:
+            if not self.conn.closed and not self.conn.broken:
+                raise unavailable(self.url, exc) from exc
+        self.conn = self._connect()
+        try:
+            return self.conn.execute(pg, list(params))
+        except UNAVAILABLE as exc:
+            raise unavailable(self.url, exc) from exc
+
+    def close(self) -> None:
+        self.conn.close()

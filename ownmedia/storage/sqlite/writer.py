@@ -26,13 +26,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from ownmedia.storage.event_ports import SinkClosed
+
 log = logging.getLogger("ownmedia.events")
 
 Job = Callable[[sqlite3.Connection], Any]
 Hook = Callable[[sqlite3.Connection], None]
 
 
-class WriterClosed(RuntimeError):
+class WriterClosed(SinkClosed):
     """The store is shutting down and takes no more writes."""
 
 

@@ -1,0 +1,226 @@
+"""PostgreSQL as the shared store (issue 12), side by side with SQLite in the same run.
+
+Rows:
+- POST /api/event, group commit, 128 connections (wrk): `ownmedia serve` on the SQLite files,
+  then on PostgreSQL (target: >= 0.5x the SQLite rate);
+- two `ownmedia serve` processes on one PostgreSQL database, one wrk each at the same time
+  (target: >= 1.5x one instance's rate, 0 lost, every 202 stored once: each request carries a
+  unique id in its props, counted in the database afterwards);
+- the whole review over N generated events in PostgreSQL, warm (second run; target at 1,000,000
+  events with --full: <= 2 s).
+
+    python -m bench postgres          quick: 3 s rounds, review over 100,000 events
+    python -m bench postgres --full   10 s rounds, review over 1,000,000 events
+
+On a shared machine every number is a lower bound; the ratios are what to read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+from rich.console import Console
+from rich.table import Table
+
+from bench.bench_collector import WRK_SCRIPT, _free_port, _start, _stop
+
+ROOT = Path(__file__).resolve().parent.parent
+CONNECTIONS = 128
+
+# each event carries a unique id (wrk's tag + request number) so duplicates can be counted
+UNIQUE_SCRIPT = WRK_SCRIPT.replace(
+    "function request()\n  n = n + 1",
+    'local tag = os.getenv("BENCH_TAG") or "x"\nfunction request()\n  n = n + 1',
+).replace(
+    '"p":{"cta":"newsletter","position":"footer"}}\', page)',
+    '"p":{"cta":"newsletter","id":"%s%d"}}\', page, tag, n)',
+).replace(
+    '"d":"localhost","r":"%s"}\',\n                         page, utms[(n % #utms) + 1], '
+    'refs[(v % #refs) + 1])',
+    '"d":"localhost","r":"%s","p":{"id":"%s%d"}}\',\n                         page, '
+    'utms[(n % #utms) + 1], refs[(v % #refs) + 1], tag, n)',
+)
+
+
+def _wrk(port: int, script: Path, seconds: int, connections: int, tag: str
+         ) -> subprocess.Popen:
+    return subprocess.Popen(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script),
+         f"http://127.0.0.1:{port}/api/event"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "BENCH_TAG": tag})
+
+
+def _accepted(proc: subprocess.Popen) -> int:
+    out, err = proc.communicate()
+    if proc.returncode:
+        raise RuntimeError(f"wrk failed: {out}{err}")
+    for line in out.splitlines():
+        if line.startswith("ACCEPTED "):
+            return int(line.split()[1])
+    raise RuntimeError(f"no ACCEPTED line in wrk's output: {out}")
+
+
+def _serve(tmp: Path, name: str, storage_url: str) -> tuple[subprocess.Popen, int]:
+    config = tmp / f"{name}.toml"
+    config.write_text('[server]\ntrusted_proxies = ["127.0.0.1"]\naccess_log = false\n'
+                      '[analytics]\ncommit_mode = "group"\n'
+                      + (f'[storage]\nurl = "{storage_url}"\n' if storage_url else ""))
+    site = tmp / "site"
+    site.mkdir(exist_ok=True)
+    port = _free_port()
+    proc = _start([sys.executable, "-m", "ownmedia.cli", "serve", "--port", str(port),
+                   "--data", str(tmp / f"data-{name}"), "--site", str(site),
+                   "--config", str(config)])
+    return proc, port
+
+
+def _counts_sqlite(db: Path) -> tuple[int, int]:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        rows, ids = conn.execute("SELECT count(*), count(DISTINCT json_extract(props, '$.id'))"
+                                 " FROM events").fetchone()
+        dropped = conn.execute("SELECT coalesce(sum(count), 0) FROM dropped").fetchone()[0]
+    finally:
+        conn.close()
+    return rows + dropped, rows - ids
+
+
+def _counts_pg(url: str) -> tuple[int, int]:
+    with psycopg.connect(url) as conn:
+        rows, ids = conn.execute("SELECT count(*), count(DISTINCT props->>'id') FROM events"
+                                 ).fetchone()
+        dropped = conn.execute("SELECT coalesce(sum(count), 0) FROM dropped").fetchone()[0]
+    return rows + dropped, rows - ids
+
+
+def _ingest(tmp: Path, seconds: int, pg) -> list[tuple]:
+    """(name, events/s, 202s, stored, duplicates) for SQLite, PostgreSQL, two PostgreSQL."""
+    script = tmp / "unique.lua"
+    script.write_text(UNIQUE_SCRIPT)
+    rows = []
+    proc, port = _serve(tmp, "sqlite", "")
+    try:
+        _accepted(_wrk(port, script, 1, CONNECTIONS, "w"))  # warm-up
+        warm, _ = _counts_sqlite(tmp / "data-sqlite" / "events.sqlite3")
+        got = _accepted(_wrk(port, script, seconds, CONNECTIONS, "s"))
+    finally:
+        _stop(proc)
+    stored, dupes = _counts_sqlite(tmp / "data-sqlite" / "events.sqlite3")
+    rows.append(("SQLite, group commit", got / seconds, got, stored - warm, dupes))
+
+    url = pg.create_database("bench_one")
+    proc, port = _serve(tmp, "pg1", url)
+    try:
+        _accepted(_wrk(port, script, 1, CONNECTIONS, "w"))
+        warm, _ = _counts_pg(url)
+        got = _accepted(_wrk(port, script, seconds, CONNECTIONS, "p"))
+    finally:
+        _stop(proc)
+    stored, dupes = _counts_pg(url)
+    rows.append(("PostgreSQL, group commit, 1 instance", got / seconds, got, stored - warm,
+                 dupes))
+
+    url = pg.create_database("bench_two")
+    procs = [_serve(tmp, f"pg2{n}", url) for n in "ab"]
+    try:
+        for _, port in procs:
+            _accepted(_wrk(port, script, 1, CONNECTIONS // 2, "w" + str(port)))
+        warm, _ = _counts_pg(url)
+        runs = [_wrk(port, script, seconds, CONNECTIONS // 2, f"t{n}")
+                for n, (_, port) in enumerate(procs)]
+        got = sum(_accepted(r) for r in runs)
+    finally:
+        for proc, _ in procs:
+            _stop(proc)
+    stored, dupes = _counts_pg(url)
+    rows.append(("PostgreSQL, 2 instances, one database", got / seconds, got, stored - warm,
+                 dupes))
+    return rows
+
+
+def _review(tmp: Path, events: int, pg) -> tuple[float, float, float]:
+    """(generation s, first review s, warm review s) over `events` in PostgreSQL."""
+    from ownmedia.config import load_config
+    from ownmedia.review.client import embedded_client
+    from ownmedia.review.model import Period, build_report
+    from ownmedia.review.simulate import SimSpec, simulate
+    from ownmedia.storage.postgres.events import PostgresEventSink
+
+    url = pg.create_database("bench_review")
+    spec = SimSpec(seed=3, events=events)
+    data = tmp / "review-data"
+    started = time.perf_counter()
+    sink = PostgresEventSink(url, durable=False)
+    try:
+        simulate(data, spec, sink=sink)
+    finally:
+        sink.close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE events")
+        conn.execute("VACUUM ANALYZE sessions")
+    generated = time.perf_counter() - started
+    config = load_config(None, server={"data": str(data), "site": str(data / "site")},
+                         comments={"pelican_settings": str(data / "site" / "none.py")},
+                         storage={"url": url})
+
+    async def once() -> float:
+        t0 = time.perf_counter()
+        async with embedded_client(config) as client:
+            await build_report(client, spec.domain, Period(spec.start, spec.end),
+                               site_dir=data / "site")
+        return time.perf_counter() - t0
+
+    first = asyncio.run(once())
+    warm = asyncio.run(once())
+    return generated, first, warm
+
+
+def run(console: Console, full: bool = False) -> None:
+    if shutil.which("wrk") is None:
+        console.print("[red]wrk is not installed (apt-get install wrk): postgres bench skipped")
+        return
+    sys.path.insert(0, str(ROOT))
+    from tests.pgserver import PostgresServer
+
+    seconds = 10 if full else 3
+    review_events = 1_000_000 if full else 100_000
+    pg = PostgresServer().start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="ownmedia-bench-pg-") as tmp:
+            ingest = _ingest(Path(tmp), seconds, pg)
+            generated, first, warm = _review(Path(tmp), review_events, pg)
+    finally:
+        pg.destroy()
+    sqlite_rate, one_rate = ingest[0][1] or 1.0, ingest[1][1] or 1.0
+    table = Table(title=f"PostgreSQL vs SQLite: POST /api/event, wrk, {CONNECTIONS} connections "
+                        f"in all, {seconds} s (cores: {os.cpu_count()}, shared machine)")
+    for col in ("case", "events/s", "ratio", "target", "202s", "stored", "lost", "dupes"):
+        table.add_column(col, justify="left" if col == "case" else "right")
+    targets = ["1.00 (reference)", ">= 0.5x SQLite", ">= 1.5x one instance"]
+    ratios = [1.0, one_rate / sqlite_rate, ingest[2][1] / one_rate]
+    for (name, rate, got, stored, dupes), ratio, target in zip(ingest, ratios, targets,
+                                                                strict=True):
+        table.add_row(name, f"{rate:,.0f}", f"{ratio:.2f}", target, f"{got:,}", f"{stored:,}",
+                      str(max(0, got - stored)), str(dupes))
+    console.print(table)
+    review = Table(title=f"whole review over {review_events:,} events in PostgreSQL")
+    for col in ("step", "seconds", "target"):
+        review.add_column(col, justify="left" if col == "step" else "right")
+    review.add_row("generation (simulator, COPY bulk insert)", f"{generated:.1f}", "")
+    review.add_row("first review", f"{first:.2f}", "")
+    review.add_row("warm review (second run)", f"{warm:.2f}",
+                   "<= 2 s at 1,000,000" if full else "(--full: 1,000,000 events)")
+    console.print(review)
+    console.print("stored = events rows + bots counted as dropped; lost = 202s not stored; "
+                  "dupes = rows stored twice (same unique id).")
