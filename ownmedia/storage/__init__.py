@@ -127,8 +127,9 @@ class Backend:
                 db = PgDatabase(self.url)
                 try:
                     db.check_reachable()
-                    if self.check_schema:
+                    if self.check_schema:  # as SQLite files are: migrated when opened
                         db.require(postgres_migrations(), "ownmedia")
+                        db.migrate(postgres_migrations())
                 except BaseException:
                     db.close()
                     raise

@@ -1,6 +1,7 @@
 """Open the analytics stores (event sink, stats backend) the configuration names: the SQLite
 files of the data directory by default, PostgreSQL when `[storage] url` is a postgresql:// URL.
-The lead wires these into ownmedia.storage's factory."""
+Kept apart from ownmedia.storage.Backend: the sink takes per-service options (commit mode,
+batch size, clock) and lives as long as the collector."""
 
 from __future__ import annotations
 

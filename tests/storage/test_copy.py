@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from ownmedia.cli import main
 from ownmedia.stats.keys import KeyStore
 from ownmedia.storage import Backend
-from ownmedia.storage.events_schema import EVENT_MIGRATIONS
 from ownmedia.storage.ports import GoalRecord, SentPost, comment_row, new_comment_id
 from ownmedia.storage.sqlite import connect, migrate
+from ownmedia.storage.sqlite.events_schema import EVENT_MIGRATIONS
 
 
 def fill_sqlite(data) -> dict:

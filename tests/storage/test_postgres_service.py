@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import httpx
+import psycopg
 import pytest
 from click.testing import CliRunner
 
@@ -64,9 +65,14 @@ def test_serve_refuses_to_start_when_postgres_is_down(tmp_path):
     assert "postgresql://ownmedia:***@127.0.0.1" in errors[0] and "s3cret" not in run.stderr
 
 
-def test_serve_names_the_migrate_command_on_an_unmigrated_database(tmp_path, postgres_url):
-    run = serve_and_fail(pg_site(tmp_path, postgres_url))
+def test_serve_refuses_a_schema_newer_than_itself_naming_the_command(tmp_path, postgres_url):
+    site = pg_site(tmp_path, postgres_url)
+    migrate(site)
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO schema_migrations(name) VALUES ('comments_9999_future')")
+    run = serve_and_fail(site)
     assert run.returncode == 1
+    assert "newer than this ownmedia (comments_9999_future)" in run.stderr
     assert "ownmedia storage migrate" in run.stderr
 
 

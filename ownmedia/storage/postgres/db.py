@@ -116,13 +116,15 @@ class PgDatabase:
         return applied
 
     def require(self, migrations: Sequence[Migration], what: str) -> None:
-        """SchemaVersionError naming the migration command unless every migration is there."""
-        missing = [name for name, _ in migrations if name not in self.applied()]
-        if missing:
+        """SchemaVersionError when the database holds migrations this version does not know:
+        a newer ownmedia migrated it, and older code could misread or damage its data."""
+        known = {name for name, _ in migrations}
+        newer = sorted(n for n in self.applied() if ":" not in n and n not in known)
+        if newer:
             raise SchemaVersionError(
-                f"the {what} schema of {redact_url(self.url)} is not up to date "
-                f"({len(missing)} migration(s) missing, first {missing[0]}): run "
-                f"`{MIGRATE_COMMAND}` with the same [storage] url")
+                f"the {what} schema of {redact_url(self.url)} is newer than this ownmedia "
+                f"({newer[-1]}): upgrade ownmedia; `{MIGRATE_COMMAND}` then brings the "
+                "schema up to date")
 
 
 # --- the analytics stores (event sink, stats reader, outbox) ---------------------------------

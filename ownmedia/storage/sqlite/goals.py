@@ -25,7 +25,7 @@ class SqliteGoalStorage:
 
     def __init__(self, data_dir: str | Path | None = None, *,
                  conn: sqlite3.Connection | None = None):
-        from ownmedia.storage.events_schema import EVENT_MIGRATIONS
+        from ownmedia.storage.sqlite.events_schema import EVENT_MIGRATIONS
 
         self.lock = threading.Lock()
         self._own = conn is None
