@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import psycopg
 import pytest
 from click.testing import CliRunner
 
@@ -41,9 +42,15 @@ def test_commands_on_a_database_that_is_down(tmp_path, command):
 
 @pytest.mark.parametrize("command", [["comments", "list"], ["mentions", "list"],
                                      ["keys", "list"]])
-def test_commands_on_an_unmigrated_database_name_the_migration(tmp_path, postgres_url,
-                                                                command):
+def test_commands_migrate_an_empty_database_and_refuse_a_newer_one(tmp_path, postgres_url,
+                                                                   command):
     site = make_site(tmp_path, build=False, storage_url=postgres_url)
     result = CliRunner().invoke(main, [*command, "--config", str(site.config_file)])
+    assert result.exit_code == 0, result.output
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
+        assert any(n.startswith("comments_") for n in names), names
+        conn.execute("INSERT INTO schema_migrations(name) VALUES ('keys_9999_future')")
+    result = CliRunner().invoke(main, [*command, "--config", str(site.config_file)])
     assert result.exit_code == 1, result.output
-    assert "ownmedia storage migrate" in result.output
+    assert "newer than this ownmedia (keys_9999_future)" in result.output
