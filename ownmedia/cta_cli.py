@@ -27,19 +27,10 @@ class Use:
 
 
 def _cta_modules(settings: dict) -> tuple[ModuleType, ModuleType]:
-    """The plugin's registry and Markdown modules, loaded as the build loads them (from
-    PLUGIN_PATHS), so the listing and the build read CTAs with the same code."""
-    from pelican.plugins._utils import load_legacy_plugin
-
-    try:
-        package = load_legacy_plugin("cta", settings.get("PLUGIN_PATHS") or []).__name__
-    except ImportError:
-        from ownmedia.site import ROOT
-
-        sys.path.insert(0, str(ROOT))
-        package = "plugins.cta"
-    return (importlib.import_module(f"{package}.registry"),
-            importlib.import_module(f"{package}.markdown_ext"))
+    """The plugin's registry and Markdown modules, the ones the build loads
+    (ownmedia.plugins.cta), so the listing and the build read CTAs with the same code."""
+    return (importlib.import_module("ownmedia.plugins.cta.registry"),
+            importlib.import_module("ownmedia.plugins.cta.markdown_ext"))
 
 
 def scan(settings: dict) -> tuple[dict, list[Use], list[str]]:

@@ -21,7 +21,7 @@ def write_site(tmp_path: Path, ctas: dict, posts: dict[str, str], default: str =
     conf = tmp_path / "conf.py"
     conf.write_text(
         f'PATH = "content"\nARTICLE_PATHS = ["posts"]\nPAGE_PATHS = ["pages"]\n'
-        f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\nCTAS = {ctas!r}\n"
+        f"CTAS = {ctas!r}\n"
         f"CTA_DEFAULT = {default!r}\n",
         encoding="utf-8",
     )

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from bs4 import BeautifulSoup
 
-from plugins.lang_sites import language_articles, languages
+from ownmedia.plugins.lang_sites import language_articles, languages
 from tests.plugins.conftest import copy_content
 
 

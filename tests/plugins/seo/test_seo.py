@@ -3,7 +3,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from plugins.seo import render_sitemap, shorten
+from ownmedia.plugins.seo import render_sitemap, shorten
 from tests.plugins.conftest import build
 
 
