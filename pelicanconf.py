@@ -58,8 +58,8 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
 PLUGINS = list(ownmedia.PLUGINS)  # ownmedia.plugins.incremental (first), .comments, .seo...
-# ownmedia.plugins.incremental: only changed files are rendered; Pelican's reader cache and ownmedia's
-# artefact cache live under CACHE_PATH (default cache/); deleting it is always safe.
+# ownmedia.plugins.incremental: only changed files are rendered; Pelican's reader cache and
+# ownmedia's artefact cache live under CACHE_PATH (default cache/); deleting it is always safe.
 # The image for Pin It and og:image of a post with no image of its own (plugins/share, seo)
 SHARE_DEFAULT_IMAGE = "images/audience-growth.fr.png"
 

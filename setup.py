@@ -12,5 +12,7 @@ setup(
         "ownmedia.theme",
     ],
     package_dir={"ownmedia.plugins": "plugins", "ownmedia.theme": "theme"},
-    package_data={"ownmedia.theme": ["templates/*", "static/**/*"]},
+    # the theme, and the templates of the admin and of the comment pages without JavaScript
+    package_data={"ownmedia.theme": ["templates/*", "static/**/*"],
+                  "ownmedia": ["**/templates/*.html"]},
 )

@@ -25,7 +25,6 @@ def gzip_size(data: bytes, level: int = 9) -> int:
 
 def _convert_time(posts: int, with_cta: bool) -> float:
     import markdown
-
     from ownmedia.plugins.cta.markdown_ext import CTAExtension
 
     body = "\n\n".join(

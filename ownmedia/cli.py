@@ -17,6 +17,9 @@ SUBCOMMANDS: dict[str, str] = {
     "goals": "ownmedia.stats.cli:goals",
     "review": "ownmedia.review.cli:review",
     "import": "ownmedia.importers.cli:import_group",
+    "init": "ownmedia.scaffold.cli:init",
+    "new": "ownmedia.scaffold.cli:new",
+    "build": "ownmedia.scaffold.cli:build",
 }
 
 

@@ -3,7 +3,6 @@
 import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from ownmedia.plugins.cta.markdown_ext import (
     CTAExtension,
     Placement,

@@ -3,7 +3,6 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from ownmedia.plugins.cta.registry import (
     CTAError,
     goal_definitions,

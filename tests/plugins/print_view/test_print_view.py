@@ -1,7 +1,6 @@
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
-
 from ownmedia.plugins.print_view import (
     footnote_links,
     matrix_svg,

@@ -4,7 +4,6 @@ SVG has exactly the dark modules of segno's matrix, and a reader's phone decodes
 import re
 
 import segno
-
 from ownmedia.plugins.print_view import make_qr_svg, matrix_svg, qr_target
 
 

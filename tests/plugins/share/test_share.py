@@ -1,7 +1,6 @@
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bs4 import BeautifulSoup
-
 from ownmedia.plugins.share import NETWORKS, build_share_links, share_urls
 
 URL = "https://blog.example/2026/café & co/?a=1"
