@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import click
@@ -54,11 +53,6 @@ def init(directory: Path, name: str | None, url: str | None, languages: str | No
                                  "Langues (la principale d'abord, ex. fr,en)"),
                  "author": tr("Author", "Auteur"),
                  "timezone": tr("Time zone", "Fuseau horaire")}
-    if not yes and not sys.stdin.isatty() and any(v is None for v in given.values()):
-        raise click.UsageError(tr("no terminal to ask in: give --name, --url, --lang, --author "
-                                  "and --timezone, or --yes for the defaults",
-                                  "pas de terminal pour demander : donnez --name, --url, "
-                                  "--lang, --author et --timezone, ou --yes"))
     answers = {}
     for key, value in given.items():
         if value is None:
