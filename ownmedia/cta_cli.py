@@ -14,6 +14,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from ownmedia.cli_output import echo_plain, to_terminal
+
 
 @dataclass
 class Use:
@@ -102,7 +104,7 @@ def scan(settings: dict) -> tuple[dict, list[Use], list[str]]:
               help="Print the conversion goals (CTA Click, CTA_GOAL_PAGES) and the "
                    "`ownmedia goals add` commands that declare them.")
 def ctas(settings_file: Path, as_json: bool, show_goals: bool) -> None:
-    """List every call to action (CTA) and the posts that place it.
+    """List the calls to action / liste les appels à l'action (CTA) and the posts placing them.
 
     Reads the posts' Markdown: `[[cta:<id>]]` lines, the `cta:` metadata and CTA_DEFAULT.
     Exits with status 1 when a post places an unknown CTA, one without destination, or the
@@ -128,10 +130,29 @@ def ctas(settings_file: Path, as_json: bool, show_goals: bool) -> None:
                      for cid, c in registry.items()},
             "problems": problems,
         }, ensure_ascii=False, indent=2))
+    elif not to_terminal():
+        _print_plain(registry, uses, problems, settings.get("CTA_DEFAULT") or "")
     else:
         _print_table(registry, uses, problems, settings.get("CTA_DEFAULT") or "")
     if problems:
         sys.exit(1)
+
+
+def _print_plain(registry: dict, uses: list[Use], problems: list[str], default: str) -> None:
+    """One line per place a CTA runs (a CTA placed nowhere: one line, empty place), whole
+    values; problems go to standard error so the lines stay a table."""
+    rows = []
+    for cid, cta in registry.items():
+        labels = " / ".join(dict.fromkeys(cta.label_for(lang) for lang in ("fr", "en")))
+        places = [u for u in uses if u.cta_id == cid] or [None]
+        for u in places:
+            rows.append((cid, "yes" if cid == default else "", labels, cta.url, cta.goal or "",
+                         u.slug if u else "", u.lang if u else "", u.source if u else "",
+                         u.where if u else ""))
+    echo_plain(("id", "default", "label", "destination", "goal", "post", "lang", "source",
+                "where"), rows)
+    for problem in problems:
+        click.echo(f"problem: {problem}", err=True)
 
 
 def _print_table(registry: dict, uses: list[Use], problems: list[str], default: str) -> None:

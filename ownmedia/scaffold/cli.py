@@ -23,7 +23,7 @@ def _languages(value: str) -> list[str]:
 @click.option("--url", default=None, help="Public URL / adresse publique, "
               "e.g. https://blog.example.org.")
 @click.option("--lang", "languages", default=None,
-              help="Languages, the default first / langues, la principale d'abord: en or fr,en.")
+              help="Languages, the main one first / langues, la principale d'abord: en or fr,en.")
 @click.option("--author", default=None, help="Author / auteur.")
 @click.option("--timezone", default=None, help="IANA time zone / fuseau horaire, "
               "e.g. Europe/Paris.")
@@ -92,9 +92,10 @@ def _settings(settings_file: Path) -> dict:
 def _new_command(kind: str, summary: str):
     @new.command(kind, help=summary)
     @click.argument("title")
-    @click.option("--lang", default=None,
-                  help="Language / langue [the site's DEFAULT_LANG].")
-    @click.option("--slug", default=None, help="Slug / identifiant [made from the title].")
+    @click.option("--lang", default=None, show_default="the site's DEFAULT_LANG",
+                  help="Language / langue.")
+    @click.option("--slug", default=None, show_default="made from the title",
+                  help="Slug / identifiant.")
     @click.option("--settings", "settings_file", default="pelicanconf.py",
                   type=click.Path(dir_okay=False, path_type=Path),
                   help="Pelican settings / réglages Pelican.")
@@ -126,8 +127,8 @@ _new_command("page", "A new page / une nouvelle page: TITLE, slug and language f
               help="Build with publishconf.py (the public URL) / avec publishconf.py.")
 @click.option("--settings", "settings_file", default=None,
               type=click.Path(dir_okay=False, path_type=Path),
-              help="Pelican settings / réglages Pelican [pelicanconf.py, publishconf.py with "
-                   "--publish].")
+              show_default="pelicanconf.py, publishconf.py with --publish",
+              help="Pelican settings / réglages Pelican.")
 @click.option("--output", default="output", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write the site / où écrire le site.")
 def build(publish: bool, settings_file: Path | None, output: Path) -> None:
