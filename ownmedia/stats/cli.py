@@ -139,7 +139,8 @@ def goals_list(config: Config, site_id: str | None, as_json: bool) -> None:
         store.close()
     if as_json:  # the shape of Plausible's Sites API goals
         echo_json([{"display_name": g.display_name, "goal_type": g.goal_type,
-                    "event_name": g.event_name, "page_path": g.page_path} for g in rows])
+                    "event_name": g.event_name or None, "page_path": g.page_path or None}
+                   for g in rows])
         return
 
     def table() -> None:
