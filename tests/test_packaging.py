@@ -95,3 +95,30 @@ def test_a_site_builds_from_the_installed_package_alone(fresh_env, tmp_path):
     assert (out / "about" / "index.html").is_file()
     assert (out / "fr" / "about" / "index.html").is_file()
     assert "http://127.0.0.1:8000/fr/about/" in (out / "sitemap.xml").read_text()
+
+
+def test_our_receivers_answer_to_our_names_only():
+    from ownmedia.pelican_support import plugin_enabled
+
+    assert plugin_enabled({"PLUGINS": ["ownmedia.plugins.seo"]}, "seo")
+    # pelican-seo, listed as "seo", is stringified by Pelican to its module name
+    assert not plugin_enabled({"PLUGINS": ["pelican.plugins.seo"]}, "seo")
+    assert not plugin_enabled({"PLUGINS": ["seo"]}, "seo")
+    assert not plugin_enabled({}, "seo")
+
+
+def test_namespace_plugins_are_what_pelican_would_auto_load(tmp_path, monkeypatch):
+    import pelican.plugins
+    from pelican.plugins._utils import get_namespace_plugins
+
+    import ownmedia
+
+    (tmp_path / "someone_elses").mkdir()
+    (tmp_path / "someone_elses" / "__init__.py").write_text("def register():\n    pass\n")
+    (tmp_path / "not_a_package.py").write_text("")
+    monkeypatch.setattr(pelican.plugins, "__path__", [*pelican.plugins.__path__, str(tmp_path)])
+    found = ownmedia.namespace_plugins()
+    assert "pelican.plugins.someone_elses" in found
+    assert set(found) == set(get_namespace_plugins())
+    assert not any(name.startswith("ownmedia") for name in found)
+    assert ownmedia.PLUGINS[0] == "ownmedia.plugins.incremental" and len(ownmedia.PLUGINS) == 9
