@@ -79,7 +79,8 @@ def test_listing_outside_a_site_creates_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("comments", "list")
     assert result.exit_code == 1
-    assert f"no data directory at {tmp_path / 'data'}" in result.output
+    assert f"no data directory at {tmp_path / 'data'} (nor content at " \
+           f"{tmp_path / 'content'})" in " ".join(result.output.split())
     assert list(tmp_path.iterdir()) == []
 
 

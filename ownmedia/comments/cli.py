@@ -25,8 +25,9 @@ from ownmedia.config import Config, ConfigError, load_config
 
 def _options(*, site: bool = True, content: bool = True, existing_data: bool = True):
     """--config and --data, and --site / --content only on the commands that use them.
-    `existing_data`: the data directory must be there already (a listing outside a site
-    says where it looked instead of creating ./data)."""
+    `existing_data`: outside a site (neither the data nor the content directory exists) say
+    where we looked instead of creating ./data; in a site, the store is made as the service
+    would make it (comment files may exist before the service ever ran)."""
 
     def decorate(func):
         @functools.wraps(func)
@@ -36,13 +37,16 @@ def _options(*, site: bool = True, content: bool = True, existing_data: bool = T
                                      comments={"content_dir": content_dir})
             except ConfigError as exc:
                 raise click.ClickException(str(exc)) from None
-            if existing_data and not config.storage.url and not config.data_dir.is_dir():
-                where = config.data_dir.resolve()
+            content = Path(config.comments.content_dir)
+            if existing_data and not config.storage.url and not config.data_dir.is_dir() \
+                    and not content.is_dir():
+                where, text = config.data_dir.resolve(), content.resolve()
                 raise click.ClickException(tr(
-                    f"no data directory at {where}: run this in the site's folder, or give "
-                    "--data DIR or --config FILE",
-                    f"pas de dossier de données en {where} : lancez la commande dans le "
-                    "dossier du site, ou donnez --data DIR ou --config FICHIER"))
+                    f"no data directory at {where} (nor content at {text}): run this in the "
+                    "site's folder, or give --data DIR or --config FILE",
+                    f"pas de dossier de données en {where} (ni de contenu en {text}) : lancez "
+                    "la commande dans le dossier du site, ou donnez --data DIR ou --config "
+                    "FICHIER"))
             return func(config, **kwargs)
 
         options = [
