@@ -11,10 +11,13 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import RunningService
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("ownmedia", "plugins", "theme", "setup.py", "pyproject.toml", "README.md")
@@ -95,6 +98,18 @@ def test_a_site_builds_from_the_installed_package_alone(fresh_env, tmp_path):
     assert (out / "about" / "index.html").is_file()
     assert (out / "fr" / "about" / "index.html").is_file()
     assert "http://127.0.0.1:8000/fr/about/" in (out / "sitemap.xml").read_text()
+    # the service from the wheel: its admin and comment pages have their templates
+    service = RunningService(["--config", "ownmedia.toml"], cwd=site,
+                             command=[str(fresh_env / "bin" / "ownmedia"), "serve", "--port",
+                                      "{port}"])
+    try:
+        with urllib.request.urlopen(service.url + "/admin/", timeout=30) as answer:
+            admin = answer.read().decode()
+        assert answer.status == 200 and "<form" in admin
+        with urllib.request.urlopen(service.url + "/", timeout=30) as answer:
+            assert answer.status == 200 and "Welcome to Fresh" in answer.read().decode()
+    finally:
+        service.stop()
 
 
 def test_our_receivers_answer_to_our_names_only():
