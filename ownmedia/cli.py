@@ -18,6 +18,9 @@ SUBCOMMANDS: dict[str, str] = {
     "review": "ownmedia.review.cli:review",
     "import": "ownmedia.importers.cli:import_group",
     "storage": "ownmedia.storage.cli:storage",
+    "init": "ownmedia.scaffold.cli:init",
+    "new": "ownmedia.scaffold.cli:new",
+    "build": "ownmedia.scaffold.cli:build",
 }
 
 
@@ -40,17 +43,23 @@ class LazyGroup(click.Group):
 
 
 def _unavailable(name: str) -> click.Command:
-    @click.command(name=name, help="(not available in this version)")
+    @click.command(name=name, help="Not available in this version / indisponible dans cette "
+                   "version.")
     def _cmd() -> None:
         raise click.ClickException(f"'{name}' is not available in this version of ownmedia")
 
     return _cmd
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="ownmedia")
+# show_default: every command's defaults are written by click, one way ("[default: ...]")
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                              "show_default": True})
+@click.version_option(package_name="ownmedia", help="Show the version / afficher la version.")
 def main() -> None:
-    """ownmedia: build, serve and measure a blog you own."""
+    """Build, serve and measure a blog you own / construire, servir et mesurer son blog.
+
+    `ownmedia init DIR` starts a site; `ownmedia COMMAND --help` tells more about each.
+    `ownmedia init DOSSIER` crée un site ; `ownmedia COMMANDE --help` en dit plus."""
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,6 +14,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from ownmedia.cli_output import echo_plain, to_terminal
+
 
 @dataclass
 class Use:
@@ -27,19 +29,10 @@ class Use:
 
 
 def _cta_modules(settings: dict) -> tuple[ModuleType, ModuleType]:
-    """The plugin's registry and Markdown modules, loaded as the build loads them (from
-    PLUGIN_PATHS), so the listing and the build read CTAs with the same code."""
-    from pelican.plugins._utils import load_legacy_plugin
-
-    try:
-        package = load_legacy_plugin("cta", settings.get("PLUGIN_PATHS") or []).__name__
-    except ImportError:
-        from ownmedia.site import ROOT
-
-        sys.path.insert(0, str(ROOT))
-        package = "plugins.cta"
-    return (importlib.import_module(f"{package}.registry"),
-            importlib.import_module(f"{package}.markdown_ext"))
+    """The plugin's registry and Markdown modules, the ones the build loads
+    (ownmedia.plugins.cta), so the listing and the build read CTAs with the same code."""
+    return (importlib.import_module("ownmedia.plugins.cta.registry"),
+            importlib.import_module("ownmedia.plugins.cta.markdown_ext"))
 
 
 def scan(settings: dict) -> tuple[dict, list[Use], list[str]]:
@@ -111,7 +104,7 @@ def scan(settings: dict) -> tuple[dict, list[Use], list[str]]:
               help="Print the conversion goals (CTA Click, CTA_GOAL_PAGES) and the "
                    "`ownmedia goals add` commands that declare them.")
 def ctas(settings_file: Path, as_json: bool, show_goals: bool) -> None:
-    """List every call to action (CTA) and the posts that place it.
+    """List the calls to action / liste les appels à l'action (CTA) and the posts placing them.
 
     Reads the posts' Markdown: `[[cta:<id>]]` lines, the `cta:` metadata and CTA_DEFAULT.
     Exits with status 1 when a post places an unknown CTA, one without destination, or the
@@ -137,10 +130,29 @@ def ctas(settings_file: Path, as_json: bool, show_goals: bool) -> None:
                      for cid, c in registry.items()},
             "problems": problems,
         }, ensure_ascii=False, indent=2))
+    elif not to_terminal():
+        _print_plain(registry, uses, problems, settings.get("CTA_DEFAULT") or "")
     else:
         _print_table(registry, uses, problems, settings.get("CTA_DEFAULT") or "")
     if problems:
         sys.exit(1)
+
+
+def _print_plain(registry: dict, uses: list[Use], problems: list[str], default: str) -> None:
+    """One line per place a CTA runs (a CTA placed nowhere: one line, empty place), whole
+    values; problems go to standard error so the lines stay a table."""
+    rows = []
+    for cid, cta in registry.items():
+        labels = " / ".join(dict.fromkeys(cta.label_for(lang) for lang in ("fr", "en")))
+        places = [u for u in uses if u.cta_id == cid] or [None]
+        for u in places:
+            rows.append((cid, "yes" if cid == default else "", labels, cta.url, cta.goal or "",
+                         u.slug if u else "", u.lang if u else "", u.source if u else "",
+                         u.where if u else ""))
+    echo_plain(("id", "default", "label", "destination", "goal", "post", "lang", "source",
+                "where"), rows)
+    for problem in problems:
+        click.echo(f"problem: {problem}", err=True)
 
 
 def _print_table(registry: dict, uses: list[Use], problems: list[str], default: str) -> None:

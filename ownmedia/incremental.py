@@ -87,7 +87,11 @@ def code_fingerprint() -> str:
     import pelican
     import segno
 
-    files = [*(ROOT / "ownmedia").rglob("*.py"), *(ROOT / "plugins").rglob("*.py")]
+    import ownmedia
+
+    plugins = ownmedia.plugins_path()
+    # a wheel holds the plugins inside ownmedia/, a checkout beside it: each file once
+    files = sorted({*(ROOT / "ownmedia").rglob("*.py"), *plugins.rglob("*.py")})
     versions = f"{pelican.__version__} {segno.__version__} {markdown.__version__} " \
                f"{version('nh3')} {version('feedgenerator')} {version('jinja2')}"
     return key(_hash_files(files, ROOT), versions)

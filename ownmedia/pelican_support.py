@@ -33,9 +33,10 @@ def install_traceback_filter() -> None:
 
 def plugin_enabled(settings: Mapping, name: str) -> bool:
     """Pelican's signals are process-wide: a later build in the same process (tests, the
-    service's re-render) without this plugin must not run its receivers."""
-    names = {getattr(p, "__name__", p).rsplit(".", 1)[-1] for p in settings.get("PLUGINS") or []}
-    return name in names
+    service's re-render) without this plugin must not run its receivers. Only our package
+    name counts: another plugin called `seo` (pelican-seo's pelican.plugins.seo) is not ours."""
+    wanted = f"ownmedia.plugins.{name}"
+    return any(getattr(p, "__name__", p) == wanted for p in settings.get("PLUGINS") or [])
 
 
 def plain_logger(name: str) -> logging.Logger:

@@ -60,10 +60,14 @@ def browser():
 class RunningService:
     """`ownmedia serve` in its own process, ready once uvicorn says startup is complete."""
 
-    def __init__(self, args: list[str], env: dict | None = None, cwd: Path = ROOT):
+    def __init__(self, args: list[str], env: dict | None = None, cwd: Path = ROOT,
+                 command: list[str] | None = None):
+        """`command` replaces `ownmedia serve --port {port}` (e.g. a site's `make demo
+        PORT={port}`); `{port}` in it becomes the free port chosen."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "ownmedia.cli", "serve", "--port", str(self.port), *args]
+        command = command or [sys.executable, "-m", "ownmedia.cli", "serve", "--port", "{port}"]
+        cmd = [*(part.format(port=self.port) for part in command), *args]
         self.log: list[str] = []
         self.proc = subprocess.Popen(
             cmd,

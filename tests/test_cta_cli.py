@@ -6,6 +6,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from ownmedia.cli import main
+from tests.clikit import run_in_terminal
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,7 +22,7 @@ def write_site(tmp_path: Path, ctas: dict, posts: dict[str, str], default: str =
     conf = tmp_path / "conf.py"
     conf.write_text(
         f'PATH = "content"\nARTICLE_PATHS = ["posts"]\nPAGE_PATHS = ["pages"]\n'
-        f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\nCTAS = {ctas!r}\n"
+        f"CTAS = {ctas!r}\n"
         f"CTA_DEFAULT = {default!r}\n",
         encoding="utf-8",
     )
@@ -42,11 +43,19 @@ def test_sample_site_lists_every_cta_and_its_posts():
     assert all(p["where"].isdigit() for p in partner) and partner
 
 
-def test_table_output():
-    result = CliRunner().invoke(main, ["ctas", "--settings", str(ROOT / "pelicanconf.py")],
-                                env={"COLUMNS": "200"})
+def test_table_at_a_terminal_whole_lines_in_a_pipe():
+    status, shown = run_in_terminal("ctas", "--settings", str(ROOT / "pelicanconf.py"))
+    assert status == 0, shown
+    assert "media-kit" in shown and "calls-to-action (" in shown and "┃" in shown
+    result = run("--settings", str(ROOT / "pelicanconf.py"))  # not a terminal
     assert result.exit_code == 0, result.output
-    assert "media-kit" in result.output and "calls-to-action (" in result.output
+    lines = [line.split("\t") for line in result.output.splitlines()]
+    assert lines[0] == ["id", "default", "label", "destination", "goal", "post", "lang",
+                        "source", "where"]
+    kit = [line for line in lines if line[0] == "media-kit"]
+    assert {(line[5], line[6]) for line in kit} == {("calls-to-action", "fr"),
+                                                    ("calls-to-action", "en")}
+    assert all(len(line) == 9 for line in lines)
 
 
 def test_problems_name_post_line_and_id_and_exit_1(tmp_path):

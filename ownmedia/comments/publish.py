@@ -136,7 +136,7 @@ class LivePublisher:
         When the posts changed since the site was read (a new or edited post, then a full
         build), the warm build is stale: it is run again first, so a live re-render never
         puts an old version of a post back."""
-        from plugins import comments as comments_plugin
+        from ownmedia.plugins import comments as comments_plugin
 
         with self._lock:
             if self._generator is None or (
@@ -166,8 +166,8 @@ class LivePublisher:
         plus their print views and feeds; rename what was rendered into the site."""
         from pelican import signals
 
-        from plugins import comments as comments_plugin
-        from plugins import print_view
+        from ownmedia.plugins import comments as comments_plugin
+        from ownmedia.plugins import print_view
 
         gen, settings = self._generator, self.settings
         state = incremental.start(settings, consume_record=False, wait=LOCK_WAIT_SECONDS)
@@ -210,7 +210,7 @@ class LivePublisher:
     def _install(self, state, staging: Path, articles: list) -> list[Path]:
         """Rename the rendered files into the site (article pages last), drop the feeds of
         posts left without comments, update the build record."""
-        from plugins import comments as comments_plugin
+        from ownmedia.plugins import comments as comments_plugin
 
         pages = {a.save_as for a in articles}
         rendered = [n for n in state.rendered_names if (staging / n).is_file()]

@@ -22,7 +22,8 @@ def import_group() -> None:
 @import_group.command("wordpress")
 @click.argument("export", type=click.Path(exists=True, dir_okay=False))
 @click.option("--content", "content_dir", type=click.Path(file_okay=False), default=None,
-              help="Content directory to write into / dossier du contenu [the settings' PATH].")
+              show_default="the settings' PATH",
+              help="Content directory to write into / dossier du contenu.")
 @click.option("--uploads", "uploads_dir", type=click.Path(exists=True, file_okay=False),
               default=None, help="Local copy of wp-content/uploads / copie locale de "
               "wp-content/uploads (images and attachments are copied from it).")
@@ -30,14 +31,16 @@ def import_group() -> None:
               show_default=True, help="Posts as Markdown (converted) or as the HTML WordPress "
               "stored / billets en Markdown ou en HTML.")
 @click.option("--keep-emails", is_flag=True, help="Keep commenters' e-mail addresses in the "
-              "store (never published) / garder les adresses des commentateurs [dropped].")
+              "store (never published; dropped otherwise) / garder les adresses des "
+              "commentateurs.")
 @click.option("--spam", type=click.Choice(["skip", "import"]), default="skip",
               show_default=True, help="Spam and trashed comments: count and leave out, or keep "
               "them unpublished in the store / spam et corbeille : ignorer ou garder.")
 @click.option("--overwrite", is_flag=True, help="Rewrite posts and pages a previous import "
               "wrote (edited since? they are replaced) / réécrire les fichiers déjà importés.")
 @click.option("--settings", "settings_file", type=click.Path(dir_okay=False), default=None,
-              help="Pelican settings (URLs, slugs, folders) [pelicanconf.py when present].")
+              show_default="pelicanconf.py when present",
+              help="Pelican settings (URLs, slugs, folders) / réglages Pelican.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
               help="TOML configuration file (as for `ownmedia serve`).")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None,

@@ -38,8 +38,8 @@ def mentions() -> None:
               help="Data directory (overrides [server] data).")
 @click.option("--site", "site_dir", type=click.Path(file_okay=False),
               help="Built site directory (overrides [server] site).")
-@click.option("--base-url", default=None,
-              help="Public URL of the site (default: [server] public_url).")
+@click.option("--base-url", default=None, show_default="[server] public_url",
+              help="Public URL of the site / adresse publique du site.")
 @click.option("--post", "only_post", default=None, help="Only this post (slug).")
 @click.option("--dry-run", is_flag=True, help="List what would be sent; send nothing.")
 def send_cmd(config_file, data_dir, site_dir, base_url, only_post, dry_run) -> None:

@@ -19,8 +19,8 @@ from ownmedia.config import ConfigError, load_config
 @click.option("--period", default="30d", show_default=True,
               help="30d, 6mo (182 days), 12mo (365 days), <N>d or FROM..TO "
                    "(YYYY-MM-DD..YYYY-MM-DD, UTC days).")
-@click.option("--until", "until", default=None, metavar="YYYY-MM-DD",
-              help="Last day of a relative period [today, UTC].")
+@click.option("--until", "until", default=None, metavar="YYYY-MM-DD", show_default="today, UTC",
+              help="Last day of a relative period.")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False), default=None,
               help="Also write a self-contained HTML report with charts to this file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the review as JSON instead.")
@@ -33,12 +33,15 @@ from ownmedia.config import ConfigError, load_config
 @click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None,
               help="Data directory (overrides [server] data) when no --url.")
 @click.option("--site", "site_dir", type=click.Path(file_okay=False), default=None,
-              help="Built site (publication dates from its feeds) [[server] site].")
+              show_default="[server] site",
+              help="Built site (publication dates from its feeds).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
               help="TOML configuration file (as for `ownmedia serve`).")
-@click.option("--site-id", default=None, help="Site id (domain) [first of [analytics] domains].")
+@click.option("--site-id", default=None, show_default="first of [analytics] domains",
+              help="Site id (domain).")
 @click.option("--conversion", "conversions", multiple=True,
-              help="Goal that counts as a conversion (repeatable) [the site's page goals].")
+              show_default="the site's page goals",
+              help="Goal that counts as a conversion (repeatable).")
 @click.option("--cost", type=click.FloatRange(min=0), default=None,
               help="What the channel cost over the period.")
 @click.option("--baseline-cost", type=click.FloatRange(min=0), default=None,

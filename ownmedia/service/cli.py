@@ -13,17 +13,21 @@ from ownmedia.config import ConfigError, load_config
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--host", default=None, help="Address to listen on [config, default 127.0.0.1].")
-@click.option("--port", type=int, default=None, help="Port [config, default 8000].")
+@click.option("--host", default=None, show_default="[server] host, else 127.0.0.1",
+              help="Address to listen on / adresse d'écoute.")
+@click.option("--port", type=int, default=None, show_default="[server] port, else 8000",
+              help="Port.")
 @click.option("--data", "data", default=None, type=click.Path(file_okay=False),
-              help="Data directory: SQLite files and generated secrets [default data].")
+              show_default="[server] data, else data",
+              help="Data directory: SQLite files and generated secrets / dossier des données.")
 @click.option("--site", "site", default=None, type=click.Path(file_okay=False),
-              help="Built static site to serve [default output].")
+              show_default="[server] site, else output",
+              help="Built static site to serve / site construit à servir.")
 @click.option("--config", "config_file", default=None, type=click.Path(dir_okay=False),
-              help="TOML configuration file.")
+              help="TOML configuration file / fichier de configuration.")
 def serve(host: str | None, port: int | None, data: str | None, site: str | None,
           config_file: str | None) -> None:
-    """Serve the built site, POST /api/event and the other APIs with uvicorn.
+    """Serve the site and the APIs / servir le site et les API (POST /api/event, comments...).
 
     SIGTERM (or Ctrl-C) stops accepting connections, lets in-flight requests finish and
     writes every event already accepted before exiting."""

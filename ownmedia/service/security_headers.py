@@ -29,9 +29,9 @@ INLINE_SCRIPT = re.compile(r"^<script>(.*)</script>$", re.S)
 def theme_script_hashes(head_module: Path | None = None) -> list[str]:
     """'sha256-…' sources for the inline scripts plugins/analytics/head.py emits."""
     if head_module is None:
-        from ownmedia.site import ROOT
+        import ownmedia
 
-        head_module = Path(ROOT) / "plugins" / "analytics" / "head.py"
+        head_module = ownmedia.plugins_path() / "analytics" / "head.py"
     spec = importlib.util.spec_from_file_location("_ownmedia_analytics_head", head_module)
     if spec is None or spec.loader is None or not head_module.is_file():
         log.warning("%s not found: the theme's inline scripts will be refused", head_module)

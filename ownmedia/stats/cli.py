@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from ownmedia.cli_output import echo_json, print_listing
 from ownmedia.config import Config, ConfigError, load_config
 from ownmedia.storage.errors import StorageError
 
@@ -44,7 +45,8 @@ def keys() -> None:
 @keys.command("create")
 @click.argument("name")
 @click.option("--site", "sites", multiple=True, metavar="DOMAIN",
-              help="Only this site (repeatable; default every site) / seulement ce site.")
+              show_default="every site",
+              help="Only this site (repeatable) / seulement ce site.")
 @_config_options
 def keys_create(config: Config, name: str, sites: tuple[str, ...]) -> None:
     """Make a key named NAME and print it once / crée une clé, affichée une seule fois."""
@@ -79,20 +81,24 @@ def keys_list(config: Config, as_json: bool) -> None:
     finally:
         store.close()
     if as_json:
-        import json
-
-        click.echo(json.dumps([{"id": k.id, "name": k.name, "hint": k.hint,
-                                "sites": list(k.sites), "created": k.created,
-                                "last_used": k.last_used, "revoked": k.revoked} for k in rows]))
+        echo_json([{"id": k.id, "name": k.name, "hint": k.hint, "sites": list(k.sites),
+                    "created": k.created, "last_used": k.last_used, "revoked": k.revoked}
+                   for k in rows])
         return
-    table = Table(title="API keys / clés")
-    for col in ("id", "name / nom", "starts with / début", "sites", "created / créée",
-                "last used / utilisée", "revoked / révoquée"):
-        table.add_column(col)
-    for k in rows:
-        table.add_row(str(k.id), k.name, k.hint + "…", ", ".join(k.sites) or "*",
-                      _when(k.created), _when(k.last_used), _when(k.revoked))
-    Console().print(table)
+
+    def table() -> None:
+        grid = Table(title="API keys / clés")
+        for col in ("id", "name / nom", "starts with / début", "sites", "created / créée",
+                    "last used / utilisée", "revoked / révoquée"):
+            grid.add_column(col, overflow="fold")
+        for k in rows:
+            grid.add_row(str(k.id), k.name, k.hint + "…", ", ".join(k.sites) or "*",
+                         _when(k.created), _when(k.last_used), _when(k.revoked))
+        Console().print(grid)
+
+    print_listing(("id", "name", "starts_with", "sites", "created", "last_used", "revoked"),
+                  [(k.id, k.name, k.hint, ",".join(k.sites) or "*", _when(k.created),
+                    _when(k.last_used), _when(k.revoked)) for k in rows], table=table)
 
 
 @keys.command("revoke")
@@ -122,9 +128,11 @@ def _site(config: Config, site_id: str | None) -> str:
 
 
 @goals.command("list")
-@click.option("--site-id", default=None, help="Site (domain) [first of [analytics] domains].")
+@click.option("--site-id", default=None, show_default="first of [analytics] domains",
+              help="Site (domain) / site (domaine).")
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts / JSON pour les scripts.")
 @_config_options
-def goals_list(config: Config, site_id: str | None) -> None:
+def goals_list(config: Config, site_id: str | None, as_json: bool) -> None:
     """List the goals of a site / liste les objectifs."""
     from ownmedia.stats.store import StatsStore
 
@@ -133,19 +141,32 @@ def goals_list(config: Config, site_id: str | None) -> None:
         rows = store.goals(_site(config, site_id))
     finally:
         store.close()
-    table = Table(title=f"Goals / objectifs — {_site(config, site_id)}")
-    for col in ("name / nom", "type", "event / événement", "page"):
-        table.add_column(col)
-    for g in rows:
-        table.add_row(g.display_name, g.goal_type, g.event_name or "-", g.page_path or "-")
-    Console().print(table)
+    if as_json:  # the shape of Plausible's Sites API goals
+        echo_json([{"display_name": g.display_name, "goal_type": g.goal_type,
+                    "event_name": g.event_name or None, "page_path": g.page_path or None}
+                   for g in rows])
+        return
+
+    def table() -> None:
+        grid = Table(title=f"Goals / objectifs — {_site(config, site_id)}")
+        for col in ("name / nom", "type", "event / événement", "page"):
+            grid.add_column(col, overflow="fold")
+        for g in rows:
+            grid.add_row(g.display_name, g.goal_type, g.event_name or "-", g.page_path or "-")
+        Console().print(grid)
+
+    print_listing(("name", "type", "event", "page"),
+                  [(g.display_name, g.goal_type, g.event_name or "", g.page_path or "")
+                   for g in rows], table=table)
 
 
 @goals.command("add")
 @click.option("--event", "event_name", default=None, help="An event name, e.g. 'CTA Click'.")
 @click.option("--page", "page_path", default=None, help="A page path, wildcards *, e.g. /merci/.")
-@click.option("--name", "display_name", default=None, help="Display name [event / 'Visit <page>'].")
-@click.option("--site-id", default=None, help="Site (domain) [first of [analytics] domains].")
+@click.option("--name", "display_name", default=None, show_default="the event, or 'Visit <page>'",
+              help="Display name / nom affiché.")
+@click.option("--site-id", default=None, show_default="first of [analytics] domains",
+              help="Site (domain) / site (domaine).")
 @_config_options
 def goals_add(config: Config, event_name: str | None, page_path: str | None,
               display_name: str | None, site_id: str | None) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pelican import signals
 
+from ownmedia.pelican_support import plugin_enabled
+
 from .head import AnalyticsError, head_html
 
 __all__ = ["AnalyticsError", "head_html", "register"]
@@ -13,7 +15,7 @@ __all__ = ["AnalyticsError", "head_html", "register"]
 def _initialize(pelican: object) -> None:
     settings = pelican.settings  # type: ignore[attr-defined]
     # signals stay connected for the whole process: act only in builds that list the plugin
-    if not any(str(p).rsplit(".", 1)[-1] == "analytics" for p in settings.get("PLUGINS") or []):
+    if not plugin_enabled(settings, "analytics"):
         return
     try:
         settings["ANALYTICS_HEAD"] = head_html(settings)

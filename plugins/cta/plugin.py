@@ -77,7 +77,9 @@ def _metadata_line(source_path: str, key: str) -> int:
 
 def enabled(settings: dict, name: str) -> bool:
     """Signals stay connected for the whole process: act only in builds that list the plugin."""
-    return any(str(p).rsplit(".", 1)[-1] == name for p in settings.get("PLUGINS") or [])
+    from ownmedia.pelican_support import plugin_enabled
+
+    return plugin_enabled(settings, name)
 
 
 def initialize(pelican: object) -> None:

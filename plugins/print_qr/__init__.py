@@ -29,8 +29,9 @@ class PrintQr:
 
 
 def on_all_generators(generators) -> None:
+    from ownmedia.plugins.print_view import print_data
+
     from ownmedia import incremental
-    from plugins.print_view import print_data
 
     for gen in generators:
         if not hasattr(gen, "articles") or not plugin_enabled(gen.settings, NAME):

@@ -116,9 +116,9 @@ def test_import_build_and_serve(tmp_path, start_service):
 
 def test_page_comments_are_attached_to_the_page():
     """The build side of comments on pages (plugins/comments on_pages)."""
-    import plugins.comments as plugin
+    import ownmedia.plugins.comments as plugin
 
-    settings = {"PLUGINS": ["comments"], "PATH": "/nowhere"}
+    settings = {"PLUGINS": ["ownmedia.plugins.comments"], "PATH": "/nowhere"}
     comment = Comment(id="c1", post="about", author="A", date=datetime(2020, 1, 1, tzinfo=UTC),
                       body="hi")
     article = SimpleNamespace(slug="post")

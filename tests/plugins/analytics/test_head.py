@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from ownmedia.plugins.analytics.head import AnalyticsError, head_html
 
 from ownmedia.site import build_site
-from plugins.analytics.head import AnalyticsError, head_html
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -75,12 +75,12 @@ def test_the_built_site_carries_the_head(tmp_path):
     content = tmp_path / "content"
     (content / "pages").mkdir(parents=True)
     (content / "pages" / "p.md").write_text("Title: P\nSlug: p\n\nText.\n", encoding="utf-8")
-    out = build_site(tmp_path / "out", content=content, PLUGINS=["analytics"], SITEURL="",
-                     ANALYTICS={"provider": "ownmedia", "domain": "d.example"})
+    out = build_site(tmp_path / "out", content=content, PLUGINS=["ownmedia.plugins.analytics"],
+                     SITEURL="", ANALYTICS={"provider": "ownmedia", "domain": "d.example"})
     html = (out / "p" / "index.html").read_text(encoding="utf-8")
     assert 'data-domain="d.example"' in html and "/theme/js/tracker.js" in html
-    # Pelican loads the plugin as `analytics`, so the class is not this test's import
+    # Pelican loads the plugin itself, so the class need not be this test's import
     with pytest.raises(Exception, match="pelicanconf: ANALYTICS.'domain'. is required") as info:
-        build_site(tmp_path / "out2", content=content, PLUGINS=["analytics"],
+        build_site(tmp_path / "out2", content=content, PLUGINS=["ownmedia.plugins.analytics"],
                    ANALYTICS={"provider": "ownmedia"})
     assert type(info.value).__name__ == "AnalyticsError"

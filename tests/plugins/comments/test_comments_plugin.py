@@ -2,9 +2,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from ownmedia.plugins.comments import attach_comments, build_tree
 
 from ownmedia.comment_format import Comment
-from plugins.comments import attach_comments, build_tree
 from tests.plugins.conftest import build
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -224,8 +224,9 @@ def test_cli_error_has_no_traceback(small_content, tmp_path):
     ],
 )
 def test_fast_body_html_matches_the_format_module(text):
+    from ownmedia.plugins.comments import render_body as body_html
+
     from ownmedia.comment_format import render_body_html
-    from plugins.comments import render_body as body_html
 
     assert body_html(text) == render_body_html(text)
     assert body_html(text) == render_body_html(text)  # the reused parser is reset

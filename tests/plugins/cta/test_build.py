@@ -43,7 +43,7 @@ def build(tmp_path: Path, posts: dict[str, str], **settings: object) -> Path:
         tmp_path / "out",
         content=content,
         THEME=str(theme),
-        PLUGINS=["cta"],
+        PLUGINS=["ownmedia.plugins.cta"],
         SITEURL="https://blog.example.org",
         ANALYTICS=None,
         **settings,

@@ -3,8 +3,7 @@
 import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from plugins.cta.markdown_ext import (
+from ownmedia.plugins.cta.markdown_ext import (
     CTAExtension,
     Placement,
     parse_placeholders,

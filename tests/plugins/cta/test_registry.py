@@ -3,8 +3,7 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
-from plugins.cta.registry import (
+from ownmedia.plugins.cta.registry import (
     CTAError,
     goal_definitions,
     is_external,
@@ -13,7 +12,7 @@ from plugins.cta.registry import (
     utm_source,
     with_utm,
 )
-from plugins.cta.render import render_cta
+from ownmedia.plugins.cta.render import render_cta
 
 GOOD = {
     "newsletter": {

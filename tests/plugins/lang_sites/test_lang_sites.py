@@ -5,8 +5,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from bs4 import BeautifulSoup
+from ownmedia.plugins.lang_sites import language_articles, languages
 
-from plugins.lang_sites import language_articles, languages
 from tests.plugins.conftest import copy_content
 
 

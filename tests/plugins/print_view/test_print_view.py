@@ -1,8 +1,7 @@
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
-
-from plugins.print_view import (
+from ownmedia.plugins.print_view import (
     footnote_links,
     matrix_svg,
     print_path,

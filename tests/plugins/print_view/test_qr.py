@@ -4,8 +4,7 @@ SVG has exactly the dark modules of segno's matrix, and a reader's phone decodes
 import re
 
 import segno
-
-from plugins.print_view import make_qr_svg, matrix_svg, qr_target
+from ownmedia.plugins.print_view import make_qr_svg, matrix_svg, qr_target
 
 
 def dark_modules_of_svg(svg: str, border: int = 2) -> set[tuple[int, int]]:
@@ -33,7 +32,7 @@ def test_no_copy_of_segno_internals():
     """segno is used through segno.make only (the layout copy qr.py is gone)."""
     from pathlib import Path
 
-    import plugins.print_view as pv
+    import ownmedia.plugins.print_view as pv
 
     source = Path(pv.__file__).read_text()
     assert "segno.encoder" not in source and "from segno import" not in source

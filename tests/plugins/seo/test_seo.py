@@ -2,8 +2,8 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from ownmedia.plugins.seo import render_sitemap, shorten
 
-from plugins.seo import render_sitemap, shorten
 from tests.plugins.conftest import build
 
 

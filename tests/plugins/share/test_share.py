@@ -1,8 +1,7 @@
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bs4 import BeautifulSoup
-
-from plugins.share import NETWORKS, build_share_links, share_urls
+from ownmedia.plugins.share import NETWORKS, build_share_links, share_urls
 
 URL = "https://blog.example/2026/café & co/?a=1"
 TITLE = 'Prix & "qualité" : 100 %'
