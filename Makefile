@@ -39,7 +39,7 @@ help:
 	@echo 'make screenshots the README pictures (article, admin queue) into docs/screenshots/'
 	@echo 'make charts      the charts of the sample posts, in French and English, into content/images/'
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml setup.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
