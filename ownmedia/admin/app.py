@@ -384,6 +384,13 @@ def routes(ctx) -> list[BaseRoute]:
     async def bare(request: Request) -> Response:
         return RedirectResponse("/admin/", 308)
 
+    async def review(request: Request) -> Response:
+        if session_of(request) is None:
+            return RedirectResponse("/admin/login", 303)
+        from ownmedia.admin import review_page
+
+        return await review_page.respond(request, ctx, HEADERS, runtime.clock)
+
     return [
         Route("/admin", bare, methods=["GET"]),
         Route("/admin/", queue, methods=["GET"]),
@@ -395,4 +402,5 @@ def routes(ctx) -> list[BaseRoute]:
         Route("/admin/confirm", confirm_page, methods=["GET"]),
         Route("/admin/edit", edit_get, methods=["GET"]),
         Route("/admin/edit", edit_post, methods=["POST"]),
+        Route("/admin/review", review, methods=["GET"]),
     ]

@@ -323,7 +323,7 @@ SECTIONS: list[Callable[[Report, View], str]] = [
 
 
 def render_html(report: Report, top: int = 20, *, chart_html: dict[str, str] | None = None,
-                form_html: str = "", more_hint: str = MORE_HINT) -> str:
+                form_html: str = "", more_hint: str = MORE_HINT, extra_css: str = "") -> str:
     """The whole report as one HTML document. `chart_html` replaces the inline SVG charts
     (mail uses <img src="cid:...">); `form_html` goes under the title (/admin/review)."""
     view = View(charts=chart_html if chart_html is not None else charts(report), top=top,
@@ -331,7 +331,7 @@ def render_html(report: Report, top: int = 20, *, chart_html: dict[str, str] | N
     title = f"Review / bilan — {escape(report.site_id)} — {report.period[0]} → {report.period[1]}"
     parts = [f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{title}</title>'
              f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-             f"<style>{CSS}</style></head><body><main><h1>{title}</h1>{form_html}"
+             f"<style>{CSS}{extra_css}</style></head><body><main><h1>{title}</h1>{form_html}"
              f'<p class="muted">Previous period / période précédente: {report.previous_period[0]}'
              f" → {report.previous_period[1]}. Source: {escape(report.source)}. Generated "
              f"{escape(report.generated)}.</p>"]
