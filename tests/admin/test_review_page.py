@@ -18,9 +18,9 @@ from tests.admin.test_app import PASSWORD, Clock, login
 from tests.stats.conftest import PERIOD, SPEC, sim  # noqa: F401
 
 
-def review_config(sim, tmp: Path, extra_toml: str = "") -> Path:
-    """A service over a copy of the generated store and its site, with an admin password."""
-    data, _ = sim
+def review_config(data: Path, tmp: Path, extra_toml: str = "") -> Path:
+    """A service over a copy of the generated store `data` and its site, with an admin
+    password."""
     copy = tmp / "data"
     shutil.copytree(data, copy)
     set_password(copy, PASSWORD)
@@ -37,7 +37,7 @@ def review_config(sim, tmp: Path, extra_toml: str = "") -> Path:
 def admin(sim, tmp_path):  # noqa: F811
     from ownmedia.config import load_config
 
-    app = create_app(load_config(review_config(sim, tmp_path)))
+    app = create_app(load_config(review_config(sim[0], tmp_path)))
     clock = Clock()
     clock.now = datetime.combine(SPEC.end, time(12), UTC).timestamp()
     app.state.ctx.state["clock"] = clock
