@@ -75,7 +75,7 @@ TEXTS = {
         confirm_reject="Ce commentaire de {author} a {n} réponse(s) approuvée(s). Que faire "
         "de ces réponses ?", keep_replies="Refuser le commentaire, garder les réponses "
         "publiées (affichées sans lui)", reject_replies="Refuser le commentaire et ses "
-        "réponses", main_label="Commentaires", skip="Aller au contenu",
+        "réponses", main_label="Commentaires", skip="Aller au contenu", review="Bilan",
     ),
     "en": dict(
         login_title="Moderation — log in", password="Password", login="Log in",
@@ -100,7 +100,7 @@ TEXTS = {
         confirm_reject="This comment by {author} has {n} approved repl(ies). What happens to "
         "them?", keep_replies="Reject the comment, keep the replies published (shown "
         "without it)", reject_replies="Reject the comment and its replies",
-        main_label="Comments", skip="Skip to content",
+        main_label="Comments", skip="Skip to content", review="Review",
     ),
 }
 
