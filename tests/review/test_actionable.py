@@ -146,6 +146,10 @@ def test_long_tables_show_the_top_and_point_to_the_exports(report, tmp_path):
     assert ctr.count("<tr>") == 16 and f"{len(report.cta_posts) - 15:,} more rows" in ctr
     files = {p.name: p for p in write_csv(report, tmp_path)}
     assert files["cta_posts.csv"].read_text().count("\n") == len(report.cta_posts) + 1
+    advice_csv = files["advice.csv"].read_text()
+    assert advice_csv.splitlines()[0] == "kind,subject,text,numbers"
+    assert advice_csv.count("update_or_promote") == sum(
+        a["kind"] == "update_or_promote" for a in report.advice)
     assert len(json.loads(to_json(report))["posts"]) == len(report.posts)
 
 
