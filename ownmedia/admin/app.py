@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import html as html_lib
-import re
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +33,7 @@ from ownmedia.comments import tokens
 from ownmedia.comments.api import BadRequest, read_form
 from ownmedia.comments.runtime import CommentsRuntime, get_runtime
 from ownmedia.comments.store import STATUSES
+from ownmedia.review.site_info import page_title
 
 SESSION_COOKIE = "om_admin"
 LOGIN_COOKIE = "om_login"
@@ -105,11 +104,6 @@ TEXTS = {
 }
 
 
-H1_RE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S | re.I)
-TITLE_RE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
-TAG_RE = re.compile(r"<[^>]+>")
-
-
 class PostTitles:
     """A post's title as its built page shows it (first <h1>, else <title>), cached by the
     page's mtime: the queue names posts the way readers see them, without a Pelican run."""
@@ -125,16 +119,12 @@ class PostTitles:
         page = self.site_index.site_dir / url.strip("/") / "index.html"
         try:
             mtime = page.stat().st_mtime_ns
-            cached = self._cache.get(slug)
-            if cached is None or cached[0] != mtime:
-                with page.open("rb") as fh:
-                    head = fh.read(200_000).decode("utf-8", "replace")
-                match = H1_RE.search(head) or TITLE_RE.search(head)
-                text = match.group(1) if match else slug
-                cached = (mtime, html_lib.unescape(TAG_RE.sub("", text)).strip() or slug)
-                self._cache[slug] = cached
         except OSError:
             return slug, url
+        cached = self._cache.get(slug)
+        if cached is None or cached[0] != mtime:
+            cached = (mtime, page_title(page) or slug)
+            self._cache[slug] = cached
         return cached[1], url
 
 

@@ -31,6 +31,9 @@ FORM_CSS = (".period{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end;
             "min-height:44px;line-height:44px;margin-right:1rem}")
 
 
+MAX_DAYS = 1827  # five years: a longer page would be weeks of charts nobody reads
+
+
 class BadPeriod(ValueError):
     """A period the form cannot use, with a message for the page."""
 
@@ -46,6 +49,10 @@ def chosen_period(request: Request, today: date) -> tuple[Period, dict[str, str]
             period = parse_period(f"{start}..{end}", today)
         except ValueError as exc:
             raise BadPeriod(str(exc).replace("--period ", "")) from None
+        if period.start.year < 1970 or period.end.year > 9000:
+            raise BadPeriod("dates between 1970 and 9000 / dates entre 1970 et 9000")
+        if period.days > MAX_DAYS:
+            raise BadPeriod(f"at most {MAX_DAYS} days (5 years) / au plus 5 ans")
         return period, {"from": start, "to": end}
     name = q.get("period", "30d")
     if name not in dict(CHOICES):

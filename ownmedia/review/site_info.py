@@ -75,7 +75,9 @@ def page_title(page: Path) -> str | None:
     except OSError:
         return None
     match = H1_RE.search(head) or TITLE_RE.search(head)
-    return _text(match.group(1)) or None if match else None
+    if match is None:
+        return None
+    return " ".join(html.unescape(TAG_RE.sub("", match.group(1))).split()) or None
 
 
 def titles_for(site_dir: Path | None, urls_by_slug: dict[str, list[str]],

@@ -82,6 +82,9 @@ def test_the_period_chosen_on_the_page(admin, sim):  # noqa: F811
     (f"from={PERIOD[0]}", "give both dates"),
     ("from=2026-02-30&to=2026-03-01", "expected YYYY-MM-DD..YYYY-MM-DD"),
     ("from=2026-03-01&to=2026-02-01", "the start is after the end"),
+    ("from=0001-01-01&to=0001-12-31", "dates between 1970 and 9000"),
+    ("from=2000-01-01&to=2026-01-01", "at most 1827 days"),
+    ("from=%00%FF&to=%3Cscript%3E", "expected YYYY-MM-DD..YYYY-MM-DD"),
 ])
 def test_a_bad_period_is_refused_with_a_message(admin, query, message):
     login(admin)
@@ -89,3 +92,4 @@ def test_a_bad_period_is_refused_with_a_message(admin, query, message):
     assert r.status_code == 400
     assert message in r.text
     assert '<form class="period"' in r.text  # the form stays, to correct it
+    assert "<script" not in r.text  # what was typed comes back escaped
