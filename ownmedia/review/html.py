@@ -25,7 +25,7 @@ h1{font-size:1.6rem}h2{margin-top:2.2rem;border-bottom:2px solid #e3e7ee;padding
 table{border-collapse:collapse;width:100%;margin:.6rem 0}th,td{padding:.3rem .5rem;
 border-bottom:1px solid #e3e7ee;text-align:right}th:first-child,td:first-child{text-align:left}
 th{background:#f4f6f9}.good{color:#137a3a}.bad{color:#b3261e}.muted{color:#5f6673}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.7rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));gap:.7rem}
 .card{border:1px solid #e3e7ee;border-radius:.5rem;padding:.6rem .8rem}
 .card b{display:block;font-size:1.4rem}figure{margin:1rem 0}svg,img{max-width:100%;height:auto}
 .note{background:#fff8e1;padding:.4rem .7rem;border-radius:.3rem}
