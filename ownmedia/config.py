@@ -90,6 +90,13 @@ class StorageConfig:
 
 
 @dataclass
+class ReviewConfig:
+    currency: str = "EUR"         # money of costs when the events' revenue names none
+    weekly_to: list[str] = field(default_factory=list)  # the review mailed every Monday
+    weekly_hour: int = 7          # UTC hour from which Monday's mail goes out
+
+
+@dataclass
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     analytics: AnalyticsConfig = field(default_factory=AnalyticsConfig)
@@ -97,6 +104,7 @@ class Config:
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     mentions: MentionsConfig = field(default_factory=MentionsConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
+    review: ReviewConfig = field(default_factory=ReviewConfig)
     source: str = ""  # the file it was read from, for messages
 
     @property
@@ -180,7 +188,21 @@ def load_config(path: str | Path | None = None, **overrides: dict) -> Config:
     if not 0 < config.server.port < 65536:
         raise ConfigError(f"{source}: [server] port must be between 1 and 65535")
     _check_server_limits(config)
+    _check_review(config)
     return config
+
+
+def _check_review(config: Config) -> None:
+    r, src = config.review, config.source
+    if not (len(r.currency) == 3 and r.currency.isalpha() and r.currency.isupper()):
+        raise ConfigError(f"{src}: [review] currency must be an ISO 4217 code such as EUR")
+    for address in r.weekly_to:
+        if "@" not in address or any(c in address for c in " \r\n,;<>"):
+            raise ConfigError(f"{src}: [review] weekly_to: {address!r} is not an e-mail address")
+    if not 0 <= r.weekly_hour <= 23:
+        raise ConfigError(f"{src}: [review] weekly_hour must be between 0 and 23")
+    if r.weekly_to and not config.smtp.host:
+        raise ConfigError(f"{src}: [review] weekly_to needs an SMTP server: set [smtp] host")
 
 
 def _check_server_limits(config: Config) -> None:

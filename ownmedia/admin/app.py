@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import html as html_lib
-import re
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +33,7 @@ from ownmedia.comments import tokens
 from ownmedia.comments.api import BadRequest, read_form
 from ownmedia.comments.runtime import CommentsRuntime, get_runtime
 from ownmedia.comments.store import STATUSES
+from ownmedia.review.site_info import page_title
 
 SESSION_COOKIE = "om_admin"
 LOGIN_COOKIE = "om_login"
@@ -75,7 +74,7 @@ TEXTS = {
         confirm_reject="Ce commentaire de {author} a {n} réponse(s) approuvée(s). Que faire "
         "de ces réponses ?", keep_replies="Refuser le commentaire, garder les réponses "
         "publiées (affichées sans lui)", reject_replies="Refuser le commentaire et ses "
-        "réponses", main_label="Commentaires", skip="Aller au contenu",
+        "réponses", main_label="Commentaires", skip="Aller au contenu", review="Bilan",
     ),
     "en": dict(
         login_title="Moderation — log in", password="Password", login="Log in",
@@ -100,14 +99,9 @@ TEXTS = {
         confirm_reject="This comment by {author} has {n} approved repl(ies). What happens to "
         "them?", keep_replies="Reject the comment, keep the replies published (shown "
         "without it)", reject_replies="Reject the comment and its replies",
-        main_label="Comments", skip="Skip to content",
+        main_label="Comments", skip="Skip to content", review="Review",
     ),
 }
-
-
-H1_RE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S | re.I)
-TITLE_RE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
-TAG_RE = re.compile(r"<[^>]+>")
 
 
 class PostTitles:
@@ -125,16 +119,12 @@ class PostTitles:
         page = self.site_index.site_dir / url.strip("/") / "index.html"
         try:
             mtime = page.stat().st_mtime_ns
-            cached = self._cache.get(slug)
-            if cached is None or cached[0] != mtime:
-                with page.open("rb") as fh:
-                    head = fh.read(200_000).decode("utf-8", "replace")
-                match = H1_RE.search(head) or TITLE_RE.search(head)
-                text = match.group(1) if match else slug
-                cached = (mtime, html_lib.unescape(TAG_RE.sub("", text)).strip() or slug)
-                self._cache[slug] = cached
         except OSError:
             return slug, url
+        cached = self._cache.get(slug)
+        if cached is None or cached[0] != mtime:
+            cached = (mtime, page_title(page) or slug)
+            self._cache[slug] = cached
         return cached[1], url
 
 
@@ -384,6 +374,13 @@ def routes(ctx) -> list[BaseRoute]:
     async def bare(request: Request) -> Response:
         return RedirectResponse("/admin/", 308)
 
+    async def review(request: Request) -> Response:
+        if session_of(request) is None:
+            return RedirectResponse("/admin/login", 303)
+        from ownmedia.admin import review_page
+
+        return await review_page.respond(request, ctx, HEADERS, runtime.clock)
+
     return [
         Route("/admin", bare, methods=["GET"]),
         Route("/admin/", queue, methods=["GET"]),
@@ -395,4 +392,5 @@ def routes(ctx) -> list[BaseRoute]:
         Route("/admin/confirm", confirm_page, methods=["GET"]),
         Route("/admin/edit", edit_get, methods=["GET"]),
         Route("/admin/edit", edit_post, methods=["POST"]),
+        Route("/admin/review", review, methods=["GET"]),
     ]

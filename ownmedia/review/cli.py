@@ -50,13 +50,17 @@ from ownmedia.config import ConfigError, load_config
               help="Copies of that insert, e.g. 2000000.")
 @click.option("--top", type=click.IntRange(1, 1000), default=20, show_default=True,
               help="Rows per table in the terminal.")
+@click.option("--email", "emails", multiple=True, metavar="ADDRESS",
+              help="Also send the review as an HTML e-mail with its charts to ADDRESS "
+                   "(repeatable), through the [smtp] server of --config.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=120, show_default=True,
               help="Seconds to wait for each answer of the server.")
 def review(period: str, until: str | None, html_file: str | None, as_json: bool,
            csv_dir: str | None, url: str | None, key: str | None, data_dir: str | None,
            site_dir: str | None, config_file: str | None, site_id: str | None,
            conversions: tuple[str, ...], cost: float | None, baseline_cost: float | None,
-           baseline_copies: int | None, top: int, timeout: float) -> None:
+           baseline_copies: int | None, top: int, emails: tuple[str, ...],
+           timeout: float) -> None:
     """Review the channel / bilan du canal: overview, posts, CTAs, sources, weekly trend,
     content longevity and cost per measured action, from the Stats API."""
     from ownmedia.review.client import StatsClient, StatsError, embedded_client
@@ -75,6 +79,12 @@ def review(period: str, until: str | None, html_file: str | None, as_json: bool,
         raise click.UsageError("--url needs --key (or OWNMEDIA_STATS_KEY) / clé requise")
     if (baseline_cost is None) != (baseline_copies is None):
         raise click.UsageError("give --baseline-cost and --baseline-copies together")
+    bad = [a for a in emails if "@" not in a or any(c in a for c in " ,;<>\r\n")]
+    if bad:
+        raise click.BadParameter(f"{bad[0]!r} is not an e-mail address", param_hint="--email")
+    if emails and not config.smtp.host:
+        raise click.UsageError("--email needs an SMTP server: set [smtp] host in --config / "
+                               "serveur SMTP requis")
     site = site_id or config.analytics.domains[0]
     site_path = Path(config.server.site)
     err = Console(stderr=True)
@@ -97,7 +107,8 @@ def review(period: str, until: str | None, html_file: str | None, as_json: bool,
                 return await build_report(
                     client, site, the_period, site_dir=site_path if site_path.is_dir() else None,
                     conversions=list(conversions) if conversions else None,
-                    costs=Costs(cost, baseline_cost, baseline_copies), progress=step)
+                    costs=Costs(cost, baseline_cost, baseline_copies), progress=step,
+                    currency=config.review.currency)
 
     started = time.perf_counter()
     try:
@@ -126,5 +137,13 @@ def review(period: str, until: str | None, html_file: str | None, as_json: bool,
 
         write_html(report, html_file)
         err.print(f"wrote {html_file}")
+    if emails:
+        from ownmedia.review.mail import MailError, review_email, send
+
+        try:
+            send(config, review_email(report, config, list(emails)))
+        except MailError as exc:
+            raise click.ClickException(str(exc)) from None
+        err.print(f"sent the review to {', '.join(emails)}")
     if report.empty:
         sys.exit(3)

@@ -9,7 +9,16 @@ from pathlib import Path
 from ownmedia.review.model import Report
 
 TABLES = ("posts", "ctas", "cta_posts", "channels", "sources", "campaigns", "print_returns",
-          "weekly", "goals")
+          "weekly", "goals", "advice")
+
+
+def _cell(value: object) -> object:
+    """A list as space-separated words, a table (advice numbers) as JSON."""
+    if isinstance(value, list):
+        return " ".join(map(str, value))
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
 
 
 def to_json(report: Report) -> str:
@@ -42,7 +51,6 @@ def write_csv(report: Report, directory: str | Path) -> list[Path]:
                 w = csv.DictWriter(fh, fieldnames=fields)
                 w.writeheader()
                 for row in rows:
-                    w.writerow({k: (" ".join(v) if isinstance(v, list) else v)
-                                for k, v in row.items()})
+                    w.writerow({k: _cell(v) for k, v in row.items()})
         written.append(path)
     return written

@@ -18,23 +18,30 @@ and the command line. Choices, written down:
   and counted.
 - Channels: print (utm_medium=print) first, then email, CTA, other campaigns, search, social,
   referral, direct; channels, sources and campaigns are counted in visits (a visit has one
-  source, so visits add up; a visitor may come twice from two sources).
+  source, so visits add up; a visitor may come twice from two sources). A channel's
+  conversion rate: its visits that converted ÷ its visits.
+- Posts are named by their title from the built site (ownmedia.review.site_info).
+- Money: the currency of the events' revenue, else `[review] currency`; two decimals.
+- Freshness: when the period's last STALE_DAYS days or more have no event at all, the data
+  stopped (a broken tracker, an export made earlier): the report says "no events since DAY"
+  and leaves the comparison with the previous period out instead of showing a fall.
+- Sections of other modules (EXTRA_SECTIONS) add their data to `Report.sections[name]`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ownmedia.review.client import StatsClient, StatsError
+from ownmedia.review.client import EMBEDDED_URL, StatsClient, StatsError
+from ownmedia.review.site_info import PostInfo, feed_posts, post_slug, titles_for
 
-POST_RE = re.compile(r"^/(?:[a-z]{2}(?:-[a-z]{2})?/)?\d{4}/([^/]+)/$")
 PRINT_VIEW_RE = re.compile(r"^/(?:[a-z]{2}(?:-[a-z]{2})?/)?\d{4}/([^/]+)/print/$")
 POST_GOALS = ("CTA Click", "Print", "Share", "Comment")
 LONGEVITY_DAYS = 90
@@ -44,6 +51,12 @@ SEARCH = {"Google", "Bing", "DuckDuckGo", "Ecosia", "Qwant", "Yahoo!", "Yandex",
 SOCIAL = {"Facebook", "Instagram", "LinkedIn", "Twitter", "Bluesky", "Mastodon", "Pinterest",
           "Reddit", "Hacker News", "Youtube", "Threads", "TikTok", "WhatsApp", "Telegram"}
 UNSET = {"", "(not set)", "(none)", "Direct / None"}
+STALE_DAYS = 2  # this many days or more without any event at the end of the period: stale
+LOCAL_SOURCE = "local event store / données locales"
+# Sections of their own modules, "module:function": async (builder, report) -> None, run after
+# the built-in ones; each runs its queries with builder.q/builder.body and fills
+# report.sections[<its name>]. Add one line here per section.
+EXTRA_SECTIONS: list[str] = []
 
 
 @dataclass
@@ -114,6 +127,10 @@ class Report:
     longevity: dict = field(default_factory=dict)
     cost: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    currency: str = "EUR"
+    freshness: dict = field(default_factory=dict)  # {"last_event_day", "days_without_events"}
+    advice: list[dict] = field(default_factory=list)  # see ownmedia.review.advice
+    sections: dict = field(default_factory=dict)  # EXTRA_SECTIONS' data, by section name
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -121,11 +138,6 @@ class Report:
     @property
     def empty(self) -> bool:
         return not self.overview.get("visitors", {}).get("value")
-
-
-def post_slug(path: str) -> str | None:
-    m = POST_RE.match(path)
-    return m.group(1) if m else None
 
 
 def slug_of(value: str) -> str:
@@ -141,32 +153,7 @@ def slug_of(value: str) -> str:
 
 def publication_dates(site_dir: Path | None) -> dict[str, date]:
     """slug -> publication date from the built site's Atom feeds (all.atom.xml first)."""
-    dates: dict[str, date] = {}
-    if site_dir is None:
-        return dates
-    feeds = site_dir / "feeds"
-    files = sorted(feeds.glob("*.atom.xml"), key=lambda p: p.name != "all.atom.xml")
-    ns = {"a": "http://www.w3.org/2005/Atom"}
-    for path in files:
-        try:
-            root = ET.parse(path).getroot()
-        except (ET.ParseError, OSError):
-            continue
-        for entry in root.findall("a:entry", ns):
-            link = entry.find("a:link", ns)
-            when = entry.find("a:published", ns)
-            if when is None:
-                when = entry.find("a:updated", ns)
-            if link is None or when is None or not when.text:
-                continue
-            slug = post_slug(urlsplit(link.get("href", "")).path)
-            try:
-                day = datetime.fromisoformat(when.text.strip()).date()
-            except ValueError:
-                continue
-            if slug:
-                dates.setdefault(slug, day)
-    return dates
+    return {slug: i.published for slug, i in feed_posts(site_dir).items() if i.published}
 
 
 def first_old_monday(published: date) -> date:
@@ -202,7 +189,7 @@ def _change(value: float | None, previous: float | None) -> float | None:
 
 
 def _per(cost: float | None, n: float | None) -> float | None:
-    return round(cost / n, 4) if cost is not None and n else None
+    return round(cost / n, 4) if cost is not None and n else None  # shown with 2 decimals
 
 
 class ReviewBuilder:
@@ -211,9 +198,10 @@ class ReviewBuilder:
     def __init__(self, client: StatsClient, site_id: str, period: Period, *,
                  site_dir: Path | None = None, conversions: list[str] | None = None,
                  costs: Costs | None = None, progress: Callable[[str], None] | None = None,
-                 concurrency: int = 4):
+                 concurrency: int = 4, currency: str = "EUR"):
         self.client, self.site_id, self.period = client, site_id, period
-        self.site_dir, self.conversions = site_dir, conversions
+        self.site_dir, self.conversions, self.currency = site_dir, conversions, currency
+        self.site_posts: dict[str, PostInfo] = feed_posts(site_dir)
         self.costs = costs or Costs()
         self.progress = progress or (lambda label: None)
         self.sem = asyncio.Semaphore(concurrency)
@@ -241,8 +229,9 @@ class ReviewBuilder:
 
     async def build(self) -> Report:
         prev = self.period.previous()
-        report = Report(self.site_id, self.client.url, self.period.as_range(), prev.as_range(),
-                        datetime.now(UTC).isoformat(timespec="seconds"))
+        source = LOCAL_SOURCE if self.client.url == EMBEDDED_URL else self.client.url
+        report = Report(self.site_id, source, self.period.as_range(), prev.as_range(),
+                        datetime.now(UTC).isoformat(timespec="seconds"), currency=self.currency)
         conv = await self._conversion_goals(report)
         report.conversion_goals = conv
         conv_filter = [["is", "event:goal", conv]] if conv else None
@@ -285,6 +274,7 @@ class ReviewBuilder:
                                                   dims=["time:week"])),
             "weekly_goals": q("weekly actions", self.body(
                 ["events"], dims=["time:week", "event:goal"], filters=goal_filter)),
+            "daily": q("daily events", self.body(["events"], dims=["time:day"])),
         }
         if conv_filter:
             jobs["conv_goals"] = q("conversions", self.body(
@@ -295,6 +285,8 @@ class ReviewBuilder:
                 ["visitors"], dims=["time:week"], filters=conv_filter))
             jobs["entry_conv"] = q("conversions by entry page", self.body(
                 ["visitors"], dims=["visit:entry_page"], filters=conv_filter))
+            jobs["channel_conv"] = q("conversions by channel", self.body(
+                ["visits"], dims=["visit:source", "visit:utm_medium"], filters=conv_filter))
         names = list(jobs)
         done = await asyncio.gather(*jobs.values())
         r = dict(zip(names, done, strict=True))
@@ -305,6 +297,13 @@ class ReviewBuilder:
         self._weekly(report, r, conv)
         await self._longevity(report, r)
         self._cost(report)
+        self._freshness(report, r)
+        for target in EXTRA_SECTIONS:
+            module, _, name = target.partition(":")
+            await getattr(importlib.import_module(module), name)(self, report)
+        from ownmedia.review.advice import advise
+
+        report.advice = advise(report)
         return report
 
     async def _conversion_goals(self, report: Report) -> list[str]:
@@ -353,7 +352,8 @@ class ReviewBuilder:
             return posts.setdefault(slug, {
                 "post": slug, "urls": [], "visitors": 0, "pageviews": 0, "visits": 0,
                 "read_through_visitors": 0, "read_through": None, "cta_clicks": 0,
-                "ctr": None, "conversions": 0, "comments": 0, "prints": 0, "shares": 0})
+                "ctr": None, "conversions": 0, "comments": 0, "prints": 0, "shares": 0,
+                "revenue": None})
 
         for rec in r["pages"]:
             path = rec["dimensions"][0]
@@ -384,6 +384,13 @@ class ReviewBuilder:
                 p["read_through"] = round(100 * p["read_through_visitors"] / p["visitors"], 1)
                 p["ctr"] = round(100 * p["cta_clicks"] / p["visitors"], 2)
             p["urls"].sort()
+        titles = titles_for(self.site_dir, {s: p["urls"] for s, p in posts.items()},
+                            self.site_posts)
+        self.titles = titles
+        for slug, p in posts.items():
+            info = self.site_posts.get(slug)
+            p["title"] = titles.get(slug, slug)
+            p["published"] = info.published.isoformat() if info and info.published else None
         report.posts = sorted(posts.values(), key=lambda p: (-p["visitors"], p["post"]))
         self._post_visitors = {s: p["visitors"] for s, p in posts.items()}
 
@@ -427,7 +434,8 @@ class ReviewBuilder:
             slug = slug_of(post)
             pv = visitors.get(slug, 0)
             report.cta_posts.append({
-                "cta": cta, "post": slug, "clicks": rec["metrics"][0], "post_visitors": pv,
+                "cta": cta, "post": slug, "title": self.titles.get(slug, slug),
+                "clicks": rec["metrics"][0], "post_visitors": pv,
                 "ctr": round(100 * rec["metrics"][0] / pv, 2) if pv else None})
         report.cta_posts.sort(key=lambda x: (x["cta"], -x["clicks"], x["post"]))
 
@@ -436,16 +444,32 @@ class ReviewBuilder:
         currency they declare; a server without revenue metrics leaves it out, with a note."""
         cta_goal = [["is", "event:goal", ["CTA Click"]]]
         try:
-            per_cta = await self.q("CTA revenue", self.body(
-                ["total_revenue"], dims=["event:props:cta"], filters=cta_goal))
-            total = await self.q("revenue", self.body(["total_revenue"], filters=cta_goal))
+            per_cta, per_post, total, total_prev = await asyncio.gather(
+                self.q("CTA revenue", self.body(
+                    ["total_revenue"], dims=["event:props:cta"], filters=cta_goal)),
+                self.q("revenue per post", self.body(
+                    ["total_revenue"], dims=["event:props:post"], filters=cta_goal)),
+                self.q("revenue", self.body(["total_revenue"], filters=cta_goal)),
+                self.q("revenue (previous)", self.body(
+                    ["total_revenue"], filters=cta_goal, period=self.period.previous())))
         except StatsError as exc:
             report.notes.append(f"revenue unavailable / revenu indisponible: {exc}")
             return {}
         money = total[0]["metrics"][0] if total else None
+        money_prev = total_prev[0]["metrics"][0] if total_prev else None
+        if money and money.get("currency"):
+            report.currency = money["currency"]
+        value = money["value"] if money else None
+        previous = money_prev["value"] if money_prev else None
         report.overview["revenue"] = {
-            "value": money["value"] if money else None, "previous": None, "change": None,
-            "currency": money["currency"] if money else None}
+            "value": value, "previous": previous, "change": _change(value, previous),
+            "currency": money["currency"] if money else report.currency}
+        by_slug = {p["post"]: p for p in report.posts}
+        for rec in per_post:
+            post, amount = rec["dimensions"][0], rec["metrics"][0]
+            p = by_slug.get(slug_of(post)) if post not in UNSET else None
+            if p is not None and amount:
+                p["revenue"] = round((p["revenue"] or 0) + amount["value"], 2)
         return {rec["dimensions"][0]: rec["metrics"][0] for rec in per_cta
                 if rec["metrics"][0] and rec["dimensions"][0] not in UNSET}
 
@@ -458,9 +482,16 @@ class ReviewBuilder:
         for rec in r["channels"]:
             ch = channel_of(*rec["dimensions"])
             channels[ch] = channels.get(ch, 0) + rec["metrics"][0]
+        converted: dict[str, int] | None = {} if "channel_conv" in r else None
+        for rec in r.get("channel_conv", []):
+            ch = channel_of(*rec["dimensions"])
+            converted[ch] = converted.get(ch, 0) + rec["metrics"][0]
         total = sum(channels.values())
         report.channels = [{"channel": c, "visits": n,
-                            "share": round(100 * n / total, 1) if total else 0.0}
+                            "share": round(100 * n / total, 1) if total else 0.0,
+                            "converted_visits": None if converted is None else converted.get(c, 0),
+                            "conversion_rate": None if converted is None or not n
+                            else round(100 * converted.get(c, 0) / n, 2)}
                            for c, n in sorted(channels.items(), key=lambda x: (-x[1], x[0]))]
         for rec in r["campaigns"]:
             medium, source, campaign = rec["dimensions"]
@@ -470,7 +501,10 @@ class ReviewBuilder:
                     "visits": rec["metrics"][0]}
             report.campaigns.append(item)
             if medium.lower() == "print":
-                report.print_returns.append({"post": campaign, "visits": item["visits"]})
+                slug = slug_of(campaign)
+                report.print_returns.append({"post": campaign,
+                                             "title": self.titles.get(slug, campaign),
+                                             "visits": item["visits"]})
 
     def _weekly(self, report: Report, r: dict, conv: list[str]) -> None:
         weeks: dict[str, dict] = {}
@@ -500,7 +534,7 @@ class ReviewBuilder:
         report.weekly = list(weeks.values())
 
     async def _longevity(self, report: Report, r: dict) -> None:
-        dates = publication_dates(self.site_dir)
+        dates = {s: i.published for s, i in self.site_posts.items() if i.published}
         start, end = self.period.start, self.period.end
         total = old = 0
         undated: set[str] = set()
@@ -544,7 +578,7 @@ class ReviewBuilder:
         ov = report.overview
         visitors = ov["visitors"]["value"]
         conversions = ov["conversions"]["value"]
-        out: dict = {"cost": c.cost}
+        out: dict = {"cost": c.cost, "currency": report.currency}
         if c.cost is not None:
             out.update({
                 "per_visitor": _per(c.cost, visitors),
@@ -559,6 +593,26 @@ class ReviewBuilder:
                 "readers": None, "actions": None,  # nobody can count them
             }
         report.cost = out
+
+    def _freshness(self, report: Report, r: dict) -> None:
+        """A period whose last days have no event says so, and is not compared."""
+        visitors = report.overview["visitors"]
+        if visitors["value"] and not visitors["previous"]:
+            report.notes.append("the previous period has no events: nothing to compare with "
+                                "/ période précédente vide, pas de comparaison")
+        days = [rec["dimensions"][0][:10] for rec in r["daily"] if rec["metrics"][0]]
+        if not days:
+            return
+        last = date.fromisoformat(max(days))
+        quiet = (self.period.end - last).days
+        report.freshness = {"last_event_day": last.isoformat(), "days_without_events": quiet}
+        if quiet >= STALE_DAYS:
+            report.notes.insert(0, f"no events since {last.isoformat()} ({quiet} days without "
+                                   f"any event): comparisons with the previous period left out "
+                                   f"/ aucun événement depuis le {last.isoformat()}")
+            for metric in report.overview.values():
+                metric["change"] = None
+                metric["comparable"] = False
 
 
 async def build_report(client: StatsClient, site_id: str, period: Period, **kw) -> Report:

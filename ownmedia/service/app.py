@@ -26,6 +26,7 @@ ROUTE_PROVIDERS: list[str] = [
     "ownmedia.mentions.api:routes",
     "ownmedia.admin.app:routes",
     "ownmedia.stats.api:routes",
+    "ownmedia.review.weekly:routes",  # no routes: the weekly review mail's background task
 ]
 
 Hook = Callable[[], Awaitable[None]]
@@ -138,6 +139,7 @@ def create_app(config: Config) -> Starlette:
                      exception_handlers=EXCEPTION_HANDLERS)
     app.fast_paths = ctx.fast_paths
     app.state.ctx = ctx
+    ctx.state["app"] = app  # background tasks query the service in-process (weekly review)
     from ownmedia.service.site import mount_site  # late: the site goes after the API routes
 
     mount_site(app, config.site_dir, config.server.content_security_policy)

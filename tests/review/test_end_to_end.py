@@ -103,5 +103,8 @@ def test_each_action_is_counted_once(served, browser):
     post = next(p for p in report["posts"] if p["post"] == POST)
     assert (post["cta_clicks"], post["prints"], post["comments"]) == (1, 1, 1)
     assert [(c["cta"], c["clicks"]) for c in report["ctas"]] == [("newsletter", 1)]
-    assert report["print_returns"] == [{"post": POST, "visits": 1}]
+    # named as the built site names it (its Atom feed's title)
+    assert report["print_returns"] == [{"post": POST, "title": "Devenir son propre média",
+                                        "visits": 1}]
+    assert post["title"] == "Devenir son propre média"
     assert {c["channel"]: c["visits"] for c in report["channels"]} == {"Print": 1}
