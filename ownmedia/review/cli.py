@@ -72,6 +72,13 @@ def review(period: str, until: str | None, html_file: str | None, as_json: bool,
         raise click.UsageError("--url needs --key (or OWNMEDIA_STATS_KEY) / clé requise")
     if (baseline_cost is None) != (baseline_copies is None):
         raise click.UsageError("give --baseline-cost and --baseline-copies together")
+    from ownmedia.campaigns.catalog import load_campaigns
+    from ownmedia.storage.errors import StorageError
+
+    try:
+        campaigns = load_campaigns(config)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
     site = site_id or config.analytics.domains[0]
     site_path = Path(config.server.site)
     err = Console(stderr=True)
@@ -94,7 +101,8 @@ def review(period: str, until: str | None, html_file: str | None, as_json: bool,
                 return await build_report(
                     client, site, the_period, site_dir=site_path if site_path.is_dir() else None,
                     conversions=list(conversions) if conversions else None,
-                    costs=Costs(cost, baseline_cost, baseline_copies), progress=step)
+                    costs=Costs(cost, baseline_cost, baseline_copies), progress=step,
+                    campaigns=campaigns)
 
     started = time.perf_counter()
     try:

@@ -216,6 +216,9 @@ def render_html(report: Report, top: int = 50) -> str:
             ["per CTA click / par clic", _num(cost.get("per_cta_click"), 4), unknown],
             ["per conversion", _num(cost.get("per_conversion"), 4), unknown],
         ]))
+    from ownmedia.review.campaigns import render_html as campaigns_html
+
+    parts.append(campaigns_html(report.campaign_targets))
     parts.append("</main></body></html>\n")
     return "".join(parts)
 

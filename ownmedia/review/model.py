@@ -114,6 +114,7 @@ class Report:
     longevity: dict = field(default_factory=dict)
     cost: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    campaign_targets: dict = field(default_factory=dict)  # ownmedia.review.campaigns
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -211,8 +212,9 @@ class ReviewBuilder:
     def __init__(self, client: StatsClient, site_id: str, period: Period, *,
                  site_dir: Path | None = None, conversions: list[str] | None = None,
                  costs: Costs | None = None, progress: Callable[[str], None] | None = None,
-                 concurrency: int = 4):
+                 concurrency: int = 4, campaigns: list | None = None):
         self.client, self.site_id, self.period = client, site_id, period
+        self.campaigns = campaigns or []
         self.site_dir, self.conversions = site_dir, conversions
         self.costs = costs or Costs()
         self.progress = progress or (lambda label: None)
@@ -305,6 +307,11 @@ class ReviewBuilder:
         self._weekly(report, r, conv)
         await self._longevity(report, r)
         self._cost(report)
+        from ownmedia.review.campaigns import build_section
+
+        report.campaign_targets = await build_section(
+            self.client, self.site_id, self.period.start, self.period.end, self.campaigns,
+            self.site_dir, self.progress)
         return report
 
     async def _conversion_goals(self, report: Report) -> list[str]:

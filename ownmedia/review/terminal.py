@@ -149,5 +149,8 @@ def render(report: Report, console: Console, top: int = 20) -> None:
         t.add_row("per CTA click / par clic", fmt(cost.get("per_cta_click"), 4), "unknown")
         t.add_row("per conversion", fmt(cost.get("per_conversion"), 4), "unknown")
         console.print(t)
+    from ownmedia.review.campaigns import render_terminal
+
+    render_terminal(report.campaign_targets, console)
     for note in report.notes:
         console.print(f"[yellow]note:[/] {note}")
