@@ -60,10 +60,11 @@ def paths(campaign: Campaign, as_of: date, daily: dict[date, float], progress: f
         start = max(as_of, campaign.start - timedelta(days=1))
         trend, _ = trend_for(daily, campaign.start, campaign.end, as_of, history_first)
         left = (campaign.end - start).days
+        skip = (start - as_of).days
         band.append([start.isoformat(), progress, progress, progress])
         step = max(1, left // 60)
         for k in list(range(step, left, step)) + [left]:
-            c, lo, hi = project(trend, k)
+            c, lo, hi = project(trend, k, skip)
             band.append([(start + timedelta(days=k)).isoformat(), progress + c,
                          progress + lo, progress + hi])
     return {"actual": actual, "target": target, "projection": band}

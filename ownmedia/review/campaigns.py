@@ -117,6 +117,8 @@ def render_terminal(section: dict, console: Console) -> None:
 def charts(section: dict) -> dict[str, str]:
     """Inline SVG: per campaign, cumulative actual vs the target's line vs the projection
     band; and the 6-month view's old and new post pageviews per month."""
+    from matplotlib.ticker import FuncFormatter
+
     from ownmedia.review.html import COLORS, _plt, _svg
 
     if not section:
@@ -143,7 +145,7 @@ def charts(section: dict) -> dict[str, str]:
         ax.set_title(f"{m['name']}: {m['metric']}")
         ax.legend(frameon=False, fontsize=8)
         ax.tick_params(axis="x", labelrotation=30)
-        ax.ticklabel_format(axis="y", style="plain")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
         out[f"campaign:{m['name']}"] = _svg(fig)
     six = section.get("six_month")
     if six and any(r["post_pageviews"] for r in six["months"]):
