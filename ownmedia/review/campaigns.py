@@ -5,6 +5,7 @@ for the terminal and HTML; the JSON is the report's `campaign_targets`."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import date
 from html import escape
@@ -35,13 +36,16 @@ async def build_section(client: StatsClient, site_id: str, start: date, end: dat
 
     step = progress or (lambda label: None)
     shown = active(campaigns, start, end)
-    measured = []
-    for c in shown:
+
+    async def one(c: Campaign) -> dict:
         try:
-            measured.append(await measure(client, site_id, c, end))
+            return await measure(client, site_id, c, end)
         except StatsError as exc:  # one campaign the server cannot count: say so, go on
-            measured.append({**c.as_dict(), "error": str(exc)})
-        step(f"campaign {c.name}")
+            return {**c.as_dict(), "error": str(exc)}
+        finally:
+            step(f"campaign {c.name}")
+
+    measured = list(await asyncio.gather(*(one(c) for c in shown)))
     long = (end - start).days + 1 >= LONG_HORIZON_DAYS or any(
         c.days >= LONG_HORIZON_DAYS for c in shown)
     six = None
