@@ -45,15 +45,21 @@ async def measure(client: StatsClient, site_id: str, campaign: Campaign, as_of: 
 
 def paths(campaign: Campaign, as_of: date, daily: dict[date, float], progress: float,
           history_first: date) -> dict:
-    """Cumulative actual counts per day (sums of days: for visitors an upper bound of the
-    unique count), the target's straight line, and the projection band to the deadline."""
-    actual = []
-    total = 0.0
+    """Cumulative actual counts per day, the target's straight line, and the projection band
+    to the deadline. The days' sum of unique visitors counts a visitor of two days twice, so
+    the cumulative curve keeps the days' shape but is scaled to end on the campaign's own
+    count, where the projection band starts (a factor of 1 for pageviews and goals)."""
+    days = []
     day = campaign.start
     while day <= min(as_of, campaign.end):
-        total += daily.get(day, 0)
-        actual.append([day.isoformat(), total])
+        days.append(day)
         day += timedelta(days=1)
+    summed = sum(daily.get(d, 0) for d in days)
+    scale = progress / summed if summed else 1.0
+    actual, total = [], 0.0
+    for d in days:
+        total += daily.get(d, 0)
+        actual.append([d.isoformat(), round(total * scale, 2)])
     target = [[campaign.start.isoformat(), 0], [campaign.end.isoformat(), campaign.target]]
     band = []
     if as_of < campaign.end:

@@ -128,6 +128,7 @@ class Outlook:
     days_left: int
     needed_per_week: float | None
     current_pace: float
+    pace_weeks: int  # full weeks the current pace is the mean of (0: from the days)
     pace_to_date: float | None
     pace_ratio: float | None  # needed / current
     best_week: float
@@ -183,7 +184,7 @@ def outlook(target: int, start: date, end: date, as_of: date, progress: float,
         status=status, verdict=verdict, progress=progress,
         percent=round(100 * progress / target, 1), days_elapsed=elapsed, days_left=left,
         needed_per_week=round(needed, 1) if needed is not None else None,
-        current_pace=round(current, 1),
+        current_pace=round(current, 1), pace_weeks=len(recent),
         pace_to_date=round(7 * progress / elapsed, 1) if elapsed else None,
         pace_ratio=round(ratio, 2) if ratio is not None else None, best_week=round(best, 1),
         projected=round(projected), projected_low=round(p_low), projected_high=round(p_high),

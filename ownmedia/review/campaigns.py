@@ -70,14 +70,16 @@ def _n(value: object, digits: int = 0) -> str:
 def facts(m: dict) -> list[tuple[str, str]]:
     """The lines every rendering shows for one campaign, label then value."""
     filt = f" ({' '.join(m['filters'])})" if m["filters"] else ""
+    weeks = m.get("pace_weeks", 0)
+    since = f"last {weeks} weeks" if weeks > 1 else "last week" if weeks else "days so far"
     return [
         ("target / objectif", f"{_n(m['target'])} {m['metric']}{filt}, "
                               f"{m['from']} → {m['until']}"),
         ("progress / avancement", f"{_n(m['progress'])} ({m['percent']:.1f}%) as of "
                                   f"{m['as_of']}, {m['days_left']} day(s) left"),
         ("pace needed / rythme nécessaire", f"{_n(m['needed_per_week'])} per week"),
-        ("pace achieved / rythme atteint", f"{_n(m['current_pace'])} per week (last 4 weeks)"
-                                           f"; best week {_n(m['best_week'])}"),
+        ("pace achieved / rythme atteint", f"{_n(m['current_pace'])} per week ({since}); "
+                                           f"best week {_n(m['best_week'])}"),
         ("projection", f"{_n(m['projected'])} ({m['projected_percent']:.1f}%), range "
                        f"{_n(m['projected_low'])}–{_n(m['projected_high'])}"),
         ("model / modèle", m["model"]),

@@ -113,3 +113,19 @@ def test_reached_missed_no_data_and_not_started():
     soon = outlook(5000, START, END, early, 0, daily, first)
     assert soon.status == "on_course" and soon.verdict.startswith("starts in 7 day(s)")
     assert soon.model.startswith("linear trend of the last 8 weekly totals (the weeks up")
+
+
+def test_the_chart_ends_on_the_campaigns_own_count():
+    from ownmedia.campaigns.model import make_campaign
+    from ownmedia.campaigns.progress import paths
+
+    c = make_campaign("v", "visitors", 1000, START, END)
+    as_of = START + timedelta(days=27)
+    daily, first = steady(100, as_of)
+    # 2,800 visitor-days, but 2,100 unique visitors: some came on several days
+    drawn = paths(c, as_of, daily, 2100, first)
+    assert drawn["actual"][0] == [START.isoformat(), 75.0]
+    assert drawn["actual"][-1] == [as_of.isoformat(), 2100.0]
+    assert drawn["projection"][0] == [as_of.isoformat(), 2100, 2100, 2100]
+    assert drawn["projection"][-1][0] == END.isoformat()
+    assert drawn["projection"][-1][1] == pytest.approx(2100 + 4 * 700)
