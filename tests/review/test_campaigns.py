@@ -111,3 +111,23 @@ def test_review_json_carries_the_section(campaign_sim):
     status = {m["name"]: m["status"] for m in section["campaigns"]}
     assert status["deux-millions"] == "unreachable" and status["lecteurs"] == "on_course"
     assert len(section["six_month"]["months"]) == 6
+
+
+def test_the_six_month_view_comes_with_a_long_campaign_only(campaign_sim):
+    from ownmedia.campaigns.model import make_campaign
+    from ownmedia.review.campaigns import build_section
+
+    data, _ = campaign_sim
+    config = load_config(None, server={"data": str(data), "site": str(data / "site")})
+    short = make_campaign("court", "pageviews", 500, "2026-06-01", "2026-06-28")
+    long = make_campaign("long", "pageviews", 5000, "2026-04-06", "2026-07-05")
+
+    async def run(campaigns):
+        async with embedded_client(config) as client:
+            return await build_section(client, "127.0.0.1", PERIOD.start, PERIOD.end,
+                                       campaigns, data / "site")
+
+    assert asyncio.run(run([short]))["six_month"] is None
+    with_long = asyncio.run(run([short, long]))
+    assert [m["name"] for m in with_long["campaigns"]] == ["court", "long"]
+    assert len(with_long["six_month"]["months"]) == 6
