@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, str] = {
     "init": "ownmedia.scaffold.cli:init",
     "new": "ownmedia.scaffold.cli:new",
     "build": "ownmedia.scaffold.cli:build",
+    "campaigns": "ownmedia.campaigns.cli:campaigns",
 }
 
 

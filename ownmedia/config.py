@@ -105,6 +105,7 @@ class Config:
     mentions: MentionsConfig = field(default_factory=MentionsConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     review: ReviewConfig = field(default_factory=ReviewConfig)
+    campaigns: list = field(default_factory=list)  # [[campaigns]]: ownmedia.campaigns.model
     source: str = ""  # the file it was read from, for messages
 
     @property
@@ -167,8 +168,9 @@ def load_config(path: str | Path | None = None, **overrides: dict) -> Config:
             raise ConfigError(f"{source}: no such configuration file") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-    sections = {f.name: f.type for f in dataclasses.fields(Config) if f.name != "source"}
-    unknown = sorted(set(raw) - set(sections))
+    sections = {f.name: f.type for f in dataclasses.fields(Config)
+                if f.name not in ("source", "campaigns")}
+    unknown = sorted(set(raw) - set(sections) - {"campaigns"})
     if unknown:
         raise ConfigError(
             f"{source}: unknown section(s): {', '.join(unknown)} "
@@ -180,7 +182,8 @@ def load_config(path: str | Path | None = None, **overrides: dict) -> Config:
         merged = dict(raw.get(name, {}))
         merged.update({k: v for k, v in overrides.get(name, {}).items() if v is not None})
         built[name] = _build_section(hints[name], merged, name, source)
-    config = Config(**built, source=source)
+    config = Config(**built, campaigns=_campaigns(raw.get("campaigns", []), source),
+                    source=source)
     if config.analytics.commit_mode not in ("group", "each"):
         raise ConfigError(f"{source}: [analytics] commit_mode must be 'group' or 'each'")
     _check_analytics(config)
@@ -203,6 +206,16 @@ def _check_review(config: Config) -> None:
         raise ConfigError(f"{src}: [review] weekly_hour must be between 0 and 23")
     if r.weekly_to and not config.smtp.host:
         raise ConfigError(f"{src}: [review] weekly_to needs an SMTP server: set [smtp] host")
+
+
+def _campaigns(raw: object, source: str) -> list:
+    """[[campaigns]] tables, checked now so a typo stops the command that reads them."""
+    from ownmedia.campaigns.model import CampaignError, campaigns_from_config
+
+    try:
+        return campaigns_from_config(raw, source)
+    except CampaignError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _check_server_limits(config: Config) -> None:

@@ -85,6 +85,13 @@ def review(period: str, until: str | None, html_file: str | None, as_json: bool,
     if emails and not config.smtp.host:
         raise click.UsageError("--email needs an SMTP server: set [smtp] host in --config / "
                                "serveur SMTP requis")
+    from ownmedia.campaigns.catalog import load_campaigns
+    from ownmedia.storage.errors import StorageError
+
+    try:
+        campaigns = load_campaigns(config)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
     site = site_id or config.analytics.domains[0]
     site_path = Path(config.server.site)
     err = Console(stderr=True)
@@ -108,7 +115,8 @@ def review(period: str, until: str | None, html_file: str | None, as_json: bool,
                     client, site, the_period, site_dir=site_path if site_path.is_dir() else None,
                     conversions=list(conversions) if conversions else None,
                     costs=Costs(cost, baseline_cost, baseline_copies), progress=step,
-                    currency=config.review.currency)
+                    currency=config.review.currency,
+                    campaigns=campaigns)
 
     started = time.perf_counter()
     try:

@@ -316,9 +316,15 @@ def section_cost(report: Report, view: View) -> str:
 
 
 # the report's sections, in order: one function (report, view) -> HTML each
+def section_campaigns(report: Report, view: View) -> str:
+    from ownmedia.review.campaigns import render_html as campaigns_html
+
+    return campaigns_html(report.campaign_targets)
+
+
 SECTIONS: list[Callable[[Report, View], str]] = [
-    section_overview, section_advice, section_weekly, section_posts, section_ctas,
-    section_channels, section_longevity, section_cost,
+    section_overview, section_advice, section_campaigns, section_weekly, section_posts,
+    section_ctas, section_channels, section_longevity, section_cost,
 ]
 
 

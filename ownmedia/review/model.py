@@ -131,6 +131,7 @@ class Report:
     freshness: dict = field(default_factory=dict)  # {"last_event_day", "days_without_events"}
     advice: list[dict] = field(default_factory=list)  # see ownmedia.review.advice
     sections: dict = field(default_factory=dict)  # EXTRA_SECTIONS' data, by section name
+    campaign_targets: dict = field(default_factory=dict)  # ownmedia.review.campaigns
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -198,10 +199,12 @@ class ReviewBuilder:
     def __init__(self, client: StatsClient, site_id: str, period: Period, *,
                  site_dir: Path | None = None, conversions: list[str] | None = None,
                  costs: Costs | None = None, progress: Callable[[str], None] | None = None,
-                 concurrency: int = 4, currency: str = "EUR"):
+                 concurrency: int = 4, currency: str = "EUR",
+                 campaigns: list | None = None):
         self.client, self.site_id, self.period = client, site_id, period
         self.site_dir, self.conversions, self.currency = site_dir, conversions, currency
         self.site_posts: dict[str, PostInfo] = feed_posts(site_dir)
+        self.campaigns = campaigns or []
         self.costs = costs or Costs()
         self.progress = progress or (lambda label: None)
         self.sem = asyncio.Semaphore(concurrency)
@@ -298,6 +301,11 @@ class ReviewBuilder:
         await self._longevity(report, r)
         self._cost(report)
         self._freshness(report, r)
+        from ownmedia.review.campaigns import build_section
+
+        report.campaign_targets = await build_section(
+            self.client, self.site_id, self.period.start, self.period.end, self.campaigns,
+            self.site_dir, self.progress)
         for target in EXTRA_SECTIONS:
             module, _, name = target.partition(":")
             await getattr(importlib.import_module(module), name)(self, report)

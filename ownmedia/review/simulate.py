@@ -18,6 +18,10 @@ engagement event, read-through milestones, CTA clicks (some leading to the CTA's
 (dropped at ingest, so only counted in the `dropped` table).
 
 Visitor ids are per day (like the collector's daily salt) and sessions never cross midnight.
+
+Campaigns (SimSpec.campaigns, as [[campaigns]] tables) are written to the campaign store of the
+data directory, and the truth holds each one's daily counts, tallied as the traffic is made:
+so a test knows a campaign's progress, pace and verdict without asking the Stats API.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from ownmedia.review.model import LONGEVITY_DAYS
 from ownmedia.storage.event_ports import EventSink
 
 EVENT_COLUMNS = (
@@ -96,6 +101,7 @@ class SimSpec:
     growth: float = 2.0  # visitors per day at the end / at the start
     domain: str = "127.0.0.1"
     hostname: str = "127.0.0.1"
+    campaigns: tuple = ()  # dicts as [[campaigns]] tables (name, metric, target, from, ...)
 
     @property
     def end(self) -> date:
@@ -124,6 +130,9 @@ class Truth:
     weekly: dict = field(default_factory=dict)  # monday -> {"visitors", "pageviews"}
     longevity: dict = field(default_factory=dict)  # {"old": post visits, "all": post visits}
     published: dict = field(default_factory=dict)  # slug -> ISO date
+    daily: dict = field(default_factory=dict)  # day -> {"visitors", "pageviews", ...}
+    monthly_post_pageviews: dict = field(default_factory=dict)  # month -> {"old", "new"}
+    campaign_targets: dict = field(default_factory=dict)  # name -> {"daily": {day: n}, ...}
 
 
 def _pick(rng: random.Random, table: list) -> tuple:
@@ -210,12 +219,44 @@ def simulate(data_dir: str | Path, spec: SimSpec | None = None, *,
             progress(d + 1, spec.days)
     w.flush(force=True)
     sim.finish(truth)
+    _campaign_truth(data_dir, spec, truth)
     sink.set_dropped([(spec.end.isoformat(), spec.domain, "bot", truth.bots_dropped)])
     if own_sink:
         sink.close()
     (data_dir / "truth.json").write_text(json.dumps(asdict(truth), indent=1, sort_keys=True))
     write_feed(site_dir, posts)
     return truth
+
+
+# (metric, filters) whose daily counts the generator tallies -> the key in Truth.daily
+CAMPAIGN_TRUTH = {("visitors", ()): "visitors", ("pageviews", ()): "pageviews",
+                  ("visitors", ("utm_medium=print",)): "print_visitors",
+                  ("pageviews", ("utm_medium=print",)): "print_pageviews"}
+
+
+def _campaign_truth(data_dir: Path, spec: SimSpec, truth: Truth) -> None:
+    """Store the spec's campaigns; give each its daily counts from the tallies."""
+    if not spec.campaigns:
+        return
+    from ownmedia.campaigns.model import campaigns_from_config, goal_of
+    from ownmedia.storage.sqlite.campaigns import FILE_NAME, SqliteCampaignStore
+
+    store = SqliteCampaignStore(data_dir / FILE_NAME)
+    try:
+        for c in campaigns_from_config(list(spec.campaigns), "SimSpec.campaigns"):
+            store.add(c)
+            goal = goal_of(c.metric)
+            key = f"goal:{goal}" if goal and not c.filters else \
+                CAMPAIGN_TRUTH.get((c.metric, c.filters))
+            if key is None:
+                raise ValueError(f"campaign {c.name}: the generator has no truth for "
+                                 f"{c.metric} with {c.filters}")
+            daily = {d: row.get(key, 0) for d, row in truth.daily.items()
+                     if c.start.isoformat() <= d <= c.end.isoformat()}
+            truth.campaign_targets[c.name] = {"key": key, "daily": daily,
+                                       "progress": sum(daily.values())}
+    finally:
+        store.close()
 
 
 def write_feed(site_dir: Path, posts: list[Post]) -> Path:
@@ -267,6 +308,9 @@ class _Day:
         self.pageviews = 0
         self.print_returns = 0
         self.bots = 0
+        self.daily: dict[str, Counter] = defaultdict(Counter)  # day -> tallies
+        self.print_visitors: dict[str, set] = defaultdict(set)  # day -> visitors
+        self.month_views: dict[str, Counter] = defaultdict(Counter)  # month -> old/new
 
     def _weights(self, day: date) -> tuple[list[Post], list[float]]:
         live = [p for p in self.posts if p.published <= day]
@@ -286,6 +330,7 @@ class _Day:
         for _ in range(n_visitors):
             vid = rng.getrandbits(62)
             self.visitors += 1
+            self.daily[day.isoformat()]["visitors"] += 1
             device = _pick(rng, DEVICES)[1]
             browser, os_ = rng.choice(CLIENTS[device])
             n_sessions = 1 if rng.random() < 0.9 else 2
@@ -367,6 +412,7 @@ class _Day:
             emit(name, path, props, interactive=interactive, revenue=revenue)
             self.goal_events[name] += 1
             self.goal_visitors[name].add(vid)
+            self.daily[day.isoformat()][f"goal:{name}"] += 1
 
         for i, path in enumerate(pages):
             emit("pageview", path, first=(i == 0))
@@ -380,6 +426,8 @@ class _Day:
                 continue
             self.post_visitors[path].add(vid)
             self.post_pageviews[p.slug] += 1
+            self.month_views[day.strftime("%Y-%m")][
+                "old" if (day - p.published).days > LONGEVITY_DAYS else "new"] += 1
             self.post_day_visits[(path, day)].add(sid)
             sd = rng.choice((10, 30, 55, 80, 100, 100))
             if rng.random() < 0.85:
@@ -408,6 +456,7 @@ class _Day:
                         self.pageviews += 1
                         self.weekly_pageviews[monday] += 1
                         self.goal_events[CONVERSION_GOAL] += 1
+                        self.daily[day.isoformat()][f"goal:{CONVERSION_GOAL}"] += 1
                         self.goal_visitors[CONVERSION_GOAL].add(vid)
                         self.conversions.add(vid)
                         self.conv_sessions.add(sid)
@@ -435,6 +484,11 @@ class _Day:
             if rng.random() < 0.004:
                 goal("File Download", path, {"url": "/images/guide.pdf"})
         self.w.events.extend(rows)
+        today = self.daily[day.isoformat()]
+        today["pageviews"] += counts["pageviews"]
+        if utm_medium == "print":
+            today["print_pageviews"] += counts["pageviews"]
+            self.print_visitors[day.isoformat()].add(vid)
         self.w.sessions.append((sid, spec.domain, vid, start, rows[-1][0] if rows else start,
                                 entry, state["exit"], counts["pageviews"], counts["events"],
                                 counts["interactive"], source, referrer, utm_source, utm_medium,
@@ -488,6 +542,11 @@ class _Day:
             if (monday - by_url[url].published).days > 90:  # old on the week's Monday
                 old += len(sessions)
         truth.longevity = {"old": old, "all": total}
+        for d, visitors in self.print_visitors.items():
+            self.daily[d]["print_visitors"] = len(visitors)
+        truth.daily = {d: dict(c) for d, c in sorted(self.daily.items())}
+        truth.monthly_post_pageviews = {m: {"old": c["old"], "new": c["new"]}
+                                        for m, c in sorted(self.month_views.items())}
 
 
 def main(argv: list[str] | None = None) -> int:

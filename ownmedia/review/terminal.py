@@ -193,9 +193,15 @@ def section_cost(report: Report, console: Console, top: int) -> None:
 
 
 # the report's sections, in order: one function (report, console, top) each
+def section_campaigns(report: Report, console: Console, top: int) -> None:
+    from ownmedia.review.campaigns import render_terminal
+
+    render_terminal(report.campaign_targets, console)
+
+
 SECTIONS: list[Callable[[Report, Console, int], None]] = [
-    section_overview, section_advice, section_posts, section_ctas, section_channels,
-    section_weekly, section_longevity, section_cost,
+    section_overview, section_advice, section_campaigns, section_posts, section_ctas,
+    section_channels, section_weekly, section_longevity, section_cost,
 ]
 
 
