@@ -80,7 +80,9 @@ def test_terminal_section(report):
 
 def test_html_section_has_a_chart_per_campaign(report):
     html = render_html(report)
-    section = html[html.index("<h2>Campaigns / campagnes</h2>"):]
+    start = html.index("<h2>Campaigns / campagnes</h2>")
+    end = html.find("<h2>", start + 1)
+    section = html[start:end if end > 0 else len(html)]
     measured = report.campaign_targets["campaigns"]
     assert section.count("<svg") == len(measured) + 1  # one per campaign + the 6-month view
     assert "target / objectif" in section and "projection (80%)" in section
