@@ -59,7 +59,7 @@ AUTHOR_FEED_RSS = None
 
 PLUGIN_PATHS = [str(HERE / "plugins")]
 PLUGINS = ["incremental", "comments", "print_view", "share", "cta", "analytics", "seo",
-           "lang_sites", "print_qr"]
+           "lang_sites", "print_qr", "video"]
 # plugins/incremental: only changed files are rendered; Pelican's reader cache and ownmedia's
 # artefact cache live under CACHE_PATH (default cache/); deleting it is always safe.
 # The image for Pin It and og:image of a post with no image of its own (plugins/share, seo)

@@ -26,7 +26,7 @@ _SETTINGS_LOCK = threading.Lock()
 # The events ownmedia's tracker and service send: goals on every site without configuration.
 STANDARD_EVENT_GOALS = (
     "CTA Click", "Share", "Print", "Comment", "Read Through", "Form: Submission",
-    "Outbound Link: Click", "File Download", "404",
+    "Outbound Link: Click", "File Download", "404", "Video Play",
 )
 
 
