@@ -90,6 +90,13 @@ class StorageConfig:
 
 
 @dataclass
+class ReviewConfig:
+    # [[review.funnels]] name = "Newsletter", steps = ["/newsletter/", "Newsletter signup"]:
+    # 2 to 8 steps, each a page path (starting with /) or a goal name (ownmedia/review/funnels.py)
+    funnels: list[dict] = field(default_factory=list)
+
+
+@dataclass
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     analytics: AnalyticsConfig = field(default_factory=AnalyticsConfig)
@@ -97,6 +104,7 @@ class Config:
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     mentions: MentionsConfig = field(default_factory=MentionsConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
+    review: ReviewConfig = field(default_factory=ReviewConfig)
     source: str = ""  # the file it was read from, for messages
 
     @property
@@ -180,7 +188,27 @@ def load_config(path: str | Path | None = None, **overrides: dict) -> Config:
     if not 0 < config.server.port < 65536:
         raise ConfigError(f"{source}: [server] port must be between 1 and 65535")
     _check_server_limits(config)
+    _check_review(config)
     return config
+
+
+def _check_review(config: Config) -> None:
+    """[review] funnels: each a name and 2 to 8 steps (as Plausible's funnels)."""
+    r, src = config.review, config.source
+    names: set[str] = set()
+    for i, funnel in enumerate(r.funnels):
+        where = f"{src}: [[review.funnels]] #{i + 1}"
+        unknown = sorted(set(funnel) - {"name", "steps"})
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)} (known: name, steps)")
+        name, steps = funnel.get("name"), funnel.get("steps")
+        if not isinstance(name, str) or not name.strip() or name in names:
+            raise ConfigError(f"{where}: needs a name, different from the other funnels'")
+        names.add(name)
+        if not isinstance(steps, list) or not 2 <= len(steps) <= 8 or not all(
+                isinstance(x, str) and x.strip() for x in steps):
+            raise ConfigError(f"{where} ({name}): steps must list 2 to 8 page paths "
+                              "('/pricing/') or goal names ('Signup')")
 
 
 def _check_server_limits(config: Config) -> None:

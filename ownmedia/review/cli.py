@@ -94,7 +94,8 @@ def review(period: str, until: str | None, html_file: str | None, as_json: bool,
                 return await build_report(
                     client, site, the_period, site_dir=site_path if site_path.is_dir() else None,
                     conversions=list(conversions) if conversions else None,
-                    costs=Costs(cost, baseline_cost, baseline_copies), progress=step)
+                    costs=Costs(cost, baseline_cost, baseline_copies), progress=step,
+                    funnels=config.review.funnels)
 
     started = time.perf_counter()
     try:

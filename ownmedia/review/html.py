@@ -216,6 +216,10 @@ def render_html(report: Report, top: int = 50) -> str:
             ["per CTA click / par clic", _num(cost.get("per_cta_click"), 4), unknown],
             ["per conversion", _num(cost.get("per_conversion"), 4), unknown],
         ]))
+    from ownmedia.review import funnels, video
+
+    parts.append(video.render_html(report, top))
+    parts.append(funnels.render_html(report, top))
     parts.append("</main></body></html>\n")
     return "".join(parts)
 

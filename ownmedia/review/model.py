@@ -113,6 +113,8 @@ class Report:
     weekly: list[dict] = field(default_factory=list)
     longevity: dict = field(default_factory=dict)
     cost: dict = field(default_factory=dict)
+    video: dict = field(default_factory=dict)  # ownmedia.review.video
+    funnels: dict = field(default_factory=dict)  # ownmedia.review.funnels
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -211,12 +213,13 @@ class ReviewBuilder:
     def __init__(self, client: StatsClient, site_id: str, period: Period, *,
                  site_dir: Path | None = None, conversions: list[str] | None = None,
                  costs: Costs | None = None, progress: Callable[[str], None] | None = None,
-                 concurrency: int = 4):
+                 concurrency: int = 4, funnels: list[dict] | None = None):
         self.client, self.site_id, self.period = client, site_id, period
         self.site_dir, self.conversions = site_dir, conversions
         self.costs = costs or Costs()
         self.progress = progress or (lambda label: None)
         self.sem = asyncio.Semaphore(concurrency)
+        self.funnels = funnels or []  # [[review.funnels]] of the config
 
     def body(self, metrics: list[str], *, dims: list[str] | None = None, filters=None,
              period: Period | None = None, **extra) -> dict:
@@ -305,7 +308,15 @@ class ReviewBuilder:
         self._weekly(report, r, conv)
         await self._longevity(report, r)
         self._cost(report)
+        await self._video_and_funnels(report, conv)
         return report
+
+    async def _video_and_funnels(self, report: Report, conv: list[str]) -> None:
+        from ownmedia.review.funnels import custom_funnels, funnel_section
+        from ownmedia.review.video import video_section
+
+        report.video = await video_section(self, report)
+        report.funnels = await funnel_section(self, report, conv, custom_funnels(self.funnels))
 
     async def _conversion_goals(self, report: Report) -> list[str]:
         if self.conversions is not None:

@@ -149,5 +149,9 @@ def render(report: Report, console: Console, top: int = 20) -> None:
         t.add_row("per CTA click / par clic", fmt(cost.get("per_cta_click"), 4), "unknown")
         t.add_row("per conversion", fmt(cost.get("per_conversion"), 4), "unknown")
         console.print(t)
+    from ownmedia.review import funnels, video
+
+    video.render_terminal(report, console, top)
+    funnels.render_terminal(report, console, top)
     for note in report.notes:
         console.print(f"[yellow]note:[/] {note}")
