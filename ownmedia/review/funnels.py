@@ -13,7 +13,8 @@ The owned-media funnel, for the site and per post:
 Per post, the visits are those that entered the site on the post (`visit:entry_page`, its
 translations together), as the review attributes conversions to posts: "of the visits this post
 brought, how many read to the end, clicked, converted". It costs the same four queries for every
-post, where a funnel per post would cost four queries per post, each a scan of the period.
+post and the site together (the entry pages' rows add up to the site), where a funnel per post
+would cost four queries per post, each a scan of the period's matching events.
 Custom funnels come from the config: `[[review.funnels]] name = "…" steps = ["/pricing/",
 "Signup"]`, a step being a page path (a pageview of it; `*` matches any characters but `/`,
 `**` anything) or a goal name.
@@ -124,19 +125,23 @@ async def count(builder: ReviewBuilder, funnel: Funnel, label: str) -> dict:
     return shape(funnel, [r[0]["metrics"][0] if r else 0 for r in rows])
 
 
-async def per_post(builder: ReviewBuilder, funnel: Funnel) -> list[dict]:
-    """The funnel of the visits each post brought (entry page), every post at once."""
+async def by_entry(builder: ReviewBuilder, funnel: Funnel) -> tuple[dict, list[dict]]:
+    """(the site's funnel, the funnel of the visits each post brought), from one query per
+    step broken down by entry page: every visit has one, so the rows add up to the site."""
     from ownmedia.review.model import post_slug
 
-    rows = await step_rows(builder, funnel, "per post", ["visit:entry_page"])
+    rows = await step_rows(builder, funnel, "by entry page", ["visit:entry_page"])
+    total = [0] * len(rows)
     counts: dict[str, list[int]] = {}
     for k, step in enumerate(rows):
         for rec in step:
+            total[k] += rec["metrics"][0]
             slug = post_slug(rec["dimensions"][0])
             if slug:
                 counts.setdefault(slug, [0] * len(rows))[k] += rec["metrics"][0]
-    out = [{"post": slug, **shape(funnel, n)} for slug, n in counts.items()]
-    return sorted(out, key=lambda f: (-f["steps"][0]["visits"], f["post"]))
+    posts = [{"post": slug, **shape(funnel, n)} for slug, n in counts.items()]
+    posts.sort(key=lambda f: (-f["steps"][0]["visits"], f["post"]))
+    return shape(funnel, total), posts
 
 
 async def funnel_section(builder: ReviewBuilder, report: Report, conversions: list[str],
@@ -146,8 +151,8 @@ async def funnel_section(builder: ReviewBuilder, report: Report, conversions: li
     filters."""
     try:
         owned = owned_media_funnel(conversions)
-        site, posts, others = await asyncio.gather(
-            count(builder, owned, "site"), per_post(builder, owned),
+        (site, posts), others = await asyncio.gather(
+            by_entry(builder, owned),
             asyncio.gather(*(count(builder, f, f.name) for f in custom or [])))
         titles = {p["post"]: p.get("title") or "" for p in report.posts}
         posts = [{**f, "title": titles.get(f["post"], "")} for f in posts]
