@@ -315,8 +315,9 @@ class ReviewBuilder:
         from ownmedia.review.funnels import custom_funnels, funnel_section
         from ownmedia.review.video import video_section
 
-        report.video = await video_section(self, report)
-        report.funnels = await funnel_section(self, report, conv, custom_funnels(self.funnels))
+        report.video, report.funnels = await asyncio.gather(
+            video_section(self, report),
+            funnel_section(self, report, conv, custom_funnels(self.funnels)))
 
     async def _conversion_goals(self, report: Report) -> list[str]:
         if self.conversions is not None:
