@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 # order a build needs: incremental first (it sets up the build state the others use).
 PLUGINS: tuple[str, ...] = tuple(f"ownmedia.plugins.{name}" for name in (
     "incremental", "comments", "print_view", "share", "cta", "analytics", "seo", "lang_sites",
-    "print_qr",
+    "print_qr", "video",
 ))
 
 

@@ -94,6 +94,9 @@ class ReviewConfig:
     currency: str = "EUR"         # money of costs when the events' revenue names none
     weekly_to: list[str] = field(default_factory=list)  # the review mailed every Monday
     weekly_hour: int = 7          # UTC hour from which Monday's mail goes out
+    # [[review.funnels]] name = "Newsletter", steps = ["/newsletter/", "Newsletter signup"]:
+    # 2 to 8 steps, each a page path (starting with /) or a goal name (ownmedia/review/funnels.py)
+    funnels: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -196,6 +199,7 @@ def load_config(path: str | Path | None = None, **overrides: dict) -> Config:
 
 
 def _check_review(config: Config) -> None:
+    """[review] funnels: each a name and 2 to 8 steps (as Plausible's funnels)."""
     r, src = config.review, config.source
     if not (len(r.currency) == 3 and r.currency.isalpha() and r.currency.isupper()):
         raise ConfigError(f"{src}: [review] currency must be an ISO 4217 code such as EUR")
@@ -206,6 +210,20 @@ def _check_review(config: Config) -> None:
         raise ConfigError(f"{src}: [review] weekly_hour must be between 0 and 23")
     if r.weekly_to and not config.smtp.host:
         raise ConfigError(f"{src}: [review] weekly_to needs an SMTP server: set [smtp] host")
+    names: set[str] = set()
+    for i, funnel in enumerate(r.funnels):
+        where = f"{src}: [[review.funnels]] #{i + 1}"
+        unknown = sorted(set(funnel) - {"name", "steps"})
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)} (known: name, steps)")
+        name, steps = funnel.get("name"), funnel.get("steps")
+        if not isinstance(name, str) or not name.strip() or name in names:
+            raise ConfigError(f"{where}: needs a name, different from the other funnels'")
+        names.add(name)
+        if not isinstance(steps, list) or not 2 <= len(steps) <= 8 or not all(
+                isinstance(x, str) and x.strip() for x in steps):
+            raise ConfigError(f"{where} ({name}): steps must list 2 to 8 page paths "
+                              "('/pricing/') or goal names ('Signup')")
 
 
 def _campaigns(raw: object, source: str) -> list:

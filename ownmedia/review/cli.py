@@ -116,7 +116,8 @@ def review(period: str, until: str | None, html_file: str | None, as_json: bool,
                     conversions=list(conversions) if conversions else None,
                     costs=Costs(cost, baseline_cost, baseline_copies), progress=step,
                     currency=config.review.currency,
-                    campaigns=campaigns)
+                    campaigns=campaigns,
+                    funnels=config.review.funnels)
 
     started = time.perf_counter()
     try:

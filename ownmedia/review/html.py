@@ -322,9 +322,22 @@ def section_campaigns(report: Report, view: View) -> str:
     return campaigns_html(report.campaign_targets)
 
 
+def section_video(report: Report, view: View) -> str:
+    from ownmedia.review import video
+
+    return video.render_html(report, view.top)
+
+
+def section_funnels(report: Report, view: View) -> str:
+    from ownmedia.review import funnels
+
+    return funnels.render_html(report, view.top)
+
+
 SECTIONS: list[Callable[[Report, View], str]] = [
     section_overview, section_advice, section_campaigns, section_weekly, section_posts,
-    section_ctas, section_channels, section_longevity, section_cost,
+    section_ctas, section_funnels, section_video, section_channels, section_longevity,
+    section_cost,
 ]
 
 

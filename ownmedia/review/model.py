@@ -126,6 +126,8 @@ class Report:
     weekly: list[dict] = field(default_factory=list)
     longevity: dict = field(default_factory=dict)
     cost: dict = field(default_factory=dict)
+    video: dict = field(default_factory=dict)  # ownmedia.review.video
+    funnels: dict = field(default_factory=dict)  # ownmedia.review.funnels
     notes: list[str] = field(default_factory=list)
     currency: str = "EUR"
     freshness: dict = field(default_factory=dict)  # {"last_event_day", "days_without_events"}
@@ -200,7 +202,8 @@ class ReviewBuilder:
                  site_dir: Path | None = None, conversions: list[str] | None = None,
                  costs: Costs | None = None, progress: Callable[[str], None] | None = None,
                  concurrency: int = 4, currency: str = "EUR",
-                 campaigns: list | None = None):
+                 campaigns: list | None = None,
+                 funnels: list[dict] | None = None):
         self.client, self.site_id, self.period = client, site_id, period
         self.site_dir, self.conversions, self.currency = site_dir, conversions, currency
         self.site_posts: dict[str, PostInfo] = feed_posts(site_dir)
@@ -208,6 +211,7 @@ class ReviewBuilder:
         self.costs = costs or Costs()
         self.progress = progress or (lambda label: None)
         self.sem = asyncio.Semaphore(concurrency)
+        self.funnels = funnels or []  # [[review.funnels]] of the config
 
     def body(self, metrics: list[str], *, dims: list[str] | None = None, filters=None,
              period: Period | None = None, **extra) -> dict:
@@ -306,6 +310,7 @@ class ReviewBuilder:
         report.campaign_targets = await build_section(
             self.client, self.site_id, self.period.start, self.period.end, self.campaigns,
             self.site_dir, self.progress)
+        await self._video_and_funnels(report, conv)
         for target in EXTRA_SECTIONS:
             module, _, name = target.partition(":")
             await getattr(importlib.import_module(module), name)(self, report)
@@ -313,6 +318,14 @@ class ReviewBuilder:
 
         report.advice = advise(report)
         return report
+
+    async def _video_and_funnels(self, report: Report, conv: list[str]) -> None:
+        from ownmedia.review.funnels import custom_funnels, funnel_section
+        from ownmedia.review.video import video_section
+
+        report.video, report.funnels = await asyncio.gather(
+            video_section(self, report),
+            funnel_section(self, report, conv, custom_funnels(self.funnels)))
 
     async def _conversion_goals(self, report: Report) -> list[str]:
         if self.conversions is not None:

@@ -133,6 +133,9 @@ class Truth:
     daily: dict = field(default_factory=dict)  # day -> {"visitors", "pageviews", ...}
     monthly_post_pageviews: dict = field(default_factory=dict)  # month -> {"old", "new"}
     campaign_targets: dict = field(default_factory=dict)  # name -> {"daily": {day: n}, ...}
+    videos: dict = field(default_factory=dict)  # video -> {"provider", "post", "plays", ...}
+    video_posts: dict = field(default_factory=dict)  # slug -> Video Play events
+    funnels: dict = field(default_factory=dict)  # "site" / entry post -> visits at each step
 
 
 def _pick(rng: random.Random, table: list) -> tuple:
@@ -225,6 +228,7 @@ def simulate(data_dir: str | Path, spec: SimSpec | None = None, *,
         sink.close()
     (data_dir / "truth.json").write_text(json.dumps(asdict(truth), indent=1, sort_keys=True))
     write_feed(site_dir, posts)
+    write_videos(site_dir, posts)
     return truth
 
 
@@ -276,11 +280,57 @@ def write_feed(site_dir: Path, posts: list[Post]) -> Path:
     return path
 
 
+def video_of(post: Post) -> tuple[str, str] | None:
+    """(video, provider) of the posts that hold one: every fourth, YouTube and local files
+    in turn, as the video plugin names them."""
+    n = int(post.slug.rsplit("-", 1)[-1])
+    if n % 4:
+        return None
+    return (f"yt{n:09d}", "youtube") if n % 8 else (f"media/{post.slug}.mp4", "file")
+
+
+def write_videos(site_dir: Path, posts: list[Post]) -> Path | None:
+    """The built site's videos.json as plugins/video writes it (titles for the review)."""
+    videos = [{"video": v[0], "provider": v[1], "title": f"Video of {p.slug}", "post": p.slug,
+               "page": p.url} for p in posts if (v := video_of(p))]
+    if not videos:
+        return None
+    path = site_dir / "videos.json"
+    path.write_text(json.dumps({"pages": {}, "videos": videos}, indent=1), encoding="utf-8")
+    return path
+
+
+# Of the readers of a post with a video: who play it; of the plays of a local file: who reach
+# each quartile (drawn once, from the generator's own stream of video choices)
+PLAY_RATE = 0.18
+QUARTILE_REACHED = {25: 0.8, 50: 0.6, 75: 0.45, 100: 0.3}
+
+
+def funnel_steps(events: list[tuple[str, str, dict]]) -> int:
+    """How many steps of the owned-media funnel (visit, read through, CTA click, conversion) a
+    visit reached, from its events (name, path, props) in time order, each step matched after
+    the one before as the `sequence` filter defines it."""
+    reached = 1
+    for name, path, props in events:
+        if reached == 1 and name == "Read Through" and props.get("depth") == "100" or \
+                reached == 2 and name == "CTA Click" or \
+                reached == 3 and name == "pageview" and path == CONVERSION_PAGE:
+            reached += 1
+    return reached
+
+
 class _Day:
     """Generates one day of traffic and tallies the truth."""
 
     def __init__(self, rng: random.Random, spec: SimSpec, posts: list[Post], w: _Writer):
         self.rng, self.spec, self.posts, self.w = rng, spec, posts, w
+        self.video_rng = random.Random(spec.seed * 7919 + 1)  # video choices: a stream apart
+        self.videos = {p.slug: v for p in posts if (v := video_of(p))}
+        self.video_plays: Counter = Counter()  # video
+        self.video_players: dict[str, set] = defaultdict(set)
+        self.video_post_plays: Counter = Counter()  # slug
+        self.video_progress: dict[str, Counter] = defaultdict(Counter)  # video -> quartile
+        self.funnel: dict[str, Counter] = defaultdict(Counter)  # "site"/entry slug -> step -> n
         self.next_session = 1
         self.by_url = {p.url: p for p in posts}
         self.by_url.update({p.en_url: p for p in posts if p.en_url})
@@ -437,6 +487,21 @@ class _Day:
                     goal("Read Through", path, {"post": p.slug, "depth": str(depth)}, 0)
             if sd >= 100:
                 self.read_through[p.slug].add(vid)
+            video = self.videos.get(p.slug)
+            if video and self.video_rng.random() < PLAY_RATE:
+                props = {"video": video[0], "post": p.slug, "provider": video[1]}
+                goal("Video Play", path, props)
+                self.video_plays[video[0]] += 1
+                self.video_players[video[0]].add(vid)
+                self.video_post_plays[p.slug] += 1
+                if video[1] == "file":
+                    for q, share in QUARTILE_REACHED.items():
+                        if self.video_rng.random() >= share / (QUARTILE_REACHED.get(q - 25)
+                                                               or 1.0):
+                            break
+                        emit("Video Progress", path, {**props, "progress": str(q)},
+                             interactive=0)
+                        self.video_progress[video[0]][q] += 1
             if rng.random() < 0.05:
                 cta = rng.choice(sorted(CTAS))
                 goal("CTA Click", path, {"cta": cta, "post": p.slug,
@@ -489,6 +554,12 @@ class _Day:
         if utm_medium == "print":
             today["print_pageviews"] += counts["pageviews"]
             self.print_visitors[day.isoformat()].add(vid)
+        reached = funnel_steps([(r[2], r[4], json.loads(r[27]) if r[2] == "Read Through" else {})
+                                for r in rows if r[2] != "engagement"])
+        entry_post = by_url.get(entry)
+        for key in ("site", entry_post.slug) if entry_post else ("site",):
+            for step in range(1, reached + 1):
+                self.funnel[key][step] += 1
         self.w.sessions.append((sid, spec.domain, vid, start, rows[-1][0] if rows else start,
                                 entry, state["exit"], counts["pageviews"], counts["events"],
                                 counts["interactive"], source, referrer, utm_source, utm_medium,
@@ -547,6 +618,15 @@ class _Day:
         truth.daily = {d: dict(c) for d, c in sorted(self.daily.items())}
         truth.monthly_post_pageviews = {m: {"old": c["old"], "new": c["new"]}
                                         for m, c in sorted(self.month_views.items())}
+        by_video = {v[0]: (slug, v[1]) for slug, v in self.videos.items()}
+        truth.videos = {
+            v: {"provider": by_video[v][1], "post": by_video[v][0], "plays": n,
+                "players": len(self.video_players[v]),
+                "progress": {str(q): self.video_progress[v][q] for q in QUARTILE_REACHED}
+                if by_video[v][1] == "file" else {}}
+            for v, n in sorted(self.video_plays.items())}
+        truth.video_posts = dict(sorted(self.video_post_plays.items()))
+        truth.funnels = {k: [c[s] for s in range(1, 5)] for k, c in sorted(self.funnel.items())}
 
 
 def main(argv: list[str] | None = None) -> int:

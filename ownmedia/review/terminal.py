@@ -199,9 +199,22 @@ def section_campaigns(report: Report, console: Console, top: int) -> None:
     render_terminal(report.campaign_targets, console)
 
 
+def section_video(report: Report, console: Console, top: int) -> None:
+    from ownmedia.review import video
+
+    video.render_terminal(report, console, top)
+
+
+def section_funnels(report: Report, console: Console, top: int) -> None:
+    from ownmedia.review import funnels
+
+    funnels.render_terminal(report, console, top)
+
+
 SECTIONS: list[Callable[[Report, Console, int], None]] = [
     section_overview, section_advice, section_campaigns, section_posts, section_ctas,
-    section_channels, section_weekly, section_longevity, section_cost,
+    section_funnels, section_video, section_channels, section_weekly, section_longevity,
+    section_cost,
 ]
 
 

@@ -8,14 +8,20 @@ are allowed by their SHA-256, computed from those very constants, so any other i
 view carry a <style> block): a CSS injection cannot run code. Everything else comes from the
 site itself: scripts, the tracker's and comments.js's requests (same origin when the service
 serves the site), images, fonts, forms. `[server] content_security_policy` replaces the
-policy, e.g. for a site whose pages load Plausible's script from its own host."""
+policy, e.g. for a site whose pages load Plausible's script from its own host.
+
+Frames: only the pages that hold a click-to-load video (plugins/video lists them, with the
+origins each needs, in the built site's videos.json) may frame youtube-nocookie.com or
+player.vimeo.com; every other page keeps `default-src 'self'` for frames."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import importlib.util
+import json
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -61,12 +67,48 @@ def default_policy() -> str:
     ])
 
 
+class VideoFrames:
+    """The frame origins of each page with a video, from the site's videos.json, re-read when
+    a build rewrites it (one stat per HTML response)."""
+
+    def __init__(self, site_dir: Path):
+        self.path = Path(site_dir) / "videos.json"
+        self._stamp: tuple[int, int] | None = None
+        self._pages: dict[str, list[str]] = {}
+
+    def origins(self, path: str) -> list[str]:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return []
+        if (st.st_mtime_ns, st.st_size) != self._stamp:
+            try:
+                pages = json.loads(self.path.read_text(encoding="utf-8")).get("pages", {})
+                self._pages = {str(k): [o for o in v if isinstance(o, str)
+                                        and o.startswith("https://") and " " not in o]
+                               for k, v in pages.items() if isinstance(v, list)}
+            except (OSError, ValueError, AttributeError) as exc:
+                log.warning("%s unreadable (%s): no page may frame a video", self.path, exc)
+                self._pages = {}
+            self._stamp = (st.st_mtime_ns, st.st_size)
+        if path.endswith("/index.html"):
+            path = path[: -len("index.html")]
+        return self._pages.get(path, [])
+
+
 class SecurityHeaders:
     """ASGI wrapper for the static site app."""
 
-    def __init__(self, app: ASGIApp, policy: str):
+    def __init__(self, app: ASGIApp, policy: str, frames: VideoFrames | None = None):
         self.app = app
         self.policy = policy
+        self.frames = frames
+
+    def policy_for(self, path: str) -> str:
+        origins = self.frames.origins(path) if self.frames else []
+        if not origins:
+            return self.policy
+        return f"{self.policy}; frame-src 'self' {' '.join(origins)}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -78,7 +120,7 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 headers["X-Content-Type-Options"] = "nosniff"
                 if self.policy and headers.get("content-type", "").startswith("text/html"):
-                    headers["Content-Security-Policy"] = self.policy
+                    headers["Content-Security-Policy"] = self.policy_for(scope["path"])
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -16,8 +16,11 @@ def mount_site(app: Starlette, site_dir: Path, policy: str = "") -> None:
     from ownmedia.comments.live_static import LiveStatic  # pages replaced by live publishing
     from ownmedia.importers.serving import RedirectsApp  # old URLs of an imported blog
     from ownmedia.mentions.headers import MentionHeaders  # Link/X-Pingback on HTML pages
-    from ownmedia.service.security_headers import SecurityHeaders, default_policy
+    from ownmedia.service.security_headers import SecurityHeaders, VideoFrames, default_policy
 
+    # the built-in policy lets the pages with a video frame its player; an owner's own policy
+    # is sent as written
+    frames = VideoFrames(site_dir) if not policy else None
     policy = default_policy() if not policy else "" if policy == "off" else policy
     app.mount("/", SecurityHeaders(RedirectsApp(MentionHeaders(LiveStatic(static)), site_dir),
-                                   policy), name="site")
+                                   policy, frames), name="site")

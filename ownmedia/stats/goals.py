@@ -24,11 +24,15 @@ from ownmedia.storage.ports import GoalRecord, GoalStorage
 log = logging.getLogger(__name__)
 _SETTINGS_LOCK = threading.Lock()
 
+VIDEO_PLAY = "Video Play"  # a click on a click-to-load video (plugins/video)
 # The events ownmedia's tracker and service send: goals on every site without configuration.
 STANDARD_EVENT_GOALS = (
     "CTA Click", "Share", "Print", "Comment", "Read Through", "Form: Submission",
-    "Outbound Link: Click", "File Download", "404",
+    "Outbound Link: Click", "File Download", "404", VIDEO_PLAY,
 )
+# Metrics a campaign (or any report) may name that are standard goals under a plainer name:
+# `--metric "video plays"` counts Video Play events. The one place this mapping lives.
+METRIC_GOALS = {"video plays": VIDEO_PLAY}
 
 
 class GoalError(ValueError):

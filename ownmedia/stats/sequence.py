@@ -23,13 +23,22 @@ def matches(conn: SqlReader, base: str, params: list, steps: list[tuple[str, lis
     """The matching visits' session ids, or their next events' ids."""
     cols = ", ".join(f"COALESCE({sql}, FALSE)" for sql, _ in steps)
     step_params = [p for _, ps in steps for p in ps]
-    sql = (f"SELECT e.session_id, e.id, {cols} FROM events e WHERE {base} "
-           "ORDER BY e.session_id, e.ts, e.id")
+    if next_event:  # the event that follows may be any event: read them all
+        sql = (f"SELECT e.session_id, e.id, e.ts, {cols} FROM events e WHERE {base} "
+               "ORDER BY e.session_id, e.ts, e.id")
+        args = step_params + list(params)
+    else:
+        # only the events that are a step can move a visit through the sequence: one select
+        # per step, so each can use the (domain, name, ts) index when its step names events
+        sql = " UNION ".join(
+            f"SELECT e.session_id, e.id, e.ts, {cols} FROM events e WHERE {base} AND ({s})"
+            for s, _ in steps) + " ORDER BY 1, 3, 2"
+        args = [a for _, ps in steps for a in (*step_params, *params, *ps)]
     found: list[int] = []
     add: Callable[[int], None] = found.append
     session, step, done = None, 0, False
     n = len(steps)
-    for row in conn.execute(sql, step_params + params):
+    for row in conn.execute(sql, args):
         if row[0] != session:
             session, step, done = row[0], 0, False
         if done:
@@ -38,7 +47,7 @@ def matches(conn: SqlReader, base: str, params: list, steps: list[tuple[str, lis
             add(row[1])
             done = True
             continue
-        if row[2 + step]:
+        if row[3 + step]:
             step += 1
             if step == n and not next_event:
                 add(session)

@@ -51,7 +51,18 @@ class PrintData:
 
     @cached_property
     def _footnoted(self) -> tuple[str, list[str]]:
-        return footnote_links(self._article.content, self.canonical)
+        return footnote_links(self._video_codes(self._article.content), self.canonical)
+
+    def _video_codes(self, content: str) -> str:
+        """Videos (plugins/video) print as their title and a QR code back to the video on
+        the site, tagged like the page's own code so a return from paper is counted."""
+        from plugins.video.render import print_figures
+
+        def qr_for(anchor: str) -> tuple[str, str]:
+            url = f"{qr_target(self.canonical, self._article.slug)}&utm_content=video#{anchor}"
+            return url, make_qr_svg(url)
+
+        return print_figures(content, qr_for)
 
     @property
     def content(self) -> str:
