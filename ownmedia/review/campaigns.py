@@ -167,13 +167,14 @@ def charts(section: dict) -> dict[str, str]:
     return out
 
 
-def render_html(section: dict) -> str:
-    """The section as HTML (with its charts), or "" when there is nothing to show."""
+def render_html(section: dict, with_charts: bool = True) -> str:
+    """The section as HTML (with its charts, unless a mail client could not show inline SVG),
+    or "" when there is nothing to show."""
     from ownmedia.review.html import _table
 
     if not section or not (section.get("campaigns") or section.get("six_month")):
         return ""
-    c = charts(section)
+    c = charts(section) if with_charts else {}
     parts = ["<h2>Campaigns / campagnes</h2>"]
     for m in section.get("campaigns", []):
         if "error" in m:

@@ -223,8 +223,9 @@ def chart(f: dict) -> str:
     return _svg(fig)
 
 
-def render_html(report: Report, top: int = 50) -> str:
-    """Charts and tables of the funnels ("" when there are none)."""
+def render_html(report: Report, top: int = 50, with_charts: bool = True) -> str:
+    """Charts (unless a mail client could not show inline SVG) and tables of the funnels
+    ("" when there are none)."""
     from html import escape
 
     from ownmedia.review.html import _num, _table
@@ -234,7 +235,8 @@ def render_html(report: Report, top: int = 50) -> str:
         return ""
     parts = ["<h2>Funnels / entonnoirs</h2>"]
     for f in _all(section):
-        parts.append(f"<figure>{chart(f)}</figure>")
+        if with_charts:
+            parts.append(f"<figure>{chart(f)}</figure>")
         parts.append(_table(
             ["step / étape", "visits", "% of previous", "% of first", "dropped / perdus"],
             [[escape(s["step"]), _num(s["visits"]), _num(s["of_previous"], 1),

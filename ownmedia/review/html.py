@@ -46,6 +46,7 @@ class View:
     charts: dict[str, str] = field(default_factory=dict)
     top: int = 20
     more_hint: str = MORE_HINT
+    inline_svg: bool = True  # sections drawing their own charts may inline SVG (not in mail)
 
 
 def _num(value: object, digits: int = 2) -> str:
@@ -319,7 +320,7 @@ def section_cost(report: Report, view: View) -> str:
 def section_campaigns(report: Report, view: View) -> str:
     from ownmedia.review.campaigns import render_html as campaigns_html
 
-    return campaigns_html(report.campaign_targets)
+    return campaigns_html(report.campaign_targets, with_charts=view.inline_svg)
 
 
 def section_video(report: Report, view: View) -> str:
@@ -331,7 +332,7 @@ def section_video(report: Report, view: View) -> str:
 def section_funnels(report: Report, view: View) -> str:
     from ownmedia.review import funnels
 
-    return funnels.render_html(report, view.top)
+    return funnels.render_html(report, view.top, with_charts=view.inline_svg)
 
 
 SECTIONS: list[Callable[[Report, View], str]] = [
@@ -346,6 +347,7 @@ def render_html(report: Report, top: int = 20, *, chart_html: dict[str, str] | N
     """The whole report as one HTML document. `chart_html` replaces the inline SVG charts
     (mail uses <img src="cid:...">); `form_html` goes under the title (/admin/review)."""
     view = View(charts=chart_html if chart_html is not None else charts(report), top=top,
+                inline_svg=chart_html is None,
                 more_hint=more_hint)
     title = f"Review / bilan — {escape(report.site_id)} — {report.period[0]} → {report.period[1]}"
     parts = [f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{title}</title>'
