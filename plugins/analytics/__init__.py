@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pelican import signals
 
+from ownmedia.pelican_support import connect_common
+
 from .head import AnalyticsError, head_html
 
 __all__ = ["AnalyticsError", "head_html", "register"]
@@ -22,4 +24,5 @@ def _initialize(pelican: object) -> None:
 
 
 def register() -> None:
+    connect_common(signals)
     signals.initialized.connect(_initialize)

@@ -36,7 +36,12 @@ from ownmedia.comment_format import (
     read_comments_dir,
     sanitise_html,
 )
-from ownmedia.pelican_support import BuildError, install_traceback_filter, plugin_enabled
+from ownmedia.pelican_support import (
+    BuildError,
+    connect_common,
+    install_traceback_filter,
+    plugin_enabled,
+)
 
 log = logging.getLogger(__name__)
 
@@ -334,6 +339,7 @@ def _enabled(settings: dict) -> bool:
 
 
 def register() -> None:
+    connect_common(signals)
     install_traceback_filter()
     signals.article_generator_finalized.connect(on_articles)
     signals.page_generator_finalized.connect(on_pages)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pelican import signals
 
 from ownmedia import incremental
-from ownmedia.pelican_support import install_traceback_filter, plugin_enabled
+from ownmedia.pelican_support import connect_common, install_traceback_filter, plugin_enabled
 
 NAME = "incremental"  # as listed in PLUGINS
 
@@ -75,6 +75,7 @@ def on_finalized(pelican) -> None:
 
 
 def register() -> None:
+    connect_common(signals)
     install_traceback_filter()
     signals.initialized.connect(on_initialized)
     signals.get_generators.connect(on_start)

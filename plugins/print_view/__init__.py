@@ -23,7 +23,7 @@ import segno
 from pelican import signals
 
 from ownmedia.build_cache import BuildCache, key
-from ownmedia.pelican_support import plugin_enabled
+from ownmedia.pelican_support import connect_common, plugin_enabled, warn_relative_siteurl
 
 log = logging.getLogger(__name__)
 
@@ -154,10 +154,18 @@ def print_data(article, siteurl: str, cache: BuildCache | None = None) -> PrintD
     return PrintData(article, siteurl, cache)
 
 
+# A theme's own print.html wins; else the plugin's (ownmedia/templates), so that any theme works.
+PRINT_TEMPLATES = ("print.html", "ownmedia/print.html")
+
+
+def print_template(env):
+    return env.select_template(PRINT_TEMPLATES)
+
+
 def render_print_view(article, env, context: dict) -> str:
     """print.html for one article, in memory (`env`: a Jinja environment such as a Pelican
     generator's `env`; `context`: the site context). Builds use write_print_view."""
-    template = env.get_template("print.html")
+    template = print_template(env)
     data = print_data(article, context.get("SITEURL", ""))
     return template.render({**context, "article": article, "print": data})
 
@@ -168,7 +176,7 @@ def write_print_view(writer, article, env, context: dict) -> None:
 
     state = incremental.current(writer.settings)
     data = print_data(article, context.get("SITEURL", ""), state.cache if state else None)
-    writer.write_file(print_path(article.save_as), env.get_template("print.html"), context,
+    writer.write_file(print_path(article.save_as), print_template(env), context,
                       article=article, print=data)
 
 
@@ -180,6 +188,7 @@ def on_articles(generator) -> None:
 
     state = incremental.current(generator.settings)
     siteurl = generator.settings.get("SITEURL", "")
+    warn_relative_siteurl(generator.settings, log)
     for article in [*generator.articles, *generator.translations]:
         article.print_url = print_url(article.save_as)
         if state is not None and not state.previous:
@@ -201,5 +210,6 @@ def _enabled(settings: dict) -> bool:
 
 
 def register() -> None:
+    connect_common(signals)
     signals.article_generator_finalized.connect(on_articles)
     signals.article_writer_finalized.connect(on_write)

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 from pelican import signals
 
 from ownmedia import incremental
-from ownmedia.pelican_support import install_traceback_filter, plugin_enabled
+from ownmedia.pelican_support import connect_common, install_traceback_filter, plugin_enabled
 from ownmedia.post_image import post_image_url
 
 from .checks import ContentCheckError, check_content, check_failed_sources
@@ -239,6 +239,7 @@ def _enabled(settings: dict) -> bool:
 
 
 def register() -> None:
+    connect_common(signals)
     install_traceback_filter()
     signals.article_generator_finalized.connect(on_articles)
     signals.page_generator_finalized.connect(on_pages)
