@@ -5,8 +5,10 @@ from pathlib import Path
 
 from pelican.settings import get_settings_from_file
 
+from ownmedia.site import ROOT
+
 HERE = Path(__file__).resolve().parent
-_REPO = get_settings_from_file(str(HERE.parents[3] / "pelicanconf.py"))
+_REPO = get_settings_from_file(str(ROOT / "pelicanconf.py"))
 PLUGIN_PATHS = _REPO["PLUGIN_PATHS"]  # the plugins, named as this repository names them
 PLUGINS = _REPO["PLUGINS"]
 
