@@ -156,11 +156,9 @@ def sitemap_urls(context: dict, settings: dict) -> list[tuple[str, str | None]]:
     index_save_as = settings.get("INDEX_SAVE_AS", "index.html")
     urls: list[tuple[str, str | None]] = []
     if "index" in settings.get("DIRECT_TEMPLATES", ["index"]) and index_save_as:
-        urls.extend(
-            (f"{site}/{u}", None)
-            for u in paginated_urls(index_save_as, url_of(index_save_as),
-                                    context.get("articles", []), settings)
-        )
+        first = url_of(index_save_as)  # "" for index.html: the site's root
+        pages = paginated_urls(index_save_as, first, context.get("articles", []), settings)
+        urls.extend((f"{site}/{u}", None) for u in [first, *pages[1:]])
 
     def lastmod(c) -> str | None:
         d = getattr(c, "modified", None) or getattr(c, "date", None)
