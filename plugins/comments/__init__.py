@@ -273,7 +273,7 @@ def on_articles(generator) -> None:
 def feed_path(article) -> str:
     """comments.atom.xml next to the article's index.html (or <name>/comments.atom.xml)."""
     save_as = article.save_as
-    if save_as.endswith("index.html"):
+    if save_as == "index.html" or save_as.endswith("/index.html"):
         return save_as[: -len("index.html")] + "comments.atom.xml"
     return os.path.splitext(save_as)[0] + "/comments.atom.xml"
 

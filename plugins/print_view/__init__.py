@@ -71,7 +71,7 @@ class PrintData:
 
 def print_path(save_as: str) -> str:
     """Where the print view of a page saved as `save_as` goes: its folder + print/index.html."""
-    if save_as.endswith("index.html"):
+    if save_as == "index.html" or save_as.endswith("/index.html"):
         return save_as[: -len("index.html")] + "print/index.html"
     stem = save_as[:-5] if save_as.endswith(".html") else save_as
     return f"{stem}/print/index.html"

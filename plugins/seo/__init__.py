@@ -133,7 +133,8 @@ def nav_pages(pages: list, settings: dict) -> dict[str, list[tuple[str, str, str
 
 def url_of(save_as: str) -> str:
     """The URL a file saved as `save_as` is served at (a folder's index.html by the folder)."""
-    return save_as[: -len("index.html")] if save_as.endswith("index.html") else save_as
+    is_index = save_as == "index.html" or save_as.endswith("/index.html")
+    return save_as[: -len("index.html")] if is_index else save_as
 
 
 def content_url(item) -> str | None:

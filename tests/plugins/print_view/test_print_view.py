@@ -112,3 +112,9 @@ def test_print_view_includes_comments(built_site):
         (built_site / "2026/own-your-channel/print/index.html").read_text(), "html.parser"
     )
     assert len(ps.select(".comments li.comment")) == 4
+
+
+def test_paths_of_pages_named_like_an_index():
+    """Only a folder's index.html is served by its folder: blog_index.html is a file."""
+    assert print_path("blog_index.html") == "blog_index/print/index.html"
+    assert print_url("2019/slug.html") == "2019/slug/print/"
