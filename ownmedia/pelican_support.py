@@ -118,15 +118,16 @@ def site_url_warning(settings: Mapping) -> str | None:
             "= 'https://your.domain')")
 
 
-_warned: set[str] = set()
+WARNED_KEY = "_ownmedia_siteurl_warned"  # lower case: not a setting, not fingerprinted
 
 
-def warn_relative_siteurl(settings: Mapping, logger: logging.Logger) -> None:
-    """Once per process and SITEURL, from the plugins that encode absolute URLs."""
+def warn_relative_siteurl(settings: dict) -> None:
+    """Once per build (the flag lives in this build's settings; the logger is not Pelican's,
+    which would say it only once per process)."""
     message = site_url_warning(settings)
-    if message and message not in _warned:
-        _warned.add(message)
-        logger.warning("ownmedia: %s", message)
+    if message and not settings.get(WARNED_KEY):
+        settings[WARNED_KEY] = True
+        plain_logger("ownmedia.build").warning("ownmedia: %s", message)
 
 
 def on_finalized(pelican) -> None:

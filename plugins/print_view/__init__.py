@@ -188,7 +188,7 @@ def on_articles(generator) -> None:
 
     state = incremental.current(generator.settings)
     siteurl = generator.settings.get("SITEURL", "")
-    warn_relative_siteurl(generator.settings, log)
+    warn_relative_siteurl(generator.settings)
     for article in [*generator.articles, *generator.translations]:
         article.print_url = print_url(article.save_as)
         if state is not None and not state.previous:
