@@ -108,6 +108,14 @@ def copy_static(settings: Mapping, output_path: str | Path) -> list[Path]:
     return written
 
 
+def html_stem(save_as: str) -> str:
+    """`a/slug.html` -> `a/slug` (where a post's print view and comments feed go); also for a
+    slug that itself ends in .html (`slug.html.html`), else they would be under /slug.html/."""
+    while save_as.endswith(".html"):
+        save_as = save_as[: -len(".html")]
+    return save_as
+
+
 def site_url_warning(settings: Mapping) -> str | None:
     """A relative SITEURL makes print QR codes and share links useless off the site."""
     siteurl = settings.get("SITEURL", "") or ""

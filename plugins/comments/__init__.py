@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import threading
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -39,6 +38,7 @@ from ownmedia.comment_format import (
 from ownmedia.pelican_support import (
     BuildError,
     connect_common,
+    html_stem,
     install_traceback_filter,
     plugin_enabled,
 )
@@ -275,7 +275,7 @@ def feed_path(article) -> str:
     save_as = article.save_as
     if save_as == "index.html" or save_as.endswith("/index.html"):
         return save_as[: -len("index.html")] + "comments.atom.xml"
-    return os.path.splitext(save_as)[0] + "/comments.atom.xml"
+    return html_stem(save_as) + "/comments.atom.xml"
 
 
 def _feed_url(article, settings: dict) -> str:

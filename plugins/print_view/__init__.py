@@ -23,7 +23,12 @@ import segno
 from pelican import signals
 
 from ownmedia.build_cache import BuildCache, key
-from ownmedia.pelican_support import connect_common, plugin_enabled, warn_relative_siteurl
+from ownmedia.pelican_support import (
+    connect_common,
+    html_stem,
+    plugin_enabled,
+    warn_relative_siteurl,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +75,11 @@ class PrintData:
 
 
 def print_path(save_as: str) -> str:
-    """Where the print view of a page saved as `save_as` goes: its folder + print/index.html."""
+    """Where the print view of a page saved as `save_as` goes: its folder + print/index.html
+    (`slug.html` and `slug/index.html` both get `slug/print/`)."""
     if save_as == "index.html" or save_as.endswith("/index.html"):
         return save_as[: -len("index.html")] + "print/index.html"
-    stem = save_as[:-5] if save_as.endswith(".html") else save_as
-    return f"{stem}/print/index.html"
+    return f"{html_stem(save_as)}/print/index.html"
 
 
 def print_url(save_as: str) -> str:

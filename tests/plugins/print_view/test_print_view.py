@@ -118,3 +118,4 @@ def test_paths_of_pages_named_like_an_index():
     """Only a folder's index.html is served by its folder: blog_index.html is a file."""
     assert print_path("blog_index.html") == "blog_index/print/index.html"
     assert print_url("2019/slug.html") == "2019/slug/print/"
+    assert print_url("slug.html.html") == "slug/print/"  # a slug that ends in .html
