@@ -53,7 +53,8 @@ if "PLUGINS" in globals() and PLUGINS is not None:
 else:  # Pelican auto-loads the namespace plugins when PLUGINS is unset
     from pelican.plugins._utils import get_namespace_plugins
     _theirs = list(get_namespace_plugins().values())
-PLUGINS = _theirs + [_ours(n) for n in _repo["PLUGINS"]]
+_skip = set(filter(None, os.environ.get("OWNMEDIA_BENCH_SKIP", "").split(",")))
+PLUGINS = _theirs + [_ours(n) for n in _repo["PLUGINS"] if n.rsplit(".", 1)[-1] not in _skip]
 THEME = {theme!r}
 CACHE_PATH = os.environ["OWNMEDIA_BENCH_CACHE"]
 OWNMEDIA_UNREADABLE_CONTENT = "warn"  # Pelican drops such files; so does this build
@@ -64,6 +65,9 @@ SITE_LANGUAGES = sorted({{*globals().get("SITE_LANGUAGES", ()),
 HEAD = '{% include "ownmedia/head.html" %}\n'
 ARTICLE = ('{% include "ownmedia/print_link.html" %}\n'
            '{% include "ownmedia/article_end.html" %}\n')
+
+
+SKIP: list[str] = []  # --skip: ownmedia plugins left out (to see what each costs)
 
 
 def settings_file(site: Path) -> Path:
@@ -106,6 +110,7 @@ def run_pelican(site: Path, conf: Path, out: Path, cache: Path) -> tuple[float, 
     for folder in (out, cache):
         shutil.rmtree(folder, ignore_errors=True)
     env = {"OWNMEDIA_BENCH_CACHE": str(cache), "PATH": "/usr/bin:/bin",
+           "OWNMEDIA_BENCH_SKIP": ",".join(SKIP),
            "HOME": str(Path.home()), "LANG": "C.UTF-8", "COLUMNS": "200"}
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "pelican", "content", "-s", str(conf),
@@ -187,7 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--work", type=Path, help="keep the copies and outputs in this "
                         "(new) folder instead of a temporary one")
+    parser.add_argument("--skip", default="", help="ownmedia plugins to leave out, "
+                        "comma-separated (e.g. lang_sites,incremental)")
     args = parser.parse_args(argv)
+    SKIP[:] = [n for n in args.skip.split(",") if n]
     results = []
     with tempfile.TemporaryDirectory(prefix="ownmedia-bench-") as tmp:
         work = Path(tmp)

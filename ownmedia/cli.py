@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, str] = {
     "goals": "ownmedia.stats.cli:goals",
     "review": "ownmedia.review.cli:review",
     "import": "ownmedia.importers.cli:import_group",
+    "doctor": "ownmedia.doctor:doctor",
 }
 
 
