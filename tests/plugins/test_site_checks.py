@@ -59,3 +59,23 @@ def test_an_absolute_siteurl_is_not_warned_about(tmp_path, caplog):
     with caplog.at_level(logging.WARNING):
         build_fixture(site, tmp_path / "out")
     assert not [r for r in caplog.records if "SITEURL" in r.getMessage()]
+
+
+def test_a_content_warning_is_printed_once(tmp_path):
+    """The print view shows the article's content too: Pelican's warning about the content
+    (here a link to a missing file) must not be printed a second time for it."""
+    import subprocess
+    import sys
+
+    site = copy_site("foreign", tmp_path / "foreign")
+    (site / "content" / "posts" / "broken.md").write_text(
+        "Title: Broken link\nDate: 2026-10-04 10:00\n\n"
+        "A [link]({filename}/no-such-post-for-warnings.md).\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "pelican", str(site / "content"), "-s",
+         str(site / "pelicanconf.py"), "-o", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=300, env={"COLUMNS": "400", "PATH": "/usr/bin"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "out" / "broken-link" / "print" / "index.html").is_file()
+    output = done.stdout + done.stderr
+    assert output.count("no-such-post-for-warnings.md") == 1, output
