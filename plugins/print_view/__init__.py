@@ -156,7 +156,13 @@ def footnote_links(content: str, base_url: str) -> tuple[str, list[str]]:
 
 
 def print_data(article, siteurl: str, cache: BuildCache | None = None) -> PrintData:
-    return PrintData(article, siteurl, cache)
+    """One PrintData per article and build, shared by its print view and its article page's
+    print-only QR code (plugins/print_qr): each QR code is made once."""
+    data = getattr(article, "_ownmedia_print_data", None)
+    if data is None or data._siteurl != siteurl or data._cache is not cache:
+        data = PrintData(article, siteurl, cache)
+        article._ownmedia_print_data = data
+    return data
 
 
 # A theme's own print.html wins; else the plugin's (ownmedia/templates), so that any theme works.
