@@ -31,8 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-WRAPPER = '''"""ownmedia bench: the site's own settings, plus every ownmedia plugin."""
+WRAPPER = '''"""ownmedia bench: the site's own settings (vanilla), plus every ownmedia plugin
+and the patched copy of its theme (ownmedia)."""
 import importlib
+import json
 import os
 import sys
 
@@ -41,25 +43,29 @@ sys.path.insert(0, {site!r})  # site's plugins/ folder); the site first for its 
 from pelican.settings import get_settings_from_file as _read
 
 globals().update(_read({settings!r}))
-_repo = _read({repo_conf!r})
 
 
 def _ours(name):
     return importlib.import_module(name if "." in name else "plugins." + name)
 
 
-if "PLUGINS" in globals() and PLUGINS is not None:
-    _theirs = list(PLUGINS)
-else:  # Pelican auto-loads the namespace plugins when PLUGINS is unset
-    from pelican.plugins._utils import get_namespace_plugins
-    _theirs = list(get_namespace_plugins().values())
-_skip = set(filter(None, os.environ.get("OWNMEDIA_BENCH_SKIP", "").split(",")))
-PLUGINS = _theirs + [_ours(n) for n in _repo["PLUGINS"] if n.rsplit(".", 1)[-1] not in _skip]
-THEME = {theme!r}
+for _key, _value in json.loads(os.environ.get("OWNMEDIA_BENCH_SET", "{{}}")).items():
+    globals()[_key] = _value  # --set: what the site needs to build with this Pelican
 CACHE_PATH = os.environ["OWNMEDIA_BENCH_CACHE"]
-OWNMEDIA_UNREADABLE_CONTENT = "warn"  # Pelican drops such files; so does this build
-SITE_LANGUAGES = sorted({{*globals().get("SITE_LANGUAGES", ()),
-                         globals().get("DEFAULT_LANG", "en"), "en", "fr"}})
+if os.environ.get("OWNMEDIA_BENCH_VARIANT") == "ownmedia":
+    _repo = _read({repo_conf!r})
+    if "PLUGINS" in globals() and PLUGINS is not None:
+        _theirs = list(PLUGINS)
+    else:  # Pelican auto-loads the namespace plugins when PLUGINS is unset
+        from pelican.plugins._utils import get_namespace_plugins
+        _theirs = list(get_namespace_plugins().values())
+    _skip = set(filter(None, os.environ.get("OWNMEDIA_BENCH_SKIP", "").split(",")))
+    PLUGINS = _theirs + [_ours(n) for n in _repo["PLUGINS"]
+                         if n.rsplit(".", 1)[-1] not in _skip]
+    THEME = {theme!r}
+    OWNMEDIA_UNREADABLE_CONTENT = "warn"  # Pelican drops such files; so does this build
+    SITE_LANGUAGES = sorted({{*globals().get("SITE_LANGUAGES", ()),
+                             globals().get("DEFAULT_LANG", "en"), "en", "fr"}})
 '''
 
 HEAD = '{% include "ownmedia/head.html" %}\n'
@@ -106,11 +112,16 @@ def patch_theme(theme: Path) -> list[str]:
     return patched
 
 
-def run_pelican(site: Path, conf: Path, out: Path, cache: Path) -> tuple[float, str, int]:
+SET: dict = {}  # --set KEY=JSON: settings both builds get
+
+
+def run_pelican(site: Path, conf: Path, out: Path, cache: Path,
+                variant: str) -> tuple[float, str, int]:
     for folder in (out, cache):
         shutil.rmtree(folder, ignore_errors=True)
     env = {"OWNMEDIA_BENCH_CACHE": str(cache), "PATH": "/usr/bin:/bin",
-           "OWNMEDIA_BENCH_SKIP": ",".join(SKIP),
+           "OWNMEDIA_BENCH_SKIP": ",".join(SKIP), "OWNMEDIA_BENCH_VARIANT": variant,
+           "OWNMEDIA_BENCH_SET": json.dumps(SET),
            "HOME": str(Path.home()), "LANG": "C.UTF-8", "COLUMNS": "200"}
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "pelican", "content", "-s", str(conf),
@@ -162,11 +173,11 @@ def bench_site(site_dir: Path, runs: int, work: Path) -> dict:
                                       repo_conf=str(ROOT / "pelicanconf.py"),
                                       theme=str(theme)), encoding="utf-8")
     result: dict = {"site": site_dir.name, "settings": conf.name, "patched": patched}
-    for label, used in (("vanilla", conf), ("ownmedia", wrapper)):
+    for label in ("vanilla", "ownmedia"):
         times, log, code = [], "", 0
         for n in range(runs):
-            elapsed, log, code = run_pelican(site, used, work / f"out-{label}",
-                                             work / f"cache-{label}-{n}")
+            elapsed, log, code = run_pelican(site, wrapper, work / f"out-{label}",
+                                             work / f"cache-{label}-{n}", label)
             if code != 0:
                 break
             times.append(elapsed)
@@ -192,10 +203,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--work", type=Path, help="keep the copies and outputs in this "
                         "(new) folder instead of a temporary one")
+    parser.add_argument("--set", dest="settings", action="append", default=[],
+                        metavar="KEY=JSON", help="a setting both builds get, e.g. "
+                        "'CATEGORY_FEED_ATOM=\"feeds/{slug}.atom.xml\"' (repeatable)")
     parser.add_argument("--skip", default="", help="ownmedia plugins to leave out, "
                         "comma-separated (e.g. lang_sites,incremental)")
     args = parser.parse_args(argv)
     SKIP[:] = [n for n in args.skip.split(",") if n]
+    for item in args.settings:
+        key, _, value = item.partition("=")
+        SET[key] = json.loads(value)
     results = []
     with tempfile.TemporaryDirectory(prefix="ownmedia-bench-") as tmp:
         work = Path(tmp)
