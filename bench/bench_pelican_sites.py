@@ -76,9 +76,14 @@ ARTICLE = ('{% include "ownmedia/print_link.html" %}\n'
 SKIP: list[str] = []  # --skip: ownmedia plugins left out (to see what each costs)
 
 
+SETTINGS: list[str] = []  # --settings: the settings file's name in each site
+
+
 def settings_file(site: Path) -> Path:
-    publish = site / "publishconf.py"
-    return publish if publish.is_file() else site / "pelicanconf.py"
+    for name in [*SETTINGS, "publishconf.py", "pelicanconf.py"]:
+        if (site / name).is_file():
+            return site / name
+    raise SystemExit(f"{site}: no publishconf.py or pelicanconf.py (give --settings NAME)")
 
 
 def read_settings(site: Path, conf: Path) -> dict:
@@ -206,10 +211,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", dest="settings", action="append", default=[],
                         metavar="KEY=JSON", help="a setting both builds get, e.g. "
                         "'CATEGORY_FEED_ATOM=\"feeds/{slug}.atom.xml\"' (repeatable)")
+    parser.add_argument("--settings", dest="settings_name", default=None, metavar="NAME",
+                        help="settings file in each SITE_DIR, e.g. pelican.conf.py for "
+                        "Pelican's samples [publishconf.py, else pelicanconf.py]")
     parser.add_argument("--skip", default="", help="ownmedia plugins to leave out, "
                         "comma-separated (e.g. lang_sites,incremental)")
     args = parser.parse_args(argv)
     SKIP[:] = [n for n in args.skip.split(",") if n]
+    SETTINGS[:] = [args.settings_name] if args.settings_name else []
     for item in args.settings:
         key, _, value = item.partition("=")
         SET[key] = json.loads(value)
