@@ -61,6 +61,7 @@ def build_site(
             incremental.log.info("ownmedia: nothing changed since the last build of %s",
                                  settings["OUTPUT_PATH"])
             return Path(settings["OUTPUT_PATH"])
+        incremental.note_inputs(settings)  # as nothing_changed saw them, before any plugin
     Pelican(settings).run()
     return Path(settings["OUTPUT_PATH"])
 

@@ -21,8 +21,11 @@ NAME = "incremental"  # as listed in PLUGINS
 
 
 def on_initialized(pelican) -> None:
-    """Before the other plugins' `initialized` (this plugin is listed first)."""
-    if plugin_enabled(pelican.settings, NAME):
+    """The build's inputs, unless ownmedia.site.build_site noted them before Pelican started:
+    blinker calls receivers in no set order, so other plugins' `initialized` (which add
+    derived settings) may already have run here."""
+    if plugin_enabled(pelican.settings, NAME) and \
+            id(pelican.settings) not in incremental._INPUTS:
         incremental.note_inputs(pelican.settings)
 
 
