@@ -40,6 +40,10 @@ INCLUDED_BY = {name: "ownmedia/article_end.html" for name in
 INCLUDED_BY.update({"ownmedia/analytics.html": "ownmedia/head.html",
                     "ownmedia/seo.html": "ownmedia/head.html"})
 UNREADABLE_VALUES = ("error", "warn")
+# Other packages' plugins that do what plugins/seo does (pages would get two canonical links,
+# or one sitemap.xml would overwrite the other)
+SAME_JOB = {"seo": "writes canonical and OpenGraph tags", "sitemap": "writes sitemap.xml"}
+SAME_JOB_FR = {"seo": "écrit les balises canonical et OpenGraph", "sitemap": "écrit sitemap.xml"}
 
 
 @dataclass
@@ -139,6 +143,16 @@ def check_plugins(report: Report, settings: dict) -> set[str]:
             loaded.add(short)
             report.add(OK, "plugins", tr(f"plugin {name!r}: ownmedia's ({origin})",
                                          f"extension {name!r} : celle d'ownmedia ({origin})"))
+    others = [str(getattr(e, "__name__", e)) for e in entries] if entries is not None else []
+    if "seo" in loaded:
+        for name in others:
+            if name.rsplit(".", 1)[-1] in SAME_JOB and not is_ours(
+                    plugin_origin(name, paths, namespace) or "/"):
+                report.add(WARNING, "plugins", tr(
+                    f"{name} also {SAME_JOB[name.rsplit('.', 1)[-1]]}: leave one of the two "
+                    "out (or leave ownmedia/seo.html out of the theme)",
+                    f"{name} {SAME_JOB_FR[name.rsplit('.', 1)[-1]]} aussi : n'en gardez qu'un "
+                    "(ou retirez ownmedia/seo.html du thème)"))
     if not loaded and not report.errors:
         report.add(WARNING, "plugins", tr("no ownmedia plugin in PLUGINS",
                                           "aucune extension ownmedia dans PLUGINS"))
