@@ -12,7 +12,8 @@ setup(
         "ownmedia.theme",
     ],
     package_dir={"ownmedia.plugins": "plugins", "ownmedia.theme": "theme"},
-    # the theme, and the templates of the admin and of the comment pages without JavaScript
+    # the theme; the templates of the admin and of the comment pages without JavaScript; the
+    # snippets and static files the plugins add to any theme
     package_data={"ownmedia.theme": ["templates/*", "static/**/*"],
-                  "ownmedia": ["**/templates/*.html"]},
+                  "ownmedia": ["**/templates/*.html", "templates/**/*.html", "static/*"]},
 )

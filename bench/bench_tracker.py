@@ -1,4 +1,4 @@
-"""Tracker weight: theme/static/js/tracker.js gzipped, next to Plausible's npm tracker
+"""Tracker weight: ownmedia/static/tracker.js gzipped, next to Plausible's npm tracker
 (2,694 bytes gzipped, the figure the issue quotes), against the 1,500-byte budget. Also the
 cost of the CTA Markdown extension on post conversion (side by side, same run)."""
 
@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
-TRACKER = ROOT / "theme" / "static" / "js" / "tracker.js"
+TRACKER = ROOT / "ownmedia" / "static" / "tracker.js"
 PLAUSIBLE_GZIP = 2694
 BUDGET = 1500
 

@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "new": "ownmedia.scaffold.cli:new",
     "build": "ownmedia.scaffold.cli:build",
     "campaigns": "ownmedia.campaigns.cli:campaigns",
+    "doctor": "ownmedia.doctor:doctor",
 }
 
 

@@ -57,7 +57,8 @@ VOLATILE_SETTINGS = {"OUTPUT_PATH", "CACHE_PATH", "LOAD_CONTENT_CACHE", "CACHE_C
                      "WRITE_SELECTED", "PLUGINS", "DELETE_OUTPUT_DIRECTORY", "GZIP_CACHE",
                      "CONTENT_CACHING_LAYER", "OWNMEDIA_BUILD_WORKERS", "OWNMEDIA_DRY_RUN",
                      "OWNMEDIA_CONTENT_CACHE", "OWNMEDIA_INCREMENTAL"}
-CACHED_TEMPLATES = ("print.html",)  # whole outputs also kept in the content-addressed cache
+# whole outputs also kept in the content-addressed cache
+CACHED_TEMPLATES = ("print.html", "ownmedia/print.html")
 
 
 class BuildLocked(BuildError):

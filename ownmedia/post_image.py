@@ -1,12 +1,19 @@
 """The one image that stands for a post, shared by plugins/share (Pin It), plugins/seo
 (og:image) and the listing pages, so all three always agree.
 
-Order: the `image` metadata, else `cover` (Hugo/PaperMod's name for it), else the first
-<img> in the post's content, else the site default (setting SHARE_DEFAULT_IMAGE)."""
+Order: the first of the metadata IMAGE_FIELDS (`image`; `cover`, Hugo/PaperMod's and many
+Pelican themes' name; `og_image`, pelican-seo's; `featured_image`, WordPress's and Flex's;
+`header_cover`, attila's), else the first <img> in the post's content, else the site default
+(setting SHARE_DEFAULT_IMAGE). Pelican's `{static}`/`{attach}`/`{filename}` prefixes are
+resolved: `{static}/a.png` from the content root, `{static}a.png` beside the post."""
 
 from __future__ import annotations
 
+import posixpath
 import re
+
+IMAGE_FIELDS = ("image", "cover", "og_image", "featured_image", "header_cover")
+LINK_PREFIX_RE = re.compile(r"^\{(static|attach|filename)\}")
 
 IMG_SRC_RE = re.compile(r"<img\b[^>]*?(?<![\w-])src\s*=\s*(?:\"([^\"]+)\"|'([^']+)')", re.I)
 
@@ -27,12 +34,25 @@ def first_content_image(html: str) -> str | None:
 
 
 def metadata_image(content) -> str | None:
-    """`image` or `cover` metadata only (what a listing shows: no guess from the body)."""
-    for name in ("image", "cover"):
+    """The IMAGE_FIELDS metadata only (what a listing shows: no guess from the body)."""
+    for name in IMAGE_FIELDS:
         value = getattr(content, name, None)
         if isinstance(value, str) and value.strip():
-            return value.strip()
+            return resolve_link(value.strip(), content)
     return None
+
+
+def resolve_link(value: str, content) -> str:
+    """A `{static}`-style metadata value as a site path (Pelican resolves these in the body
+    only); other values unchanged."""
+    match = LINK_PREFIX_RE.match(value)
+    if not match:
+        return value
+    path = value[match.end():]
+    if path.startswith("/"):
+        return path.lstrip("/")
+    relative = getattr(content, "relative_dir", "") or ""
+    return posixpath.normpath(posixpath.join(relative, path))
 
 
 def post_image_url(content, settings: dict) -> str | None:

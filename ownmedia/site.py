@@ -17,12 +17,23 @@ def pelican_settings(
     """Pelican's settings from a file, with paths and keys overridden (absolute paths)."""
     from pelican.settings import read_settings
 
+    from ownmedia.pelican_support import add_snippet_templates, any_enabled
+
     override: dict = dict(overrides)
     if output is not None:
         override["OUTPUT_PATH"] = str(Path(output).resolve())
     if content is not None:
         override["PATH"] = str(Path(content).resolve())
-    return read_settings(str(settings_file), override=override)
+    settings = read_settings(str(settings_file), override=override)
+    if any_enabled(settings):  # before the build's input fingerprint is taken
+        add_snippet_templates(settings)
+    return settings
+
+
+def publish_settings_file(settings_file: str | Path) -> Path:
+    """publishconf.py beside a pelicanconf.py (Pelican's convention for publication builds,
+    with the absolute SITEURL that print QR codes and share links need)."""
+    return Path(settings_file).with_name("publishconf.py")
 
 
 def build_site(
@@ -30,14 +41,18 @@ def build_site(
     *,
     settings_file: str | Path = ROOT / "pelicanconf.py",
     content: str | Path | None = None,
+    publish: bool = False,
     **overrides: object,
 ) -> Path:
     """Build the site into `output` and return it: Pelican's run, incremental when the
     `incremental` plugin is on (only changed files are rendered), and not even started when
     no input changed since the last build of `output` (ownmedia.incremental.nothing_changed).
+    `publish`: use the publishconf.py beside `settings_file`.
     """
     from pelican import Pelican
 
+    if publish:
+        settings_file = publish_settings_file(settings_file)
     settings = pelican_settings(settings_file, output=output, content=content, **overrides)
     if _incremental_enabled(settings):
         from ownmedia import incremental
@@ -46,6 +61,7 @@ def build_site(
             incremental.log.info("ownmedia: nothing changed since the last build of %s",
                                  settings["OUTPUT_PATH"])
             return Path(settings["OUTPUT_PATH"])
+        incremental.note_inputs(settings)  # as nothing_changed saw them, before any plugin
     Pelican(settings).run()
     return Path(settings["OUTPUT_PATH"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pelican import signals
 
-from ownmedia.pelican_support import plugin_enabled
+from ownmedia.pelican_support import connect_common, plugin_enabled
 
 from .head import AnalyticsError, head_html
 
@@ -24,4 +24,5 @@ def _initialize(pelican: object) -> None:
 
 
 def register() -> None:
+    connect_common(signals)
     signals.initialized.connect(_initialize)

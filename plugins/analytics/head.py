@@ -3,8 +3,8 @@
     ANALYTICS = {"provider": "ownmedia" | "plausible" | None, "domain": ..., "script": ...,
                  "endpoint": ..., "track_localhost": False, "track_automation": False}
 
-- "ownmedia": our first-party tracker (theme/static/js/tracker.js) posting to the engagement
-  service's Events API.
+- "ownmedia": our first-party tracker (ownmedia/static/tracker.js, shipped with the plugins)
+  posting to the engagement service's Events API.
 - "plausible": the owner's Plausible script (tagged-events variant); the tagged markup of CTAs
   and share links is counted unchanged. A few lines add the 404 and Print events the page
   types call for, which Plausible's script does not send by itself.
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 from html import escape
-from pathlib import Path
 
 PROVIDERS = ("ownmedia", "plausible", None)
 KNOWN_KEYS = {"provider", "domain", "script", "endpoint", "track_localhost", "track_automation"}
@@ -91,15 +90,13 @@ def check(analytics: object) -> dict:
 
 
 def _tracker_src(settings: dict) -> str:
-    """The theme's tracker URL, with a content hash so a new version is not served stale."""
-    static_dir = settings.get("THEME_STATIC_DIR", "theme")
-    src = f"{settings.get('SITEURL', '')}/{static_dir}/js/tracker.js"
-    theme = settings.get("THEME")
-    if theme:
-        path = Path(theme) / "static" / "js" / "tracker.js"
-        if path.is_file():
-            src += "?v=" + hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-    return src
+    """The tracker shipped with the plugins (copied to the output whatever the theme), with
+    a content hash so that a new version is not served stale."""
+    from ownmedia.pelican_support import STATIC_DIR, static_url
+
+    path = STATIC_DIR / "tracker.js"
+    return static_url(settings, "tracker.js") + "?v=" + \
+        hashlib.sha256(path.read_bytes()).hexdigest()[:10]
 
 
 def head_html(settings: dict) -> str:

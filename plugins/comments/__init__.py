@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import threading
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -36,7 +35,13 @@ from ownmedia.comment_format import (
     read_comments_dir,
     sanitise_html,
 )
-from ownmedia.pelican_support import BuildError, install_traceback_filter, plugin_enabled
+from ownmedia.pelican_support import (
+    BuildError,
+    connect_common,
+    html_stem,
+    install_traceback_filter,
+    plugin_enabled,
+)
 
 log = logging.getLogger(__name__)
 
@@ -268,9 +273,9 @@ def on_articles(generator) -> None:
 def feed_path(article) -> str:
     """comments.atom.xml next to the article's index.html (or <name>/comments.atom.xml)."""
     save_as = article.save_as
-    if save_as.endswith("index.html"):
+    if save_as == "index.html" or save_as.endswith("/index.html"):
         return save_as[: -len("index.html")] + "comments.atom.xml"
-    return os.path.splitext(save_as)[0] + "/comments.atom.xml"
+    return html_stem(save_as) + "/comments.atom.xml"
 
 
 def _feed_url(article, settings: dict) -> str:
@@ -334,6 +339,7 @@ def _enabled(settings: dict) -> bool:
 
 
 def register() -> None:
+    connect_common(signals)
     install_traceback_filter()
     signals.article_generator_finalized.connect(on_articles)
     signals.page_generator_finalized.connect(on_pages)

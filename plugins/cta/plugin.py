@@ -21,6 +21,8 @@ from urllib.parse import unquote
 
 from pelican import signals
 
+from ownmedia.pelican_support import connect_common
+
 from .markdown_ext import PLACEHOLDER_RE, CTAExtension
 from .registry import CTA, CTAError, parse_goal_pages, parse_registry
 from .render import render_cta
@@ -207,6 +209,7 @@ def finalize(generators: list) -> None:
 
 
 def register() -> None:
+    connect_common(signals)
     signals.initialized.connect(initialize)
     signals.content_object_init.connect(process_content)
     signals.all_generators_finalized.connect(finalize)

@@ -7,17 +7,25 @@ the outputs of removed content and write the new record.
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 from pelican import signals
 
 from ownmedia import incremental
-from ownmedia.pelican_support import install_traceback_filter, plugin_enabled
+from ownmedia.pelican_support import connect_common, install_traceback_filter, plugin_enabled
+
+log = logging.getLogger(__name__)
 
 NAME = "incremental"  # as listed in PLUGINS
 
 
 def on_initialized(pelican) -> None:
-    """Before the other plugins' `initialized` (this plugin is listed first)."""
-    if plugin_enabled(pelican.settings, NAME):
+    """The build's inputs, unless ownmedia.site.build_site noted them before Pelican started:
+    blinker calls receivers in no set order, so other plugins' `initialized` (which add
+    derived settings) may already have run here."""
+    if plugin_enabled(pelican.settings, NAME) and \
+            id(pelican.settings) not in incremental._INPUTS:
         incremental.note_inputs(pelican.settings)
 
 
@@ -54,6 +62,34 @@ def on_start(pelican) -> None:
     return None
 
 
+def on_generator_init(generator) -> None:
+    """Pelican saves its reader cache with pickle and lets any error but a few stop the build;
+    a site's own reader may put what pickle refuses in metadata (a defaultdict of a lambda):
+    then the cache is left unsaved with a warning, and the build goes on (the next build reads
+    those files again, as it would without the cache)."""
+    if not plugin_enabled(generator.settings, NAME):
+        return
+    readers = getattr(generator, "readers", None)
+    if readers is None or getattr(readers.save_cache, "ownmedia_safe", False):
+        return
+    readers.save_cache = _safe_save(readers)
+
+
+def _safe_save(readers):
+    original = readers.save_cache
+
+    def save_cache() -> None:
+        try:
+            original()
+        except Exception as exc:  # noqa: BLE001 - whatever pickle raises for a plugin's object
+            Path(readers._cache_path).unlink(missing_ok=True)  # no half-written cache
+            log.warning("ownmedia: Pelican's reader cache not saved (%s: %s); the next build "
+                        "reads every file again", type(exc).__name__, exc)
+
+    save_cache.ownmedia_safe = True
+    return save_cache
+
+
 def on_all_generators(generators) -> None:
     settings = generators[0].settings if generators else {}
     state = incremental.current(settings)
@@ -75,9 +111,11 @@ def on_finalized(pelican) -> None:
 
 
 def register() -> None:
+    connect_common(signals)
     install_traceback_filter()
     signals.initialized.connect(on_initialized)
     signals.get_generators.connect(on_start)
+    signals.generator_init.connect(on_generator_init)
     signals.all_generators_finalized.connect(on_all_generators)
     signals.get_writer.connect(on_get_writer)
     signals.finalized.connect(on_finalized)

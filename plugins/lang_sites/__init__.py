@@ -21,7 +21,7 @@ from operator import attrgetter
 
 from pelican import signals
 
-from ownmedia.pelican_support import plugin_enabled
+from ownmedia.pelican_support import connect_common, plugin_enabled
 
 NAME = "lang_sites"
 DIRECT = ("index", "archives", "categories", "tags", "authors")
@@ -132,5 +132,6 @@ def on_article_writer_finalized(generator, writer) -> None:
 
 
 def register() -> None:
+    connect_common(signals)
     signals.article_generator_finalized.connect(on_articles)
     signals.article_writer_finalized.connect(on_article_writer_finalized)

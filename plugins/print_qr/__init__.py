@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pelican import signals
 
-from ownmedia.pelican_support import plugin_enabled
+from ownmedia.pelican_support import connect_common, plugin_enabled
 
 NAME = "print_qr"
 
@@ -44,4 +44,5 @@ def on_all_generators(generators) -> None:
 
 
 def register() -> None:
+    connect_common(signals)
     signals.all_generators_finalized.connect(on_all_generators)

@@ -23,7 +23,12 @@ import segno
 from pelican import signals
 
 from ownmedia.build_cache import BuildCache, key
-from ownmedia.pelican_support import plugin_enabled
+from ownmedia.pelican_support import (
+    connect_common,
+    html_stem,
+    plugin_enabled,
+    warn_relative_siteurl,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +61,7 @@ class PrintData:
     def _video_codes(self, content: str) -> str:
         """Videos (plugins/video) print as their title and a QR code back to the video on
         the site, tagged like the page's own code so a return from paper is counted."""
-        from plugins.video.render import print_figures
+        from ownmedia.plugins.video.render import print_figures
 
         def qr_for(anchor: str) -> tuple[str, str]:
             url = f"{qr_target(self.canonical, self._article.slug)}&utm_content=video#{anchor}"
@@ -81,11 +86,11 @@ class PrintData:
 
 
 def print_path(save_as: str) -> str:
-    """Where the print view of a page saved as `save_as` goes: its folder + print/index.html."""
-    if save_as.endswith("index.html"):
+    """Where the print view of a page saved as `save_as` goes: its folder + print/index.html
+    (`slug.html` and `slug/index.html` both get `slug/print/`)."""
+    if save_as == "index.html" or save_as.endswith("/index.html"):
         return save_as[: -len("index.html")] + "print/index.html"
-    stem = save_as[:-5] if save_as.endswith(".html") else save_as
-    return f"{stem}/print/index.html"
+    return f"{html_stem(save_as)}/print/index.html"
 
 
 def print_url(save_as: str) -> str:
@@ -162,13 +167,27 @@ def footnote_links(content: str, base_url: str) -> tuple[str, list[str]]:
 
 
 def print_data(article, siteurl: str, cache: BuildCache | None = None) -> PrintData:
-    return PrintData(article, siteurl, cache)
+    """One PrintData per article and build, shared by its print view and its article page's
+    print-only QR code (plugins/print_qr): each QR code is made once."""
+    data = getattr(article, "_ownmedia_print_data", None)
+    if data is None or data._siteurl != siteurl or data._cache is not cache:
+        data = PrintData(article, siteurl, cache)
+        article._ownmedia_print_data = data
+    return data
+
+
+# A theme's own print.html wins; else the plugin's (ownmedia/templates), so that any theme works.
+PRINT_TEMPLATES = ("print.html", "ownmedia/print.html")
+
+
+def print_template(env):
+    return env.select_template(PRINT_TEMPLATES)
 
 
 def render_print_view(article, env, context: dict) -> str:
     """print.html for one article, in memory (`env`: a Jinja environment such as a Pelican
     generator's `env`; `context`: the site context). Builds use write_print_view."""
-    template = env.get_template("print.html")
+    template = print_template(env)
     data = print_data(article, context.get("SITEURL", ""))
     return template.render({**context, "article": article, "print": data})
 
@@ -179,7 +198,7 @@ def write_print_view(writer, article, env, context: dict) -> None:
 
     state = incremental.current(writer.settings)
     data = print_data(article, context.get("SITEURL", ""), state.cache if state else None)
-    writer.write_file(print_path(article.save_as), env.get_template("print.html"), context,
+    writer.write_file(print_path(article.save_as), print_template(env), context,
                       article=article, print=data)
 
 
@@ -191,6 +210,7 @@ def on_articles(generator) -> None:
 
     state = incremental.current(generator.settings)
     siteurl = generator.settings.get("SITEURL", "")
+    warn_relative_siteurl(generator.settings)
     for article in [*generator.articles, *generator.translations]:
         article.print_url = print_url(article.save_as)
         if state is not None and not state.previous:
@@ -212,5 +232,6 @@ def _enabled(settings: dict) -> bool:
 
 
 def register() -> None:
+    connect_common(signals)
     signals.article_generator_finalized.connect(on_articles)
     signals.article_writer_finalized.connect(on_write)

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 from pelican import signals
 
 from ownmedia import incremental
-from ownmedia.pelican_support import install_traceback_filter, plugin_enabled
+from ownmedia.pelican_support import connect_common, install_traceback_filter, plugin_enabled
 from ownmedia.post_image import post_image_url
 
 from .checks import ContentCheckError, check_content, check_failed_sources
@@ -131,10 +131,35 @@ def nav_pages(pages: list, settings: dict) -> dict[str, list[tuple[str, str, str
     return nav
 
 
+def url_of(save_as: str) -> str:
+    """The URL a file saved as `save_as` is served at (a folder's index.html by the folder)."""
+    is_index = save_as == "index.html" or save_as.endswith("/index.html")
+    return save_as[: -len("index.html")] if is_index else save_as
+
+
+def content_url(item) -> str | None:
+    """The URL of an article or page in the sitemap: its own `url` when that serves the file
+    it is saved as, else the file's (a `save_as` metadata without `url` leaves Pelican's url
+    pointing at no file); None when it is not written (`save_as` empty)."""
+    save_as = getattr(item, "save_as", "") or ""
+    if not save_as:
+        return None
+    url = item.url or ""
+    served = url.split("#", 1)[0].split("?", 1)[0]
+    candidates = {served, served + ".html", served.rstrip("/") + "/index.html"}
+    return url if save_as in candidates else url_of(save_as)
+
+
 def sitemap_urls(context: dict, settings: dict) -> list[tuple[str, str | None]]:
-    """(absolute URL, lastmod) for every indexable page; print views and 404 are left out."""
+    """(absolute URL, lastmod) for every indexable page, each the URL of a file the build
+    writes; print views and 404 are left out."""
     site = settings.get("SITEURL", "")
-    urls: list[tuple[str, str | None]] = [(f"{site}/", None)]
+    index_save_as = settings.get("INDEX_SAVE_AS", "index.html")
+    urls: list[tuple[str, str | None]] = []
+    if "index" in settings.get("DIRECT_TEMPLATES", ["index"]) and index_save_as:
+        first = url_of(index_save_as)  # "" for index.html: the site's root
+        pages = paginated_urls(index_save_as, first, context.get("articles", []), settings)
+        urls.extend((f"{site}/{u}", None) for u in [first, *pages[1:]])
 
     def lastmod(c) -> str | None:
         d = getattr(c, "modified", None) or getattr(c, "date", None)
@@ -142,17 +167,16 @@ def sitemap_urls(context: dict, settings: dict) -> list[tuple[str, str | None]]:
 
     for content in [*context.get("articles", []), *context.get("pages", [])]:
         for item in (content, *getattr(content, "translations", [])):
-            urls.append((f"{site}/{item.url}", lastmod(item)))
-    urls.extend(
-        (f"{site}/{u}", None)
-        for u in paginated_urls("index.html", "", context.get("articles", []), settings)[1:]
-    )
+            url = content_url(item)
+            if url is not None:
+                urls.append((f"{site}/{url}", lastmod(item)))
     for key in ("categories", "tags", "authors"):
         for item, items in context.get(key, []):
-            urls.append((f"{site}/{item.url}", None))
+            if not item.save_as:
+                continue
             urls.extend(
                 (f"{site}/{u}", None)
-                for u in paginated_urls(item.save_as, item.url, items, settings)[1:]
+                for u in paginated_urls(item.save_as, item.url, items, settings)
             )
     # other plugins' list pages (plugins/lang_sites): (save_as, url, articles)
     for save_as, url, items in context.get("EXTRA_SITEMAP_LISTINGS", []):
@@ -162,8 +186,7 @@ def sitemap_urls(context: dict, settings: dict) -> list[tuple[str, str | None]]:
             continue
         save_as = settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html")
         if save_as:
-            url = save_as[: -len("index.html")] if save_as.endswith("index.html") else save_as
-            urls.append((f"{site}/{url}", None))
+            urls.append((f"{site}/{url_of(save_as)}", None))
     seen, unique = set(), []
     for url, mod in urls:
         if url not in seen:
@@ -239,6 +262,7 @@ def _enabled(settings: dict) -> bool:
 
 
 def register() -> None:
+    connect_common(signals)
     install_traceback_filter()
     signals.article_generator_finalized.connect(on_articles)
     signals.page_generator_finalized.connect(on_pages)

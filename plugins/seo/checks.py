@@ -19,8 +19,6 @@ class ContentCheckError(BuildError):
 
 
 
-
-
 def check_content(content, settings: dict) -> None:
     """Unknown language or a missing image file: stop with the file and the field named."""
     source = getattr(content, "source_path", "<content>")
@@ -59,7 +57,7 @@ def diagnose(path: Path, is_article: bool = False) -> str:
         return "could not be read (run pelican with --debug for details)"
     meta = markdown_metadata(path)
     if not meta.get("title"):
-        return "field 'title': missing"
+        return "field 'title': missing (add a line 'Title: ...' to the file's header)"
     if is_article and not meta.get("date"):
         return "field 'date': missing (e.g. Date: 2026-09-08 09:00)"
     for key in ("date", "modified"):
@@ -74,9 +72,14 @@ def diagnose(path: Path, is_article: bool = False) -> str:
     return "could not be read (run pelican with --debug for details)"
 
 
+UNREADABLE_SETTING = "OWNMEDIA_UNREADABLE_CONTENT"  # "error" (default) or "warn"
+
+
 def check_failed_sources(context: dict, settings: dict) -> None:
     """Pelican logs 'Could not process <file>' and drops the post; we stop instead, naming
-    the field, so that a typo never silently unpublishes a post."""
+    the field, so that a typo never silently unpublishes a post. An owner whose site has
+    such files on purpose (notes without a title) sets OWNMEDIA_UNREADABLE_CONTENT = "warn":
+    each is then named in one warning and dropped, as Pelican does."""
     failed = sorted(p for p, c in context.get("generated_content", {}).items() if c is None)
     if not failed:
         return
@@ -86,4 +89,15 @@ def check_failed_sources(context: dict, settings: dict) -> None:
     for rel in failed:
         is_article = bool(article_dirs) and rel.startswith(article_dirs)
         problems.append(f"{root / rel}: {diagnose(root / rel, is_article)}")
-    raise ContentCheckError("bad post or page metadata:\n  " + "\n  ".join(problems))
+    mode = str(settings.get(UNREADABLE_SETTING, "error")).lower()
+    if mode not in ("error", "warn"):
+        raise ContentCheckError(f"pelicanconf: {UNREADABLE_SETTING} = {mode!r}: use 'error' "
+                                "or 'warn'")
+    if mode == "warn":
+        for problem in problems:
+            log.warning("ownmedia: not published: %s", problem)
+        return
+    raise ContentCheckError(
+        "bad post or page metadata:\n  " + "\n  ".join(problems)
+        + f"\n(fix each file, or set {UNREADABLE_SETTING} = \"warn\" in pelicanconf.py to "
+        "drop such files with a warning, as Pelican does)")

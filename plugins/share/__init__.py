@@ -16,7 +16,7 @@ from urllib.parse import quote, quote_plus
 from blinker import signal
 from pelican import signals
 
-from ownmedia.pelican_support import plugin_enabled
+from ownmedia.pelican_support import connect_common, plugin_enabled
 from ownmedia.post_image import absolute, first_content_image, metadata_image, post_image_url
 
 share_links_built = signal("ownmedia_share_links")
@@ -151,4 +151,5 @@ def _enabled(settings: dict) -> bool:
 
 
 def register() -> None:
+    connect_common(signals)
     signals.all_generators_finalized.connect(on_all_generators)

@@ -11,9 +11,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from ownmedia.plugins.video.syntax import VideoError, parse_marker
 from playwright.sync_api import expect
 
-from plugins.video.syntax import VideoError, parse_marker
 from tests.comments.sitekit import build_into, make_site, wait_for
 from tests.comments.test_api import UA
 from tests.service.test_csp_browser import RECORD

@@ -4,7 +4,7 @@ import gzip
 import re
 from pathlib import Path
 
-TRACKER = Path(__file__).resolve().parents[2] / "theme" / "static" / "js" / "tracker.js"
+TRACKER = Path(__file__).resolve().parents[2] / "ownmedia" / "static" / "tracker.js"
 
 
 def test_tracker_fits_the_gzip_budget():

@@ -24,7 +24,7 @@ def test_ownmedia_provider_loads_our_tracker_deferred():
     assert tracker.has_attr("defer")
     assert tracker["data-domain"] == "blog.example.org"
     assert tracker["data-api"] == "/api/event"
-    assert tracker["src"].startswith("https://blog.example.org/theme/js/tracker.js?v=")
+    assert tracker["src"].startswith("https://blog.example.org/ownmedia/tracker.js?v=")
     assert not tracker.has_attr("data-include-localhost")
     assert any("data-ownmedia-optout" in (t.string or "") for t in tags)
 
@@ -78,8 +78,8 @@ def test_the_built_site_carries_the_head(tmp_path):
     out = build_site(tmp_path / "out", content=content, PLUGINS=["ownmedia.plugins.analytics"],
                      SITEURL="", ANALYTICS={"provider": "ownmedia", "domain": "d.example"})
     html = (out / "p" / "index.html").read_text(encoding="utf-8")
-    assert 'data-domain="d.example"' in html and "/theme/js/tracker.js" in html
-    # Pelican loads the plugin itself, so the class need not be this test's import
+    assert 'data-domain="d.example"' in html and "/ownmedia/tracker.js" in html
+    # Pelican loads the plugin as `analytics`, so the class is not this test's import
     with pytest.raises(Exception, match="pelicanconf: ANALYTICS.'domain'. is required") as info:
         build_site(tmp_path / "out2", content=content, PLUGINS=["ownmedia.plugins.analytics"],
                    ANALYTICS={"provider": "ownmedia"})

@@ -111,3 +111,30 @@ def test_print_view_includes_comments(built_site):
         (built_site / "2026/own-your-channel/print/index.html").read_text(), "html.parser"
     )
     assert len(ps.select(".comments li.comment")) == 4
+
+
+def test_paths_of_pages_named_like_an_index():
+    """Only a folder's index.html is served by its folder: blog_index.html is a file."""
+    assert print_path("blog_index.html") == "blog_index/print/index.html"
+    assert print_url("2019/slug.html") == "2019/slug/print/"
+    assert print_url("slug.html.html") == "slug/print/"  # a slug that ends in .html
+
+
+def test_print_view_and_article_page_share_one_qr_code(tmp_path):
+    """The article page's print-only QR code (print_qr) and the print view's are the same
+    code, made once per article (segno is most of the plugins' build time). Without the
+    artefact cache (no `incremental`), every code is made in this process."""
+    import ownmedia.plugins.print_view as print_view
+    from pelican.settings import read_settings
+
+    from tests.plugins.sites.helpers import build_fixture, copy_site
+
+    site = copy_site("foreign", tmp_path / "foreign")
+    plugins = [p for p in read_settings(str(site / "pelicanconf.py"))["PLUGINS"]
+               if not str(p).endswith("incremental")]
+    print_view.make_qr_svg.cache_clear()
+    out = build_fixture(site, tmp_path / "out", PLUGINS=plugins)
+    assert "qr-code" in (out / "hello-foreign.html").read_text()
+    assert "qr-code" in (out / "hello-foreign" / "print" / "index.html").read_text()
+    made = print_view.make_qr_svg.cache_info()
+    assert (made.misses, made.hits) == (2, 0)  # two articles, one code each, asked once
