@@ -35,7 +35,7 @@ def routes(ctx) -> list[BaseRoute]:
 
     def key_store() -> KeyStore:
         if "k" not in keys:
-            keys["k"] = KeyStore(ctx.data_dir)
+            keys["k"] = KeyStore(ctx.config)
         return keys["k"]
 
     def authorised(request: Request) -> tuple[JSONResponse | None, KeyInfo | None]:
