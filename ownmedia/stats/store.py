@@ -17,7 +17,7 @@ from ownmedia.stats.engine import run_query
 from ownmedia.stats.goals import Goal, put_goal, site_goals
 from ownmedia.stats.query import parse_query
 from ownmedia.storage.errors import StorageError
-from ownmedia.storage.event_backend import is_postgres, open_stats_backend
+from ownmedia.storage.event_backend import open_stats_backend
 from ownmedia.storage.event_ports import SqlReader, StatsBackend
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,6 @@ class StatsStore:
         self.rollups = rollups
         self._cache: dict[str, tuple[float, dict]] = {}
         self._cache_lock = threading.Lock()
-        self._goals = None  # the PostgreSQL Backend holding the goals, opened on first use
 
     def _use_rollups(self) -> bool:
         return self.rollups and self.backend.has_rollups
@@ -44,19 +43,8 @@ class StatsStore:
         """This thread's connection (read-only use)."""
         return self.backend.reader(rollups=self._use_rollups())
 
-    def _goal_store(self):
-        """The goals port: with PostgreSQL the shared backend's store (every instance sees the
-        same goals), with SQLite the events file the reader already has open."""
-        if self.config is None or not is_postgres(self.config.storage.url):
-            return None
-        if self._goals is None:
-            from ownmedia.storage import open_backend
-
-            self._goals = open_backend(self.config)
-        return self._goals.goals
-
     def goals(self, domain: str) -> list[Goal]:
-        return site_goals(self._goal_store() or self.reader(), domain, self.config)
+        return site_goals(self.reader(), domain, self.config)
 
     def query(self, body: object) -> dict:
         """Parse, check and answer one Stats API v2 request body (QueryError -> 400).
@@ -107,13 +95,7 @@ class StatsStore:
             self.close()
 
     def put_goal(self, domain: str, goal: Goal) -> tuple[Goal, bool]:
-        shared = self._goal_store()
-        if shared is not None:
-            return put_goal(shared, domain, goal)
         return self.backend.write(lambda conn: put_goal(conn, domain, goal))
 
     def close(self) -> None:
         self.backend.close()
-        if self._goals is not None:
-            self._goals.close()
-            self._goals = None

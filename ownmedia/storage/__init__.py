@@ -79,13 +79,12 @@ POSTGRES_STORES: dict[str, StoreFactory] = {
 
 
 def postgres_migrations() -> list[tuple[str, str]]:
-    """Every PostgreSQL migration of the stores of this module, in order (events' ones are
-    appended by their module through POSTGRES_MIGRATIONS)."""
+    """Every PostgreSQL migration of the stores of this module, in order (the collector's,
+    goals included, are the event store's own: see storage/postgres/events_schema.py)."""
     from ownmedia.storage.postgres.comments import COMMENT_MIGRATIONS
-    from ownmedia.storage.postgres.goals import GOAL_MIGRATIONS
     from ownmedia.storage.postgres.keys import KEY_MIGRATIONS
 
-    out = COMMENT_MIGRATIONS + KEY_MIGRATIONS + GOAL_MIGRATIONS
+    out = COMMENT_MIGRATIONS + KEY_MIGRATIONS
     for extra in POSTGRES_MIGRATIONS:
         out += extra()
     return out
@@ -141,14 +140,17 @@ class Backend:
         file as it opens it, so this opens them all)."""
         if self.kind == "postgresql":
             from ownmedia.storage.postgres.db import PgDatabase
+            from ownmedia.storage.postgres.events import PostgresEventSink
 
             db = self._pg or PgDatabase(self.url)
             try:
                 db.check_reachable()
-                return db.migrate(postgres_migrations())
+                applied = db.migrate(postgres_migrations())
             finally:
                 if db is not self._pg:
                     db.close()
+            PostgresEventSink(self.url, durable=False).close()  # the collector's tables too
+            return applied
         for name in SQLITE_STORES:
             self.store(name)
         return []

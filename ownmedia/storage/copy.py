@@ -50,9 +50,7 @@ TABLES: tuple[TableCopy, ...] = (
     TableCopy("comments.sqlite3", "admin_sessions", "admin_sessions", ("id_hash",)),
     TableCopy("comments.sqlite3", "login_failures", "login_failures", ("key",)),
     TableCopy("keys.sqlite3", "api_keys", "api_keys", ("id",), identity="id"),
-    TableCopy("events.sqlite3", "goals", "site_goals", ("id",),
-              {"event_name": "COALESCE(event_name, '')", "page_path": "COALESCE(page_path, '')"},
-              identity="id"),
+    TableCopy("events.sqlite3", "goals", "goals", ("id",), identity="id"),
     # the collector's tables: copied into those the event store's migrations made
     TableCopy("events.sqlite3", "events", "events", ("id",), identity="id"),
     TableCopy("events.sqlite3", "sessions", "sessions", ("session_id",)),

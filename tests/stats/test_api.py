@@ -28,16 +28,17 @@ def api(request, sim, tmp_path_factory):
     url = request.getfixturevalue("sim_postgres") if request.param == "postgres" else ""
     data = tmp_path_factory.mktemp("api") / "data"
     shutil.copytree(sim[0], data)
-    keys = KeyStore(data)
-    _, key = keys.create("tests")
-    keys.close()
     # the generated site has no Pelican settings: no CTA goals or goal pages from the repo's
     config = load_config(None, server={"data": str(data), "site": str(data / "site")},
                          comments={"pelican_settings": str(data / "site" / "no-settings.py")},
                          storage={"url": url})
+    keys = KeyStore(config)  # where the service reads them: the configured backend
+    _, key = keys.create("tests")
+    keys.close()
     with TestClient(create_app(config)) as client:
         client.headers["Authorization"] = f"Bearer {key}"
         client.data_dir = data
+        client.config = config
         yield client
 
 
@@ -249,15 +250,23 @@ def test_keys_are_required_and_revocable(api):
     assert api.post("/api/v2/query", json=body, headers={"Authorization": ""}).status_code == 401
     assert api.post("/api/v2/query", json=body,
                     headers={"Authorization": "Bearer om_wrong"}).status_code == 401
-    keys = KeyStore(api.data_dir)
+    keys = KeyStore(api.config)
     info, key = keys.create("short-lived")
     ok = api.post("/api/v2/query", json=body, headers={"Authorization": f"Bearer {key}"})
     assert ok.status_code == 200
     assert keys.revoke(str(info.id)) == 1
-    stored = keys.storage.conn.execute("SELECT hash FROM api_keys WHERE id = ?",
-                                       (info.id,)).fetchone()
-    assert key not in stored[0]
     keys.close()
+    if api.config.storage.url:
+        import psycopg
+
+        with psycopg.connect(api.config.storage.url) as conn:
+            stored = conn.execute("SELECT hash FROM api_keys WHERE id = %s",
+                                  (info.id,)).fetchone()
+    else:
+        with sqlite3.connect(api.data_dir / "keys.sqlite3") as conn:
+            stored = conn.execute("SELECT hash FROM api_keys WHERE id = ?",
+                                  (info.id,)).fetchone()
+    assert key not in stored[0]
     r = api.post("/api/v2/query", json=body, headers={"Authorization": f"Bearer {key}"})
     assert r.status_code == 401
 
