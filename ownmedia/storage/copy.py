@@ -116,6 +116,9 @@ def copy_all(source_dir: Path, target_url: str, progress: Progress | None = None
         with psycopg.connect(target_url, autocommit=False) as pg:
             for spec, count in plan(source_dir):
                 results.append(_copy_table(source_dir, spec, count, pg, progress))
+            pg.commit()
+            pg.autocommit = True
+            pg.execute("ANALYZE")  # the planner's statistics of the tables just filled
     except psycopg.Error as exc:
         raise storage_error(exc, target_url) from exc
     return results

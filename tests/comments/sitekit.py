@@ -48,9 +48,13 @@ def make_site(tmp: Path, *, build: bool = True, comments_toml: str = "",
             shutil.rmtree(folder) if folder.is_dir() else folder.unlink()
     settings = tmp / "testconf.py"
     settings.write_text(
+        "import runpy\n"
         "import sys\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "from pelicanconf import *  # noqa\n"
+        "# the repository's settings by path: `from pelicanconf import *` would take whichever\n"
+        "# pelicanconf Pelican loaded last in this process (it registers each by that name)\n"
+        f"globals().update({{k: v for k, v in runpy.run_path({str(ROOT / 'pelicanconf.py')!r})"
+        ".items() if k.isupper()})\n"
         'SITEURL = ""\n',
         encoding="utf-8",
     )

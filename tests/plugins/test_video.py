@@ -112,12 +112,12 @@ def test_page_requests_nothing_from_a_video_host_before_the_click(video_site):
     assert "youtube-nocookie.com/embed/" in html and "player.vimeo.com/video/76979871?dnt=1" in html
     assert "Notre canal en deux minutes" in html and "<svg class=\"video-card\"" in html
     assert "plausible-event-name=Video+Play" in html and f"plausible-event-post={SLUG}" in html
-    assert "/theme/js/video.js" in html
+    assert "/ownmedia/video.js" in html
     # the author's poster, from the site, on the link and on the player
     assert '<img class="video-poster" src="/images/audience-growth.fr.png"' in html
     assert '<video controls autoplay playsinline preload="metadata" poster="/images/' in html
     assert "[[video:youtube:documented" in html  # in a code block: left as written
-    assert "/theme/js/video.js" not in video_site.page("/2026/own-your-channel/")
+    assert "/ownmedia/video.js" not in video_site.page("/2026/own-your-channel/")
     assert (video_site.output / "media" / "clip.webm").is_file()  # linked file copied
 
 

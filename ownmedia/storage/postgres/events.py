@@ -349,6 +349,9 @@ class PostgresEventSink:
                 ts, domain = list(event_columns).index("ts"), list(event_columns).index("domain")
                 mark(cur, dirty_days(events, ts, domain))
         self._transaction(job)
+        # fresh statistics now, not at autovacuum's next pass: the planner otherwise sees
+        # empty tables and nests loops over a bulk load (minutes instead of milliseconds)
+        self._transaction(lambda conn: conn.execute("ANALYZE events, sessions"))
 
     def set_dropped(self, rows: Iterable[tuple[str, str, str, int]]) -> None:
         rows = list(rows)

@@ -1,16 +1,12 @@
 """A site with a theme of its own (not ownmedia's) that includes ownmedia's snippets as the
-README says, and every ownmedia plugin as this repository's pelicanconf.py lists them."""
+README says, and every ownmedia plugin from the installed package."""
 
 from pathlib import Path
 
-from pelican.settings import get_settings_from_file
-
-from ownmedia.site import ROOT
+import ownmedia
 
 HERE = Path(__file__).resolve().parent
-_REPO = get_settings_from_file(str(ROOT / "pelicanconf.py"))
-PLUGIN_PATHS = _REPO["PLUGIN_PATHS"]  # the plugins, named as this repository names them
-PLUGINS = _REPO["PLUGINS"]
+PLUGINS = list(ownmedia.PLUGINS)  # every ownmedia plugin, from the installed package
 
 SITENAME = "A foreign site"
 SITEURL = "https://foreign.example.test"
