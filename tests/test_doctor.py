@@ -106,7 +106,7 @@ def test_another_sitemap_plugin_beside_ours_is_a_warning(site, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     (other / "sitemap.py").write_text("def register():\n    pass\n")
-    append_settings(site, f"PLUGIN_PATHS = PLUGIN_PATHS + [{str(other)!r}]\n"
+    append_settings(site, f"PLUGIN_PATHS = [{str(other)!r}]\n"
                           "PLUGINS = PLUGINS + ['sitemap']")
     warned = messages(diagnose(site), WARNING)
     assert any(m.startswith("sitemap also writes sitemap.xml") for m in warned), warned

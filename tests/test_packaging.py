@@ -68,11 +68,15 @@ def test_wheel_ships_plugins_and_theme_under_ownmedia(wheel):
     tops = {n.split("/")[0] for n in names}
     assert tops == {"ownmedia", f"{wheel.name.split('-py3')[0]}.dist-info"}
     for plugin in ("incremental", "comments", "print_view", "share", "cta", "analytics", "seo",
-                   "lang_sites", "print_qr"):
+                   "lang_sites", "print_qr", "video"):
         assert f"ownmedia/plugins/{plugin}/__init__.py" in names
-    for path in ("templates/print.html", "templates/base.html", "static/css/main.css",
-                 "static/js/tracker.js"):
+    for path in ("templates/base.html", "static/css/main.css"):
         assert f"ownmedia/theme/{path}" in names
+    # what the plugins add to any theme: the snippets, the print view and their static files
+    for path in ("templates/ownmedia/print.html", "templates/ownmedia/head.html",
+                 "templates/ownmedia/video.html", "static/tracker.js", "static/video.js",
+                 "static/print-view.css"):
+        assert f"ownmedia/{path}" in names
     assert "ownmedia/admin/templates/queue.html" in names
     assert "ownmedia/comments/templates/form_page.html" in names
 
@@ -136,4 +140,6 @@ def test_namespace_plugins_are_what_pelican_would_auto_load(tmp_path, monkeypatc
     assert "pelican.plugins.someone_elses" in found
     assert set(found) == set(get_namespace_plugins())
     assert not any(name.startswith("ownmedia") for name in found)
-    assert ownmedia.PLUGINS[0] == "ownmedia.plugins.incremental" and len(ownmedia.PLUGINS) == 9
+    assert ownmedia.PLUGINS[0] == "ownmedia.plugins.incremental"
+    folders = {d.name for d in (ROOT / "plugins").iterdir() if (d / "__init__.py").is_file()}
+    assert {name.rsplit(".", 1)[1] for name in ownmedia.PLUGINS} == folders  # every one

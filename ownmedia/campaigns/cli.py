@@ -156,13 +156,14 @@ def list_(as_json: bool, config_file: str | None, data_dir: str | None) -> None:
                            "et atteint, projection et verdict, depuis la Stats API."))
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
-@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
-              help="Measure as of this day (the last day counted) [today, UTC].")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", show_default="today, UTC",
+              help="Measure as of this day (the last day counted).")
 @click.option("--url", default=None, help="Stats API base URL (a Plausible instance or "
               "`ownmedia serve`); without it the data directory is read in-process.")
 @click.option("--key", default=None, envvar="OWNMEDIA_STATS_KEY",
               help="API key for --url (or env OWNMEDIA_STATS_KEY).")
-@click.option("--site-id", default=None, help="Site id (domain) [first of [analytics] domains].")
+@click.option("--site-id", default=None, show_default="first of [analytics] domains",
+              help="Site id (domain).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=120, show_default=True,
               help="Seconds to wait for each answer of the server.")
 @store_options

@@ -63,6 +63,10 @@ def commented_config(values: Mapping[str, Mapping[str, object]] | None = None) -
         if section.name == "source":
             continue
         cls = hints[section.name]
+        if not dataclasses.is_dataclass(cls):  # an array of tables, e.g. [[campaigns]]
+            out += [f"# [[{section.name}]]: see the README (`ownmedia {section.name} --help`)",
+                    ""]
+            continue
         doc = (cls.__doc__ or "").strip()
         out.append(f"[{section.name}]")
         if doc and not doc.startswith(cls.__name__ + "("):  # dataclass's generated signature

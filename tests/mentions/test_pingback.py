@@ -115,9 +115,9 @@ def test_billion_laughs_do_not_delay_health(start_service, tmp_path):
     assert statuses == [200] * 20  # each bomb answered with a fault
     # before, the 20 bombs held the event loop for 3.2 s (one probe waited all of it): now a
     # probe waits for the loop's share of 20 small requests, ~1 ms typically and ~20 ms at
-    # worst when measured alone; the maximum's bound leaves room for a machine busy with
-    # other work, and still fails the old stall
-    assert statistics.median(latencies) < 0.01, statistics.median(latencies)
+    # worst when measured alone; both bounds leave room for a machine busy with other work
+    # (the whole suite in parallel) and still fail the old stall by two orders of magnitude
+    assert statistics.median(latencies) < 0.03, statistics.median(latencies)
     assert max(latencies) < 1.0, max(latencies)
     assert httpx.get(svc.url + POST_URL).status_code == 200
 

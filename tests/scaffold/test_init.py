@@ -89,8 +89,9 @@ def test_ownmedia_toml_lists_every_setting_at_its_default():
                             for line in text.splitlines())
     parsed = tomllib.loads(uncommented)
     for section in dataclasses.fields(Config):
-        if section.name == "source":
-            continue
+        if section.name == "source" or not dataclasses.is_dataclass(getattr(Config(),
+                                                                            section.name)):
+            continue  # an array of tables ([[campaigns]]) has no defaults to write
         names = {f.name for f in dataclasses.fields(getattr(Config(), section.name))}
         assert set(parsed[section.name]) == names, section.name
     assert load_config_text(uncommented) == Config(source="x")  # written defaults are right

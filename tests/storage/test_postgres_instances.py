@@ -13,6 +13,7 @@ import httpx
 import psycopg
 import pytest
 
+from ownmedia.config import load_config
 from ownmedia.stats.keys import KeyStore
 from tests.events.test_forward import Receiver
 from tests.service.eventapp import CHROME
@@ -49,7 +50,7 @@ def test_two_instances_share_visitors_visits_and_the_outbox(start_service, postg
         "forward_backoff_seconds = 0.05\nforward_backoff_max_seconds = 0.2\n"
         f'[storage]\nurl = "{postgres_url}"\n'
     )
-    keys = KeyStore(tmp_path / "a")
+    keys = KeyStore(load_config(config))  # in the shared database: both instances know it
     _, key = keys.create("tests")
     keys.close()
     instances = [start_service("--data", tmp_path / name, "--site", site, "--config", config)
@@ -75,7 +76,8 @@ def test_two_instances_share_visitors_visits_and_the_outbox(start_service, postg
         r = clients[1].post("/api/v2/query", headers={"Authorization": f"Bearer {key}"},
                             json={"site_id": "localhost", "date_range": "all",
                                   "metrics": ["visitors", "visits", "pageviews"]})
-        assert r.status_code == 401  # instance b has its own keys: a's key is not one of them
+        assert r.status_code == 200, r.text  # keys are shared: b knows the key made for a
+        assert r.json()["results"][0]["metrics"] == [1 + OTHERS, 1 + OTHERS, VISITS + OTHERS]
         r = clients[0].post("/api/v2/query", headers={"Authorization": f"Bearer {key}"},
                             json={"site_id": "localhost", "date_range": "all",
                                   "metrics": ["visitors", "visits", "pageviews"]})
