@@ -87,6 +87,7 @@ class MentionsConfig:
 @dataclass
 class StorageConfig:
     url: str = ""  # "" = the SQLite files in [server] data; or postgresql://user@host/db
+    pool_size: int = 10  # PostgreSQL: the most connections one process opens (every store)
 
 
 @dataclass
@@ -237,6 +238,8 @@ def _campaigns(raw: object, source: str) -> list:
 
 
 def _check_server_limits(config: Config) -> None:
+    if config.storage.pool_size < 2:  # the event writer keeps one connection for the others
+        raise ConfigError(f"{config.source}: [storage] pool_size must be at least 2")
     s = config.server
     if s.header_timeout_seconds <= 0 or s.keep_alive_seconds <= 0 or s.max_connections < 1:
         raise ConfigError(f"{config.source}: [server] need header_timeout_seconds > 0, "

@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ownmedia.config import Config
+from ownmedia.storage import Backend, open_backend
 
 # "module:function" returning a list of routes; a missing module is skipped.
 ROUTE_PROVIDERS: list[str] = [
@@ -37,6 +38,9 @@ class ServiceContext:
     """What the parts of the service share: the config and lifecycle hooks."""
 
     config: Config
+    # the process's stores, opened by create_app (the composition root) and closed last: on
+    # PostgreSQL its pool is the one every part of the service borrows
+    backend: Backend | None = None
     startup: list[Hook] = field(default_factory=list)
     shutdown: list[Hook] = field(default_factory=list)  # run in reverse order
     state: dict = field(default_factory=dict)  # parts may publish objects here by name
@@ -118,9 +122,28 @@ def _repair_at_start(ctx: ServiceContext) -> None:
         runtime.workers.append(file_sync.scan_if_due)
 
 
+def _open_backend(ctx: ServiceContext) -> Backend:
+    """The process's backend; on PostgreSQL its pool is opened (and the schema checked) now, so
+    a database that is down or too new stops the start with one clear message."""
+    backend = open_backend(ctx.config)
+    if backend.kind == "postgresql":
+        try:
+            backend.pg  # noqa: B018 - opens the one pool of the process
+        except BaseException:
+            backend.close()
+            raise
+
+    async def close() -> None:
+        backend.close()
+
+    ctx.shutdown.append(close)  # the first registered runs last: after every part's own
+    return backend
+
+
 def create_app(config: Config) -> Starlette:
     ctx = ServiceContext(config=config)
     config.data_dir.mkdir(parents=True, exist_ok=True)
+    ctx.backend = _open_backend(ctx)
     routes: list[BaseRoute] = [Route("/api/health", health, methods=["GET"])]
     for target in ROUTE_PROVIDERS:
         module_name, attr = target.split(":")

@@ -141,7 +141,7 @@ async def preflight(request: Request) -> Response:
 
 def routes(ctx: ServiceContext) -> list[BaseRoute]:
     cfg = ctx.config.analytics
-    store = open_event_sink(ctx.config)
+    store = open_event_sink(ctx.config, backend=ctx.backend)
     store.seed_goals(cfg.goals, cfg.domains)
     warm_up()
     collector = EventCollector(store, cfg.domains, geo=open_geo(cfg.geoip_database))

@@ -102,7 +102,7 @@ class Backend:
     """The stores of one process on the backend `url` chose ("" = SQLite in data_dir)."""
 
     def __init__(self, url: str = "", data_dir: str | Path = "data", *,
-                 check_schema: bool = True):
+                 check_schema: bool = True, pool_size: int | None = None):
         self.url = url
         self.data_dir = Path(data_dir)
         self.kind = "postgresql" if is_postgres(url) else "sqlite"
@@ -114,16 +114,18 @@ class Backend:
         self._stores: dict[str, Any] = {}
         self._lock = threading.RLock()
         self._pg = None
+        self.pool_size = pool_size
         self.check_schema = check_schema
 
     @property
     def pg(self):
-        """The PostgreSQL pool (opened, reachable and at the right schema, on first use)."""
+        """The process's PostgreSQL pool for this URL (borrowed on first use, reachable and at
+        the right schema): every Backend and event sink of the process on that URL shares it."""
         with self._lock:
             if self._pg is None:
                 from ownmedia.storage.postgres.db import PgDatabase
 
-                db = PgDatabase(self.url)
+                db = PgDatabase.shared(self.url, max_size=self.pool_size)
                 try:
                     db.check_reachable()
                     if self.check_schema:  # as SQLite files are: migrated when opened
@@ -142,14 +144,13 @@ class Backend:
             from ownmedia.storage.postgres.db import PgDatabase
             from ownmedia.storage.postgres.events import PostgresEventSink
 
-            db = self._pg or PgDatabase(self.url)
+            db = self._pg.borrowed() if self._pg else PgDatabase.shared(self.url)
             try:
                 db.check_reachable()
                 applied = db.migrate(postgres_migrations())
+                PostgresEventSink(db, durable=False).close()  # the collector's tables too
             finally:
-                if db is not self._pg:
-                    db.close()
-            PostgresEventSink(self.url, durable=False).close()  # the collector's tables too
+                db.close()
             return applied
         for name in SQLITE_STORES:
             self.store(name)
@@ -220,4 +221,5 @@ def open_backend(config: Any = None, *, url: str | None = None,
     if config is not None:
         url = config.storage.url if url is None else url
         data_dir = config.data_dir if data_dir is None else data_dir
-    return Backend(url or "", data_dir or "data")
+    pool_size = config.storage.pool_size if config is not None else None
+    return Backend(url or "", data_dir or "data", pool_size=pool_size)

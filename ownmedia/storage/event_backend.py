@@ -8,15 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from ownmedia.config import Config
+from ownmedia.storage import Backend, is_postgres
 from ownmedia.storage.event_ports import EventSink, StatsBackend
 
 
-def is_postgres(url: str) -> bool:
-    return url.startswith(("postgresql://", "postgres://"))
-
-
-def open_event_sink(config: Config, *, forward: bool | None = None, **kwargs) -> EventSink:
-    """The configured event sink, migrated and ready (kwargs: commit_mode, max_batch, clock)."""
+def open_event_sink(config: Config, *, forward: bool | None = None, backend: Backend | None = None,
+                    **kwargs) -> EventSink:
+    """The configured event sink, migrated and ready (kwargs: commit_mode, max_batch, clock).
+    On PostgreSQL it borrows the pool of `backend` (the service's), else the process's pool of
+    the URL: one pool per process and database."""
     cfg = config.analytics
     kwargs.setdefault("commit_mode", cfg.commit_mode)
     kwargs.setdefault("max_batch", cfg.max_batch)
@@ -24,7 +24,15 @@ def open_event_sink(config: Config, *, forward: bool | None = None, **kwargs) ->
     if is_postgres(config.storage.url):
         from ownmedia.storage.postgres.events import PostgresEventSink
 
-        return PostgresEventSink(config.storage.url, forward=forward, **kwargs)
+        if backend is not None:
+            return PostgresEventSink(backend.pg, forward=forward, **kwargs)
+        from ownmedia.storage.postgres.db import PgDatabase
+
+        db = PgDatabase.shared(config.storage.url, max_size=config.storage.pool_size)
+        try:
+            return PostgresEventSink(db, forward=forward, **kwargs)
+        finally:
+            db.close()  # the sink holds its own share
     from ownmedia.storage.sqlite.events import SqliteEventSink
 
     return SqliteEventSink.in_dir(config.data_dir, forward=forward, **kwargs)

@@ -265,7 +265,7 @@ class PgCommentStore:
     def close(self) -> None:
         with self._leader_lock:
             if self._leader is not None:
-                self._leader.close()
+                self.db.release(self._leader)
                 self._leader = None
 
     @contextmanager
@@ -339,20 +339,20 @@ class PgCommentStore:
                     self._leader.execute("SELECT 1")
                     return True
                 except psycopg.Error:
-                    self._leader.close()
+                    self.db.release(self._leader)
                     self._leader = None
             if time.monotonic() < self._next_try:
                 return False
             self._next_try = time.monotonic() + LEADER_RETRY_SECONDS
+            conn = self.db.hold()  # one of the pool's: the process stays within its size
             try:
-                conn = psycopg.connect(self.db.url, autocommit=True,
-                                       connect_timeout=max(1, int(self.db.timeout)))
+                got = conn.execute("SELECT pg_try_advisory_lock(%s)",
+                                   (RENDER_LEADER_LOCK,)).fetchone()[0]
             except psycopg.Error as exc:
+                self.db.release(conn)
                 raise storage_error(exc, self.db.url) from exc
-            got = conn.execute("SELECT pg_try_advisory_lock(%s)",
-                               (RENDER_LEADER_LOCK,)).fetchone()[0]
             if not got:
-                conn.close()
+                self.db.release(conn)
                 return False
             self._leader = conn
             return True

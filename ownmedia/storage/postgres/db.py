@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 from psycopg.adapt import Loader
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ownmedia.storage.errors import (
@@ -44,23 +44,69 @@ def storage_error(exc: BaseException, url: str) -> StorageError:
     return StorageError(f"PostgreSQL error: {exc}")
 
 
-class PgDatabase:
-    """The pool of one database URL, shared by every store of the process."""
+POOL_SIZE = 10  # connections one process opens at most, every store included ([storage])
+_SHARED: dict[str, PgDatabase] = {}
+_SHARED_LOCK = threading.Lock()
 
-    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10,
+
+class PgDatabase:
+    """The pool of one database URL. `PgDatabase.shared(url)` is the process's one pool for
+    that URL, which every store borrows (the Backend's, the event sink, the outbox): a process
+    then opens at most `max_size` connections, however many stores it has."""
+
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = POOL_SIZE,
                  timeout: float = 5.0):
         self.url = url
         self.timeout = timeout
+        self.max_size = max_size
+        self._users = 1
         self._lock = threading.Lock()
         self.pool = ConnectionPool(
             url, min_size=min_size, max_size=max_size, timeout=timeout, open=False,
-            kwargs={"connect_timeout": max(1, int(timeout)), "autocommit": True},
+            kwargs={"connect_timeout": max(1, int(timeout)), "autocommit": True,
+                    "application_name": "ownmedia"},
             check=ConnectionPool.check_connection, name="ownmedia",
             # a failed connection is not retried in the background: the next request asks
             # for a new one, so an outage costs no busy loop and recovery is immediate
             reconnect_timeout=0,
         )
-        self.pool.open(wait=False)
+        self._opened = False  # opened on first loan: a database down at start is reported
+        #                       once, by check_reachable, not also by the pool's log
+
+    def _open(self) -> None:
+        with self._lock:
+            if not self._opened:
+                self.pool.open(wait=False)
+                self._opened = True
+
+    @classmethod
+    def shared(cls, url: str, *, max_size: int | None = None) -> PgDatabase:
+        """The process's pool for `url`, opened by its first user (whose `max_size` it takes)
+        and closed when its last user closes it."""
+        with _SHARED_LOCK:
+            db = _SHARED.get(url)
+            if db is not None and db._users > 0:
+                db._users += 1
+                return db
+            db = cls(url, max_size=max_size or POOL_SIZE)
+            _SHARED[url] = db
+            return db
+
+    def borrowed(self) -> PgDatabase:
+        """This pool for one more user (who closes it when done)."""
+        with _SHARED_LOCK:
+            self._users += 1
+        return self
+
+    def close(self) -> None:
+        """Give the pool back; the last of its users closes it."""
+        with _SHARED_LOCK:
+            self._users -= 1
+            if self._users > 0:
+                return
+            if _SHARED.get(self.url) is self:
+                del _SHARED[self.url]
+        self.pool.close()
 
     def check_reachable(self) -> None:
         """Connect once, now: StorageUnavailable naming the URL (without its password)."""
@@ -70,17 +116,49 @@ class PgDatabase:
         except psycopg.Error as exc:
             raise storage_error(exc, self.url) from exc
 
-    def close(self) -> None:
-        self.pool.close()
+    def hold(self) -> psycopg.Connection:
+        """A connection kept out of the pool until `release`d, for a session-level lock: it
+        counts in the pool's size, so the process still opens at most `max_size`."""
+        if not self._opened:
+            self._open()
+        try:
+            conn = self.pool.getconn()
+        except (psycopg.Error, PoolTimeout) as exc:
+            raise storage_error(exc, self.url) from exc
+        conn.row_factory = tuple_row
+        return conn
+
+    def release(self, conn: psycopg.Connection) -> None:
+        """Give a held connection back, without the session locks it took (a broken one is
+        dropped by the pool)."""
+        if not conn.closed and not conn.broken:
+            try:
+                conn.execute("SELECT pg_advisory_unlock_all()")
+            except psycopg.Error:
+                pass
+        self.pool.putconn(conn)
+
+    @contextmanager
+    def borrow(self, row_factory: Any = tuple_row, *,
+               durable: bool = True) -> Iterator[psycopg.Connection]:
+        """A connection inside BEGIN ... COMMIT, driver errors left as they are (for a caller
+        that tells bad input from an outage itself); `durable=False` commits without waiting
+        for the WAL flush (generated data)."""
+        if not self._opened:
+            self._open()
+        with self.pool.connection() as conn:
+            conn.row_factory = row_factory
+            with conn.transaction():
+                if not durable:
+                    conn.execute("SET LOCAL synchronous_commit = off")
+                yield conn
 
     @contextmanager
     def transaction(self) -> Iterator[psycopg.Connection]:
         """A connection inside BEGIN ... COMMIT; rows as dicts."""
         try:
-            with self.pool.connection() as conn:
-                conn.row_factory = dict_row
-                with conn.transaction():
-                    yield conn
+            with self.borrow(dict_row) as conn:
+                yield conn
         except (psycopg.Error, PoolTimeout) as exc:
             raise storage_error(exc, self.url) from exc
 
@@ -132,31 +210,6 @@ def unavailable(url: str, exc: BaseException) -> DatabaseUnavailable:
     """The one message for a database that cannot be reached (never with its password)."""
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return DatabaseUnavailable(f"PostgreSQL at {redact_url(url)} is unavailable: {first}")
-
-
-def open_pool(url: str, *, max_size: int = 4, name: str = "ownmedia") -> ConnectionPool:
-    """A pool whose connections are checked before use, so a restarted server is reconnected
-    to without restarting the service; fails at once (StorageUnavailable) when it is down."""
-    pool = ConnectionPool(
-        url, min_size=1, max_size=max_size, name=name, open=False, timeout=CONNECT_TIMEOUT,
-        check=ConnectionPool.check_connection, reconnect_timeout=0,
-        kwargs={"connect_timeout": CONNECT_TIMEOUT, "application_name": name},
-    )
-    pool_log = logging.getLogger("psycopg.pool")
-    level = pool_log.level
-    pool_log.setLevel(logging.ERROR)  # at start the one message is ours, below
-    try:
-        pool.open(wait=True, timeout=CONNECT_TIMEOUT)
-    except UNAVAILABLE as exc:
-        pool.close()
-        pool_log.setLevel(level)
-        try:  # the pool only says it timed out: one direct attempt tells why
-            psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT).close()
-        except UNAVAILABLE as reason:
-            raise unavailable(url, reason) from exc
-        raise unavailable(url, exc) from exc
-    pool_log.setLevel(level)
-    return pool
 
 
 def connect(url: str, *, autocommit: bool = True) -> psycopg.Connection:

@@ -38,7 +38,7 @@ from ownmedia.events.salts import SaltBox, utc_day
 from ownmedia.events.sessions import SessionTracker
 from ownmedia.events.validation import EventValidationError
 from ownmedia.storage.event_ports import SinkClosed
-from ownmedia.storage.postgres.db import UNAVAILABLE, migrate, open_pool, unavailable
+from ownmedia.storage.postgres.db import UNAVAILABLE, PgDatabase, migrate, unavailable
 from ownmedia.storage.postgres.events_schema import EVENT_MIGRATIONS
 from ownmedia.storage.postgres.outbox import INSERT_OUTBOX, PostgresOutbox
 from ownmedia.storage.postgres.rollups import dirty_days, mark
@@ -120,32 +120,38 @@ class PostgresEventSink:
 
     def __init__(
         self,
-        url: str,
+        url: str | PgDatabase,
         *,
         commit_mode: str = "group",
         max_batch: int = 512,
         forward: bool = False,
         clock: Callable[[], float] = time.time,
         durable: bool = True,
-        pool_size: int = 4,
         inflight: int = 2,
     ):
+        """`url`: the process's pool of that URL is borrowed (PgDatabase.shared), or the
+        PgDatabase given (the composition root's) is used; closing the sink gives it back."""
         if commit_mode not in ("group", "each"):
             raise ValueError("commit_mode must be 'group' or 'each'")
-        self.url = url
+        self.db = PgDatabase.shared(url) if isinstance(url, str) else url.borrowed()
+        self.url = self.db.url
         self.forward = forward
         self.clock = clock
         self.durable = durable
         self.max_batch = max_batch if commit_mode == "group" else 1
-        self.max_inflight = max(1, min(inflight, pool_size - 1))
-        self.pool = open_pool(url, max_size=pool_size, name="ownmedia-events")
-        with self.pool.connection() as conn:
-            migrate(conn, EVENT_MIGRATIONS, "events")
-            fill_geo_names(conn)
+        # batches in flight leave at least one connection to the other stores of the process
+        self.max_inflight = max(1, min(inflight, self.db.max_size - 1))
+        try:
+            self.db.check_reachable()
+            self._transaction(lambda conn: (migrate(conn, EVENT_MIGRATIONS, "events"),
+                                            fill_geo_names(conn)))
+        except BaseException:
+            self.db.close()
+            raise
         self.salts = SaltBox(load_salts)
         self._salt_lock = threading.Lock()
         self.ids = SessionIds()
-        self.outbox = PostgresOutbox(self.pool, url)
+        self.outbox = PostgresOutbox(self.db)
         self.on_outbox: Callable[[], None] | None = None
         self.closed = False
         self.batches = self.jobs = 0
@@ -176,9 +182,7 @@ class PostgresEventSink:
         outcomes: list[tuple[bool, Any]] = [(True, None)] * len(jobs)
         drops: Counter = Counter()
         wrote_outbox = False
-        with self.pool.connection() as conn:
-            if not self.durable:
-                conn.execute("SET LOCAL synchronous_commit = off")
+        with self.db.borrow(durable=self.durable) as conn:
             events = [(i, j[1], j[2]) for i, j in enumerate(jobs) if j[0] == "event"]
             for j in jobs:
                 if j[0] == "drop":
@@ -321,9 +325,7 @@ class PostgresEventSink:
 
     def _transaction(self, job: Callable[[psycopg.Connection], Any]) -> Any:
         try:
-            with self.pool.connection() as conn:
-                if not self.durable:
-                    conn.execute("SET LOCAL synchronous_commit = off")
+            with self.db.borrow(durable=self.durable) as conn:
                 return job(conn)
         except UNAVAILABLE as exc:
             raise unavailable(self.url, exc) from exc
@@ -406,7 +408,7 @@ class PostgresEventSink:
     def _close_pool(self) -> None:
         self._executor.shutdown(wait=True)
         with contextlib.suppress(Exception):
-            self.pool.close()
+            self.db.close()
 
 
 def _bad_input(exc: BaseException) -> BaseException:

@@ -10,10 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from psycopg_pool import ConnectionPool
-
 from ownmedia.storage.event_ports import OutboxRow
-from ownmedia.storage.postgres.db import UNAVAILABLE, unavailable
+from ownmedia.storage.postgres.db import UNAVAILABLE, PgDatabase, unavailable
 
 LEASE_SECONDS = 120.0
 INSERT_OUTBOX = ("INSERT INTO outbox (created, payload, user_agent, client_ip, next_attempt)"
@@ -27,16 +25,15 @@ CLAIM = (
 
 
 class PostgresOutbox:
-    def __init__(self, pool: ConnectionPool, url: str):
-        self.pool = pool
-        self.url = url
+    def __init__(self, db: PgDatabase):
+        self.db = db  # the event sink's (borrowed from the process's pool)
 
     def _run(self, job):
         try:
-            with self.pool.connection() as conn:
+            with self.db.borrow() as conn:
                 return job(conn)
         except UNAVAILABLE as exc:
-            raise unavailable(self.url, exc) from exc
+            raise unavailable(self.db.url, exc) from exc
 
     async def claim(self, now: float, limit: int) -> list[OutboxRow]:
         def job(conn) -> list[OutboxRow]:
