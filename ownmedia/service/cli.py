@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import sqlite3
 import sys
 
 import click
@@ -49,8 +48,9 @@ def serve(host: str | None, port: int | None, data: str | None, site: str | None
     try:
         app = create_app(config)
     except StorageError as exc:  # names the database, never its password
-        raise click.ClickException(f"cannot start: {exc}") from None
-    except (ConfigError, ValueError, OSError, sqlite3.Error) as exc:
+        where = "" if config.storage.url else f" with data in {config.data_dir}"
+        raise click.ClickException(f"cannot start{where}: {exc}") from None
+    except (ConfigError, ValueError, OSError) as exc:
         raise click.ClickException(f"cannot start with data in {config.data_dir}: {exc}") from None
     limits = config.server
     uvicorn_config = uvicorn.Config(

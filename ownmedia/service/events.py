@@ -120,10 +120,8 @@ class EventEndpoint:
             client = scope.get("client")
             ip = self.proxies.client_ip(client[0] if client else "", forwarded)
             row = await self.collector.ingest(payload, user_agent, ip, want_row=False)
-        except EventValidationError as exc:
+        except EventValidationError as exc:  # the stores report text they cannot hold so too
             return _error(400, exc.field, exc.message)
-        except UnicodeEncodeError:  # a lone surrogate that got past validation: SQLite refused it
-            return _error(400, "body", "contains an unpaired surrogate")
         except SinkClosed:
             return _error(503, "service", "shutting down, retry later")
         except StorageError as exc:

@@ -5,26 +5,28 @@ is one transaction, rolled back), and since no state is kept about the failure t
 request after space returns, or after the database is back, simply succeeds: no restart
 needed (the PostgreSQL pool replaces its broken connections by itself).
 
-Stores raise the `ownmedia.storage.errors.StorageError` family; the SQLite and OS errors
-below are still mapped for the parts that touch a file directly."""
+Stores raise the `ownmedia.storage.errors.StorageError` family (the storage package also
+recognises a driver error a store let through: DRIVER_ERRORS); OS errors are mapped here for
+the parts that write a file directly (comment files, the built site)."""
 
 from __future__ import annotations
 
 import errno
 import logging
-import sqlite3
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from ownmedia.storage.errors import DatabaseUnavailable, SchemaVersionError, StorageError
+from ownmedia.storage.errors import (
+    DRIVER_ERRORS,
+    DatabaseUnavailable,
+    SchemaVersionError,
+    StorageError,
+    as_storage_error,
+)
 
 log = logging.getLogger("ownmedia.storage")
 
-# SQLite's messages for SQLITE_FULL, SQLITE_IOERR, SQLITE_READONLY, SQLITE_BUSY (after the
-# busy timeout), SQLITE_CANTOPEN: all pass once the disk has room again / the lock is freed
-_SQLITE_TRANSIENT = ("disk is full", "disk i/o error", "readonly database", "database is locked",
-                     "unable to open database")
 _OS_TRANSIENT = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
 MESSAGE = "the server could not store this (its disk is full or failing): nothing was saved, " \
           "please retry in a moment"
@@ -37,18 +39,15 @@ RETRY_AFTER = "30"
 
 def is_storage_failure(exc: BaseException) -> bool:
     """True for the errors a full or failing disk or database causes."""
-    if isinstance(exc, StorageError):
+    if as_storage_error(exc) is not None:
         return True
-    if isinstance(exc, sqlite3.OperationalError):
-        text = str(exc).lower()
-        return any(part in text for part in _SQLITE_TRANSIENT)
     if isinstance(exc, OSError):
         return exc.errno in _OS_TRANSIENT
     return False
 
 
 async def storage_failure(request: Request, exc: Exception) -> Response:
-    """Starlette exception handler for StorageError, sqlite3.OperationalError and OSError."""
+    """Starlette exception handler for StorageError, DRIVER_ERRORS and OSError."""
     if not is_storage_failure(exc):
         raise exc  # a bug, not the disk: the usual 500 and traceback
     log.error("%s %s: storage failure: %s", request.method, request.url.path, exc)
@@ -64,5 +63,5 @@ async def storage_failure(request: Request, exc: Exception) -> Response:
     return PlainTextResponse(message, 503, headers=headers)
 
 
-EXCEPTION_HANDLERS = {StorageError: storage_failure, sqlite3.OperationalError: storage_failure,
-                      OSError: storage_failure}
+EXCEPTION_HANDLERS = {StorageError: storage_failure, OSError: storage_failure,
+                      **dict.fromkeys(DRIVER_ERRORS, storage_failure)}

@@ -15,8 +15,9 @@ from ownmedia.events.model import AcceptedEvent
 from ownmedia.events.record import EVENT_COLUMNS, SESSION_COLUMNS, enrich, outbox_payload, touch
 from ownmedia.events.salts import SaltBox, utc_day
 from ownmedia.events.sessions import SessionTracker
+from ownmedia.events.validation import EventValidationError
 from ownmedia.storage.errors import StorageUnavailable
-from ownmedia.storage.sqlite import connect, migrate
+from ownmedia.storage.sqlite import connect, migrate, storage_error
 from ownmedia.storage.sqlite import visits as visit_state
 from ownmedia.storage.sqlite.events_schema import EVENT_MIGRATIONS
 from ownmedia.storage.sqlite.outbox import INSERT_OUTBOX, SqliteOutbox
@@ -24,6 +25,18 @@ from ownmedia.storage.sqlite.salts import load_salts
 from ownmedia.storage.sqlite.writer import GroupCommitWriter, WriterClosed
 
 DB_NAME = "events.sqlite3"
+
+
+def _as_ours(exc: BaseException) -> BaseException:
+    """What the sink raises for a failed write: the StorageError family for the database's
+    or the disk's trouble, a validation error for text SQLite cannot encode (bad input)."""
+    if isinstance(exc, UnicodeEncodeError):
+        return EventValidationError("body", "contains an unpaired surrogate")
+    if isinstance(exc, sqlite3.Error):
+        return storage_error(exc, "the event store")
+    if isinstance(exc, OSError):
+        return StorageUnavailable(f"the event store: {exc}")
+    return exc
 
 
 def _insert_sql(table: str, columns: Sequence[str]) -> str:
@@ -59,10 +72,14 @@ class SqliteEventSink:
         self.on_outbox: Callable[[], None] | None = None  # set by the forwarder
         self._outbox_written = False
         conn = connect(self.path)
-        migrate(conn, EVENT_MIGRATIONS)
-        if not durable:  # a generated file (the simulator): speed over durability
-            conn.execute("PRAGMA synchronous=OFF")
-        self._preload(conn)
+        try:
+            migrate(conn, EVENT_MIGRATIONS)
+            if not durable:  # a generated file (the simulator): speed over durability
+                conn.execute("PRAGMA synchronous=OFF")
+            self._preload(conn)
+        except (sqlite3.Error, OSError) as exc:
+            conn.close()
+            raise _as_ours(exc) from exc
         self.writer = GroupCommitWriter(
             conn,
             mode=commit_mode,
@@ -136,29 +153,35 @@ class SqliteEventSink:
     def _count(conn: sqlite3.Connection, domain: str, reason: str, ts: float) -> None:
         conn.execute(COUNT_DROPPED, (utc_day(ts), domain, reason))
 
-    # public API -------------------------------------------------------------------------------
+    # public API (every failure in the StorageError family) ------------------------------------
+    async def _async(self, job: Callable[[sqlite3.Connection], object]) -> object:
+        try:
+            return await self.writer.run_async(job)
+        except (sqlite3.Error, OSError, UnicodeEncodeError) as exc:
+            raise _as_ours(exc) from exc
+
+    def _run(self, job: Callable[[sqlite3.Connection], object]) -> object:
+        try:
+            return self.writer.run(job)
+        except (sqlite3.Error, OSError, UnicodeEncodeError) as exc:
+            raise _as_ours(exc) from exc
+
     async def record(self, ev: AcceptedEvent, want_row: bool = True) -> dict | bool | None:
         """Store an event; returns the row once committed (True instead when not `want_row`;
         None if dropped, e.g. an engagement event with no visit to attach to)."""
-        try:
-            return await self.writer.run_async(self._record_job(ev, want_row))
-        except (sqlite3.Error, OSError) as exc:
-            raise StorageUnavailable(f"the event could not be stored: {exc}") from exc
+        return await self._async(self._record_job(ev, want_row))
 
     def record_sync(self, ev: AcceptedEvent) -> dict | None:
         """`record` for code that is not running in the event loop."""
-        try:
-            return self.writer.run(self._record_job(ev))
-        except (sqlite3.Error, OSError) as exc:
-            raise StorageUnavailable(f"the event could not be stored: {exc}") from exc
+        return self._run(self._record_job(ev))
 
     async def count_dropped(self, domain: str, reason: str, ts: float | None = None) -> None:
         when = self.clock() if ts is None else ts
-        await self.writer.run_async(lambda conn: self._count(conn, domain, reason, when))
+        await self._async(lambda conn: self._count(conn, domain, reason, when))
 
     def count_dropped_sync(self, domain: str, reason: str, ts: float | None = None) -> None:
         when = self.clock() if ts is None else ts
-        self.writer.run(lambda conn: self._count(conn, domain, reason, when))
+        self._run(lambda conn: self._count(conn, domain, reason, when))
 
     def bulk_insert(self, events: Sequence[tuple], sessions: Sequence[tuple], *,
                     event_columns: Sequence[str] = EVENT_COLUMNS,
@@ -174,17 +197,17 @@ class SqliteEventSink:
             conn.executemany(ev_sql, events)
             conn.executemany(se_sql, sessions)
 
-        self.writer.run(job)
+        self._run(job)
 
     def set_dropped(self, rows: Iterable[tuple[str, str, str, int]]) -> None:
         """Dropped counts as (day, domain, reason, count), replacing those of the same key."""
         rows = list(rows)
-        self.writer.run(lambda conn: conn.executemany(
+        self._run(lambda conn: conn.executemany(
             "INSERT OR REPLACE INTO dropped (day, domain, reason, count) VALUES (?, ?, ?, ?)",
             rows))
 
     def has_events(self) -> bool:
-        return self.writer.run(
+        return self._run(
             lambda conn: conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None)
 
     def seed_goals(self, goals: Iterable[dict], domains: Iterable[str]) -> int:
@@ -209,7 +232,7 @@ class SqliteEventSink:
                     added += cur.rowcount
             return added
 
-        return self.writer.run(job)
+        return self._run(job)
 
     def close(self) -> None:
         """Write what is queued, then close (from outside the event loop)."""
