@@ -22,7 +22,8 @@ from starlette.routing import BaseRoute
 from ownmedia.review.client import EMBEDDED_URL, StatsClient
 from ownmedia.review.mail import review_email, send
 from ownmedia.review.model import Costs, Period, build_report
-from ownmedia.storage.sqlite.review_mail import SentWeeks
+from ownmedia.storage import Backend, open_backend
+from ownmedia.storage.ports import SentReviews
 
 log = logging.getLogger("ownmedia.review")
 POLL_SECONDS = 60.0
@@ -44,7 +45,8 @@ class WeeklyReview:
 
     def __init__(self, ctx):
         self.ctx = ctx
-        self.sent: SentWeeks | None = None
+        self.backend: Backend | None = None
+        self.sent: SentReviews | None = None
         self.task: asyncio.Task | None = None
         self._stop = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -60,7 +62,8 @@ class WeeklyReview:
     async def start(self) -> None:
         if not self.config.review.weekly_to:
             return
-        self.sent = SentWeeks(self.config.data_dir)
+        self.backend = open_backend(self.config)
+        self.sent = self.backend.review_mail
         self.task = asyncio.create_task(self._loop(), name="ownmedia-weekly-review")
 
     async def stop(self) -> None:
@@ -71,8 +74,8 @@ class WeeklyReview:
                 self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
-        if self.sent is not None:
-            self.sent.close()
+        if self.backend is not None:
+            self.backend.close()
 
     async def _loop(self) -> None:
         while not self._stop.is_set():

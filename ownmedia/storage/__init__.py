@@ -4,7 +4,7 @@ data directory by default, or one PostgreSQL database shared by several instance
 
 `open_backend(config)` is the one place that chooses. A `Backend` opens each store on first
 use and keeps it: `backend.comments`, `.mail`, `.mention_queue`, `.mention_log`, `.auth`,
-`.keys`, `.goals`; other stores register their factories in `SQLITE_STORES` and
+`.keys`, `.goals`, `.review_mail`; other stores register their factories in `SQLITE_STORES` and
 `POSTGRES_STORES` under a name and are opened with `backend.store(name)`.
 
 With SQLite each concern keeps its own file (events, comments, keys), so high-rate event
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         MailQueue,
         MentionLog,
         MentionQueue,
+        SentReviews,
     )
 
 StoreFactory = Callable[["Backend"], Any]
@@ -66,6 +67,7 @@ SQLITE_STORES: dict[str, StoreFactory] = {
     "auth": _sqlite("auth", "SqliteAuthStore"),
     "keys": _sqlite("keys", "SqliteKeyStorage", shared_db=False),
     "goals": _sqlite("goals", "SqliteGoalStorage", shared_db=False),
+    "review_mail": _sqlite("review_mail", "SqliteSentReviews", shared_db=False),
 }
 POSTGRES_STORES: dict[str, StoreFactory] = {
     "comments": _postgres("comments", "PgCommentStore"),
@@ -75,6 +77,7 @@ POSTGRES_STORES: dict[str, StoreFactory] = {
     "auth": _postgres("auth", "PgAuthStore"),
     "keys": _postgres("keys", "PgKeyStorage"),
     "goals": _postgres("goals", "PgGoalStorage"),
+    "review_mail": _postgres("review_mail", "PgSentReviews"),
 }
 
 
@@ -83,8 +86,9 @@ def postgres_migrations() -> list[tuple[str, str]]:
     goals included, are the event store's own: see storage/postgres/events_schema.py)."""
     from ownmedia.storage.postgres.comments import COMMENT_MIGRATIONS
     from ownmedia.storage.postgres.keys import KEY_MIGRATIONS
+    from ownmedia.storage.postgres.review_mail import REVIEW_MAIL_MIGRATIONS
 
-    out = COMMENT_MIGRATIONS + KEY_MIGRATIONS
+    out = COMMENT_MIGRATIONS + KEY_MIGRATIONS + REVIEW_MAIL_MIGRATIONS
     for extra in POSTGRES_MIGRATIONS:
         out += extra()
     return out
@@ -193,6 +197,10 @@ class Backend:
     @property
     def goals(self) -> GoalStorage:
         return self.store("goals")
+
+    @property
+    def review_mail(self) -> SentReviews:
+        return self.store("review_mail")
 
     def describe(self) -> str:
         """Where the data is, for messages (never a password)."""

@@ -1,14 +1,14 @@
-"""Which weeks' review mail went out (data/review_mail.sqlite3): the weekly sender asks it
-before sending, so a restart in the same week does not send the same review twice.
-
-Its own small file for now; the storage ports being built for issue 12 can take it over."""
+"""Which weeks' review mail went out, on SQLite (data/review_mail.sqlite3): the `SentReviews`
+port. Its own small file, as before the ports: existing data directories keep their record."""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
-from ownmedia.storage.sqlite import connect, migrate
+from ownmedia.storage.sqlite import connect, mapped, migrate
 
 FILE = "review_mail.sqlite3"
 MIGRATIONS = [(
@@ -21,21 +21,26 @@ MIGRATIONS = [(
 )]
 
 
-class SentWeeks:
+class SqliteSentReviews:
     """The record of sent weekly reviews, one row per reviewed week."""
 
     def __init__(self, data_dir: str | Path):
         self.conn = connect(Path(data_dir) / FILE)
-        migrate(self.conn, MIGRATIONS)
+        self.lock = threading.Lock()
+        with mapped("review mail record"):
+            migrate(self.conn, MIGRATIONS)
 
     def was_sent(self, week: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM review_mail_sent WHERE week = ?",
-                                 (week,)).fetchone() is not None
+        with self.lock, mapped("review mail record"):
+            return self.conn.execute("SELECT 1 FROM review_mail_sent WHERE week = ?",
+                                     (week,)).fetchone() is not None
 
-    def record(self, week: str, recipients: list[str], when: float | None = None) -> None:
-        self.conn.execute(
-            "INSERT OR REPLACE INTO review_mail_sent(week, sent_at, recipients) VALUES (?, ?, ?)",
-            (week, time.time() if when is None else when, ", ".join(recipients)))
+    def record(self, week: str, recipients: Sequence[str], when: float | None = None) -> None:
+        with self.lock, mapped("review mail record"):
+            self.conn.execute(
+                "INSERT OR REPLACE INTO review_mail_sent(week, sent_at, recipients)"
+                " VALUES (?, ?, ?)",
+                (week, time.time() if when is None else when, ", ".join(recipients)))
 
     def close(self) -> None:
         self.conn.close()
