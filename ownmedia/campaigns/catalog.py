@@ -11,16 +11,16 @@ def load_campaigns(config: Config) -> list[Campaign]:
     """Configuration campaigns first, then stored ones; a stored campaign whose name a
     configuration one took later is hidden by it. A data directory without a campaign file
     is not given one just for reading."""
-    from ownmedia.storage.campaign_port import open_campaign_store
+    from ownmedia.storage import open_backend
     from ownmedia.storage.sqlite.campaigns import FILE_NAME
 
     declared = list(config.campaigns)
     stored: list[Campaign] = []
     if config.storage.url or (config.data_dir / FILE_NAME).exists():
-        store = open_campaign_store(config)
+        backend = open_backend(config)
         try:
-            stored = store.list()
+            stored = backend.campaigns.list()
         finally:
-            store.close()
+            backend.close()
     names = {c.name for c in declared}
     return declared + [c for c in stored if c.name not in names]

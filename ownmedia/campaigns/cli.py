@@ -46,17 +46,19 @@ class _Store:
         self.config = config
 
     def __enter__(self):
-        from ownmedia.storage.campaign_port import open_campaign_store
+        from ownmedia.storage import open_backend
 
+        self.backend = open_backend(self.config)
         try:
-            self.store = open_campaign_store(self.config)
+            self.store = self.backend.campaigns
         except StorageError as exc:
+            self.backend.close()
             raise click.ClickException(tr(f"cannot open the campaign store: {exc}",
                                           f"stockage des campagnes inaccessible: {exc}")) from None
         return self.store
 
     def __exit__(self, *exc: object) -> None:
-        self.store.close()
+        self.backend.close()
 
 
 def _declared(config: Config, name: str) -> Campaign | None:

@@ -243,9 +243,9 @@ def _campaign_truth(data_dir: Path, spec: SimSpec, truth: Truth) -> None:
     if not spec.campaigns:
         return
     from ownmedia.campaigns.model import campaigns_from_config, goal_of
-    from ownmedia.storage.sqlite.campaigns import FILE_NAME, SqliteCampaignStore
+    from ownmedia.storage.sqlite.campaigns import SqliteCampaignStore
 
-    store = SqliteCampaignStore(data_dir / FILE_NAME)
+    store = SqliteCampaignStore(data_dir)
     try:
         for c in campaigns_from_config(list(spec.campaigns), "SimSpec.campaigns"):
             store.add(c)

@@ -4,8 +4,9 @@ data directory by default, or one PostgreSQL database shared by several instance
 
 `open_backend(config)` is the one place that chooses. A `Backend` opens each store on first
 use and keeps it: `backend.comments`, `.mail`, `.mention_queue`, `.mention_log`, `.auth`,
-`.keys`, `.goals`, `.review_mail`; other stores register their factories in `SQLITE_STORES` and
-`POSTGRES_STORES` under a name and are opened with `backend.store(name)`.
+`.keys`, `.goals`, `.review_mail`, `.campaigns`; other stores register their factories in
+`SQLITE_STORES` and `POSTGRES_STORES` under a name and are opened with `backend.store(name)`.
+On PostgreSQL every Backend of a process borrows the one pool of its URL.
 
 With SQLite each concern keeps its own file (events, comments, keys), so high-rate event
 writes never wait on a comment moderation."""
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ownmedia.storage.errors import StorageError
 
 if TYPE_CHECKING:
+    from ownmedia.storage.campaign_port import CampaignStore
     from ownmedia.storage.ports import (
         AuthStore,
         CommentStore,
@@ -68,6 +70,7 @@ SQLITE_STORES: dict[str, StoreFactory] = {
     "keys": _sqlite("keys", "SqliteKeyStorage", shared_db=False),
     "goals": _sqlite("goals", "SqliteGoalStorage", shared_db=False),
     "review_mail": _sqlite("review_mail", "SqliteSentReviews", shared_db=False),
+    "campaigns": _sqlite("campaigns", "SqliteCampaignStore", shared_db=False),
 }
 POSTGRES_STORES: dict[str, StoreFactory] = {
     "comments": _postgres("comments", "PgCommentStore"),
@@ -78,17 +81,19 @@ POSTGRES_STORES: dict[str, StoreFactory] = {
     "keys": _postgres("keys", "PgKeyStorage"),
     "goals": _postgres("goals", "PgGoalStorage"),
     "review_mail": _postgres("review_mail", "PgSentReviews"),
+    "campaigns": _postgres("campaigns", "PgCampaignStore"),
 }
 
 
 def postgres_migrations() -> list[tuple[str, str]]:
     """Every PostgreSQL migration of the stores of this module, in order (the collector's,
     goals included, are the event store's own: see storage/postgres/events_schema.py)."""
+    from ownmedia.storage.postgres.campaigns import CAMPAIGN_MIGRATIONS
     from ownmedia.storage.postgres.comments import COMMENT_MIGRATIONS
     from ownmedia.storage.postgres.keys import KEY_MIGRATIONS
     from ownmedia.storage.postgres.review_mail import REVIEW_MAIL_MIGRATIONS
 
-    out = COMMENT_MIGRATIONS + KEY_MIGRATIONS + REVIEW_MAIL_MIGRATIONS
+    out = COMMENT_MIGRATIONS + KEY_MIGRATIONS + REVIEW_MAIL_MIGRATIONS + CAMPAIGN_MIGRATIONS
     for extra in POSTGRES_MIGRATIONS:
         out += extra()
     return out
@@ -201,6 +206,10 @@ class Backend:
     @property
     def review_mail(self) -> SentReviews:
         return self.store("review_mail")
+
+    @property
+    def campaigns(self) -> CampaignStore:
+        return self.store("campaigns")
 
     def describe(self) -> str:
         """Where the data is, for messages (never a password)."""

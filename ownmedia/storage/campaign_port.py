@@ -1,5 +1,6 @@
 """The campaign store's interface: what the CLI and the review need, whichever database
-keeps the campaigns (a SQLite file in the data directory, or PostgreSQL)."""
+keeps the campaigns (a SQLite file in the data directory, or PostgreSQL). Opened through the
+Backend like every store: `open_backend(config).campaigns`."""
 
 from __future__ import annotations
 
@@ -36,16 +37,3 @@ class CampaignStore(Protocol):
 
     def close(self) -> None:
         """Release the connection."""
-
-
-def open_campaign_store(config) -> CampaignStore:
-    """The store [storage] url names: PostgreSQL for postgresql:// URLs, else
-    campaigns.sqlite3 in the data directory."""
-    url = config.storage.url
-    if url.startswith(("postgresql://", "postgres://")):
-        from ownmedia.storage.postgres.campaigns import PostgresCampaignStore
-
-        return PostgresCampaignStore(url)
-    from ownmedia.storage.sqlite.campaigns import FILE_NAME, SqliteCampaignStore
-
-    return SqliteCampaignStore(config.data_dir / FILE_NAME)

@@ -1,6 +1,6 @@
 """`ownmedia storage copy`: everything of a SQLite data directory (comments, mentions, queues,
-admin sessions, keys, goals, sent weekly reviews, and the events, sessions, salts and outbox of the collector)
-into a PostgreSQL database, migrated first.
+admin sessions, keys, goals, campaigns, sent weekly reviews, and the events, sessions, salts
+and outbox of the collector) into a PostgreSQL database, migrated first.
 
 Rows keep their ids and go in with ON CONFLICT DO NOTHING, so a second run (after an
 interruption, or to catch up before switching) adds only what is missing and never
@@ -52,6 +52,7 @@ TABLES: tuple[TableCopy, ...] = (
     TableCopy("keys.sqlite3", "api_keys", "api_keys", ("id",), identity="id"),
     TableCopy("events.sqlite3", "goals", "goals", ("id",), identity="id"),
     TableCopy("review_mail.sqlite3", "review_mail_sent", "review_mail_sent", ("week",)),
+    TableCopy("campaigns.sqlite3", "campaigns", "campaigns", ("name",)),
     # the collector's tables: copied into those the event store's migrations made
     TableCopy("events.sqlite3", "events", "events", ("id",), identity="id"),
     TableCopy("events.sqlite3", "sessions", "sessions", ("session_id",)),

@@ -1,12 +1,16 @@
-"""The campaign store's contract, on SQLite and on a real PostgreSQL server."""
+"""The campaign store's contract, on SQLite and on a real PostgreSQL server, opened through
+the Backend like every store."""
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 import pytest
 
 from ownmedia.campaigns.model import make_campaign
 from ownmedia.config import load_config
-from ownmedia.storage.campaign_port import CampaignExists, CampaignMissing, open_campaign_store
+from ownmedia.storage import open_backend
+from ownmedia.storage.campaign_port import CampaignExists, CampaignMissing
 
 SPRING = make_campaign("printemps", "pageviews", 2_000_000, "2026-03-02", "2026-04-26",
                        ["utm_medium=print", "page~/2026/"])
@@ -21,9 +25,18 @@ def config(request, tmp_path):
     return load_config(None, server={"data": str(tmp_path / "data")}, storage=storage)
 
 
-def test_add_get_list_in_start_order(config):
-    store = open_campaign_store(config)
+@contextmanager
+def campaign_store(config):
+    """The campaign store of a fresh Backend (what the CLI opens), closed with it."""
+    backend = open_backend(config)
     try:
+        yield backend.campaigns
+    finally:
+        backend.close()
+
+
+def test_add_get_list_in_start_order(config):
+    with campaign_store(config) as store:
         assert store.list() == []
         store.add(SPRING)
         store.add(WINTER)
@@ -32,18 +45,12 @@ def test_add_get_list_in_start_order(config):
         assert [c.name for c in store.list()] == ["hiver", "printemps"]
         with pytest.raises(CampaignExists):
             store.add(SPRING)
-    finally:
-        store.close()
-    again = open_campaign_store(config)  # kept, and the migration is not applied twice
-    try:
+    with campaign_store(config) as again:  # kept, and the migration is not applied twice
         assert again.list() == [WINTER, SPRING]
-    finally:
-        again.close()
 
 
 def test_replace_renames_and_refuses_a_taken_name(config):
-    store = open_campaign_store(config)
-    try:
+    with campaign_store(config) as store:
         store.add(SPRING)
         store.add(WINTER)
         bigger = make_campaign("printemps-2", "pageviews", 3_000_000, "2026-03-02",
@@ -56,23 +63,19 @@ def test_replace_renames_and_refuses_a_taken_name(config):
         with pytest.raises(CampaignMissing):
             store.replace("printemps", SPRING)
         assert store.get("hiver") == WINTER
-    finally:
-        store.close()
 
 
 def test_remove(config):
-    store = open_campaign_store(config)
-    try:
+    with campaign_store(config) as store:
         store.add(SPRING)
         store.remove("printemps")
         assert store.list() == []
         with pytest.raises(CampaignMissing):
             store.remove("printemps")
-    finally:
-        store.close()
 
 
 def test_sqlite_keeps_campaigns_in_their_own_file(tmp_path):
     config = load_config(None, server={"data": str(tmp_path / "data")})
-    open_campaign_store(config).close()
+    with campaign_store(config):
+        pass
     assert (tmp_path / "data" / "campaigns.sqlite3").is_file()

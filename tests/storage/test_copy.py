@@ -8,6 +8,7 @@ import time
 
 from click.testing import CliRunner
 
+from ownmedia.campaigns.model import make_campaign
 from ownmedia.cli import main
 from ownmedia.config import load_config
 from ownmedia.stats.keys import KeyStore
@@ -16,6 +17,9 @@ from ownmedia.storage import Backend
 from ownmedia.storage.ports import GoalRecord, SentPost, comment_row, new_comment_id
 from ownmedia.storage.sqlite import connect, migrate
 from ownmedia.storage.sqlite.events_schema import EVENT_MIGRATIONS
+
+SPRING = make_campaign("printemps", "pageviews", 2000, "2026-03-02", "2026-04-26",
+                       ["utm_medium=print"])
 
 
 def fill_sqlite(data) -> dict:
@@ -38,6 +42,8 @@ def fill_sqlite(data) -> dict:
     backend.auth.login_failed("k", now)
     _info, key = KeyStore(backend).create("review")
     backend.goals.put(GoalRecord("a.example", "page", "", "/merci/", "Thanks"))
+    backend.campaigns.add(SPRING)
+    backend.review_mail.record("2026-03-23", ["team@example.org"], now)
     backend.close()
     events = connect(data / "events.sqlite3")
     migrate(events, EVENT_MIGRATIONS)
@@ -90,6 +96,8 @@ def test_copy_everything_twice_without_duplicates(tmp_path, postgres_url):
         assert [g.display_name for g in pg_backend.goals.goals("a.example")] == ["Thanks"]
         assert [j.source for j in pg_backend.mention_queue.jobs()] == ["https://s/1"]
         assert pg_backend.auth.login_failures("k")[0] == 1
+        assert pg_backend.campaigns.list() == [SPRING]
+        assert pg_backend.review_mail.was_sent("2026-03-23")
         # ids generated after the copy follow the copied ones
         with pg_backend.comments.transaction() as tx:
             tx.queue_mail("y@example.org", "s2", "b2")

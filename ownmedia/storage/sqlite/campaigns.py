@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from datetime import date
 from pathlib import Path
 
 from ownmedia.campaigns.model import Campaign
 from ownmedia.storage.campaign_port import CampaignExists, CampaignMissing
-from ownmedia.storage.errors import StorageUnavailable
-from ownmedia.storage.sqlite import connect, migrate
+from ownmedia.storage.sqlite import connect, mapped, migrate
 
 FILE_NAME = "campaigns.sqlite3"
 CAMPAIGN_MIGRATIONS = [
@@ -44,45 +44,51 @@ def campaign_row(c: Campaign) -> tuple:
 
 
 class SqliteCampaignStore:
-    """CampaignStore on one SQLite file."""
+    """The `CampaignStore` port on campaigns.sqlite3 of a data directory."""
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        try:
-            self.conn = connect(self.path)
+    def __init__(self, data_dir: str | Path):
+        self.path = Path(data_dir) / FILE_NAME
+        self.lock = threading.Lock()
+        self.conn = connect(self.path)
+        with mapped(str(self.path)):
             migrate(self.conn, CAMPAIGN_MIGRATIONS)
-        except sqlite3.Error as exc:
-            raise StorageUnavailable(f"{self.path}: {exc}") from None
 
     def list(self) -> list[Campaign]:
-        return [row_to_campaign(tuple(r)) for r in self.conn.execute(
-            f"SELECT {COLUMNS} FROM campaigns ORDER BY start_day, name")]
+        with self.lock, mapped(str(self.path)):
+            return [row_to_campaign(tuple(r)) for r in self.conn.execute(
+                f"SELECT {COLUMNS} FROM campaigns ORDER BY start_day, name")]
 
     def get(self, name: str) -> Campaign | None:
-        row = self.conn.execute(f"SELECT {COLUMNS} FROM campaigns WHERE name = ?",
-                                (name,)).fetchone()
+        with self.lock, mapped(str(self.path)):
+            row = self.conn.execute(f"SELECT {COLUMNS} FROM campaigns WHERE name = ?",
+                                    (name,)).fetchone()
         return row_to_campaign(tuple(row)) if row else None
 
     def add(self, campaign: Campaign) -> None:
-        try:
-            self.conn.execute(f"INSERT INTO campaigns ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-                              campaign_row(campaign))
-        except sqlite3.IntegrityError:
-            raise CampaignExists(campaign.name) from None
+        with self.lock, mapped(str(self.path)):
+            try:
+                self.conn.execute(f"INSERT INTO campaigns ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                                  campaign_row(campaign))
+            except sqlite3.IntegrityError:
+                raise CampaignExists(campaign.name) from None
 
     def replace(self, name: str, campaign: Campaign) -> None:
-        try:
-            cur = self.conn.execute(
-                "UPDATE campaigns SET name = ?, metric = ?, target = ?, start_day = ?, "
-                "end_day = ?, filters = ?, updated_at = datetime('now') WHERE name = ?",
-                (*campaign_row(campaign), name))
-        except sqlite3.IntegrityError:
-            raise CampaignExists(campaign.name) from None
+        with self.lock, mapped(str(self.path)):
+            try:
+                cur = self.conn.execute(
+                    "UPDATE campaigns SET name = ?, metric = ?, target = ?, start_day = ?, "
+                    "end_day = ?, filters = ?, updated_at = datetime('now') WHERE name = ?",
+                    (*campaign_row(campaign), name))
+            except sqlite3.IntegrityError:
+                raise CampaignExists(campaign.name) from None
         if cur.rowcount == 0:
             raise CampaignMissing(name)
 
     def remove(self, name: str) -> None:
-        if self.conn.execute("DELETE FROM campaigns WHERE name = ?", (name,)).rowcount == 0:
+        with self.lock, mapped(str(self.path)):
+            removed = self.conn.execute("DELETE FROM campaigns WHERE name = ?",
+                                        (name,)).rowcount
+        if removed == 0:
             raise CampaignMissing(name)
 
     def close(self) -> None:
