@@ -15,8 +15,10 @@ from contextlib import contextmanager
 
 import psycopg
 
-from ownmedia.storage.ports import COMMENT_FIELDS, STATUSES, RateWindow, StoredComment
-from ownmedia.storage.postgres.db import Migration, PgDatabase, storage_error
+from ownmedia.storage.comment_reads import SELECT_COMMENTS as _SELECT
+from ownmedia.storage.comment_reads import CommentReads
+from ownmedia.storage.ports import COMMENT_FIELDS, RateWindow, StoredComment
+from ownmedia.storage.postgres.db import Migration, PgDatabase, storage_error, translate
 
 COMMENT_MIGRATIONS: list[Migration] = [
     (
@@ -133,7 +135,6 @@ COMMENT_MIGRATIONS: list[Migration] = [
     ),
 ]
 
-_SELECT = f"SELECT {', '.join(COMMENT_FIELDS)} FROM comments"
 RENDER_LEADER_LOCK = 4_201_113  # session advisory lock: the one instance that re-renders
 LEADER_RETRY_SECONDS = 1.0
 
@@ -253,8 +254,8 @@ class PgCommentTx:
                           (source, target))
 
 
-class PgCommentStore:
-    """The `CommentStore` port on a PostgreSQL database."""
+class PgCommentStore(CommentReads):
+    """The `CommentStore` port on a PostgreSQL database (its reads: storage.comment_reads)."""
 
     def __init__(self, db: PgDatabase):
         self.db = db
@@ -273,61 +274,16 @@ class PgCommentStore:
         with self.db.transaction() as conn:
             yield PgCommentTx(conn)
 
-    def _comments(self, where: str = "", params: Sequence = ()) -> list[StoredComment]:
-        return [StoredComment.from_mapping(r) for r in self.db.query(_SELECT + where, params)]
+    # the dialect of the shared reads (CommentReads)
+    def _query(self, sql: str, params: Sequence = ()) -> list[dict]:
+        return self.db.query(translate(sql), params)
 
-    def get(self, comment_id: str) -> StoredComment | None:
-        found = self._comments(" WHERE id = %s", (comment_id,))
-        return found[0] if found else None
-
-    def list(self, status: str | None = None, post: str | None = None,
-             limit: int = 200) -> list[StoredComment]:
-        where, params = [], []
-        if status:
-            where.append("status = %s")
-            params.append(status)
-        if post:
-            where.append("post = %s")
-            params.append(post)
-        sql = (" WHERE " + " AND ".join(where)) if where else ""
-        sql += " ORDER BY created DESC, id DESC LIMIT %s"
-        params.append(limit)
-        return self._comments(sql, params)
-
-    def counts(self) -> dict[str, int]:
-        rows = self.db.query("SELECT status, COUNT(*) AS n FROM comments GROUP BY status")
-        result = dict.fromkeys(STATUSES, 0)
-        result.update({r["status"]: r["n"] for r in rows})
-        return result
-
-    def by_mention(self, source: str, target: str) -> StoredComment | None:
-        found = self._comments(" WHERE source = %s AND target = %s", (source, target))
-        return found[0] if found else None
-
-    def approved(self) -> list[StoredComment]:
-        return self._comments(" WHERE status = 'approved'")
-
-    def approved_replies_of(self, parent_ids: Sequence[str]) -> list[str]:
-        if not parent_ids:
-            return []
-        rows = self.db.query(
-            "SELECT id FROM comments WHERE status = 'approved' AND reply_to = ANY(%s)",
-            (list(parent_ids),))
-        return [r["id"] for r in rows]
-
-    def pending_renders(self) -> list[tuple[str, float]]:
-        return [(r["post"], r["queued"]) for r in
-                self.db.query("SELECT post, queued FROM render_queue")]
-
-    def done_render(self, post: str, queued: float) -> None:
-        """Forget the request unless it was queued again while we rendered."""
+    def _execute(self, sql: str, params: Sequence = ()) -> None:
         with self.db.transaction() as conn:
-            conn.execute("DELETE FROM render_queue WHERE post = %s AND queued = %s",
-                         (post, queued))
+            conn.execute(translate(sql), tuple(params))
 
-    def pending_files(self) -> list[tuple[int, str, str]]:
-        return [(r["seq"], r["comment_id"], r["post"]) for r in
-                self.db.query("SELECT seq, comment_id, post FROM file_intents ORDER BY seq")]
+    def _in(self, column: str, values: Sequence) -> tuple[str, list]:
+        return f"{column} = ANY(?)", [list(values)]
 
     def render_leader(self) -> bool:
         """Whether this process re-renders the shared output directory: the one holding a

@@ -15,10 +15,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from ownmedia.storage.comment_reads import SELECT_COMMENTS as _SELECT
+from ownmedia.storage.comment_reads import CommentReads
 from ownmedia.storage.errors import StorageError, StorageUnavailable
 from ownmedia.storage.ports import (
     COMMENT_FIELDS,
-    STATUSES,
     RateWindow,
     StoredComment,
 )
@@ -191,9 +192,6 @@ class CommentsDb:
                 raise storage_error(exc) from exc
 
 
-_SELECT = f"SELECT {', '.join(COMMENT_FIELDS)} FROM comments"
-
-
 class SqliteCommentTx:
     """The statements of one comment transaction on SQLite (BEGIN IMMEDIATE: already
     exclusive, so a row read here cannot change before COMMIT)."""
@@ -298,8 +296,8 @@ class SqliteCommentTx:
                           (source, target))
 
 
-class SqliteCommentStore:
-    """The `CommentStore` port on comments.sqlite3."""
+class SqliteCommentStore(CommentReads):
+    """The `CommentStore` port on comments.sqlite3 (its reads: storage.comment_reads)."""
 
     def __init__(self, data_dir: str | Path | CommentsDb):
         self.db = data_dir if isinstance(data_dir, CommentsDb) else CommentsDb(data_dir)
@@ -313,62 +311,17 @@ class SqliteCommentStore:
         with self.db.transaction() as conn:
             yield SqliteCommentTx(conn)
 
-    def _comments(self, where: str = "", params: Iterable = ()) -> list[StoredComment]:
-        return [StoredComment.from_mapping(r) for r in self.db.query(_SELECT + where, params)]
+    # the dialect of the shared reads (CommentReads)
+    def _query(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
+        return self.db.query(sql, params)
 
-    def get(self, comment_id: str) -> StoredComment | None:
-        found = self._comments(" WHERE id = ?", (comment_id,))
-        return found[0] if found else None
-
-    def list(self, status: str | None = None, post: str | None = None,
-             limit: int = 200) -> list[StoredComment]:
-        where, params = [], []
-        if status:
-            where.append("status = ?")
-            params.append(status)
-        if post:
-            where.append("post = ?")
-            params.append(post)
-        sql = (" WHERE " + " AND ".join(where)) if where else ""
-        sql += " ORDER BY created DESC, id DESC LIMIT ?"
-        params.append(limit)
-        return self._comments(sql, params)
-
-    def counts(self) -> dict[str, int]:
-        rows = self.db.query("SELECT status, COUNT(*) FROM comments GROUP BY status")
-        result = dict.fromkeys(STATUSES, 0)
-        result.update({r[0]: r[1] for r in rows})
-        return result
-
-    def by_mention(self, source: str, target: str) -> StoredComment | None:
-        found = self._comments(" WHERE source = ? AND target = ?", (source, target))
-        return found[0] if found else None
-
-    def approved(self) -> list[StoredComment]:
-        return self._comments(" WHERE status = 'approved'")
-
-    def approved_replies_of(self, parent_ids: Sequence[str]) -> list[str]:
-        if not parent_ids:
-            return []
-        marks = ", ".join("?" for _ in parent_ids)
-        rows = self.db.query(
-            f"SELECT id FROM comments WHERE status = 'approved' AND reply_to IN ({marks})",
-            parent_ids)
-        return [r[0] for r in rows]
-
-    def pending_renders(self) -> list[tuple[str, float]]:
-        return [(r[0], r[1]) for r in self.db.query("SELECT post, queued FROM render_queue")]
-
-    def done_render(self, post: str, queued: float) -> None:
-        """Forget the request unless it was queued again while we rendered."""
+    def _execute(self, sql: str, params: Sequence = ()) -> None:
         with self.db.transaction() as conn:
-            conn.execute("DELETE FROM render_queue WHERE post = ? AND queued = ?", (post, queued))
+            conn.execute(sql, tuple(params))
+
+    def _in(self, column: str, values: Sequence) -> tuple[str, list]:
+        return f"{column} IN ({', '.join('?' for _ in values)})", list(values)
 
     def render_leader(self) -> bool:
         """One machine, one service: it re-renders."""
         return True
-
-    def pending_files(self) -> list[tuple[int, str, str]]:
-        """(seq, comment_id, post), oldest first."""
-        return [(r[0], r[1], r[2]) for r in
-                self.db.query("SELECT seq, comment_id, post FROM file_intents ORDER BY seq")]
