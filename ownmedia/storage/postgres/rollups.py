@@ -9,11 +9,11 @@ sees that event's mark, so it is counted (read-your-writes)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 import psycopg
 
+from ownmedia.stats.props_rollup import PropsCounter
 from ownmedia.storage.sqlite.rollups import EMPTY_AS, VISIT_COLUMNS
 
 DAY = 86400
@@ -41,11 +41,12 @@ def refresh(conn: psycopg.Connection) -> int:
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
         days = sorted(conn.execute("DELETE FROM st.rollup_dirty RETURNING domain, day"))
+        counter = PropsCounter()  # parsed props shared by the days of this refresh
         for domain, day in days:
             for table in ("r_visits", "r_pages", "r_props"):
                 conn.execute(f"DELETE FROM st.{table} WHERE domain = %s AND day = %s",
                              [domain, day])
-            _recompute_day(conn, (domain, day * DAY, (day + 1) * DAY))
+            _recompute_day(conn, (domain, day * DAY, (day + 1) * DAY), counter)
     return len(days)
 
 
@@ -58,7 +59,8 @@ def _shown(col: str) -> str:
     return f"CASE f.{col} WHEN '' THEN '{empty}' ELSE f.{col} END"
 
 
-def _recompute_day(conn: psycopg.Connection, params: tuple[str, int, int]) -> None:
+def _recompute_day(conn: psycopg.Connection, params: tuple[str, int, int],
+                   counter: PropsCounter) -> None:
     conn.execute(
         f"INSERT INTO st.r_visits (domain, day, ts, session_id, visitor_id, "
         f"{', '.join(VISIT_COLUMNS)}, exit_page, pageviews, events, bounce, duration, vfirst) "
@@ -81,35 +83,23 @@ def _recompute_day(conn: psycopg.Connection, params: tuple[str, int, int]) -> No
         "COUNT(*) FILTER (WHERE e.name = 'pageview'), COUNT(*) FROM events e "
         "WHERE e.domain = %s AND e.ts >= %s AND e.ts < %s AND e.name != 'engagement' "
         "GROUP BY e.domain, d, e.pathname", params)
-    _props_day(conn, params)
+    _props_day(conn, params, counter)
 
 
-def _props_day(conn: psycopg.Connection, params: tuple[str, int, int]) -> None:
-    """r_props rows of one day, counted in Python as on SQLite."""
+def _props_day(conn: psycopg.Connection, params: tuple[str, int, int],
+               counter: PropsCounter) -> None:
+    """r_props rows of one day, counted by ownmedia.stats.props_rollup as on SQLite (props
+    read as text: the counter parses each distinct text once)."""
     domain, lo, _hi = params
     day = lo // DAY
-    groups: dict[tuple, list] = {}
-    rows = conn.execute(
-        "SELECT e.name, e.visitor_id, e.session_id, e.props FROM events e "
+    events = conn.execute(
+        "SELECT e.name, e.visitor_id, e.session_id, e.props::text FROM events e "
         "WHERE e.domain = %s AND e.ts >= %s AND e.ts < %s "
-        "AND e.name NOT IN ('engagement', 'pageview')", params)
-    for name, visitor, session, props in rows:
-        items = sorted((k, v if isinstance(v, str) else json.dumps(v))
-                       for k, v in props.items()) if props else []
-        keys = [(name, "", "", "", "")]
-        keys += [(name, k, "", v, "") for k, v in items]
-        keys += [(name, ka, kb, va, vb) for i, (ka, va) in enumerate(items)
-                 for kb, vb in items[i + 1:]]
-        for key in keys:
-            g = groups.get(key)
-            if g is None:
-                g = groups[key] = [set(), set(), 0]
-            g[0].add(visitor)
-            g[1].add(session)
-            g[2] += 1
+        "AND e.name NOT IN ('engagement', 'pageview') ORDER BY e.visitor_id, e.session_id",
+        params).fetchall()
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO st.r_props (domain, name, k1, k2, v1, day, v2, ts, visitors, visits, "
             "events) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [(domain, name, k1, k2, v1, day, v2, day * 86400.0, len(g[0]), len(g[1]), g[2])
-             for (name, k1, k2, v1, v2), g in groups.items()])
+            [(domain, name, k1, k2, v1, day, v2, day * 86400.0, visitors, visits, n)
+             for name, k1, k2, v1, v2, visitors, visits, n in counter.day_rows(events)])

@@ -23,11 +23,12 @@ last refresh (tracked by the highest event id seen), so the ingest writer needs 
 
 from __future__ import annotations
 
-import json
+import queue
 import sqlite3
 import threading
 from pathlib import Path
 
+from ownmedia.stats.props_rollup import PropsCounter
 from ownmedia.storage.sqlite import Migration, connect, migrate
 
 STATS_FILE = "stats.sqlite3"
@@ -149,6 +150,9 @@ def attach(conn: sqlite3.Connection, data_dir: Path) -> None:
             finally:
                 own.close()
     conn.execute("ATTACH DATABASE ? AS st", (str(path),))
+    # an attached file gets SQLite's small default cache: r_props' primary key puts each day's
+    # rows all over the table, so a refresh with 2 MB of cache rereads pages it just wrote
+    conn.execute("PRAGMA st.cache_size=-131072")
 
 
 def _ready(path: Path) -> bool:
@@ -237,16 +241,88 @@ def _shown(col: str) -> str:
 
 
 def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
-    """One site's days lo..hi again, a day at a time (many small sorts beat one big one)."""
+    """One site's days lo..hi again, a day at a time (many small sorts beat one big one).
+
+    The props rollup is counted in Python on a second connection, in a thread, while this
+    one runs the r_visits and r_pages statements (SQLite releases the GIL while it works):
+    on two cores the two halves of a cold build overlap. Only this connection writes."""
     for table in ("r_visits", "r_pages", "r_props"):
         conn.execute(f"DELETE FROM st.{table} WHERE domain = ? AND day BETWEEN ? AND ?",
                      (domain, lo, hi))
-    for day in range(lo, hi + 1):
-        _recompute_day(conn, (domain, day * DAY, (day + 1) * DAY))
+    counted: queue.Queue = queue.Queue(maxsize=8)  # (day, rows); bounded: memory stays flat
+    stop = threading.Event()
+    worker = threading.Thread(target=_count_props, name="rollup-props", daemon=True,
+                              args=(_events_path(conn), domain, lo, hi, counted, stop))
+    worker.start()
+
+    def insert(block: bool) -> bool:
+        while True:
+            try:
+                item = counted.get(block=block)
+            except queue.Empty:
+                return False
+            if isinstance(item, BaseException):
+                raise item
+            if item is None:
+                return True
+            _insert_props(conn, domain, *item)
+
+    try:
+        done = False
+        for day in range(lo, hi + 1):
+            _recompute_day(conn, (domain, day * DAY, (day + 1) * DAY))
+            done = done or insert(block=False)
+        if not done:
+            insert(block=True)
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a worker waiting to hand over a day
+            try:
+                counted.get(timeout=0.05)
+            except queue.Empty:
+                pass
+
+
+def _events_path(conn: sqlite3.Connection) -> str:
+    return next(row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main")
+
+
+def _count_props(events_path: str, domain: str, lo: int, hi: int, out: queue.Queue,
+                 stop: threading.Event) -> None:
+    """Thread body: each day's r_props rows into `out`, then None (or the exception)."""
+    try:
+        reader = sqlite3.connect(Path(events_path).as_uri() + "?mode=ro", uri=True)
+        try:
+            reader.execute("PRAGMA mmap_size=1073741824")
+            counter = PropsCounter()  # parsed props shared by the span's days
+            for day in range(lo, hi + 1):
+                if stop.is_set():
+                    return
+                events = reader.execute(
+                    f"SELECT e.name, e.visitor_id, e.session_id, e.props FROM {EV} "
+                    "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? "
+                    "AND e.name NOT IN ('engagement', 'pageview') "
+                    "ORDER BY e.visitor_id, e.session_id",
+                    (domain, day * DAY, (day + 1) * DAY)).fetchall()
+                out.put((day, counter.day_rows(events)))
+        finally:
+            reader.close()
+        out.put(None)
+    except BaseException as exc:  # handed to the writing thread, which raises it
+        out.put(exc)
+
+
+def _insert_props(conn: sqlite3.Connection, domain: str, day: int, rows: list[tuple]) -> None:
+    conn.executemany(
+        "INSERT INTO st.r_props (domain, name, k1, k2, v1, day, v2, ts, visitors, visits, "
+        "events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(domain, name, k1, k2, v1, day, v2, day * 86400.0, visitors, visits, n)
+         for name, k1, k2, v1, v2, visitors, visits, n in rows])
 
 
 def _recompute_day(conn: sqlite3.Connection, params: tuple[str, int, int]) -> None:
-    """Insert one site's rollup rows for one UTC day (read through the (domain, ts) index)."""
+    """Insert one site's r_visits and r_pages rows for one UTC day (read through the
+    (domain, ts) index)."""
     # group narrow rows, then read the visit's attributes from its first event of the day
     # (they are copied onto every event of a visit): half the time of grouping them all
     conn.execute(
@@ -272,37 +348,3 @@ def _recompute_day(conn: sqlite3.Connection, params: tuple[str, int, int]) -> No
         f"FROM {EV} "
         "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? AND e.name != 'engagement' "
         "GROUP BY e.domain, d, e.pathname", params)
-    _props_day(conn, params)
-
-
-def _props_day(conn: sqlite3.Connection, params: tuple[str, int, int]) -> None:
-    """r_props rows of one day, counted in one pass over the day's custom events: per event
-    name, per (name, prop value) and per (name, pair of prop values, keys in order). Python
-    sets here take a third of the time SQLite's json_each joins and distinct counts did."""
-    domain, lo, _hi = params
-    day = lo // DAY
-    groups: dict[tuple, list] = {}
-    rows = conn.execute(
-        f"SELECT e.name, e.visitor_id, e.session_id, e.props FROM {EV} "
-        "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? "
-        "AND e.name NOT IN ('engagement', 'pageview')", params)
-    loads = json.loads
-    for name, visitor, session, props in rows:
-        items = sorted((k, v if isinstance(v, str) else json.dumps(v))
-                       for k, v in loads(props).items()) if props and props != "{}" else []
-        keys = [(name, "", "", "", "")]
-        keys += [(name, k, "", v, "") for k, v in items]
-        keys += [(name, ka, kb, va, vb) for i, (ka, va) in enumerate(items)
-                 for kb, vb in items[i + 1:]]
-        for key in keys:
-            g = groups.get(key)
-            if g is None:
-                g = groups[key] = [set(), set(), 0]
-            g[0].add(visitor)
-            g[1].add(session)
-            g[2] += 1
-    conn.executemany(
-        "INSERT INTO st.r_props (domain, name, k1, k2, v1, day, v2, ts, visitors, visits, "
-        "events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(domain, name, k1, k2, v1, day, v2, day * 86400.0, len(g[0]), len(g[1]), g[2])
-         for (name, k1, k2, v1, v2), g in groups.items()])
