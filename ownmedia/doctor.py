@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from ownmedia.cli_i18n import tr
+from ownmedia.cli_options import json_option
 from ownmedia.pelican_support import OURS, SNIPPETS_DIR, site_url_warning
 
 ERROR, WARNING, OK = "error", "warning", "ok"
@@ -261,8 +262,8 @@ MARKS = {ERROR: "✗", WARNING: "!", OK: "✓"}
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("site_dir", default=".", type=click.Path(file_okay=False))
 @click.option("--settings", "settings_name", default="pelicanconf.py", show_default=True,
-              help="Settings file in SITE_DIR.")
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+              help="Settings file in SITE_DIR / fichier de réglages dans SITE_DIR.")
+@json_option("Print the findings as JSON / constats en JSON.")
 def doctor(site_dir: str, settings_name: str, as_json: bool) -> None:
     """Check a Pelican site / diagnostic d'un site Pelican: ownmedia's plugins loaded as ours,
     the theme's snippets, an absolute SITEURL; exit 1 on errors."""
