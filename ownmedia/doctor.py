@@ -41,10 +41,6 @@ INCLUDED_BY = {name: "ownmedia/article_end.html" for name in
 INCLUDED_BY.update({"ownmedia/analytics.html": "ownmedia/head.html",
                     "ownmedia/seo.html": "ownmedia/head.html"})
 UNREADABLE_VALUES = ("error", "warn")
-# Other packages' plugins that do what plugins/seo does (pages would get two canonical links,
-# or one sitemap.xml would overwrite the other)
-SAME_JOB = {"seo": "writes canonical and OpenGraph tags", "sitemap": "writes sitemap.xml"}
-SAME_JOB_FR = {"seo": "écrit les balises canonical et OpenGraph", "sitemap": "écrit sitemap.xml"}
 
 
 @dataclass
@@ -127,8 +123,8 @@ def check_plugins(report: Report, settings: dict) -> set[str]:
     for entry in entries:
         name = getattr(entry, "__name__", entry)
         short = str(name).rsplit(".", 1)[-1]
-        if short not in OURS:
-            continue
+        if short not in OURS or ("." in str(name) and not str(name).startswith("ownmedia.")):
+            continue  # another package's plugin named in full (pelican.plugins.seo): chosen
         origin = plugin_origin(entry, paths, namespace)
         if origin is None:
             report.add(ERROR, "plugins", tr(
@@ -145,15 +141,16 @@ def check_plugins(report: Report, settings: dict) -> set[str]:
             report.add(OK, "plugins", tr(f"plugin {name!r}: ownmedia's ({origin})",
                                          f"extension {name!r} : celle d'ownmedia ({origin})"))
     others = [str(getattr(e, "__name__", e)) for e in entries] if entries is not None else []
-    if "seo" in loaded:
-        for name in others:
-            if name.rsplit(".", 1)[-1] in SAME_JOB and not is_ours(
-                    plugin_origin(name, paths, namespace) or "/"):
-                report.add(WARNING, "plugins", tr(
-                    f"{name} also {SAME_JOB[name.rsplit('.', 1)[-1]]}: leave one of the two "
-                    "out (or leave ownmedia/seo.html out of the theme)",
-                    f"{name} {SAME_JOB_FR[name.rsplit('.', 1)[-1]]} aussi : n'en gardez qu'un "
-                    "(ou retirez ownmedia/seo.html du thème)"))
+    if "seo" in loaded:  # other packages' plugins doing part of its job: ours steps back
+        from ownmedia.plugins.seo.others import left_to_others
+
+        theirs = [n for n in others if not is_ours(plugin_origin(n, paths, namespace) or "/")]
+        left = left_to_others(theirs, settings)
+        if left:
+            report.add(OK, "plugins", tr(
+                f"{left.summary()}: ownmedia's seo leaves them out (written once)",
+                f"{left.summary()} : l'extension seo d'ownmedia ne les écrit pas (une seule "
+                "fois)"))
     if not loaded and not report.errors:
         report.add(WARNING, "plugins", tr("no ownmedia plugin in PLUGINS",
                                           "aucune extension ownmedia dans PLUGINS"))
