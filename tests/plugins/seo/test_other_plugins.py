@@ -5,6 +5,7 @@ written once (ours steps back and says so in one line), and what they do not wri
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,8 +41,11 @@ def build(tmp_path: Path, **overrides) -> tuple[Path, list[str]]:
     process they would act on every later test's build. Returns the output and the
     "ownmedia seo:" lines logged."""
     script = f"THEIRS = {THEIRS!r}\n{BUILD}"
+    # in tmp_path: pelican-seo writes its report (seo_report.html) in the working directory
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [
+        str(ROOT), os.environ.get("PYTHONPATH", "")]))}
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path), json.dumps(overrides)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = [line.removeprefix("ownmedia.build ") for line in done.stdout.splitlines()]
     return tmp_path / "out", [line for line in lines if line.startswith("ownmedia seo:")]
@@ -90,6 +94,7 @@ def test_what_pelican_seo_is_not_asked_to_write_stays_ours(tmp_path):
 
 def test_alone_ours_writes_everything_and_says_nothing(tmp_path):
     out, said = build(tmp_path)
+    assert not (tmp_path / "seo_report.html").exists()  # pelican-seo did not run
     assert heads(out / "hello-foreign.html") == {"canonical": 1, "og:title": 1, "og:url": 1,
                                                   "twitter:card": 1, "description": 1}
     assert "<urlset xmlns=" in (out / "sitemap.xml").read_text(encoding="utf-8")
