@@ -78,7 +78,8 @@ def test_edit_refuses_contradictions_and_unknown_campaigns(tmp_path):
     assert both.exit_code == 2 and "exclude each other" in both.output
     bad = run("edit", "printemps", "--from", "2026-05-01", "--data", data)
     assert bad.exit_code == 2 and "is before from 2026-05-01" in bad.output
-    assert run("edit", "nope", "--target", "3", "--data", data).exit_code == 1
+    unknown = run("edit", "nope", "--target", "3", "--data", data)
+    assert unknown.exit_code == 2 and "campaign 'nope' not found" in unknown.output
     unchanged = json.loads(run("list", "--json", "--data", data).output)
     assert unchanged[0]["from"] == "2026-03-02" and unchanged[0]["filters"] == [
         "utm_medium=print"]
