@@ -7,6 +7,8 @@ import importlib
 
 import click
 
+from ownmedia.cli_options import HELP_TEXT, bilingual_help_option
+
 # name -> "module:attribute" of a click command or group
 SUBCOMMANDS: dict[str, str] = {
     "serve": "ownmedia.service.cli:serve",
@@ -41,7 +43,9 @@ class LazyGroup(click.Group):
             if exc.name and module_name.startswith(exc.name):
                 return _unavailable(cmd_name)
             raise
-        return getattr(module, attr)
+        command = getattr(module, attr)
+        bilingual_help_option(command)
+        return command
 
 
 def _unavailable(name: str) -> click.Command:
@@ -50,6 +54,7 @@ def _unavailable(name: str) -> click.Command:
     def _cmd() -> None:
         raise click.ClickException(f"'{name}' is not available in this version of ownmedia")
 
+    bilingual_help_option(_cmd)
     return _cmd
 
 
@@ -57,6 +62,7 @@ def _unavailable(name: str) -> click.Command:
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"],
                                               "show_default": True})
 @click.version_option(package_name="ownmedia", help="Show the version / afficher la version.")
+@click.help_option("-h", "--help", help=HELP_TEXT)
 def main() -> None:
     """Build, serve and measure a blog you own / construire, servir et mesurer son blog.
 

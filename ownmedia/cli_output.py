@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 import click
+
+T = TypeVar("T")
 
 
 def to_terminal() -> bool:
@@ -50,22 +53,32 @@ def print_listing(columns: Sequence[str], rows: Sequence[Sequence[object]], *,
     Console().print(grid)
 
 
-def resolve_prefix(given: str, candidates: Iterable[str], what: str) -> str:
-    """The one id starting with `given` (an exact id wins); none or several: a usage error
-    that lists the candidates, as git does for an ambiguous short hash."""
+def resolve_one(given: str, items: Sequence[T], names: Callable[[T], Iterable[str]],
+                what: str, what_fr: str, label: Callable[[T], str] = str) -> T:
+    """The one item `given` names, for every command taking an id: an item with a name equal
+    to it wins, else the one whose name starts with it, as git takes a short hash. Unknown or
+    ambiguous: a usage error (exit 2) naming the candidates, before anything is changed."""
     from ownmedia.cli_i18n import tr
 
-    ids = list(candidates)
-    if given in ids:
-        return given
-    matches = sorted(i for i in ids if i.startswith(given))
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise click.UsageError(tr(f"no {what} id starts with {given!r}",
-                                  f"aucun identifiant ({what}) ne commence par {given!r}"))
-    shown = ", ".join(matches[:10]) + (" ..." if len(matches) > 10 else "")
-    raise click.UsageError(tr(f"{given!r} is ambiguous: {len(matches)} {what} ids start with "
+    if not given.strip():
+        raise click.UsageError(tr(f"an empty {what} id", f"identifiant vide ({what_fr})"))
+    found = [i for i in items if given in names(i)]
+    if not found:
+        found = [i for i in items if any(n.startswith(given) for n in names(i))]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise click.UsageError(tr(f"{what} {given!r} not found: no {what} id starts with it",
+                                  f"{what_fr} {given!r} introuvable : aucun identifiant ne "
+                                  "commence ainsi"))
+    labels = sorted(label(i) for i in found)
+    shown = ", ".join(labels[:10]) + (" ..." if len(labels) > 10 else "")
+    raise click.UsageError(tr(f"{given!r} is ambiguous: {len(found)} {what} ids start with "
                               f"it ({shown})",
-                              f"{given!r} est ambigu : {len(matches)} identifiants ({what}) "
+                              f"{given!r} est ambigu : {len(found)} identifiants ({what_fr}) "
                               f"commencent ainsi ({shown})"))
+
+
+def resolve_prefix(given: str, candidates: Iterable[str], what: str, what_fr: str) -> str:
+    """The one id of `candidates` that `given` is or starts (see resolve_one)."""
+    return resolve_one(given, list(dict.fromkeys(candidates)), lambda i: (i,), what, what_fr)

@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from ownmedia.cli_options import json_option
 from ownmedia.cli_output import echo_plain, to_terminal
 
 
@@ -98,11 +99,12 @@ def scan(settings: dict) -> tuple[dict, list[Use], list[str]]:
 @click.command(name="ctas")
 @click.option("--settings", "settings_file", default="pelicanconf.py", show_default=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Pelican settings file holding CTAS, CTA_DEFAULT and the content PATH.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+              help="Pelican settings / réglages Pelican (CTAS, CTA_DEFAULT, the content PATH).")
+@json_option()
 @click.option("--goals", "show_goals", is_flag=True,
-              help="Print the conversion goals (CTA Click, CTA_GOAL_PAGES) and the "
-                   "`ownmedia goals add` commands that declare them.")
+              help="Print the conversion goals / afficher les objectifs de conversion (CTA "
+                   "Click, CTA_GOAL_PAGES) and the `ownmedia goals add` commands that declare "
+                   "them.")
 def ctas(settings_file: Path, as_json: bool, show_goals: bool) -> None:
     """List the calls to action / liste les appels à l'action (CTA) and the posts placing them.
 

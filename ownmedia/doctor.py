@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from ownmedia.cli_i18n import tr
+from ownmedia.cli_options import json_option
 from ownmedia.pelican_support import OURS, SNIPPETS_DIR, site_url_warning
 
 ERROR, WARNING, OK = "error", "warning", "ok"
@@ -40,10 +41,6 @@ INCLUDED_BY = {name: "ownmedia/article_end.html" for name in
 INCLUDED_BY.update({"ownmedia/analytics.html": "ownmedia/head.html",
                     "ownmedia/seo.html": "ownmedia/head.html"})
 UNREADABLE_VALUES = ("error", "warn")
-# Other packages' plugins that do what plugins/seo does (pages would get two canonical links,
-# or one sitemap.xml would overwrite the other)
-SAME_JOB = {"seo": "writes canonical and OpenGraph tags", "sitemap": "writes sitemap.xml"}
-SAME_JOB_FR = {"seo": "écrit les balises canonical et OpenGraph", "sitemap": "écrit sitemap.xml"}
 
 
 @dataclass
@@ -126,8 +123,8 @@ def check_plugins(report: Report, settings: dict) -> set[str]:
     for entry in entries:
         name = getattr(entry, "__name__", entry)
         short = str(name).rsplit(".", 1)[-1]
-        if short not in OURS:
-            continue
+        if short not in OURS or ("." in str(name) and not str(name).startswith("ownmedia.")):
+            continue  # another package's plugin named in full (pelican.plugins.seo): chosen
         origin = plugin_origin(entry, paths, namespace)
         if origin is None:
             report.add(ERROR, "plugins", tr(
@@ -144,15 +141,16 @@ def check_plugins(report: Report, settings: dict) -> set[str]:
             report.add(OK, "plugins", tr(f"plugin {name!r}: ownmedia's ({origin})",
                                          f"extension {name!r} : celle d'ownmedia ({origin})"))
     others = [str(getattr(e, "__name__", e)) for e in entries] if entries is not None else []
-    if "seo" in loaded:
-        for name in others:
-            if name.rsplit(".", 1)[-1] in SAME_JOB and not is_ours(
-                    plugin_origin(name, paths, namespace) or "/"):
-                report.add(WARNING, "plugins", tr(
-                    f"{name} also {SAME_JOB[name.rsplit('.', 1)[-1]]}: leave one of the two "
-                    "out (or leave ownmedia/seo.html out of the theme)",
-                    f"{name} {SAME_JOB_FR[name.rsplit('.', 1)[-1]]} aussi : n'en gardez qu'un "
-                    "(ou retirez ownmedia/seo.html du thème)"))
+    if "seo" in loaded:  # other packages' plugins doing part of its job: ours steps back
+        from ownmedia.plugins.seo.others import left_to_others
+
+        theirs = [n for n in others if not is_ours(plugin_origin(n, paths, namespace) or "/")]
+        left = left_to_others(theirs, settings)
+        if left:
+            report.add(OK, "plugins", tr(
+                f"{left.summary()}: ownmedia's seo leaves them out (written once)",
+                f"{left.summary()} : l'extension seo d'ownmedia ne les écrit pas (une seule "
+                "fois)"))
     if not loaded and not report.errors:
         report.add(WARNING, "plugins", tr("no ownmedia plugin in PLUGINS",
                                           "aucune extension ownmedia dans PLUGINS"))
@@ -261,8 +259,8 @@ MARKS = {ERROR: "✗", WARNING: "!", OK: "✓"}
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("site_dir", default=".", type=click.Path(file_okay=False))
 @click.option("--settings", "settings_name", default="pelicanconf.py", show_default=True,
-              help="Settings file in SITE_DIR.")
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+              help="Settings file in SITE_DIR / fichier de réglages dans SITE_DIR.")
+@json_option("Print the findings as JSON / constats en JSON.")
 def doctor(site_dir: str, settings_name: str, as_json: bool) -> None:
     """Check a Pelican site / diagnostic d'un site Pelican: ownmedia's plugins loaded as ours,
     the theme's snippets, an absolute SITEURL; exit 1 on errors."""

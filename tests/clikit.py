@@ -34,3 +34,12 @@ def run_in_terminal(*args: str, cwd: Path = ROOT, columns: int = 200,
     os.close(leader)
     status = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
     return status, b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`ownmedia ARGS...` in its own process: its stdout holds only what the command printed
+    (click's runner also captures whatever another thread of the test process logs meanwhile,
+    such as a background Pelican build's "Done" line)."""
+    return subprocess.run([sys.executable, "-m", "ownmedia", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "OWNMEDIA_LANG": "en"})

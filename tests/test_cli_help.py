@@ -1,6 +1,6 @@
-"""Every command of the `ownmedia` tree: --help works, its summary line is in English and
-French ("English / français", as `ownmedia review`), and defaults are written one way
-(click's `[default: ...]`), never by hand in an option's help."""
+"""Every command of the `ownmedia` tree: --help works, its summary line and every option's help
+are in English and French ("English / français", as `ownmedia review`), and defaults are
+written one way (click's `[default: ...]`), never by hand in an option's help."""
 
 from __future__ import annotations
 
@@ -64,3 +64,21 @@ def test_defaults_are_shown_by_click_only(path):
                     if param.opts[0] in text)
         block = " ".join(result.output.splitlines()[line:line + 6])
         assert "[default:" in block, f"{param.opts[0]}: default not shown"
+
+
+def bilingual(text: str) -> bool:
+    english, sep, french = text.partition(" / ")
+    return bool(sep and english.strip() and french.strip())
+
+
+@pytest.mark.parametrize("path", list(COMMANDS), ids=lambda p: " ".join(p) or "ownmedia")
+def test_every_option_help_is_bilingual(path):
+    command = COMMANDS[path]
+    options = [p for p in command.get_params(click.Context(command))
+               if isinstance(p, click.Option) and not p.hidden]
+    assert any("--help" in p.opts for p in options)
+    english_only = [p.opts[0] for p in options if not bilingual(p.help or "")]
+    assert not english_only, f"help in one language only: {english_only}"
+    shown = " ".join(CliRunner().invoke(main, [*path, "-h"]).output.split())
+    assert "Show this help and exit / afficher cette aide." in shown
+    assert "Show this message and exit" not in shown  # click's own, English-only help option

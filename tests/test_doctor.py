@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from ownmedia.cli import main
-from ownmedia.doctor import ERROR, WARNING, diagnose
+from ownmedia.doctor import ERROR, OK, WARNING, diagnose
 from tests.plugins.sites.helpers import copy_site
 
 
@@ -69,12 +69,24 @@ def test_a_relative_siteurl_is_a_warning_that_names_publishconf(site):
 def test_a_plugin_shadowed_by_another_package_is_an_error(site, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
-    (other / "seo.py").write_text("def register():\n    pass\n")
-    append_settings(site, f"PLUGIN_PATHS = [{str(other)!r}]\nPLUGINS = ['seo']")
+    (other / "share.py").write_text("def register():\n    pass\n")
+    append_settings(site, f"PLUGIN_PATHS = [{str(other)!r}]\nPLUGINS = ['share']")
     result = doctor(str(site))
     assert result.exit_code == 1
-    assert f"plugin 'seo' is not ownmedia's: Pelican loads {other / 'seo.py'}" in result.output
+    assert f"plugin 'share' is not ownmedia's: Pelican loads {other / 'share.py'}" \
+        in result.output
     assert "1 error(s)" in result.output
+
+
+def test_seo_is_pelican_seo_when_it_is_installed(site):
+    """pelican-seo (a test dependency) is the namespace plugin `seo`: Pelican prefers it."""
+    import pelican.plugins.seo
+
+    append_settings(site, "PLUGINS = ['seo']")
+    result = doctor(str(site))
+    assert result.exit_code == 1
+    assert f"plugin 'seo' is not ownmedia's: Pelican loads {pelican.plugins.seo.__file__}" \
+        in result.output
 
 
 def test_plugins_left_unset_is_a_warning(site):
@@ -102,11 +114,15 @@ def test_help_is_bilingual():
     assert "Check a Pelican site / diagnostic d'un site Pelican" in result.output
 
 
-def test_another_sitemap_plugin_beside_ours_is_a_warning(site, tmp_path):
+def test_another_sitemap_plugin_beside_ours_is_said_and_ours_steps_back(site, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     (other / "sitemap.py").write_text("def register():\n    pass\n")
     append_settings(site, f"PLUGIN_PATHS = [{str(other)!r}]\n"
-                          "PLUGINS = PLUGINS + ['sitemap']")
-    warned = messages(diagnose(site), WARNING)
-    assert any(m.startswith("sitemap also writes sitemap.xml") for m in warned), warned
+                          "PLUGINS = PLUGINS + ['sitemap', 'pelican.plugins.seo']\n"
+                          "SEO_ENHANCER = True")
+    report = diagnose(site)
+    assert not messages(report, WARNING) and not report.errors
+    assert ("pelican-seo writes canonical links and robots.txt; pelican-sitemap writes "
+            "sitemap.xml: ownmedia's seo leaves them out (written once)"
+            in messages(report, OK)), messages(report, OK)

@@ -16,20 +16,29 @@ from rich.table import Table
 
 from ownmedia.campaigns.model import Campaign, CampaignError, make_campaign
 from ownmedia.cli_i18n import tr
+from ownmedia.cli_options import (
+    config_option,
+    data_option,
+    json_option,
+    site_id_option,
+    stats_api_options,
+)
 from ownmedia.config import Config, ConfigError, load_config
 from ownmedia.storage.errors import StorageError
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
-METRIC_HELP = "visitors, pageviews, 'video plays' or a goal's name (its completions)."
-FILTER_HELP = ("Narrow the count (repeatable): page=/2026/x/, utm_medium=print, "
-               "channel='Organic Search', source~google, utm_campaign!=test, prop:NAME=VALUE.")
+METRIC_HELP = ("What to count / quoi compter: visitors, pageviews, 'video plays' or a goal's "
+               "name (its completions).")
+FILTER_HELP = ("Narrow the count (repeatable) / restreindre le compte: page=/2026/x/, "
+               "utm_medium=print, channel='Organic Search', source~google, utm_campaign!=test, "
+               "prop:NAME=VALUE.")
+FROM_HELP = "First day / premier jour (UTC)."
+UNTIL_HELP = "Last day, included / dernier jour, inclus (UTC)."
+AS_JSON_HELP = "Print the stored campaign as JSON / la campagne stockée en JSON."
 
 
 def store_options(f: Callable) -> Callable:
-    f = click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
-                     help="TOML configuration file (as for `ownmedia serve`).")(f)
-    return click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None,
-                        help="Data directory (overrides [server] data).")(f)
+    return config_option()(data_option()(f))
 
 
 def _config(config_file: str | None, data_dir: str | None) -> Config:
@@ -59,6 +68,20 @@ class _Store:
 
     def __exit__(self, *exc: object) -> None:
         self.backend.close()
+
+
+def _named(config: Config, given: str) -> Campaign:
+    """The campaign (stored or configured) `given` names in full or by a unique prefix;
+    unknown or ambiguous: exit 2 naming the candidates."""
+    from ownmedia.campaigns.catalog import load_campaigns
+    from ownmedia.cli_output import resolve_one
+
+    try:
+        found = load_campaigns(config)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    return resolve_one(given, found, lambda c: (c.name,), "campaign", "campagne",
+                       label=lambda c: c.name)
 
 
 def _declared(config: Config, name: str) -> Campaign | None:
@@ -94,12 +117,12 @@ def campaigns() -> None:
                            "--from --until [--filter ...]."))
 @click.argument("name")
 @click.option("--metric", required=True, help=METRIC_HELP)
-@click.option("--target", required=True, help="What to reach, a whole number (2000000).")
-@click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="First day (UTC).")
-@click.option("--until", "end", required=True, metavar="YYYY-MM-DD",
-              help="Last day, included (UTC).")
+@click.option("--target", required=True,
+              help="What to reach, a whole number / le nombre à atteindre (2000000).")
+@click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help=FROM_HELP)
+@click.option("--until", "end", required=True, metavar="YYYY-MM-DD", help=UNTIL_HELP)
 @click.option("--filter", "filters", multiple=True, help=FILTER_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print the stored campaign as JSON.")
+@json_option(AS_JSON_HELP)
 @store_options
 def add(name: str, metric: str, target: str, start: str, end: str, filters: tuple[str, ...],
         as_json: bool, config_file: str | None, data_dir: str | None) -> None:
@@ -122,7 +145,7 @@ def add(name: str, metric: str, target: str, start: str, end: str, filters: tupl
 @campaigns.command("list", context_settings=CONTEXT,
                    help=tr("List campaigns / lister les campagnes (stored and configured).",
                            "List campaigns / lister les campagnes (stockées et configurées)."))
-@click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
+@json_option()
 @store_options
 def list_(as_json: bool, config_file: str | None, data_dir: str | None) -> None:
     from ownmedia.campaigns.catalog import load_campaigns
@@ -157,22 +180,16 @@ def list_(as_json: bool, config_file: str | None, data_dir: str | None) -> None:
                            "Show a campaign / voir une campagne: avancement, rythme nécessaire "
                            "et atteint, projection et verdict, depuis la Stats API."))
 @click.argument("name")
-@click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
+@json_option()
 @click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", show_default="today, UTC",
-              help="Measure as of this day (the last day counted).")
-@click.option("--url", default=None, help="Stats API base URL (a Plausible instance or "
-              "`ownmedia serve`); without it the data directory is read in-process.")
-@click.option("--key", default=None, envvar="OWNMEDIA_STATS_KEY",
-              help="API key for --url (or env OWNMEDIA_STATS_KEY).")
-@click.option("--site-id", default=None, show_default="first of [analytics] domains",
-              help="Site id (domain).")
-@click.option("--timeout", type=click.FloatRange(min=1), default=120, show_default=True,
-              help="Seconds to wait for each answer of the server.")
+              help="Measure as of this day, the last counted / mesurer à ce jour, le dernier "
+                   "compté.")
+@stats_api_options
+@site_id_option()
 @store_options
 def show(name: str, as_json: bool, as_of: str | None, url: str | None, key: str | None,
          site_id: str | None, timeout: float, config_file: str | None,
          data_dir: str | None) -> None:
-    from ownmedia.campaigns.catalog import load_campaigns
     from ownmedia.campaigns.progress import measure
     from ownmedia.review.client import StatsClient, StatsError, embedded_client
 
@@ -184,13 +201,7 @@ def show(name: str, as_json: bool, as_of: str | None, url: str | None, key: str 
             from None
     if url and not key:
         raise click.UsageError("--url needs --key (or OWNMEDIA_STATS_KEY) / clé requise")
-    try:
-        campaign = next((c for c in load_campaigns(config) if c.name == name), None)
-    except StorageError as exc:
-        raise click.ClickException(str(exc)) from None
-    if campaign is None:
-        raise click.ClickException(tr(f"no campaign named {name!r} (see `ownmedia campaigns "
-                                      "list`)", f"aucune campagne {name!r}"))
+    campaign = _named(config, name)
 
     async def run() -> dict:
         client = StatsClient(url, key, timeout=timeout) if url else embedded_client(config)
@@ -215,16 +226,17 @@ def show(name: str, as_json: bool, as_of: str | None, url: str | None, key: str 
                            "Edit a stored campaign / modifier une campagne: seules les options "
                            "données changent."))
 @click.argument("name")
-@click.option("--name", "new_name", default=None, help="Rename it.")
+@click.option("--name", "new_name", default=None, help="New name / nouveau nom.")
 @click.option("--metric", default=None, help=METRIC_HELP)
-@click.option("--target", default=None, help="What to reach, a whole number.")
-@click.option("--from", "start", default=None, metavar="YYYY-MM-DD", help="First day (UTC).")
-@click.option("--until", "end", default=None, metavar="YYYY-MM-DD",
-              help="Last day, included (UTC).")
+@click.option("--target", default=None,
+              help="What to reach, a whole number / le nombre à atteindre.")
+@click.option("--from", "start", default=None, metavar="YYYY-MM-DD", help=FROM_HELP)
+@click.option("--until", "end", default=None, metavar="YYYY-MM-DD", help=UNTIL_HELP)
 @click.option("--filter", "filters", multiple=True,
-              help="Replace the filters (repeatable). " + FILTER_HELP)
-@click.option("--no-filters", is_flag=True, help="Remove every filter.")
-@click.option("--json", "as_json", is_flag=True, help="Print the stored campaign as JSON.")
+              help="Replace the filters / remplacer les filtres. " + FILTER_HELP)
+@click.option("--no-filters", is_flag=True,
+              help="Remove every filter / enlever tous les filtres.")
+@json_option(AS_JSON_HELP)
 @store_options
 def edit(name: str, new_name: str | None, metric: str | None, target: str | None,
          start: str | None, end: str | None, filters: tuple[str, ...], no_filters: bool,
@@ -232,6 +244,7 @@ def edit(name: str, new_name: str | None, metric: str | None, target: str | None
     config = _config(config_file, data_dir)
     if filters and no_filters:
         raise click.UsageError("--filter and --no-filters exclude each other")
+    name = _named(config, name).name
     if (declared := _declared(config, name)) is not None:
         raise _read_only(declared)
     if new_name and (declared := _declared(config, new_name)) is not None:
@@ -268,6 +281,7 @@ def edit(name: str, new_name: str | None, metric: str | None, target: str | None
 @store_options
 def remove(name: str, config_file: str | None, data_dir: str | None) -> None:
     config = _config(config_file, data_dir)
+    name = _named(config, name).name
     if (declared := _declared(config, name)) is not None:
         raise _read_only(declared)
     from ownmedia.storage.campaign_port import CampaignMissing

@@ -78,14 +78,11 @@ def _options(*, site: bool = True, content: bool = True, existing_data: bool = T
 
 
 def _resolve(store: CommentStore, given: str) -> str:
-    """A full comment id from a unique prefix of one; an unknown one is returned as given
-    (the action then reports it not found, beside the others it did)."""
+    """A full comment id from a unique prefix of one (unknown or ambiguous: exit 2)."""
     if store.get(given) is not None:
         return given
-    ids = [c.id for c in store.list(limit=10_000_000)]
-    if not any(i.startswith(given) for i in ids):
-        return given
-    return resolve_prefix(given, ids, "comment")
+    return resolve_prefix(given, (c.id for c in store.list(limit=10_000_000)), "comment",
+                          "commentaire")
 
 
 def _store(config: Config) -> CommentStore:

@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from ownmedia.cli_options import config_option, data_option, json_option
 from ownmedia.config import ConfigError, load_config
 from ownmedia.storage.errors import StorageError
 
@@ -41,12 +42,9 @@ def import_group() -> None:
 @click.option("--settings", "settings_file", type=click.Path(dir_okay=False), default=None,
               show_default="pelicanconf.py when present",
               help="Pelican settings (URLs, slugs, folders) / réglages Pelican.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
-              help="TOML configuration file (as for `ownmedia serve`).")
-@click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None,
-              help="Data directory of the comments store (overrides [server] data).")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON / résumé en "
-              "JSON.")
+@config_option()
+@data_option(what="Data directory of the comments store / dossier des données (commentaires).")
+@json_option("Print the summary as JSON / résumé en JSON.")
 def wordpress(export: str, content_dir: str | None, uploads_dir: str | None, fmt: str,
               keep_emails: bool, spam: str, overwrite: bool, settings_file: str | None,
               config_file: str | None, data_dir: str | None, as_json: bool) -> None:

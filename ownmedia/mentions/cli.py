@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from ownmedia.cli_options import config_option, data_option, json_option
 from ownmedia.config import ConfigError, load_config
 from ownmedia.storage import open_backend
 from ownmedia.storage.errors import StorageError
@@ -32,16 +33,16 @@ def mentions() -> None:
 
 
 @mentions.command("send")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="TOML configuration file (as for `ownmedia serve`).")
-@click.option("--data", "data_dir", type=click.Path(file_okay=False),
-              help="Data directory (overrides [server] data).")
+@config_option()
+@data_option()
 @click.option("--site", "site_dir", type=click.Path(file_okay=False),
-              help="Built site directory (overrides [server] site).")
+              show_default="[server] site", help="Built site / site construit.")
 @click.option("--base-url", default=None, show_default="[server] public_url",
               help="Public URL of the site / adresse publique du site.")
-@click.option("--post", "only_post", default=None, help="Only this post (slug).")
-@click.option("--dry-run", is_flag=True, help="List what would be sent; send nothing.")
+@click.option("--post", "only_post", default=None,
+              help="Only this post (slug) / seulement ce billet.")
+@click.option("--dry-run", is_flag=True,
+              help="List what would be sent, send nothing / lister sans rien envoyer.")
 def send_cmd(config_file, data_dir, site_dir, base_url, only_post, dry_run) -> None:
     """Send mentions / envoyer les mentions des liens des articles publiés.
 
@@ -117,13 +118,11 @@ def _iso(ts: float | None) -> str:
 
 
 @mentions.command("list")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="TOML configuration file (as for `ownmedia serve`).")
-@click.option("--data", "data_dir", type=click.Path(file_okay=False),
-              help="Data directory (overrides [server] data).")
+@config_option()
+@data_option()
 @click.option("--state", type=click.Choice(["all", "queued", "failed"]), default="all",
-              show_default=True, help="Which received mentions to list.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON array, for scripts.")
+              show_default=True, help="Which received mentions / quelles mentions reçues.")
+@json_option()
 def list_cmd(config_file, data_dir, state, as_json) -> None:
     """Received mentions in the queue / mentions reçues en attente ou en échec.
 
@@ -155,20 +154,23 @@ def list_cmd(config_file, data_dir, state, as_json) -> None:
 
 
 @mentions.command("retry")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="TOML configuration file (as for `ownmedia serve`).")
-@click.option("--data", "data_dir", type=click.Path(file_okay=False),
-              help="Data directory (overrides [server] data).")
-@click.argument("ids", nargs=-1, type=int, required=True)
+@config_option()
+@data_option()
+@click.argument("ids", nargs=-1, required=True)
 def retry_cmd(config_file, data_dir, ids) -> None:
     """Verify failed mentions again / revérifier des mentions en échec.
 
-    From their first attempt; a running service picks them up within a second."""
+    From their first attempt; a running service picks them up within a second. Ids may be
+    shortened to a unique prefix / un identifiant peut être abrégé."""
     import time
 
+    from ownmedia.cli_output import resolve_prefix
+
     backend = _backend(config_file, data_dir)
-    changed = backend.mention_queue.retry(list(dict.fromkeys(ids)), time.time())
-    backend.close()
-    if changed < len(set(ids)):
-        raise click.ClickException(f"{len(set(ids)) - changed} id(s) not found")
-    click.echo(f"{changed} mention(s) queued again.")
+    try:
+        known = [str(job.id) for job in backend.mention_queue.jobs(None)]
+        chosen = [int(resolve_prefix(i, known, "mention", "mention")) for i in ids]
+        changed = backend.mention_queue.retry(list(dict.fromkeys(chosen)), time.time())
+    finally:
+        backend.close()
+    click.echo(f"{changed} mention(s) queued again / remise(s) en file.")

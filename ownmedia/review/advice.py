@@ -15,6 +15,9 @@ can check it against the tables:
 - print insert: its cost per copy and its measured actions (none) next to the channel's cost
   per visitor, CTA click and conversion, and what the insert's budget buys at the channel's
   cost per visitor.
+
+Sentences are in the reader's language (French or English, chosen by the locale as the
+command line's are: ownmedia.cli_i18n); kinds, subjects and numbers are the same in both.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from statistics import median
 
+from ownmedia.cli_i18n import tr
 from ownmedia.review.fmt import fmt, money
 from ownmedia.review.model import LONGEVITY_DAYS, Report
 
@@ -33,7 +37,7 @@ CONVERTS_RATIO = 1.5
 
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    return tr(f"{n}{suffix}", "1er" if n == 1 else f"{n}e")
 
 
 def old_posts(report: Report) -> list[dict]:
@@ -46,8 +50,11 @@ def old_posts(report: Report) -> list[dict]:
         if p.get("published") and date.fromisoformat(p["published"]) < cutoff:
             out.append({
                 "kind": "update_or_promote", "subject": p["post"],
-                "text": f"Update or promote “{p['title']}”: published {p['published']}, still "
-                        f"{fmt(p['visitors'])} visitors ({_ordinal(rank)} most read).",
+                "text": tr(f"Update or promote “{p['title']}”: published {p['published']}, "
+                           f"still {fmt(p['visitors'])} visitors ({_ordinal(rank)} most read).",
+                           f"Mettez à jour ou promouvez « {p['title']} » : publié le "
+                           f"{p['published']}, encore {fmt(p['visitors'])} visiteurs "
+                           f"({_ordinal(rank)} plus lu)."),
                 "numbers": {"visitors": p["visitors"], "rank": rank,
                             "published": p["published"]}})
     return out[:MAX_PER_RULE]
@@ -65,9 +72,13 @@ def low_ctr_posts(report: Report) -> list[dict]:
         if p["ctr"] < typical / 2:
             out.append({
                 "kind": "low_ctr_post", "subject": p["post"],
-                "text": f"Few CTA clicks on “{p['title']}”: {fmt(p['ctr'])} % of its "
-                        f"{fmt(p['visitors'])} visitors vs {fmt(typical)} % on a typical post: "
-                        "move the call to action up or change its text.",
+                "text": tr(f"Few CTA clicks on “{p['title']}”: {fmt(p['ctr'])} % of its "
+                           f"{fmt(p['visitors'])} visitors vs {fmt(typical)} % on a typical "
+                           "post: move the call to action up or change its text.",
+                           f"Peu de clics sur l'appel à l'action de « {p['title']} » : "
+                           f"{fmt(p['ctr'])} % de ses {fmt(p['visitors'])} visiteurs contre "
+                           f"{fmt(typical)} % sur un billet typique : remontez l'appel à "
+                           "l'action ou changez son texte."),
                 "numbers": {"ctr": p["ctr"], "median_ctr": typical, "visitors": p["visitors"]}})
     return out[:MAX_PER_RULE]
 
@@ -84,9 +95,12 @@ def low_ctr_ctas(report: Report) -> list[dict]:
     best = max(rates, key=rates.get)
     return [{
         "kind": "low_ctr_cta", "subject": cta,
-        "text": f"The “{cta}” call to action is clicked by {fmt(rate)} % of the readers of the "
-                f"posts it was clicked on, vs {fmt(rates[best])} % for “{best}”: rewrite it or "
-                "place it differently.",
+        "text": tr(f"The “{cta}” call to action is clicked by {fmt(rate)} % of the readers "
+                   f"of the posts it was clicked on, vs {fmt(rates[best])} % for “{best}”: "
+                   "rewrite it or place it differently.",
+                   f"L'appel à l'action « {cta} » est cliqué par {fmt(rate)} % des lecteurs des "
+                   f"billets où il l'a été, contre {fmt(rates[best])} % pour « {best} » : "
+                   "réécrivez-le ou placez-le autrement."),
         "numbers": {"ctr": rate, "best_cta": best, "best_ctr": rates[best]}}
         for cta, rate in sorted(rates.items(), key=lambda x: x[1]) if rate < rates[best] / 2
     ][:MAX_PER_RULE]
@@ -105,9 +119,12 @@ def converting_channels(report: Report) -> list[dict]:
                 c["conversion_rate"] >= CONVERTS_RATIO * site:
             out.append({
                 "kind": "channel_converts", "subject": c["channel"],
-                "text": f"{c['channel']} converts: {fmt(c['conversion_rate'])} % of its "
-                        f"{fmt(c['visits'])} visits vs {site:.2f} % for the site "
-                        f"({c['conversion_rate'] / site:.1f}×): grow it.",
+                "text": tr(f"{c['channel']} converts: {fmt(c['conversion_rate'])} % of its "
+                           f"{fmt(c['visits'])} visits vs {site:.2f} % for the site "
+                           f"({c['conversion_rate'] / site:.1f}×): grow it.",
+                           f"{c['channel']} convertit : {fmt(c['conversion_rate'])} % de ses "
+                           f"{fmt(c['visits'])} visites contre {site:.2f} % pour le site "
+                           f"({c['conversion_rate'] / site:.1f}×) : développez-le."),
                 "numbers": {"conversion_rate": c["conversion_rate"],
                             "site_rate": round(site, 2), "visits": c["visits"]}})
     return sorted(out, key=lambda a: -a["numbers"]["conversion_rate"])[:MAX_PER_RULE]
@@ -118,21 +135,30 @@ def print_insert(report: Report) -> list[dict]:
     base = cost.get("baseline")
     if not base:
         return []
-    text = (f"The print insert cost {money(base['cost'], cur)} for {fmt(base['copies'])} copies "
-            f"({money(base['per_copy'], cur)} per copy) and no reader or action can be "
-            "measured. ")
+    text = tr(f"The print insert cost {money(base['cost'], cur)} for {fmt(base['copies'])} "
+              f"copies ({money(base['per_copy'], cur)} per copy) and no reader or action can "
+              "be measured. ",
+              f"L'encart imprimé a coûté {money(base['cost'], cur)} pour "
+              f"{fmt(base['copies'])} exemplaires ({money(base['per_copy'], cur)} l'exemplaire) "
+              "et aucun lecteur ni aucune action ne peut être mesuré. ")
     numbers = {"insert_cost": base["cost"], "insert_per_copy": base["per_copy"],
                "insert_measured_actions": None}
     if cost.get("cost") is None:
-        text += "Give the channel's cost (--cost) to compare it."
+        text += tr("Give the channel's cost (--cost) to compare it.",
+                   "Donnez le coût du canal (--cost) pour comparer.")
     else:
-        text += (f"The channel cost {money(cost['cost'], cur)}: "
-                 f"{money(cost.get('per_visitor'), cur)} per visitor, "
-                 f"{money(cost.get('per_cta_click'), cur)} per CTA click, "
-                 f"{money(cost.get('per_conversion'), cur)} per conversion.")
+        per = (money(cost.get("per_visitor"), cur), money(cost.get("per_cta_click"), cur),
+               money(cost.get("per_conversion"), cur))
+        text += tr(f"The channel cost {money(cost['cost'], cur)}: {per[0]} per visitor, "
+                   f"{per[1]} per CTA click, {per[2]} per conversion.",
+                   f"Le canal a coûté {money(cost['cost'], cur)} : {per[0]} par visiteur, "
+                   f"{per[1]} par clic sur un appel à l'action, {per[2]} par conversion.")
         if cost.get("per_visitor"):
             buys = int(base["cost"] / cost["per_visitor"])
-            text += f" At that cost per visitor, the insert's budget pays for {fmt(buys)} visitors."
+            text += tr(f" At that cost per visitor, the insert's budget pays for {fmt(buys)} "
+                       "visitors.",
+                       f" À ce coût par visiteur, le budget de l'encart paie {fmt(buys)} "
+                       "visiteurs.")
             numbers["insert_budget_in_visitors"] = buys
         numbers.update({k: cost.get(k) for k in ("per_visitor", "per_cta_click",
                                                   "per_conversion")})

@@ -12,49 +12,53 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ownmedia.cli_options import (
+    config_option,
+    data_option,
+    json_option,
+    site_id_option,
+    stats_api_options,
+)
 from ownmedia.config import ConfigError, load_config
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--period", default="30d", show_default=True,
-              help="30d, 6mo (182 days), 12mo (365 days), <N>d or FROM..TO "
+              help="Period / période: 30d, 6mo (182 days), 12mo (365 days), <N>d or FROM..TO "
                    "(YYYY-MM-DD..YYYY-MM-DD, UTC days).")
 @click.option("--until", "until", default=None, metavar="YYYY-MM-DD", show_default="today, UTC",
-              help="Last day of a relative period.")
+              help="Last day of a relative period / dernier jour d'une période relative.")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False), default=None,
-              help="Also write a self-contained HTML report with charts to this file.")
-@click.option("--json", "as_json", is_flag=True, help="Print the review as JSON instead.")
+              help="Also write an HTML report with charts to this file / écrire aussi un "
+                   "rapport HTML autonome, avec graphiques, dans ce fichier.")
+@json_option("Print the review as JSON instead / le bilan en JSON.")
 @click.option("--csv", "csv_dir", type=click.Path(file_okay=False), default=None,
-              help="Also write one CSV per table into this directory.")
-@click.option("--url", default=None, help="Stats API base URL (a Plausible instance or "
-              "`ownmedia serve`); without it the data directory is read in-process.")
-@click.option("--key", default=None, envvar="OWNMEDIA_STATS_KEY",
-              help="API key for --url (or env OWNMEDIA_STATS_KEY).")
-@click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None,
-              help="Data directory (overrides [server] data) when no --url.")
+              help="Also write one CSV per table into this directory / écrire aussi un CSV "
+                   "par tableau dans ce dossier.")
+@stats_api_options
+@data_option(what="Data directory, read when no --url / dossier des données, lu sans --url.")
 @click.option("--site", "site_dir", type=click.Path(file_okay=False), default=None,
               show_default="[server] site",
-              help="Built site (publication dates from its feeds).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
-              help="TOML configuration file (as for `ownmedia serve`).")
-@click.option("--site-id", default=None, show_default="first of [analytics] domains",
-              help="Site id (domain).")
+              help="Built site / site construit (publication dates from its feeds).")
+@config_option()
+@site_id_option()
 @click.option("--conversion", "conversions", multiple=True,
               show_default="the site's page goals",
-              help="Goal that counts as a conversion (repeatable).")
+              help="Goal that counts as a conversion (repeatable) / objectif compté comme "
+                   "conversion.")
 @click.option("--cost", type=click.FloatRange(min=0), default=None,
-              help="What the channel cost over the period.")
+              help="What the channel cost over the period / coût du canal sur la période.")
 @click.option("--baseline-cost", type=click.FloatRange(min=0), default=None,
-              help="Cost of the print insert it replaces, e.g. 100000.")
+              help="Cost of the print insert it replaces / coût de l'encart imprimé qu'il "
+                   "remplace, e.g. 100000.")
 @click.option("--baseline-copies", type=click.IntRange(min=1), default=None,
-              help="Copies of that insert, e.g. 2000000.")
+              help="Copies of that insert / exemplaires de cet encart, e.g. 2000000.")
 @click.option("--top", type=click.IntRange(1, 1000), default=20, show_default=True,
-              help="Rows per table in the terminal.")
+              help="Rows per table in the terminal / lignes par tableau au terminal.")
 @click.option("--email", "emails", multiple=True, metavar="ADDRESS",
-              help="Also send the review as an HTML e-mail with its charts to ADDRESS "
-                   "(repeatable), through the [smtp] server of --config.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=120, show_default=True,
-              help="Seconds to wait for each answer of the server.")
+              help="Also send the review by e-mail to ADDRESS (repeatable) / envoyer aussi le "
+                   "bilan par courriel (HTML with its charts, through the [smtp] server of "
+                   "--config).")
 def review(period: str, until: str | None, html_file: str | None, as_json: bool,
            csv_dir: str | None, url: str | None, key: str | None, data_dir: str | None,
            site_dir: str | None, config_file: str | None, site_id: str | None,

@@ -15,7 +15,7 @@ from ownmedia.config import ConfigError, load_config
 @click.option("--host", default=None, show_default="[server] host, else 127.0.0.1",
               help="Address to listen on / adresse d'écoute.")
 @click.option("--port", type=int, default=None, show_default="[server] port, else 8000",
-              help="Port.")
+              help="Port to listen on / port d'écoute.")
 @click.option("--data", "data", default=None, type=click.Path(file_okay=False),
               show_default="[server] data, else data",
               help="Data directory: SQLite files and generated secrets / dossier des données.")

@@ -9,16 +9,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from ownmedia.cli_options import config_option, data_option, json_option, site_id_option
 from ownmedia.cli_output import echo_json, print_listing
 from ownmedia.config import Config, ConfigError, load_config
 from ownmedia.storage.errors import StorageError
 
 
 def _config_options(func):
-    @click.option("--config", "config_file", type=click.Path(dir_okay=False),
-                  help="TOML configuration file (as for `ownmedia serve`).")
-    @click.option("--data", "data_dir", type=click.Path(file_okay=False),
-                  help="Data directory (overrides [server] data).")
+    @config_option()
+    @data_option()
     @functools.wraps(func)
     def wrapper(config_file, data_dir, **kwargs):
         try:
@@ -69,7 +68,7 @@ def keys_create(config: Config, name: str, sites: tuple[str, ...]) -> None:
 
 
 @keys.command("list")
-@click.option("--json", "as_json", is_flag=True, help="JSON for scripts / JSON pour les scripts.")
+@json_option()
 @_config_options
 def keys_list(config: Config, as_json: bool) -> None:
     """List keys (never their value) / liste les clés."""
@@ -105,17 +104,21 @@ def keys_list(config: Config, as_json: bool) -> None:
 @click.argument("ref")
 @_config_options
 def keys_revoke(config: Config, ref: str) -> None:
-    """Revoke a key by id, name or first characters / révoque une clé."""
+    """Revoke a key / révoque une clé: by id, name or first characters, or a unique prefix of
+    one of them (two keys with that name: give the id)."""
+    from ownmedia.cli_output import resolve_one
     from ownmedia.stats.keys import KeyStore
 
     store = KeyStore(config)
     try:
-        n = store.revoke(ref)
+        active = [k for k in store.list() if not k.revoked]
+        key = resolve_one(ref, active, lambda k: (str(k.id), k.name, k.hint), "active key",
+                          "clé active",
+                          label=lambda k: f"#{k.id} {k.name!r} ({k.hint}…)")
+        n = store.revoke(str(key.id))
     finally:
         store.close()
-    if not n:
-        raise click.ClickException(f"no active key matches '{ref}' / aucune clé active")
-    click.echo(f"revoked {n} key(s) / {n} clé(s) révoquée(s)")
+    click.echo(f"revoked key #{key.id} '{key.name}' / {n} clé révoquée")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -128,9 +131,8 @@ def _site(config: Config, site_id: str | None) -> str:
 
 
 @goals.command("list")
-@click.option("--site-id", default=None, show_default="first of [analytics] domains",
-              help="Site (domain) / site (domaine).")
-@click.option("--json", "as_json", is_flag=True, help="JSON for scripts / JSON pour les scripts.")
+@site_id_option()
+@json_option()
 @_config_options
 def goals_list(config: Config, site_id: str | None, as_json: bool) -> None:
     """List the goals of a site / liste les objectifs."""
@@ -161,12 +163,13 @@ def goals_list(config: Config, site_id: str | None, as_json: bool) -> None:
 
 
 @goals.command("add")
-@click.option("--event", "event_name", default=None, help="An event name, e.g. 'CTA Click'.")
-@click.option("--page", "page_path", default=None, help="A page path, wildcards *, e.g. /merci/.")
+@click.option("--event", "event_name", default=None,
+              help="An event name / un nom d'événement, e.g. 'CTA Click'.")
+@click.option("--page", "page_path", default=None,
+              help="A page path / un chemin de page (wildcards * / jokers *), e.g. /merci/.")
 @click.option("--name", "display_name", default=None, show_default="the event, or 'Visit <page>'",
               help="Display name / nom affiché.")
-@click.option("--site-id", default=None, show_default="first of [analytics] domains",
-              help="Site (domain) / site (domaine).")
+@site_id_option()
 @_config_options
 def goals_add(config: Config, event_name: str | None, page_path: str | None,
               display_name: str | None, site_id: str | None) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ownmedia.cli_i18n import tr
+from ownmedia.cli_options import config_option, data_option, json_option
 from ownmedia.config import ConfigError, load_config
 from ownmedia.storage import is_postgres, open_backend
 from ownmedia.storage.errors import StorageError
@@ -30,13 +31,11 @@ def storage() -> None:
     "Migrer / migrate : mettre à jour le schéma de [storage] url (PostgreSQL ; les fichiers "
     "SQLite se migrent à l'ouverture). Sans risque si relancé, même depuis plusieurs "
     "instances."))
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="TOML configuration file (as for `ownmedia serve`).")
-@click.option("--data", "data_dir", type=click.Path(file_okay=False),
-              help="Data directory (overrides [server] data).")
-@click.option("--url", default=None, metavar="postgresql://...",
-              help="Database to migrate (overrides [storage] url).")
-@click.option("--json", "as_json", is_flag=True, help="Print the migrations applied as JSON.")
+@config_option()
+@data_option()
+@click.option("--url", default=None, metavar="postgresql://...", show_default="[storage] url",
+              help="Database to migrate / base à migrer.")
+@json_option("Print the migrations applied as JSON / migrations appliquées en JSON.")
 def migrate_cmd(config_file, data_dir, url, as_json) -> None:
     try:
         config = load_config(config_file, server={"data": data_dir})
@@ -64,10 +63,11 @@ def migrate_cmd(config_file, data_dir, url, as_json) -> None:
     "commentaires, clés, objectifs, files) dans PostgreSQL. Relancé, n'ajoute que ce qui "
     "manque."))
 @click.option("--from", "source", required=True, metavar="sqlite:DIR",
-              help="The data directory to read, e.g. sqlite:data.")
+              help="The data directory to read / dossier des données à lire, e.g. sqlite:data.")
 @click.option("--to", "target", required=True, metavar="postgresql://...",
-              help="The PostgreSQL database to fill (migrated first).")
-@click.option("--json", "as_json", is_flag=True, help="Print the table counts as JSON.")
+              help="The PostgreSQL database to fill / base PostgreSQL à remplir (migrated "
+                   "first / migrée d'abord).")
+@json_option("Print the table counts as JSON / nombre de lignes par table en JSON.")
 def copy_cmd(source: str, target: str, as_json: bool) -> None:
     from ownmedia.storage.copy import copy_all, plan
     from ownmedia.storage.postgres import redact_url

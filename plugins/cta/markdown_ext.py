@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from markdown import Extension, Markdown
-from markdown.preprocessors import Preprocessor
+
+from ownmedia.markdown_blocks import BlockMarkerPreprocessor, markers_outside_code
 
 MARKER_RE = re.compile(r"^ {0,3}\[\[\s*cta\s*:\s*(?P<id>[^\]]*?)\s*\]\]\s*$", re.IGNORECASE)
-FENCE_RE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 PLACEHOLDER_RE = re.compile(r"(?:<p>)?<!--ownmedia-cta:(?P<id>[^:]*):(?P<line>\d+)-->(?:</p>)?")
 
 
@@ -31,22 +31,8 @@ class Placement:
 
 def find_placements(lines: list[str], first_line: int = 1) -> list[tuple[int, Placement]]:
     """(index in `lines`, Placement) for each marker outside code blocks."""
-    found: list[tuple[int, Placement]] = []
-    fence: str | None = None
-    for index, line in enumerate(lines):
-        m = FENCE_RE.match(line)
-        if fence is None and m:
-            fence = m.group("fence")
-            continue
-        if fence is not None:
-            if m and m.group("fence")[0] == fence[0] and len(m.group("fence")) >= len(fence):
-                if not line.strip().lstrip(fence[0]):
-                    fence = None
-            continue
-        marker = MARKER_RE.match(line)
-        if marker:
-            found.append((index, Placement(marker.group("id"), first_line + index)))
-    return found
+    return [(index, Placement(marker.group("id"), first_line + index))
+            for index, marker in markers_outside_code(lines, MARKER_RE)]
 
 
 def placements_in_text(text: str) -> list[Placement]:
@@ -63,21 +49,11 @@ def parse_placeholders(html: str) -> list[Placement]:
             for m in PLACEHOLDER_RE.finditer(html)]
 
 
-class CTAPreprocessor(Preprocessor):
-    """Runs before the metadata extension, so line numbers are those of the file."""
+class CTAPreprocessor(BlockMarkerPreprocessor):
+    marker_re = MARKER_RE
 
-    def run(self, lines: list[str]) -> list[str]:
-        found = dict(find_placements(lines))
-        if not found:
-            return lines
-        out: list[str] = []
-        for index, line in enumerate(lines):
-            if index in found:
-                # a block of its own, whatever the author left around it
-                out.extend(["", placeholder(found[index]), ""])
-            else:
-                out.append(line)
-        return out
+    def placeholder(self, line: int, marker: re.Match) -> str:
+        return placeholder(Placement(marker.group("id"), line))
 
 
 class CTAExtension(Extension):

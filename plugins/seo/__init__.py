@@ -15,10 +15,16 @@ from xml.sax.saxutils import escape
 from pelican import signals
 
 from ownmedia import incremental
-from ownmedia.pelican_support import connect_common, install_traceback_filter, plugin_enabled
+from ownmedia.pelican_support import (
+    connect_common,
+    install_traceback_filter,
+    plain_logger,
+    plugin_enabled,
+)
 from ownmedia.post_image import post_image_url
 
 from .checks import ContentCheckError, check_content, check_failed_sources
+from .others import LEFT_KEY, LeftToOthers, left_to_others
 
 __all__ = ["ContentCheckError", "SeoMeta", "seo_meta", "sitemap_urls", "render_sitemap"]
 
@@ -224,7 +230,8 @@ def render_robots(settings: dict) -> str:
     if source.is_file():
         text = source.read_text(encoding="utf-8")
     else:
-        text = "User-agent: *\nDisallow: /*/print/\n\nSitemap: {SITEURL}/sitemap.xml\n"
+        sitemap = _left(settings).sitemap  # pelican-sitemap's when it writes the sitemap
+        text = f"User-agent: *\nDisallow: /*/print/\n\nSitemap: {{SITEURL}}/{sitemap}\n"
     return text.replace("{SITEURL}", settings.get("SITEURL", ""))
 
 
@@ -240,6 +247,8 @@ def on_all_generators(generators) -> None:
     gen.context["NAV_PAGES"] = nav_pages(gen.context.get("pages", []), gen.settings)
     if incremental.dry_run(gen.settings):  # the live publisher's warm build writes nothing
         return
+    if "sitemap.xml" in _left(gen.settings).files:
+        return
     out = Path(gen.output_path)
     out.mkdir(parents=True, exist_ok=True)
     urls = sitemap_urls(gen.context, gen.settings)
@@ -248,7 +257,7 @@ def on_all_generators(generators) -> None:
 
 def on_finalized(pelican) -> None:
     """Write robots.txt last: the static generator has copied content/extra/robots.txt."""
-    if not _enabled(pelican.settings):
+    if not _enabled(pelican.settings) or "robots.txt" in _left(pelican.settings).files:
         return
     # also in a dry run: Pelican's static generator may just have copied the raw file
     target = Path(pelican.output_path) / "robots.txt"
@@ -261,9 +270,26 @@ def _enabled(settings: dict) -> bool:
     return plugin_enabled(settings, NAME)
 
 
+def _left(settings: dict) -> LeftToOthers:
+    return settings.get(LEFT_KEY) or LeftToOthers()
+
+
+def on_initialized(pelican) -> None:
+    """Step back for what another plugin registered on this site already writes (tags written
+    once, one sitemap), and say so in one line; the templates read the decision."""
+    if not _enabled(pelican.settings):
+        return
+    left = left_to_others(pelican.settings.get("PLUGINS") or [], pelican.settings)
+    pelican.settings[LEFT_KEY] = left
+    if left:
+        plain_logger("ownmedia.build").info("ownmedia seo: %s; ours leaves them out",
+                                            left.summary())
+
+
 def register() -> None:
     connect_common(signals)
     install_traceback_filter()
+    signals.initialized.connect(on_initialized)
     signals.article_generator_finalized.connect(on_articles)
     signals.page_generator_finalized.connect(on_pages)
     signals.all_generators_finalized.connect(on_all_generators)

@@ -9,33 +9,19 @@ import re
 from urllib.parse import quote, unquote
 
 from markdown import Extension, Markdown
-from markdown.preprocessors import Preprocessor
+
+from ownmedia.markdown_blocks import BlockMarkerPreprocessor, markers_outside_code
 
 from .syntax import MARKER_RE
 
-FENCE_RE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 PLACEHOLDER_RE = re.compile(
     r"(?:<p>)?<!--ownmedia-video:(?P<line>\d+):(?P<body>[^>]*?)-->(?:</p>)?")
 
 
 def find_markers(lines: list[str]) -> dict[int, str]:
     """{index in `lines`: marker body} for each marker outside fenced code."""
-    found: dict[int, str] = {}
-    fence: str | None = None
-    for index, line in enumerate(lines):
-        m = FENCE_RE.match(line)
-        if fence is None and m:
-            fence = m.group("fence")
-            continue
-        if fence is not None:
-            if m and m.group("fence")[0] == fence[0] and len(m.group("fence")) >= len(fence) \
-                    and not line.strip().lstrip(fence[0]):
-                fence = None
-            continue
-        marker = MARKER_RE.match(line)
-        if marker:
-            found[index] = marker.group("body")
-    return found
+    return {index: marker.group("body")
+            for index, marker in markers_outside_code(lines, MARKER_RE)}
 
 
 def placeholder(line: int, body: str) -> str:
@@ -46,20 +32,11 @@ def parse_placeholder(match: re.Match) -> tuple[int, str]:
     return int(match.group("line")), unquote(match.group("body"))
 
 
-class VideoPreprocessor(Preprocessor):
-    """Runs before the metadata extension, so line numbers are those of the file."""
+class VideoPreprocessor(BlockMarkerPreprocessor):
+    marker_re = MARKER_RE
 
-    def run(self, lines: list[str]) -> list[str]:
-        found = find_markers(lines)
-        if not found:
-            return lines
-        out: list[str] = []
-        for index, line in enumerate(lines):
-            if index in found:  # a block of its own, whatever the author left around it
-                out.extend(["", placeholder(index + 1, found[index]), ""])
-            else:
-                out.append(line)
-        return out
+    def placeholder(self, line: int, marker: re.Match) -> str:
+        return placeholder(line, marker.group("body"))
 
 
 class VideoExtension(Extension):

@@ -47,7 +47,7 @@ def test_add_list_edit_remove(tmp_path):
     assert run("remove", "printemps-26", "--data", data).exit_code == 0
     assert json.loads(run("list", "--json", "--data", data).output) == []
     gone = run("remove", "printemps-26", "--data", data)
-    assert gone.exit_code == 1 and "no stored campaign named 'printemps-26'" in gone.output
+    assert gone.exit_code == 2 and "campaign 'printemps-26' not found" in gone.output
 
 
 DAYS = ("--from", "2026-03-02", "--until", "2026-04-26")
@@ -78,7 +78,8 @@ def test_edit_refuses_contradictions_and_unknown_campaigns(tmp_path):
     assert both.exit_code == 2 and "exclude each other" in both.output
     bad = run("edit", "printemps", "--from", "2026-05-01", "--data", data)
     assert bad.exit_code == 2 and "is before from 2026-05-01" in bad.output
-    assert run("edit", "nope", "--target", "3", "--data", data).exit_code == 1
+    unknown = run("edit", "nope", "--target", "3", "--data", data)
+    assert unknown.exit_code == 2 and "campaign 'nope' not found" in unknown.output
     unchanged = json.loads(run("list", "--json", "--data", data).output)
     assert unchanged[0]["from"] == "2026-03-02" and unchanged[0]["filters"] == [
         "utm_medium=print"]
@@ -131,6 +132,6 @@ def test_show_in_process_and_against_a_served_api(campaign_sim, tmp_path, start_
     text = run("show", "deux-millions", "--as-of", AS_OF.isoformat(), "--data", str(data))
     assert "unreachable at any plausible pace" in text.output
     missing = run("show", "nope", "--data", str(data))
-    assert missing.exit_code == 1 and "no campaign named 'nope'" in missing.output
+    assert missing.exit_code == 2 and "campaign 'nope' not found" in missing.output
     wrong_day = run("show", "lecteurs", "--as-of", "2026-13-01", "--data", str(data))
     assert wrong_day.exit_code == 2 and "expected YYYY-MM-DD" in wrong_day.output

@@ -208,3 +208,15 @@ def test_low_click_through_rules_on_known_numbers():
     assert kinds == [("low_ctr_post", "a"), ("low_ctr_cta", "don")]
     assert "0.40 % of its 900 visitors vs 1.95 % on a typical post" in found[0]["text"]
     assert found[1]["numbers"] == {"ctr": 0.5, "best_cta": "newsletter", "best_ctr": 3.0}
+
+
+def test_advice_is_in_french_for_a_french_locale(monkeypatch):
+    posts = [_post("a", 900, 0.4), _post("b", 800, 2.0), _post("c", 700, 2.2),
+             _post("d", 600, 1.9)]
+    english = advice.advise(_report(posts=posts))
+    monkeypatch.setenv("OWNMEDIA_LANG", "fr")
+    french = advice.advise(_report(posts=posts))
+    assert [(a["kind"], a["subject"], a["numbers"]) for a in french] == [
+        (a["kind"], a["subject"], a["numbers"]) for a in english]
+    assert french[0]["text"].startswith("Peu de clics sur l'appel à l'action de « A » : 0.40 %")
+    assert "sur un billet typique" in french[0]["text"]

@@ -8,14 +8,13 @@ import json
 import sqlite3
 
 import pytest
-from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from ownmedia.cli import main
 from ownmedia.config import load_config
 from ownmedia.service.app import create_app
 from ownmedia.stats.keys import KEY_MIGRATIONS, KeyStore
 from ownmedia.storage.sqlite import connect, migrate
+from tests.clikit import run_cli
 
 DOMAINS = ["blog.example.org", "shop.example.org"]
 BODY = {"metrics": ["visitors"], "date_range": ["2026-01-01", "2026-01-31"]}
@@ -36,10 +35,10 @@ def cli_key(api, *sites: str) -> str:
     args = ["keys", "create", "k", "--config", str(api.config_file)]
     for site in sites:
         args += ["--site", site]
-    made = CliRunner().invoke(main, args)
-    assert made.exit_code == 0, made.output
-    # the key's own line: the service started by the fixture may log its site load meanwhile
-    return next(line for line in made.stdout.splitlines() if line.startswith("om_"))
+    made = run_cli(*args)  # its own process: stdout is the command's alone
+    assert made.returncode == 0, made.stderr
+    [key] = made.stdout.splitlines()
+    return key
 
 
 def ask(api, key: str, site: str):
@@ -49,9 +48,8 @@ def ask(api, key: str, site: str):
 
 def test_scoped_key_reads_its_site_only(api):
     key = cli_key(api, "blog.example.org")
-    listed = CliRunner().invoke(main, ["keys", "list", "--json", "--config",
-                                       str(api.config_file)])
-    assert json.loads(listed.output)[0]["sites"] == ["blog.example.org"]
+    listed = run_cli("keys", "list", "--json", "--config", api.config_file)
+    assert json.loads(listed.stdout)[0]["sites"] == ["blog.example.org"]
     assert ask(api, key, "blog.example.org").status_code == 200
     other, missing = ask(api, key, "shop.example.org"), ask(api, key, "nope.example.org")
     assert other.status_code == missing.status_code == 400
@@ -75,12 +73,11 @@ def test_unscoped_key_reads_every_site_and_errors_list_none(api):
 
 
 def test_cli_refuses_a_site_the_server_does_not_have(api):
-    made = CliRunner().invoke(main, ["keys", "create", "k", "--config", str(api.config_file),
-                                     "--site", "nope.example.org"])
-    assert made.exit_code != 0 and "nope.example.org" in made.output
-    listed = CliRunner().invoke(main, ["keys", "list", "--json", "--config",
-                                       str(api.config_file)])
-    assert json.loads(listed.output) == []
+    made = run_cli("keys", "create", "k", "--config", api.config_file,
+                   "--site", "nope.example.org")
+    assert made.returncode != 0 and "nope.example.org" in made.stderr
+    listed = run_cli("keys", "list", "--json", "--config", api.config_file)
+    assert json.loads(listed.stdout) == []
 
 
 def test_keys_from_before_scopes_read_every_site(tmp_path):
