@@ -264,10 +264,17 @@ def on_articles(generator) -> None:
         defer_unknown=True)
     state = incremental.current(settings)
     if state is not None and not state.previous:
-        # a first or full build: the bodies the cache lacks go to the build stage
-        for comments in by_slug.values():
+        # a first or full build: the bodies the cache lacks go to the build stage, in the
+        # order the article pages will ask for them (pages' comments last)
+        from ownmedia.build_stage import offer_miss, write_order
+
+        order = write_order(generator)
+        version = renderer_version()
+        for rank, comments in enumerate([*(getattr(a, "comments", []) for a in order),
+                                         *generator.context[FOR_PAGES].values()]):
             for c in comments:
-                state.offer("comment-html", key(renderer_version(), c.body), render_body, c.body)
+                offer_miss(state, "comment-html", key(version, c.body), render_body, c.body,
+                           rank)
 
 
 def feed_path(article) -> str:
