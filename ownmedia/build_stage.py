@@ -14,8 +14,10 @@ in Pelican's writing order; print views, needed last, after every code and body)
 chunks, so that a worker's first results are there when the first article page asks.
 
 `OWNMEDIA_BUILD_WORKERS`: 0 = none; default, from 200 offered items on a cold build: one per
-CPU but one (the build process keeps a core), at most 3. Never used by the engagement
-service (its live publisher sets 0): nothing is forked inside `ownmedia serve`."""
+CPU but one (the build process keeps a core), at most 3. `OWNMEDIA_BUILD_STAGE_WAIT` (tests,
+diagnosis): `take` waits for the worker's result, so every offered item is a worker's.
+Never used by the engagement service (its live publisher sets 0): nothing is forked inside
+`ownmedia serve`."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 
 log = logging.getLogger("ownmedia.build")
 
@@ -78,6 +80,7 @@ class Stage:
         self.offered = 0
         self.taken = 0
         self.workers = 0
+        self.wait = bool(settings.get("OWNMEDIA_BUILD_STAGE_WAIT"))
 
     def offer(self, kind: str, key: str, fn: Callable[[str], str], arg: str,
               rank: int = 0) -> None:
@@ -109,6 +112,8 @@ class Stage:
     def take(self, kind: str, key: str) -> str | None:
         """A worker's result if it is there now, else None (never waits)."""
         found = self._ready.get((kind, key))
+        if found is not None and self.wait:
+            wait([found[0]])
         if found is None or not found[0].done():
             return None
         del self._ready[(kind, key)]
