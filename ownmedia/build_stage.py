@@ -10,8 +10,8 @@ is needed (same function, same output). `close` (end of build, or a failed one) 
 has not started, waits for the chunks under way and keeps their results for the next build.
 
 Items are handed out in the order the build needs them (`rank`: the position of the article
-in Pelican's writing order; print views, needed last, after every code and body), in small
-chunks, so that a worker's first results are there when the first article page asks.
+in Pelican's writing order, after the phase: pages, then comments feeds, then print views), in
+small chunks, so that a worker's first results are there when the first article page asks.
 
 `OWNMEDIA_BUILD_WORKERS`: 0 = none; default, from 200 offered items on a cold build: one per
 CPU but one (the build process keeps a core), at most 3. `OWNMEDIA_BUILD_STAGE_WAIT` (tests,
@@ -31,6 +31,14 @@ log = logging.getLogger("ownmedia.build")
 
 MIN_ITEMS = 200
 CHUNK = 16  # items a worker makes before its results can be taken
+# When the build needs an item, for `rank`: its article's page, then the comments feeds, then
+# the print views (the order of the plugins' article_writer_finalized receivers).
+PAGES, FEEDS, PRINT_VIEWS = 0, 1, 2
+
+
+def rank(phase: int, position: int) -> int:
+    """An offer's rank: the phase that needs it, then the article's place in write_order."""
+    return phase * 1_000_000_000 + position
 
 
 def _run_chunk(fn: Callable[[str], str], args: list[str]) -> list[str]:

@@ -55,9 +55,9 @@ def test_a_build_with_workers_writes_the_same_site(tmp_path):
 
 
 def test_every_item_a_worker_made_is_the_serial_build_s(tmp_path, caplog):
-    """Waiting for the workers, every QR code, comment body and print view of the site is a
-    worker's (print views rendered from the build's objects as they were at the fork), and
-    the site is the one a build without workers writes."""
+    """Waiting for the workers, every QR code, comment body, comments feed and print view of
+    the site is a worker's (made from the build's objects as they were at the fork), and the
+    site is the one a build without workers writes."""
     content = copy_content(tmp_path / "content", ("own-your-channel", "measure-without-cookies"))
     serial = build_site(tmp_path / "serial", content=content, OWNMEDIA_BUILD_WORKERS=0,
                         CACHE_PATH=str(tmp_path / "c0"))
@@ -69,6 +69,8 @@ def test_every_item_a_worker_made_is_the_serial_build_s(tmp_path, caplog):
                       r.getMessage()) for r in caplog.records]
     taken, offered = next(m for m in made if m).groups()
     prints = len(list(staged.rglob("print/index.html")))
-    assert prints >= 4 and int(offered) >= 2 * prints  # a code and a view per article
+    feeds = len(list(staged.rglob("comments.atom.xml")))
+    assert prints >= 4 and feeds >= 1
+    assert int(offered) >= 2 * prints + feeds  # a code and a view per article, and the feeds
     assert taken == offered
     assert multiprocessing.active_children() == []

@@ -211,7 +211,7 @@ def on_articles(generator) -> None:
     if not _enabled(generator.settings):
         return
     from ownmedia import incremental
-    from ownmedia.build_stage import offer_miss, write_order
+    from ownmedia.build_stage import PAGES, PRINT_VIEWS, offer_miss, rank, write_order
 
     state = incremental.current(generator.settings)
     siteurl = generator.settings.get("SITEURL", "")
@@ -222,15 +222,15 @@ def on_articles(generator) -> None:
         return
     _forget_staged(state.stage)
     order = [a for a in write_order(generator) if hasattr(a, "print_url")]
-    for rank, article in enumerate(order):
+    for n, article in enumerate(order):
         target = qr_target(f"{siteurl}/{article.url}", article.slug)
-        offer_miss(state, "qr", key(QR_VERSION, target), make_qr_svg, target, rank)
+        offer_miss(state, "qr", key(QR_VERSION, target), make_qr_svg, target, rank(PAGES, n))
         # needed last (after every article and listing page): made last
         name = print_path(article.save_as)
         _STAGED[(id(state.stage), name)] = (article, generator.env, generator.context,
                                             generator.settings)
         state.stage.offer("print", name, _render_staged, f"{id(state.stage)} {name}",
-                          len(order) + rank)
+                          rank(PRINT_VIEWS, n))
 
 
 # The print views offered to a build's stage, by (id of the stage, output name): a forked
