@@ -13,6 +13,7 @@ a wrong page."""
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -42,7 +43,12 @@ def _checksum(kind: str, entry_key: str, value: str) -> str:
 
 class BuildCache:
     """get/put text artefacts by (kind, key). New entries are kept in memory and written in
-    one transaction by `flush()` (end of build), so a cold build pays one commit."""
+    one transaction by `flush()` (end of build), so a cold build pays one commit.
+
+    A cache that was empty when opened (a cold build) answers its misses without asking
+    SQLite: only what this build flushed can be there. In a forked build-stage worker the
+    cache is off (an SQLite connection must not cross a fork): the worker makes its
+    artefacts and the build process keeps them."""
 
     def __init__(self, folder: str | Path | None):
         self.folder = Path(folder) if folder else None
@@ -53,6 +59,9 @@ class BuildCache:
         self.misses = 0
         self.stage = None  # an ownmedia.build_stage.Stage whose workers may have the value
         self.disabled_reason = ""
+        self._pid = os.getpid()
+        self._stored = True  # whether the file may hold an entry this build did not flush
+        self._flushed: set[tuple[str, str]] = set()
         if self.folder is not None:
             self._open()
 
@@ -78,11 +87,14 @@ class BuildCache:
                     " PRIMARY KEY (kind, key)) WITHOUT ROWID;"
                 )
                 conn.execute("INSERT INTO meta VALUES (?)", (FORMAT,))
+                self._stored = False
             else:
                 row = conn.execute("SELECT format FROM meta").fetchone() if "meta" in tables \
                     else None
                 if row is None or row[0] != FORMAT or "entries" not in tables:
                     raise ValueError(f"not an {FORMAT} file")
+                self._stored = conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() \
+                    is not None
         except BaseException:
             conn.close()
             raise
@@ -103,7 +115,16 @@ class BuildCache:
             self._conn = None
 
     # --- use ----------------------------------------------------------------------------
+    def _in_worker(self) -> bool:
+        return os.getpid() != self._pid
+
+    def _may_hold(self, kind: str, entry_key: str) -> bool:
+        """Whether a SELECT can find the entry (not on a cold build's unflushed misses)."""
+        return self._stored or (kind, entry_key) in self._flushed
+
     def get(self, kind: str, entry_key: str) -> str | None:
+        if self._in_worker():
+            return None
         with self._lock:
             value = self._new.get((kind, entry_key))
             if value is not None:
@@ -112,6 +133,8 @@ class BuildCache:
             if self._conn is None:
                 self.misses += 1
                 return None
+            if not self._may_hold(kind, entry_key):
+                return self._from_stage(kind, entry_key)
             try:
                 row = self._conn.execute(
                     "SELECT value, checksum FROM entries WHERE kind = ? AND key = ?",
@@ -121,13 +144,7 @@ class BuildCache:
                 self._set_aside(self.folder / FILENAME, str(exc))
                 row = None
             if row is None:
-                made = self.stage.take(kind, entry_key) if self.stage is not None else None
-                if made is not None:
-                    self._new[(kind, entry_key)] = made
-                    self.hits += 1
-                    return made
-                self.misses += 1
-                return None
+                return self._from_stage(kind, entry_key)
             if not isinstance(row[0], str) or row[1] != _checksum(kind, entry_key, row[0]):
                 self._set_aside(self.folder / FILENAME, f"entry {kind}/{entry_key[:12]} is "
                                                         "corrupted")
@@ -136,12 +153,22 @@ class BuildCache:
             self.hits += 1
             return row[0]
 
+    def _from_stage(self, kind: str, entry_key: str) -> str | None:
+        """A miss: the build stage's result if a worker made it (lock held)."""
+        made = self.stage.take(kind, entry_key) if self.stage is not None else None
+        if made is not None:
+            self._new[(kind, entry_key)] = made
+            self.hits += 1
+            return made
+        self.misses += 1
+        return None
+
     def has(self, kind: str, entry_key: str) -> bool:
         """Whether the cache holds the entry (not checked: get() does that)."""
         with self._lock:
             if (kind, entry_key) in self._new:
                 return True
-            if self._conn is None:
+            if self._conn is None or not self._may_hold(kind, entry_key):
                 return False
             try:
                 return self._conn.execute(
@@ -151,6 +178,8 @@ class BuildCache:
                 return False
 
     def put(self, kind: str, entry_key: str, value: str) -> None:
+        if self._in_worker():
+            return
         with self._lock:
             self._new[(kind, entry_key)] = value
             full = len(self._new) >= FLUSH_EVERY
@@ -167,9 +196,13 @@ class BuildCache:
     def flush(self) -> None:
         """Write the new entries (one transaction); a failure only loses the cache."""
         with self._lock:
+            if self._in_worker():
+                return
             new, self._new = self._new, {}
             if self._conn is None or not new:
                 return
+            if not self._stored:
+                self._flushed.update(new)
             try:
                 self._conn.execute("BEGIN")
                 self._conn.executemany(
@@ -185,6 +218,8 @@ class BuildCache:
                     pass
 
     def close(self) -> None:
+        if self._in_worker():
+            return
         self.flush()
         with self._lock:
             if self._conn is not None:

@@ -9,9 +9,15 @@ workers (`start`), and the build cache takes a finished result when it is asked 
 is needed (same function, same output). `close` (end of build, or a failed one) cancels what
 has not started, waits for the chunks under way and keeps their results for the next build.
 
+Items are handed out in the order the build needs them (`rank`: the position of the article
+in Pelican's writing order, after the phase: pages, then comments feeds, then print views), in
+small chunks, so that a worker's first results are there when the first article page asks.
+
 `OWNMEDIA_BUILD_WORKERS`: 0 = none; default, from 200 offered items on a cold build: one per
-CPU but one (the build process keeps a core), at most 3. Never used by the engagement
-service (its live publisher sets 0): nothing is forked inside `ownmedia serve`."""
+CPU but one (the build process keeps a core), at most 3. `OWNMEDIA_BUILD_STAGE_WAIT` (tests,
+diagnosis): `take` waits for the worker's result, so every offered item is a worker's.
+Never used by the engagement service (its live publisher sets 0): nothing is forked inside
+`ownmedia serve`."""
 
 from __future__ import annotations
 
@@ -19,11 +25,20 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 
 log = logging.getLogger("ownmedia.build")
 
 MIN_ITEMS = 200
+CHUNK = 16  # items a worker makes before its results can be taken
+# When the build needs an item, for `rank`: its article's page, then the comments feeds, then
+# the print views (the order of the plugins' article_writer_finalized receivers).
+PAGES, FEEDS, PRINT_VIEWS = 0, 1, 2
+
+
+def rank(phase: int, position: int) -> int:
+    """An offer's rank: the phase that needs it, then the article's place in write_order."""
+    return phase * 1_000_000_000 + position
 
 
 def _run_chunk(fn: Callable[[str], str], args: list[str]) -> list[str]:
@@ -38,23 +53,51 @@ def default_workers(settings: dict, items: int) -> int:
     return min((cpus or 1) - 1, 3) if items >= MIN_ITEMS else 0
 
 
+def _chunks(offers: list[tuple]) -> list[list[tuple]]:
+    """Consecutive offers of one function, at most CHUNK at a time."""
+    chunks: list[list[tuple]] = []
+    for offer in offers:
+        if chunks and chunks[-1][0][2] is offer[2] and len(chunks[-1]) < CHUNK:
+            chunks[-1].append(offer)
+        else:
+            chunks.append([offer])
+    return chunks
+
+
+def write_order(generator) -> list:
+    """The articles in the order Pelican's ArticlesGenerator writes their pages."""
+    return [*generator.translations, *generator.articles,
+            *getattr(generator, "hidden_translations", []),
+            *getattr(generator, "hidden_articles", [])]
+
+
+def offer_miss(state, kind: str, key: str, fn: Callable[[str], str], arg: str,
+               rank: int = 0) -> None:
+    """Offer to a build's stage (an ownmedia.incremental.BuildState) what its cache lacks."""
+    if not state.cache.has(kind, key):
+        state.stage.offer(kind, key, fn, arg, rank)
+
+
 class Stage:
     def __init__(self, settings: dict):
         self.settings = settings
-        self._offers: dict[tuple[Callable, str], list[tuple[str, str]]] = {}
+        self._offers: list[tuple[int, int, Callable, str, str, str]] = []
         self._seen: set[tuple[str, str]] = set()
         self._ready: dict[tuple[str, str], tuple[Future, int]] = {}
         self._executor: ProcessPoolExecutor | None = None
         self.offered = 0
         self.taken = 0
         self.workers = 0
+        self.wait = bool(settings.get("OWNMEDIA_BUILD_STAGE_WAIT"))
 
-    def offer(self, kind: str, key: str, fn: Callable[[str], str], arg: str) -> None:
-        """`fn(arg)` is the value of (kind, key); `fn` must be a module-level function."""
+    def offer(self, kind: str, key: str, fn: Callable[[str], str], arg: str,
+              rank: int = 0) -> None:
+        """`fn(arg)` is the value of (kind, key); `fn` must be a module-level function; lower
+        `rank`s are made first."""
         if (kind, key) in self._seen:
             return
         self._seen.add((kind, key))
-        self._offers.setdefault((fn, kind), []).append((key, arg))
+        self._offers.append((rank, len(self._offers), fn, kind, key, arg))
         self.offered += 1
 
     def start(self) -> int:
@@ -66,13 +109,10 @@ class Stage:
             return 0
         context = multiprocessing.get_context("fork")
         self._executor = ProcessPoolExecutor(workers, mp_context=context)
-        size = max(1, self.offered // (workers * 4))
-        for (fn, kind), items in self._offers.items():
-            for i in range(0, len(items), size):
-                chunk = items[i:i + size]
-                future = self._executor.submit(_run_chunk, fn, [arg for _, arg in chunk])
-                for n, (key, _) in enumerate(chunk):
-                    self._ready[(kind, key)] = (future, n)
+        for chunk in _chunks(sorted(self._offers)):
+            future = self._executor.submit(_run_chunk, chunk[0][2], [o[5] for o in chunk])
+            for n, (_, _, _, kind, key, _) in enumerate(chunk):
+                self._ready[(kind, key)] = (future, n)
         self._offers.clear()
         self.workers = workers
         return workers
@@ -80,6 +120,8 @@ class Stage:
     def take(self, kind: str, key: str) -> str | None:
         """A worker's result if it is there now, else None (never waits)."""
         found = self._ready.get((kind, key))
+        if found is not None and self.wait:
+            wait([found[0]])
         if found is None or not found[0].done():
             return None
         del self._ready[(kind, key)]

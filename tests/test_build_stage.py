@@ -3,7 +3,9 @@ build writes; the build never waits for them, their output is the same, none sur
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import re
 
 from ownmedia.build_stage import Stage
 from ownmedia.site import build_site
@@ -49,4 +51,26 @@ def test_a_build_with_workers_writes_the_same_site(tmp_path):
     parallel = build_site(tmp_path / "parallel", content=content, OWNMEDIA_BUILD_WORKERS=2,
                           CACHE_PATH=str(tmp_path / "c2"))
     assert_same_tree(parallel, serial)
+    assert multiprocessing.active_children() == []
+
+
+def test_every_item_a_worker_made_is_the_serial_build_s(tmp_path, caplog):
+    """Waiting for the workers, every QR code, comment body, comments feed and print view of
+    the site is a worker's (made from the build's objects as they were at the fork), and the
+    site is the one a build without workers writes."""
+    content = copy_content(tmp_path / "content", ("own-your-channel", "measure-without-cookies"))
+    serial = build_site(tmp_path / "serial", content=content, OWNMEDIA_BUILD_WORKERS=0,
+                        CACHE_PATH=str(tmp_path / "c0"))
+    caplog.set_level(logging.INFO, logger="ownmedia.build")
+    staged = build_site(tmp_path / "staged", content=content, OWNMEDIA_BUILD_WORKERS=1,
+                        OWNMEDIA_BUILD_STAGE_WAIT=True, CACHE_PATH=str(tmp_path / "c1"))
+    assert_same_tree(staged, serial)
+    made = [re.search(r"(\d+) of (\d+) cache misses made by 1 build-stage workers",
+                      r.getMessage()) for r in caplog.records]
+    taken, offered = next(m for m in made if m).groups()
+    prints = len(list(staged.rglob("print/index.html")))
+    feeds = len(list(staged.rglob("comments.atom.xml")))
+    assert prints >= 4 and feeds >= 1
+    assert int(offered) >= 2 * prints + feeds  # a code and a view per article, and the feeds
+    assert taken == offered
     assert multiprocessing.active_children() == []

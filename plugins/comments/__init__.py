@@ -264,10 +264,47 @@ def on_articles(generator) -> None:
         defer_unknown=True)
     state = incremental.current(settings)
     if state is not None and not state.previous:
-        # a first or full build: the bodies the cache lacks go to the build stage
-        for comments in by_slug.values():
+        # a first or full build: the bodies the cache lacks go to the build stage, in the
+        # order the article pages will ask for them (pages' comments last)
+        from ownmedia.build_stage import FEEDS, PAGES, offer_miss, rank, write_order
+
+        order = write_order(generator)
+        version = renderer_version()
+        for n, comments in enumerate([*(getattr(a, "comments", []) for a in order),
+                                      *generator.context[FOR_PAGES].values()]):
             for c in comments:
-                state.offer("comment-html", key(renderer_version(), c.body), render_body, c.body)
+                offer_miss(state, "comment-html", key(version, c.body), render_body, c.body,
+                           rank(PAGES, n))
+        _forget_staged(state.stage)
+        written = _written(generator)
+        feeds = [a for a in order if a in written and a.comment_count]
+        for n, article in enumerate(feeds):
+            name = feed_path(article)
+            _STAGED_FEEDS[(id(state.stage), name)] = (article, settings)
+            state.stage.offer("comments-feed", name, _feed_staged, f"{id(state.stage)} {name}",
+                              rank(FEEDS, n))
+
+
+# The comments feeds offered to a build's stage, by (id of the stage, output name): a forked
+# worker finds its article here; emptied by on_write once the feeds are written.
+_STAGED_FEEDS: dict[tuple[int, str], tuple] = {}
+
+
+def _forget_staged(stage) -> None:
+    for staged in [k for k in _STAGED_FEEDS if k[0] == id(stage)]:
+        del _STAGED_FEEDS[staged]
+
+
+def _written(generator) -> set:
+    """The articles whose comments feed on_write writes."""
+    return {*generator.articles, *generator.translations}
+
+
+def _feed_staged(job: str) -> str:
+    """In a build-stage worker: the comments feed `job` ("<stage id> <output name>")."""
+    stage_id, name = job.split(" ", 1)
+    article, settings = _STAGED_FEEDS[(int(stage_id), name)]
+    return comments_feed_text(article, settings, _cache_of(settings))
 
 
 def feed_path(article) -> str:
@@ -322,16 +359,26 @@ def write_comments_feed(writer, article, settings: dict) -> None:
     state = incremental.current(settings)
     cache = state.cache if state else None
     inputs = [state.object_fp(article)] if state else []
-    incremental.write_artefact(writer, feed_path(article), inputs,
-                               lambda: comments_feed_text(article, settings, cache))
+    name = feed_path(article)
+
+    def make() -> str:
+        made = state.stage.take("comments-feed", name) if state else None
+        return made if made is not None else comments_feed_text(article, settings, cache)
+
+    incremental.write_artefact(writer, name, inputs, make)
 
 
 def on_write(generator, writer) -> None:
     """Write the per-post comments feeds once the articles are written."""
     if not _enabled(generator.settings):
         return
-    for article in [*generator.articles, *generator.translations]:
-        write_comments_feed(writer, article, generator.settings)
+    state = incremental.current(generator.settings)
+    try:
+        for article in [*generator.articles, *generator.translations]:
+            write_comments_feed(writer, article, generator.settings)
+    finally:
+        if state is not None:
+            _forget_staged(state.stage)
 
 
 def _enabled(settings: dict) -> bool:

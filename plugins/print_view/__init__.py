@@ -198,33 +198,98 @@ def write_print_view(writer, article, env, context: dict) -> None:
 
     state = incremental.current(writer.settings)
     data = print_data(article, context.get("SITEURL", ""), state.cache if state else None)
-    writer.write_file(print_path(article.save_as), print_template(env), context,
-                      article=article, print=data)
+    name = print_path(article.save_as)
+    template = print_template(env)
+    if state is not None and (id(state.stage), name) in _STAGED:
+        template = _Staged(template, state.stage, name)
+    writer.write_file(name, template, context, article=article, print=data)
 
 
 def on_articles(generator) -> None:
-    """Give every article its print_url, so article.html can link to it."""
+    """Give every article its print_url, so article.html can link to it; on a first or full
+    build, offer the build stage the QR codes the cache lacks and the print views."""
     if not _enabled(generator.settings):
         return
     from ownmedia import incremental
+    from ownmedia.build_stage import PAGES, PRINT_VIEWS, offer_miss, rank, write_order
 
     state = incremental.current(generator.settings)
     siteurl = generator.settings.get("SITEURL", "")
     warn_relative_siteurl(generator.settings)
     for article in [*generator.articles, *generator.translations]:
         article.print_url = print_url(article.save_as)
-        if state is not None and not state.previous:
-            # a first or full build: the QR codes the cache lacks go to the build stage
-            target = qr_target(f"{siteurl}/{article.url}", article.slug)
-            state.offer("qr", key(QR_VERSION, target), make_qr_svg, target)
+    if state is None or state.previous:
+        return
+    _forget_staged(state.stage)
+    order = [a for a in write_order(generator) if hasattr(a, "print_url")]
+    for n, article in enumerate(order):
+        target = qr_target(f"{siteurl}/{article.url}", article.slug)
+        offer_miss(state, "qr", key(QR_VERSION, target), make_qr_svg, target, rank(PAGES, n))
+        # needed last (after every article and listing page): made last
+        name = print_path(article.save_as)
+        _STAGED[(id(state.stage), name)] = (article, generator.env, generator.context,
+                                            generator.settings)
+        state.stage.offer("print", name, _render_staged, f"{id(state.stage)} {name}",
+                          rank(PRINT_VIEWS, n))
+
+
+# The print views offered to a build's stage, by (id of the stage, output name): a forked
+# worker finds its article here (the build's objects as they were when the workers
+# started); emptied by on_write once the print views are written.
+_STAGED: dict[tuple[int, str], tuple] = {}
+
+
+def _forget_staged(stage) -> None:
+    for staged in [k for k in _STAGED if k[0] == id(stage)]:
+        del _STAGED[staged]
+
+
+def _localcontext(context: dict, name: str, **kwargs) -> dict:
+    """What Pelican's Writer.write_file hands a template (no relative URLs, as
+    write_print_view asks); tests/test_build_stage.py checks a staged view is the same."""
+    local = {**context, "localsiteurl": context.get("localsiteurl"), "output_file": name}
+    local.update(kwargs)
+    return local
+
+
+def _render_staged(job: str) -> str:
+    """In a build-stage worker: the print view `job` ("<stage id> <output name>")."""
+    from ownmedia import incremental
+
+    stage_id, name = job.split(" ", 1)
+    article, env, context, settings = _STAGED[(int(stage_id), name)]
+    state = incremental.current(settings)
+    data = print_data(article, context.get("SITEURL", ""), state.cache if state else None)
+    return print_template(env).render(_localcontext(context, name, article=article,
+                                                    print=data))
+
+
+class _Staged:
+    """Stands for print.html in Writer.write_file: a worker's rendering of this view when it
+    is ready (same text), else the template's."""
+
+    def __init__(self, template, stage, name: str):
+        self.template, self.stage, self.output = template, stage, name
+        self.name = template.name
+
+    def render(self, localcontext: dict) -> str:
+        made = self.stage.take("print", self.output) if self.stage is not None else None
+        return made if made is not None else self.template.render(localcontext)
 
 
 def on_write(generator, writer) -> None:
     """Once the articles are written: every print view, in this process."""
     if not _enabled(generator.settings):
         return
-    for article in [*generator.articles, *generator.translations]:
-        write_print_view(writer, article, generator.env, generator.context)
+    from ownmedia import incremental
+
+    state = incremental.current(generator.settings)
+    try:
+        for article in [*generator.articles, *generator.translations]:
+            write_print_view(writer, article, generator.env, generator.context)
+    finally:
+        if state is not None:
+            _forget_staged(state.stage)
 
 
 def _enabled(settings: dict) -> bool:
