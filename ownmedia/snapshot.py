@@ -107,8 +107,21 @@ def save(state) -> None:
     lists = {name: getattr(gen, name, []) for name in (
         "articles", "translations", "hidden_articles", "hidden_translations", "drafts",
         "drafts_translations")}
-    data = {"context": gen.context, "lists": lists, "recording": state.recording}
+    sources = sorted({a.source_path for items in lists.values() for a in items})
+    number = {path: n for n, path in enumerate(sources)}
+    shows = []  # per Writer call, the posts it shows (indices into sources)
+    for call in state.recording:
+        found: set[str] = set()
+        made_from = call[2] if call[0] == "feed" else {
+            k: v for k, v in call[4].items() if k != "all_articles"}
+        _contained_sources(made_from, found)
+        shows.append(sorted(number[p] for p in found if p in number))
+    data = {"context": gen.context, "lists": lists, "recording": state.recording,
+            "shows": shows, "file_fps": dict(state._file_fps)}
     tmp = data_path.with_name(data_path.name + ".tmp")
+    # what a rebuild makes again for the posts it renders: not worth reading back
+    put_aside = [(a, {k: vars(a).pop(k) for k in DERIVED if k in vars(a)})
+                 for items in lists.values() for a in items]
     try:
         with open(tmp, "wb") as fh:
             _Pickler(fh, state.settings).dump(data)
@@ -118,13 +131,32 @@ def save(state) -> None:
         log.warning("ownmedia: build snapshot not saved (%s: %s); the next rebuild reads "
                     "every post", type(exc).__name__, exc)
         return
+    finally:
+        for article, attributes in put_aside:
+            vars(article).update(attributes)
     os.replace(tmp, data_path)
-    sources = sorted({a.source_path for items in lists.values() for a in items})
     meta = {"format": FORMAT, "output": str(state.output), "configuration": configuration,
             "site": state.site, "stamps": stamps, "sources": sources,
             "slugs": sorted({a.slug for items in lists.values() for a in items}),
             "sha256": _digest(data_path)}
     atomic_write_text(meta_path, json.dumps(meta))
+
+
+# per-article attributes a rebuild from the snapshot makes again for the posts it renders
+# (plugins/print_view's per-build data and plugins/print_qr's code, plugins/share's links)
+DERIVED = ("_ownmedia_print_data", "print_qr", "share_links")
+
+
+def _contained_sources(value, into: set[str]) -> None:
+    """The source paths of the content objects a Writer call was given."""
+    if isinstance(value, dict):
+        for v in value.values():
+            _contained_sources(v, into)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _contained_sources(v, into)
+    elif hasattr(value, "source_path"):
+        into.add(value.source_path)
 
 
 def _digest(path: Path) -> str:
@@ -234,7 +266,9 @@ def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
         with open(data_path, "rb") as fh:
             data = _Unpickler(fh, settings, gen).load()
         context, lists, recording = data["context"], data["lists"], data["recording"]
-        if not isinstance(context, dict) or not isinstance(recording, list):
+        shows, file_fps = data["shows"], data["file_fps"]
+        if not isinstance(context, dict) or not isinstance(recording, list) or \
+                len(shows) != len(recording):
             raise _Corrupt("not a build snapshot")
     except (_Corrupt, _Unusable):
         raise
@@ -268,8 +302,33 @@ def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
                         articles.append(article)
         elif commented:
             articles += [a for a in everything if a.slug in commented]
+    shown = {id(a) for name in ("articles", "translations") for a in lists[name]}
+    siteurl = settings.get("SITEURL", "")
+    for article in articles:
+        if id(article) not in shown:
+            continue
+        if plugin_enabled(settings, "share"):
+            from ownmedia.plugins import share
+
+            share.attach_share_links(article, settings)
+        if plugin_enabled(settings, "print_qr"):
+            from ownmedia.plugins.print_qr import PrintQr
+            from ownmedia.plugins.print_view import print_data
+
+            article.print_qr = PrintQr(print_data(article, siteurl, None))
+    # only the Writer calls that show the posts to render, each with their ids
+    sources = meta["sources"]
+    targets = {a.source_path: id(a) for a in articles}
+    calls = []
+    for numbers, call in zip(shows, recording, strict=True):
+        ids = {targets[sources[n]] for n in numbers if sources[n] in targets}
+        if ids:
+            calls.append((ids, call))
     publisher = LivePublisher("", settings["PATH"], settings["OUTPUT_PATH"])
-    publisher.adopt(settings, gen, recording, meta["site"])
+    publisher.adopt(settings, gen, [], meta["site"])
+    publisher._calls = calls
+    # the file hashes the snapshot's build took, but of the files read again
+    publisher._file_fps = {k: v for k, v in file_fps.items() if k not in edited}
     return publisher, articles
 
 
@@ -343,15 +402,6 @@ def _refresh(gen, settings: dict, state, article, lists: dict) -> None:
         except Exception as exc:  # noqa: BLE001 - Pelican's run reports it
             raise _Unusable(f"{rel}: {exc}") from exc
         article.seo = seo.seo_meta(article, siteurl, True, settings)
-    if plugin_enabled(settings, "share") and shown:
-        from ownmedia.plugins import share
-
-        share.attach_share_links(article, settings)
-    if plugin_enabled(settings, "print_qr") and shown:
-        from ownmedia.plugins.print_qr import PrintQr
-        from ownmedia.plugins.print_view import print_data
-
-        article.print_qr = PrintQr(print_data(article, siteurl, None))
 
 
 def _problems(settings: dict) -> tuple:
