@@ -45,8 +45,10 @@ def build_site(
     **overrides: object,
 ) -> Path:
     """Build the site into `output` and return it: Pelican's run, incremental when the
-    `incremental` plugin is on (only changed files are rendered), and not even started when
-    no input changed since the last build of `output` (ownmedia.incremental.nothing_changed).
+    `incremental` plugin is on (only changed files are rendered), not even started when
+    no input changed since the last build of `output` (ownmedia.incremental.nothing_changed),
+    and replaced by a rebuild from the last build's snapshot when only post texts or comment
+    files changed (ownmedia.snapshot).
     `publish`: use the publishconf.py beside `settings_file`.
     """
     from pelican import Pelican
@@ -62,7 +64,13 @@ def build_site(
                                  settings["OUTPUT_PATH"])
             return Path(settings["OUTPUT_PATH"])
         incremental.note_inputs(settings)  # as nothing_changed saw them, before any plugin
-    Pelican(settings).run()
+    pelican = Pelican(settings)
+    if _incremental_enabled(settings):
+        from ownmedia import snapshot
+
+        if snapshot.quick_build(pelican):  # only post texts or comment files changed
+            return Path(settings["OUTPUT_PATH"])
+    pelican.run()
     return Path(settings["OUTPUT_PATH"])
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ownmedia.comment_format import Comment, write_comment_file
-from ownmedia.comments import notify
+from ownmedia.comments import notify, wakeup
 from ownmedia.comments.site_index import SiteIndex
 from ownmedia.comments.store import STATUSES, CommentStore, StoredComment, new_comment_id
 from ownmedia.config import Config
@@ -177,6 +177,8 @@ class Moderator:
                 tx.done_file(seq)
                 tx.queue_render(post)
             done += 1
+        if done:  # the service re-renders at once, not at its next poll
+            wakeup.send(self.config.data_dir)
         return done
 
     def retry_files(self) -> None:

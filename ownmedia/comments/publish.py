@@ -46,6 +46,25 @@ def _contained_ids(value, into: set[int]) -> None:
         into.add(id(value))
 
 
+def index_calls(recording: list) -> list[tuple[set[int], tuple]]:
+    """Each recorded Writer call with the ids of the content objects it shows. Pelican gives
+    every tag, category and author listing all_articles; they show only their own (see
+    ownmedia.incremental)."""
+    calls = []
+    for call in recording:
+        ids: set[int] = set()
+        if call[0] == "file":
+            _contained_ids({k: v for k, v in call[4].items() if k != "all_articles"}, ids)
+        else:  # a feed, made from its elements
+            _contained_ids(call[2], ids)
+        calls.append((ids, call))
+    return calls
+
+
+class NoRecord(Exception):
+    """The output directory has no usable build record: only a full build can make one."""
+
+
 class LivePublisher:
     """One warm Pelican build; `render_post(slug)` is thread-safe (serialised)."""
 
@@ -63,6 +82,7 @@ class LivePublisher:
         self._file_fps: dict = {}
         self._signature: tuple[int, float] = (0, 0.0)
         self.load_seconds = 0.0
+        self.counts = (0, 0)  # files rendered, up to date, by the last render
 
     def load(self) -> None:
         """Run one (incremental) build in this process and keep what it read."""
@@ -93,21 +113,20 @@ class LivePublisher:
         if "state" not in seen:
             raise RuntimeError("live publishing needs the 'incremental' plugin in PLUGINS")
         state = seen["state"]
-        self._generator = next(g for g in seen["generators"]
-                               if isinstance(g, ArticlesGenerator))
-        self._calls = []
-        for call in state.recording:
-            if call[0] == "file":
-                ids: set[int] = set()
-                # Pelican gives every tag, category and author listing all_articles; they
-                # show only their own (see ownmedia.incremental)
-                _contained_ids({k: v for k, v in call[4].items() if k != "all_articles"}, ids)
-                self._calls.append((ids, call))
-        self._site = state.site
-        self._object_fps, self._file_fps = {}, {}
-        self.settings = settings
+        self.adopt(settings, next(g for g in seen["generators"]
+                                  if isinstance(g, ArticlesGenerator)),
+                   state.recording, state.site)
         self._signature = signature
         self.load_seconds = time.perf_counter() - start
+
+    def adopt(self, settings: dict, generator, recording: list, site: str) -> None:
+        """Take what a build read: its articles generator, its Writer calls, its site
+        fingerprint (a warm build here, or a snapshot of the last build: ownmedia.snapshot)."""
+        self._generator = generator
+        self._calls = index_calls(recording)
+        self._site = site
+        self._object_fps, self._file_fps = {}, {}
+        self.settings = settings
 
     def ensure_loaded(self) -> None:
         """Read the site and render one post into a scratch folder, so that the first
@@ -161,26 +180,31 @@ class LivePublisher:
         return count, newest
 
     def _render(self, articles: list, comments=None, install: bool = True,
-                warm_up: bool = False) -> list[Path]:
+                warm_up: bool = False, wait: float = LOCK_WAIT_SECONDS,
+                inputs: str | None = None) -> list[Path]:
         """Replay the recorded Writer calls that show `articles` (after attaching `comments`)
-        plus their print views and feeds; rename what was rendered into the site."""
+        plus their print views and feeds; rename what was rendered into the site.
+        `inputs`: given by a rebuild from a snapshot, which needs the last build's record
+        (NoRecord without it) and saves these inputs in the new one."""
         from pelican import signals
 
         from ownmedia.plugins import comments as comments_plugin
         from ownmedia.plugins import print_view
 
         gen, settings = self._generator, self.settings
-        state = incremental.start(settings, consume_record=False, wait=LOCK_WAIT_SECONDS)
+        state = incremental.start(settings, consume_record=False, wait=wait)
         try:
+            if inputs is not None and (not state.previous or state.reason):
+                raise NoRecord(state.reason or "empty build record")
             state.site = self._site
             state.staging, state.dry = True, False  # the load was dry; this render writes
             if warm_up:  # render the article's own page and print view, whatever the record
                 state.previous = {}
             state._object_fps, state._file_fps = self._object_fps, self._file_fps
-            if comments is not None:
-                for article in articles:
+            for article in articles:  # changed in memory since the build read them
+                if comments is not None:
                     comments_plugin.attach(article, comments, state.cache, settings)
-                    state.forget(article)
+                state.forget(article)
             staging = Path(tempfile.mkdtemp(dir=self.output.parent, prefix=".ownmedia-live-"))
             try:
                 writer = incremental.writer_class(state)(str(staging), settings=settings)
@@ -190,24 +214,31 @@ class LivePublisher:
                 live = [a for a in articles if a in gen.articles or a in gen.translations]
                 # print views are made afresh below, with this render's cache
                 prints = {print_view.print_path(a.save_as) for a in live}
-                for call_ids, (_, name, template, context, kwargs) in self._calls:
-                    if warm_up and kwargs.get("article") not in articles:
+                for call_ids, (kind, name, made_from, context, kwargs) in self._calls:
+                    if not call_ids & ids:
                         continue
-                    if call_ids & ids and name not in prints:
-                        writer.write_file(name, template, context, **kwargs)
+                    if kind == "feed":  # made_from: the feed's elements
+                        if not warm_up:
+                            writer.write_feed(made_from, context, name, **kwargs)
+                    elif warm_up and kwargs.get("article") not in articles:
+                        continue
+                    elif name not in prints:  # made_from: the template
+                        writer.write_file(name, made_from, context, **kwargs)
                 for article in live:
                     if hasattr(article, "print_url"):
                         print_view.write_print_view(writer, article, gen.env, gen.context)
                     comments_plugin.write_comments_feed(writer, article, settings)
+                self.counts = (state.rendered, state.skipped)
                 if not install:
                     return []
-                return self._install(state, staging, articles)
+                return self._install(state, staging, articles, inputs)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
         finally:
             incremental.end(settings, finish=False)
 
-    def _install(self, state, staging: Path, articles: list) -> list[Path]:
+    def _install(self, state, staging: Path, articles: list,
+                 inputs: str | None = None) -> list[Path]:
         """Rename the rendered files into the site (article pages last), drop the feeds of
         posts left without comments, update the build record."""
         from ownmedia.plugins import comments as comments_plugin
@@ -227,5 +258,5 @@ class LivePublisher:
                 feed = comments_plugin.feed_path(article)
                 record.pop(feed, None)
                 (self.output / feed).unlink(missing_ok=True)
-        state.save_record(record)
+        state.save_record(record, inputs or "")
         return written

@@ -2,14 +2,17 @@
 background loop shared by the comment API, the admin and the mention receivers.
 
 The loop re-renders queued posts (approvals from this process wake it at once; approvals made
-by the CLI in another process are picked up by polling the render queue), sends queued mails
-and runs registered workers (mention verification)."""
+by the CLI in another process wake it through ownmedia.comments.wakeup, with the poll of the
+render queue as the fallback), sends queued mails and runs registered workers (mention
+verification)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +20,7 @@ from pathlib import Path
 
 from starlette.requests import Request
 
-from ownmedia.comments import notify
+from ownmedia.comments import notify, wakeup
 from ownmedia.comments.intake import Intake
 from ownmedia.comments.moderation import Moderator
 from ownmedia.comments.publish import LivePublisher
@@ -28,7 +31,9 @@ from ownmedia.storage import Backend, open_backend
 from ownmedia.storage.errors import StorageError
 
 log = logging.getLogger("ownmedia.comments")
-POLL_SECONDS = 0.1  # approvals made by the CLI in another process are seen this fast
+# fallback: approvals by another process that could not wake us (ownmedia.comments.wakeup);
+# OWNMEDIA_RENDER_POLL_SECONDS sets it (a test proves the wake-up with a long poll)
+POLL_SECONDS = float(os.environ.get("OWNMEDIA_RENDER_POLL_SECONDS") or 0.1)
 
 
 @dataclass
@@ -44,6 +49,7 @@ class CommentsRuntime:
     workers: list[Callable[[], None]] = field(default_factory=list)  # run in a thread
     wake: asyncio.Event | None = None
     _task: asyncio.Task | None = None
+    _wakeup: socket.socket | None = None
     _stopping: bool = False
     _render_failures: dict[str, float] = field(default_factory=dict)
     _next_storage_complaint: float = 0.0
@@ -63,7 +69,15 @@ class CommentsRuntime:
     # --- the background loop ------------------------------------------------------------
     async def start(self) -> None:
         self.wake = asyncio.Event()
+        self._wakeup = wakeup.listen(self.config.data_dir)
+        if self._wakeup is not None:
+            asyncio.get_running_loop().add_reader(self._wakeup.fileno(), self._woken)
         self._task = asyncio.create_task(self._loop(), name="ownmedia-comments")
+
+    def _woken(self) -> None:
+        """Another process queued a re-render (ownmedia.comments.wakeup)."""
+        if self._wakeup is not None and wakeup.drain(self._wakeup):
+            self.kick()
 
     async def stop(self) -> None:
         # The flag as well as the cancel: Python 3.11's asyncio.wait_for can swallow a cancel
@@ -73,6 +87,10 @@ class CommentsRuntime:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._wakeup is not None:
+            asyncio.get_running_loop().remove_reader(self._wakeup.fileno())
+            self._wakeup.close()
+            self._wakeup = None
         self.backend.close()
 
     async def _loop(self) -> None:

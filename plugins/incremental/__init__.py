@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pelican import signals
 
-from ownmedia import incremental
+from ownmedia import incremental, snapshot
 from ownmedia.pelican_support import connect_common, install_traceback_filter, plugin_enabled
 
 log = logging.getLogger(__name__)
@@ -47,18 +47,11 @@ def on_start(pelican) -> None:
             CACHE_PATH=incremental.pelican_cache_path(pelican.settings))
         incremental.check_pelican_cache(pelican.settings["CACHE_PATH"])
         state.pelican_cache = pelican.settings["CACHE_PATH"]
-    jinja = dict(pelican.settings.get("JINJA_ENVIRONMENT") or {})
-    if "bytecode_cache" not in jinja:
-        # compiled templates kept between builds (~0.1 s a build): Jinja checks each against
-        # its template's source
-        from jinja2 import FileSystemBytecodeCache
-
-        folder = state.folder / "jinja"
-        folder.mkdir(parents=True, exist_ok=True)
-        jinja["bytecode_cache"] = FileSystemBytecodeCache(str(folder))
-        pelican.settings["JINJA_ENVIRONMENT"] = jinja
+    incremental.use_template_cache(pelican.settings, state.folder)
     if not pelican.settings.get("OWNMEDIA_INCREMENTAL", True):
         state.previous, state.reason = {}, "OWNMEDIA_INCREMENTAL is off"
+    elif not pelican.settings.get("OWNMEDIA_DRY_RUN") and snapshot.enabled(pelican.settings):
+        state.recording = []  # every Writer call, for the snapshot saved at the end
     return None
 
 
@@ -95,6 +88,7 @@ def on_all_generators(generators) -> None:
     state = incremental.current(settings)
     if state is not None:
         state.set_site(generators)
+        state.generators = list(generators)
 
 
 def on_get_writer(pelican):
@@ -107,6 +101,9 @@ def on_get_writer(pelican):
 
 
 def on_finalized(pelican) -> None:
+    state = incremental.current(pelican.settings)
+    if state is not None and state.recording is not None and not state.dry:
+        snapshot.save(state)
     incremental.end(pelican.settings)
 
 

@@ -124,26 +124,31 @@ def on_all_generators(generators) -> None:
 
 
 def on_articles(generator) -> None:
-    settings = generator.settings
+    for article in [*generator.articles, *generator.translations]:
+        attach_share_links(article, generator.settings)
+
+
+def attach_share_links(article, settings: dict) -> None:
+    """share_links and listing_image of one article (a rebuild from ownmedia.snapshot
+    refreshes an edited post with it)."""
     siteurl = settings.get("SITEURL", "")
     networks = tuple(settings.get("SHARE_NETWORKS", NETWORKS))
     mastodon = settings.get("SHARE_MASTODON_URL", "https://mastodon.social/share")
-    for article in [*generator.articles, *generator.translations]:
-        description = getattr(article, "description", None) or plain_text(article.summary)
-        links = build_share_links(
-            f"{siteurl}/{article.url}",
-            plain_text(article.title),
-            article.slug,
-            description[:300],
-            article_image_url(article, settings),
-            networks,
-            mastodon,
-        )
-        share_links_built.send(article, links=links)
-        # what listing pages show: the post's own image (never the site default)
-        own = metadata_image(article) or first_content_image(article.content)
-        article.listing_image = absolute(own, siteurl)
-        article.share_links = links
+    description = getattr(article, "description", None) or plain_text(article.summary)
+    links = build_share_links(
+        f"{siteurl}/{article.url}",
+        plain_text(article.title),
+        article.slug,
+        description[:300],
+        article_image_url(article, settings),
+        networks,
+        mastodon,
+    )
+    share_links_built.send(article, links=links)
+    # what listing pages show: the post's own image (never the site default)
+    own = metadata_image(article) or first_content_image(article.content)
+    article.listing_image = absolute(own, siteurl)
+    article.share_links = links
 
 
 def _enabled(settings: dict) -> bool:

@@ -1,0 +1,414 @@
+"""Rebuild after a content-only edit without reading every post: a snapshot of what the last
+build read.
+
+A full or incremental build through Pelican ends by saving, beside its build record, what
+rendering needs (`<OWNMEDIA_CACHE_PATH>/snapshot-<hash of the output path>.pickle`): every
+content object as the generators and plugins left it, the generators' context, and every call
+Pelican made to its Writer; and, in a small JSON file, the stamps (size, mtime) of the input
+files that build read, its code/settings fingerprint and the pickle's checksum.
+
+`ownmedia.site.build_site` tries `quick_build` before Pelican's run. When the only inputs that
+changed since that snapshot are the texts of known posts and comment files of known posts,
+it loads the snapshot, reads the changed posts again through Pelican's own reader (the
+generator's `readers.read_file`, as Pelican does), refreshes them in place with the same
+per-article functions the plugins run in a full build, and hands them to the live publisher's
+renderer (ownmedia.comments.publish: the recorded Writer calls that show them, their print
+views and comments feeds, through the same IncrementalWriter). A changed structure (slug,
+URL, title, date, category, tags, authors, status, a new or removed file, a theme file, a
+static link, a video, a CTA problem), another configuration, a missing build record or a
+plugin that is not ownmedia's falls back to Pelican's run, which also rewrites the snapshot.
+A corrupted or foreign snapshot is ignored with one line and removed; deleting it (or the
+whole cache folder) is always safe."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import pickle
+import time
+import types
+from pathlib import Path
+
+from ownmedia import incremental
+from ownmedia.fsutil import atomic_write_text
+from ownmedia.pelican_support import plugin_enabled
+
+log = incremental.log
+FORMAT = 1
+
+
+class _Unusable(Exception):
+    """The snapshot cannot serve this rebuild; the message says why (Pelican's run follows)."""
+
+
+def enabled(settings: dict) -> bool:
+    """Only ownmedia's plugins (another plugin may keep per-post state we cannot refresh)."""
+    if not settings.get("OWNMEDIA_SNAPSHOT", True) or not settings.get(
+            "OWNMEDIA_INCREMENTAL", True):
+        return False
+    names = [getattr(p, "__name__", p) for p in settings.get("PLUGINS") or []]
+    return bool(names) and all(str(n).startswith("ownmedia.plugins.") for n in names)
+
+
+def _paths(state) -> tuple[Path, Path]:
+    stem = state.record_path.name[len("outputs-"):-len(".json")]
+    return (state.folder / f"snapshot-{stem}.json", state.folder / f"snapshot-{stem}.pickle")
+
+
+def _remove(state) -> None:
+    for path in _paths(state):
+        path.unlink(missing_ok=True)
+
+
+# --- saving -----------------------------------------------------------------------------------
+class _Pickler(pickle.Pickler):
+    """The build's settings, modules, templates and caches by reference: they are the next
+    build's own (same code and settings, checked)."""
+
+    def __init__(self, file, settings: dict):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.settings = settings
+
+    def persistent_id(self, obj):
+        import jinja2
+
+        from ownmedia.build_cache import BuildCache
+        from ownmedia.build_stage import Stage
+
+        if obj is self.settings:
+            return ("settings",)
+        if isinstance(obj, types.ModuleType):
+            return ("module", obj.__name__)
+        if isinstance(obj, jinja2.Template):
+            return ("template", obj.name)
+        if isinstance(obj, jinja2.Environment):
+            return ("env",)
+        if isinstance(obj, (BuildCache, Stage, incremental.BuildState)):
+            return ("cache",)
+        return None
+
+
+def save(state) -> None:
+    """At the end of a build through Pelican (plugins/incremental's `finalized`)."""
+    from pelican.generators import ArticlesGenerator
+
+    meta_path, data_path = _paths(state)
+    meta_path.unlink(missing_ok=True)  # no meta for a pickle of another build, ever
+    if state.noted is None or not enabled(state.settings):
+        data_path.unlink(missing_ok=True)
+        return
+    gen = next((g for g in state.generators if isinstance(g, ArticlesGenerator)), None)
+    if gen is None:
+        data_path.unlink(missing_ok=True)
+        return
+    stamps, configuration = state.noted
+    lists = {name: getattr(gen, name, []) for name in (
+        "articles", "translations", "hidden_articles", "hidden_translations", "drafts",
+        "drafts_translations")}
+    sources = sorted({a.source_path for items in lists.values() for a in items})
+    number = {path: n for n, path in enumerate(sources)}
+    shows = []  # per Writer call, the posts it shows (indices into sources)
+    for call in state.recording:
+        found: set[str] = set()
+        made_from = call[2] if call[0] == "feed" else {
+            k: v for k, v in call[4].items() if k != "all_articles"}
+        _contained_sources(made_from, found)
+        shows.append(sorted(number[p] for p in found if p in number))
+    data = {"context": gen.context, "lists": lists, "recording": state.recording,
+            "shows": shows, "file_fps": dict(state._file_fps)}
+    tmp = data_path.with_name(data_path.name + ".tmp")
+    # what a rebuild makes again for the posts it renders: not worth reading back
+    put_aside = [(a, {k: vars(a).pop(k) for k in DERIVED if k in vars(a)})
+                 for items in lists.values() for a in items]
+    try:
+        with open(tmp, "wb") as fh:
+            _Pickler(fh, state.settings).dump(data)
+    except Exception as exc:  # noqa: BLE001 - whatever pickle refuses (a plugin's object)
+        tmp.unlink(missing_ok=True)
+        data_path.unlink(missing_ok=True)
+        log.warning("ownmedia: build snapshot not saved (%s: %s); the next rebuild reads "
+                    "every post", type(exc).__name__, exc)
+        return
+    finally:
+        for article, attributes in put_aside:
+            vars(article).update(attributes)
+    os.replace(tmp, data_path)
+    meta = {"format": FORMAT, "output": str(state.output), "configuration": configuration,
+            "site": state.site, "stamps": stamps, "sources": sources,
+            "slugs": sorted({a.slug for items in lists.values() for a in items}),
+            "sha256": _digest(data_path)}
+    atomic_write_text(meta_path, json.dumps(meta))
+
+
+# per-article attributes a rebuild from the snapshot makes again for the posts it renders
+# (plugins/print_view's per-build data and plugins/print_qr's code, plugins/share's links)
+DERIVED = ("_ownmedia_print_data", "print_qr", "share_links")
+
+
+def _contained_sources(value, into: set[str]) -> None:
+    """The source paths of the content objects a Writer call was given."""
+    if isinstance(value, dict):
+        for v in value.values():
+            _contained_sources(v, into)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _contained_sources(v, into)
+    elif hasattr(value, "source_path"):
+        into.add(value.source_path)
+
+
+def _digest(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+# --- the quick rebuild ---------------------------------------------------------------------------
+def quick_build(pelican) -> bool:
+    """Rebuild from the snapshot when only post texts and comment files changed; False when
+    Pelican's run must do it (nothing was written then)."""
+    settings = pelican.settings
+    if not enabled(settings) or settings.get("OWNMEDIA_DRY_RUN") or not \
+            plugin_enabled(settings, "incremental"):
+        return False
+    noted = incremental.NOTED.get(id(settings))
+    if noted is None:
+        return False
+    state = incremental.BuildState(settings, open_cache=False)
+    meta_path, data_path = _paths(state)
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError) as exc:
+        return _ignored(state, f"unreadable: {exc}")
+    try:
+        start = time.perf_counter()
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT or \
+                meta.get("output") != str(state.output):
+            return _ignored(state, "not a snapshot of this output")
+        if meta.get("configuration") != noted[1]:
+            return _fallback("code, settings or plugins changed")
+        edited, commented = _changes(settings, meta, noted[0])
+        publisher, articles = _load(settings, state, meta, data_path, edited, commented)
+        publisher._render(articles, wait=0.0, inputs=incremental._INPUTS.get(id(settings), ""))
+    except _Unusable as exc:
+        return _fallback(str(exc))
+    except _Corrupt as exc:
+        return _ignored(state, str(exc))
+    incremental._INPUTS.pop(id(settings), None)
+    incremental.NOTED.pop(id(settings), None)
+    rendered, skipped = publisher.counts
+    log.info("ownmedia: %d files rendered, %d up to date (from the build snapshot: %d posts "
+             "read again, %d with changed comments; %.2f s)", rendered, skipped, len(edited),
+             len(commented), time.perf_counter() - start)
+    return True
+
+
+class _Corrupt(Exception):
+    """The snapshot's files are damaged or not ours."""
+
+
+def _ignored(state, why: str) -> bool:
+    log.warning("ownmedia: build snapshot %s ignored (%s); reading every post",
+                _paths(state)[1], why)
+    _remove(state)
+    return False
+
+
+def _fallback(why: str) -> bool:
+    log.info("ownmedia: %s; reading every post", why)
+    return False
+
+
+def _changes(settings: dict, meta: dict, now: dict[str, str]) -> tuple[list[str], list[str]]:
+    """(post sources whose text changed, slugs whose comment files changed), or _Unusable."""
+    before = meta.get("stamps")
+    if not isinstance(before, dict):
+        raise _Corrupt("no stamps")
+    sources, slugs = set(meta.get("sources") or []), set(meta.get("slugs") or [])
+    comments = Path(settings["PATH"]).resolve() / settings.get("COMMENTS_PATH", "comments")
+    edited, commented = [], set()
+    for path in sorted(set(before) | set(now)):
+        if before.get(path) == now.get(path):
+            continue
+        if path in sources and path in now and path in before:
+            edited.append(path)
+            continue
+        rel = Path(path)
+        if rel.suffix == ".md" and rel.parent.parent == comments and rel.parent.name in slugs:
+            commented.add(rel.parent.name)
+            continue
+        raise _Unusable(f"{path} was added, removed or is not a post's text")
+    if not edited and not commented:
+        raise _Unusable("no post or comment changed")
+    return edited, sorted(commented)
+
+
+def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
+          commented: list[str]):
+    """The live publisher's renderer, holding the snapshot, with the changed posts read again
+    and refreshed; and the articles to render."""
+    from pelican.generators import ArticlesGenerator
+
+    from ownmedia.comments.publish import LivePublisher
+
+    incremental.use_template_cache(settings, state.folder)
+    # the generator for its Jinja environment and reader: Pelican's reader cache is not
+    # loaded (the changed posts are read anyway, the others come from the snapshot)
+    gen_settings = dict(settings, LOAD_CONTENT_CACHE=False, CACHE_CONTENT=False)
+    gen = ArticlesGenerator(context={}, settings=gen_settings, path=settings["PATH"],
+                            theme=settings["THEME"], output_path=settings["OUTPUT_PATH"])
+    try:
+        if _digest(data_path) != meta.get("sha256"):
+            raise _Corrupt("checksum mismatch")
+        with open(data_path, "rb") as fh:
+            data = _Unpickler(fh, settings, gen).load()
+        context, lists, recording = data["context"], data["lists"], data["recording"]
+        shows, file_fps = data["shows"], data["file_fps"]
+        if not isinstance(context, dict) or not isinstance(recording, list) or \
+                len(shows) != len(recording):
+            raise _Corrupt("not a build snapshot")
+    except (_Corrupt, _Unusable):
+        raise
+    except FileNotFoundError as exc:
+        raise _Corrupt("its data file is missing") from exc
+    except Exception as exc:  # noqa: BLE001 - any damage the unpickler meets
+        raise _Corrupt(f"{type(exc).__name__}: {exc}") from exc
+    gen.context = context
+    for name, items in lists.items():
+        setattr(gen, name, items)
+    everything = [a for items in lists.values() for a in items]
+    by_source = {a.source_path: a for a in everything}
+    articles: list = []
+    for path in edited:
+        article = by_source[path]
+        _refresh(gen, settings, state, article, lists)
+        articles.append(article)
+    if commented or edited:
+        from ownmedia.plugins import comments as comments_plugin
+
+        if plugin_enabled(settings, "comments"):
+            for slug in {*commented, *(a.slug for a in articles)}:
+                found = [a for a in everything if a.slug == slug]
+                try:
+                    comments = comments_plugin.read_post_comments(settings, slug)
+                except Exception as exc:  # noqa: BLE001 - the full build reports it
+                    raise _Unusable(f"comment files of {slug}: {exc}") from exc
+                for article in found:
+                    comments_plugin.attach(article, comments, None, settings)
+                    if all(article is not a for a in articles):
+                        articles.append(article)
+        elif commented:
+            articles += [a for a in everything if a.slug in commented]
+    shown = {id(a) for name in ("articles", "translations") for a in lists[name]}
+    siteurl = settings.get("SITEURL", "")
+    for article in articles:
+        if id(article) not in shown:
+            continue
+        if plugin_enabled(settings, "share"):
+            from ownmedia.plugins import share
+
+            share.attach_share_links(article, settings)
+        if plugin_enabled(settings, "print_qr"):
+            from ownmedia.plugins.print_qr import PrintQr
+            from ownmedia.plugins.print_view import print_data
+
+            article.print_qr = PrintQr(print_data(article, siteurl, None))
+    # only the Writer calls that show the posts to render, each with their ids
+    sources = meta["sources"]
+    targets = {a.source_path: id(a) for a in articles}
+    calls = []
+    for numbers, call in zip(shows, recording, strict=True):
+        ids = {targets[sources[n]] for n in numbers if sources[n] in targets}
+        if ids:
+            calls.append((ids, call))
+    publisher = LivePublisher("", settings["PATH"], settings["OUTPUT_PATH"])
+    publisher.adopt(settings, gen, [], meta["site"])
+    publisher._calls = calls
+    # the file hashes the snapshot's build took, but of the files read again
+    publisher._file_fps = {k: v for k, v in file_fps.items() if k not in edited}
+    return publisher, articles
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file, settings: dict, gen):
+        super().__init__(file)
+        self.settings, self.gen = settings, gen
+
+    def persistent_load(self, pid):
+        kind = pid[0] if isinstance(pid, tuple) and pid else None
+        if kind == "settings":
+            return self.settings
+        if kind == "module":
+            return importlib.import_module(pid[1])
+        if kind == "template":
+            return self.gen.env.get_template(pid[1])
+        if kind == "env":
+            return self.gen.env
+        if kind == "cache":
+            return None
+        raise _Corrupt(f"unknown reference {pid!r}")
+
+
+def _refresh(gen, settings: dict, state, article, lists: dict) -> None:
+    """Read one post again (Pelican's reader, its signals) into the snapshot's object, then
+    what the plugins attach to each article in a full build; _Unusable when its structure or
+    anything the other outputs show of it changed."""
+    from pelican import signals
+    from pelican.contents import Article
+
+    before = incremental._structure_entry(article)
+    links = article.get_static_links()
+    if getattr(article, "videos", None):
+        raise _Unusable(f"{article.source_path} has videos (the video manifest)")
+    problems = _problems(settings)
+    rel = os.path.relpath(article.source_path, gen.path)
+    try:
+        fresh = gen.readers.read_file(
+            base_path=gen.path, path=rel, content_class=Article, context=gen.context,
+            preread_signal=signals.article_generator_preread, preread_sender=gen,
+            context_signal=signals.article_generator_context, context_sender=gen)
+    except Exception as exc:  # noqa: BLE001 - Pelican's run reports it as it does
+        raise _Unusable(f"{rel} could not be read ({exc})") from exc
+    if not isinstance(fresh, Article) or not fresh.is_valid():
+        raise _Unusable(f"{rel} is not a valid article any more")
+    if _problems(settings) != problems or getattr(fresh, "videos", None):
+        raise _Unusable(f"{rel}: a CTA or video marker to check")
+    if fresh.get_static_links() != links:
+        raise _Unusable(f"{rel}: its static links changed")
+    translations = getattr(article, "translations", [])
+    vars(article).clear()
+    vars(article).update(vars(fresh))
+    article.translations = translations
+    article.settings = settings
+    if incremental._structure_entry(article) != before:
+        raise _Unusable(f"{rel}: its slug, URL, title, date, taxonomy or status changed")
+    siteurl = settings.get("SITEURL", "")
+    shown = any(article is a for name in ("articles", "translations") for a in lists[name])
+    listed = shown or any(article is a for name in ("drafts", "drafts_translations")
+                          for a in lists[name])
+    if plugin_enabled(settings, "print_view") and shown:
+        from ownmedia.plugins import print_view
+
+        article.print_url = print_view.print_url(article.save_as)
+    if plugin_enabled(settings, "seo") and listed:
+        from ownmedia.plugins import seo
+        from ownmedia.plugins.seo.checks import check_content
+
+        try:
+            check_content(article, settings)
+        except Exception as exc:  # noqa: BLE001 - Pelican's run reports it
+            raise _Unusable(f"{rel}: {exc}") from exc
+        article.seo = seo.seo_meta(article, siteurl, True, settings)
+
+
+def _problems(settings: dict) -> tuple:
+    """What the CTA and video plugins noted while reading (their build states)."""
+    found = []
+    for name in ("_OWNMEDIA_CTA_BUILD", "_OWNMEDIA_VIDEO_BUILD"):
+        state = settings.get(name)
+        found.append(tuple(getattr(state, "errors", ()) or ()))
+        found.append(len(getattr(state, "videos", ()) or ()))
+    return tuple(found)
