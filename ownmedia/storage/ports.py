@@ -258,6 +258,19 @@ class GoalRecord:
     display_name: str
 
 
+def configured_goals(goals: Sequence[dict], domains: Sequence[str]) -> list[GoalRecord]:
+    """The goals of `[analytics] goals` as records: one per domain unless the goal names its
+    own; a page goal without a display name is "Visit <path>", as Plausible names it."""
+    records = []
+    for goal in goals:
+        event_name, page_path = goal.get("event_name") or "", goal.get("page_path") or ""
+        display = goal.get("display_name") or event_name or f"Visit {page_path}"
+        for domain in [goal["domain"]] if goal.get("domain") else domains:
+            records.append(GoalRecord(domain, "event" if event_name else "page", event_name,
+                                      page_path, display))
+    return records
+
+
 class GoalStorage(Protocol):
     """The goals stored per site (PUT /api/v1/sites/goals, `ownmedia goals add`)."""
 

@@ -39,3 +39,29 @@ def test_site_goals_read_the_port(backend):
     names = [g.display_name for g in site_goals(backend.goals, "a.example", None)]
     assert "Signup" in names and "CTA Click" in names
     assert delete_goal(backend.goals, "a.example", "Signup")
+
+
+def open_sink(backend):
+    """The event sink on the backend's storage (on PostgreSQL, borrowing its pool)."""
+    if backend.kind == "postgresql":
+        from ownmedia.storage.postgres.events import PostgresEventSink
+
+        return PostgresEventSink(backend.pg, durable=False)
+    from ownmedia.storage.sqlite.events import SqliteEventSink
+
+    return SqliteEventSink.in_dir(backend.data_dir, durable=False)
+
+
+def test_configured_goals_are_seeded_through_the_goal_port(backend):
+    backend.goals.put(GoalRecord("a.example", "page", "", "/merci/", "Thanks"))
+    configured = [{"page_path": "/merci/"}, {"event_name": "Signup"},
+                  {"domain": "b.example", "event_name": "Play", "display_name": "Video play"}]
+    sink = open_sink(backend)
+    try:
+        assert sink.seed_goals(configured, ["a.example"]) == 2  # /merci/ existed already
+        assert sink.seed_goals(configured, ["a.example"]) == 0
+    finally:
+        sink.close()
+    assert [g.display_name for g in backend.goals.goals("a.example")] == ["Thanks", "Signup"]
+    assert backend.goals.goals("b.example") == [
+        GoalRecord("b.example", "event", "Play", "", "Video play")]

@@ -37,7 +37,9 @@ from ownmedia.events.record import (
 from ownmedia.events.salts import SaltBox, utc_day
 from ownmedia.events.sessions import SessionTracker
 from ownmedia.events.validation import EventValidationError
+from ownmedia.storage.drain import LoopDrain
 from ownmedia.storage.event_ports import SinkClosed
+from ownmedia.storage.ports import configured_goals
 from ownmedia.storage.postgres.db import UNAVAILABLE, PgDatabase, migrate, unavailable
 from ownmedia.storage.postgres.events_schema import EVENT_MIGRATIONS
 from ownmedia.storage.postgres.outbox import INSERT_OUTBOX, PostgresOutbox
@@ -115,7 +117,7 @@ class SessionIds:
         return new_id
 
 
-class PostgresEventSink:
+class PostgresEventSink(LoopDrain):
     """An EventSink on PostgreSQL (see the module's docstring)."""
 
     def __init__(
@@ -290,21 +292,11 @@ class PostgresEventSink:
         elif not self._inflight and self._idle is not None:
             self._idle.set()
 
-    def _loop_running_elsewhere(self) -> bool:
-        loop = self.loop
-        if loop is None or loop.is_closed() or not loop.is_running():
-            return False
-        try:
-            return asyncio.get_running_loop() is not loop
-        except RuntimeError:
-            return True
-
     def _run_sync(self, job: tuple) -> Any:
         if self.closed:
             raise SinkClosed("the event store is closed")
         if self._loop_running_elsewhere():
-            assert self.loop is not None
-            return asyncio.run_coroutine_threadsafe(self._submit(job), self.loop).result(60)
+            return self._on_loop(self._submit(job))
         [(ok, value)] = self._write([job])
         if not ok:
             raise value
@@ -371,41 +363,18 @@ class PostgresEventSink:
             lambda conn: conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None)
 
     def seed_goals(self, goals: Iterable[dict], domains: Iterable[str]) -> int:
-        goals, domains = list(goals), list(domains)
+        """Create the configured goals that do not exist yet, through the goal port (the
+        Stats API and `ownmedia goals` write the same table); how many were added."""
+        from ownmedia.storage.postgres.goals import PgGoalStorage
 
-        def job(conn: psycopg.Connection) -> int:
-            added = 0
-            for goal in goals:
-                event_name, page_path = goal.get("event_name"), goal.get("page_path")
-                goal_type = "event" if event_name else "page"
-                display = goal.get("display_name") or event_name or f"Visit {page_path}"
-                for domain in [goal["domain"]] if goal.get("domain") else domains:
-                    cur = conn.execute(
-                        "INSERT INTO goals (domain, goal_type, event_name, page_path,"
-                        " display_name) SELECT %s, %s, %s, %s, %s WHERE NOT EXISTS (SELECT 1"
-                        " FROM goals WHERE domain = %s AND goal_type = %s AND event_name IS NOT"
-                        " DISTINCT FROM %s AND page_path IS NOT DISTINCT FROM %s)",
-                        [domain, goal_type, event_name, page_path, display,
-                         domain, goal_type, event_name, page_path])
-                    added += cur.rowcount
-            return added
-        return self._transaction(job)
+        store = PgGoalStorage(self.db, schema_ready=True)
+        return sum(store.put(record)[1]
+                   for record in configured_goals(list(goals), list(domains)))
 
-    async def aclose(self) -> None:
-        self.closed = True
-        if self._idle is not None and asyncio.get_running_loop() is self.loop:
-            await self._idle.wait()
-        await asyncio.to_thread(self._close_pool)
+    # shutdown (aclose, close: storage.drain) --------------------------------------------------
+    release_blocks = True  # the batches in flight finish in their threads first
 
-    def close(self) -> None:
-        if self._loop_running_elsewhere():
-            assert self.loop is not None
-            asyncio.run_coroutine_threadsafe(self.aclose(), self.loop).result(60)
-            return
-        self.closed = True
-        self._close_pool()
-
-    def _close_pool(self) -> None:
+    def _release(self) -> None:
         self._executor.shutdown(wait=True)
         with contextlib.suppress(Exception):
             self.db.close()

@@ -22,10 +22,11 @@ def _record(row: dict) -> GoalRecord:
 class PgGoalStorage:
     """The `GoalStorage` port on PostgreSQL."""
 
-    def __init__(self, db: PgDatabase):
+    def __init__(self, db: PgDatabase, *, schema_ready: bool = False):
+        """`schema_ready`: the event store's migrations already ran (the sink itself)."""
         self.db = db
         with _SCHEMA_LOCK:  # the table is the event store's: its migrations make it
-            if db.url not in _MIGRATED:
+            if not schema_ready and db.url not in _MIGRATED:
                 from ownmedia.storage.postgres.events import PostgresEventSink
 
                 PostgresEventSink(db.url, durable=False).close()

@@ -17,9 +17,11 @@ from ownmedia.events.salts import SaltBox, utc_day
 from ownmedia.events.sessions import SessionTracker
 from ownmedia.events.validation import EventValidationError
 from ownmedia.storage.errors import StorageUnavailable
+from ownmedia.storage.ports import configured_goals
 from ownmedia.storage.sqlite import connect, migrate, storage_error
 from ownmedia.storage.sqlite import visits as visit_state
 from ownmedia.storage.sqlite.events_schema import EVENT_MIGRATIONS
+from ownmedia.storage.sqlite.goals import SqliteGoalStorage
 from ownmedia.storage.sqlite.outbox import INSERT_OUTBOX, SqliteOutbox
 from ownmedia.storage.sqlite.salts import load_salts
 from ownmedia.storage.sqlite.writer import GroupCommitWriter, WriterClosed
@@ -211,26 +213,13 @@ class SqliteEventSink:
             lambda conn: conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None)
 
     def seed_goals(self, goals: Iterable[dict], domains: Iterable[str]) -> int:
-        """Create the configured goals that do not exist yet; returns how many were added."""
-        goals, domains = list(goals), list(domains)
+        """Create the configured goals that do not exist yet (through the goal port, in the
+        writer's transaction); returns how many were added."""
+        records = configured_goals(list(goals), list(domains))
 
         def job(conn: sqlite3.Connection) -> int:
-            added = 0
-            for goal in goals:
-                event_name, page_path = goal.get("event_name"), goal.get("page_path")
-                goal_type = "event" if event_name else "page"
-                display = goal.get("display_name") or event_name or f"Visit {page_path}"
-                for domain in [goal["domain"]] if goal.get("domain") else domains:
-                    cur = conn.execute(
-                        "INSERT INTO goals (domain, goal_type, event_name, page_path,"
-                        " display_name) SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM"
-                        " goals WHERE domain = ? AND goal_type = ? AND event_name IS ?"
-                        " AND page_path IS ?)",
-                        (domain, goal_type, event_name, page_path, display,
-                         domain, goal_type, event_name, page_path),
-                    )
-                    added += cur.rowcount
-            return added
+            store = SqliteGoalStorage(conn=conn)
+            return sum(store.put(record)[1] for record in records)
 
         return self._run(job)
 

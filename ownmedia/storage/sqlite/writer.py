@@ -26,6 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from ownmedia.storage.drain import LoopDrain
 from ownmedia.storage.event_ports import SinkClosed
 
 log = logging.getLogger("ownmedia.events")
@@ -38,7 +39,7 @@ class WriterClosed(SinkClosed):
     """The store is shutting down and takes no more writes."""
 
 
-class GroupCommitWriter:
+class GroupCommitWriter(LoopDrain):
     def __init__(
         self,
         conn: sqlite3.Connection,
@@ -197,24 +198,12 @@ class GroupCommitWriter:
             self.on_failure()
 
     # synchronous path ---------------------------------------------------------------------------
-    def _loop_running_elsewhere(self) -> bool:
-        loop = self.loop
-        if loop is None or loop.is_closed() or not loop.is_running():
-            return False
-        try:
-            return asyncio.get_running_loop() is not loop
-        except RuntimeError:
-            return True
-
     def run(self, job: Job, timeout: float | None = 60) -> Any:
         """Blocking helper for code outside the event loop (never call it inside the loop)."""
         if self.closed:
             raise WriterClosed("the event store is closed")
         if self._loop_running_elsewhere():
-            assert self.loop is not None
-            return asyncio.run_coroutine_threadsafe(self.run_async(job), self.loop).result(
-                timeout
-            )
+            return self._on_loop(self.run_async(job), timeout)
         with self._lock:
             try:
                 [(ok, value)] = self._execute([(job, None)])
@@ -227,24 +216,8 @@ class GroupCommitWriter:
             raise value
         return value
 
-    # shutdown -----------------------------------------------------------------------------------
-    async def aclose(self) -> None:
-        """From the loop: finish the queued batches, then close."""
-        self.closed = True
-        if self._idle is not None and asyncio.get_running_loop() is self.loop:
-            await self._idle.wait()
-        self._close_conn()
-
-    def close(self) -> None:
-        """From outside the loop: finish the queued batches, then close."""
-        if self._loop_running_elsewhere():
-            assert self.loop is not None
-            asyncio.run_coroutine_threadsafe(self.aclose(), self.loop).result(60)
-            return
-        self.closed = True
-        self._close_conn()
-
-    def _close_conn(self) -> None:
+    # shutdown (aclose, close: storage.drain) -------------------------------------------------
+    def _release(self) -> None:
         with self._lock:
             if self._conn_closed:
                 return
