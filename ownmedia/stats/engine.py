@@ -99,6 +99,7 @@ class Compiler:
         self.prop_cols: dict[str, str] | None = None  # prop key -> r_props column
         self.plain_visits = False  # r_visits stores visit attributes as shown
         self.conn: SqlReader | None = None  # for the sequence filter's matching
+        self.step_cache: sequence.StepCache | None = None  # the store's, shared by queries
 
     def breakdown_goals(self) -> dict[str, Goal]:
         """The goals an event:goal breakdown shows: those the top-level goal filters select,
@@ -157,7 +158,7 @@ class Compiler:
             return f"{a}.{self.prop_cols[m.group(1)]}"
         if m:
             return f"COALESCE({self.sql.json_text(f'{a}.props', m.group(1))}, {q(NONE)})"
-        if self.plain_visits and name in VISIT_COL:
+        if self.plain_visits and a == "r" and name in VISIT_COL:
             return f"{a}.{VISIT_COL[name]}"
         if name == "visit:city":
             return self.sql.city(f"{a}.v_city")
@@ -185,7 +186,8 @@ class Compiler:
         base, bparams = self.base_where("e")
         compiled = [self.filter(step, "e") for step in steps]
         next_event = any(d.startswith("event:") for d in self.query.dimensions)
-        found = sequence.matches(self.conn, base, bparams, compiled, next_event=next_event)
+        found = sequence.matches(self.conn, base, bparams, compiled, next_event=next_event,
+                                 cache=self.step_cache)
         column = "id" if next_event else "session_id"
         return self.sql.ids_in(f"{a}.{column}"), [self.sql.ids_param(found)]
 
@@ -205,8 +207,9 @@ class Compiler:
             if negate:
                 keep_missing = "" if none in values else f" OR NOT {has_key}"
                 return f"(({has_key} AND NOT {member}){keep_missing})", list(values)
-            missing = f" OR NOT {has_key}" if none in values else ""
-            return f"(({has_key} AND {member}){missing})", list(values)
+            if none not in values:  # the text is NULL without the key: one JSON read, not two
+                return f"({member})", list(values)
+            return f"(({has_key} AND {member}) OR NOT {has_key})", list(values)
         if kind == "contains":
             sql = "(" + " OR ".join(self.sql.contains(expr) for _ in values) + ")"
         else:
@@ -227,6 +230,10 @@ class Compiler:
             return f"NOT ({sql})", p
         if op == "sequence":
             return self._sequence(f[1], a)
+        if op in ("has_done", "has_not_done") and self.plain_visits and a == "r" \
+                and self.step_cache is not None:  # r_visits: the visits' ids, as a sequence
+            sql, p = self._sequence([f[1]], a)
+            return (f"NOT ({sql})" if op == "has_not_done" else sql), p
         if op in ("has_done", "has_not_done"):
             h = a + "h"
             base, bp = self.base_where(h)
@@ -324,8 +331,11 @@ NEGATIVE = ("is_not", "contains_not", "matches_not")
 ROLLUP_TIME = {"time", "time:day", "time:week", "time:month"}
 
 
+BEHAVIOURAL = "(behavioural)"  # what _leaf_dims reports for has_done, sequence...
+
+
 def _leaf_dims(filters: list) -> set[str] | None:
-    """Dimensions the filters test, or None when a behavioural filter is present."""
+    """Dimensions the filters test; a behavioural filter counts as BEHAVIOURAL."""
     dims: set[str] = set()
     for f in filters:
         if f[0] in ("and", "or"):
@@ -333,7 +343,7 @@ def _leaf_dims(filters: list) -> set[str] | None:
         elif f[0] == "not":
             inner = _leaf_dims([f[1]])
         elif f[0] in ("has_done", "has_not_done", "sequence"):
-            return None
+            inner = {BEHAVIOURAL}
         else:
             inner = {f[1]}
         if inner is None:
@@ -352,7 +362,9 @@ def rollup_for(query: Query) -> str | None:
     metrics = set(query.metrics)
     dims = set(query.dimensions)
     visit_dims = {d for d in dims | tested if d.startswith("visit:")}
-    if not (dims - ROLLUP_TIME - visit_dims) and not (tested - visit_dims) \
+    # a behavioural filter selects whole visits (session ids), so r_visits, one row per visit
+    # and day, answers it exactly when everything else is about visits: funnels read it
+    if not (dims - ROLLUP_TIME - visit_dims) and not (tested - visit_dims - {BEHAVIOURAL}) \
             and metrics <= VISIT_METRICS:
         return "visits"
     if "event:page" in dims and not (dims - ROLLUP_TIME - {"event:page"}) \
@@ -533,13 +545,15 @@ def _run_visits(conn: SqlReader, query: Query, c: Compiler, dsql: list[str],
 
 
 def run_query(conn: SqlReader, query: Query, goals: list[Goal], *,
-              dialect: StatsDialect, rollups: bool = False) -> dict:
+              dialect: StatsDialect, rollups: bool = False,
+              step_cache: sequence.StepCache | None = None) -> dict:
     """Execute `query`; return Plausible's answer shape {results, meta, query}.
 
     With `rollups` (the connection has them attached as `st`, refreshed), queries they can
     answer exactly read them instead of the events."""
     c = Compiler(query, goals, dialect)
     c.conn = conn
+    c.step_cache = step_cache
     kind = rollup_for(query) if rollups else None
     rows = None
     if kind == "props":

@@ -13,14 +13,66 @@ the period's events in visit and time order."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 
 from ownmedia.storage.event_ports import SqlReader
 
 
+class StepCache:
+    """The events that match a step, kept for a short while per state of the events table.
+
+    Why: a funnel asks one query per step, and step k repeats steps 1..k-1; a read-through
+    step scans half the events (its props are JSON), so the review's funnels read them once
+    instead of once per step. The key holds the events' (highest id, count), read before the
+    step, so an event written in between makes a new entry: an answer never misses an event
+    committed before its query started."""
+
+    SECONDS = 60.0
+    SIZE = 64
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[tuple, tuple[float, list[tuple]]] = {}
+        self._busy: dict[tuple, threading.Lock] = {}  # keys being computed
+
+    def rows(self, key: tuple, compute: Callable[[], list[tuple]]) -> list[tuple]:
+        """The cached rows of `key`, else compute them; a funnel's steps are asked at the same
+        time, so a thread finding the key being computed waits for that result."""
+        with self._lock:
+            hit = self._rows.get(key)
+            if hit is not None and time.monotonic() - hit[0] <= self.SECONDS:
+                return hit[1]
+            busy = self._busy.get(key)
+            if busy is None:
+                busy = self._busy[key] = threading.Lock()
+                busy.acquire()
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            with busy:  # released once the computing thread is done (or failed)
+                pass
+            return self.rows(key, compute)
+        try:
+            rows = compute()
+            with self._lock:
+                self._rows[key] = (time.monotonic(), rows)
+                while len(self._rows) > self.SIZE:
+                    self._rows.pop(next(iter(self._rows)))
+            return rows
+        finally:
+            with self._lock:
+                del self._busy[key]
+            busy.release()
+
+
 def matches(conn: SqlReader, base: str, params: list, steps: list[tuple[str, list]],
-            *, next_event: bool) -> list[int]:
+            *, next_event: bool, cache: StepCache | None = None) -> list[int]:
     """The matching visits' session ids, or their next events' ids."""
+    if cache is not None and not next_event:
+        return _visits_through(conn, base, params, steps, cache)
     cols = ", ".join(f"COALESCE({sql}, FALSE)" for sql, _ in steps)
     step_params = [p for _, ps in steps for p in ps]
     if next_event:  # the event that follows may be any event: read them all
@@ -52,4 +104,34 @@ def matches(conn: SqlReader, base: str, params: list, steps: list[tuple[str, lis
             if step == n and not next_event:
                 add(session)
                 done = True
+    return found
+
+
+def _visits_through(conn: SqlReader, base: str, params: list, steps: list[tuple[str, list]],
+                    cache: StepCache) -> list[int]:
+    """matches() without next events, each step's events read once per state of the table
+    (see StepCache), then merged in (visit, time, id) order."""
+    version = tuple(conn.execute("SELECT MAX(id), COUNT(*) FROM events").fetchone())
+    events: dict[int, list] = {}  # id -> [session, ts, id, bit mask of the steps it is]
+    for i, (sql, step_params) in enumerate(steps):
+        key = (version, base, tuple(params), sql, tuple(step_params))
+        query = f"SELECT e.session_id, e.ts, e.id FROM events e WHERE {base} AND ({sql})"
+        args = [*params, *step_params]
+        rows = cache.rows(key, lambda q=query, a=args: [tuple(r) for r in conn.execute(q, a)])
+        bit = 1 << i
+        for session, ts, event_id in rows:
+            seen = events.get(event_id)
+            if seen is None:
+                events[event_id] = [session, ts, event_id, bit]
+            else:
+                seen[3] |= bit
+    found: list[int] = []
+    session, step, n = None, 0, len(steps)
+    for sid, _ts, _id, mask in sorted(events.values()):
+        if sid != session:
+            session, step = sid, 0
+        if step < n and mask >> step & 1:
+            step += 1
+            if step == n:
+                found.append(sid)
     return found

@@ -16,6 +16,7 @@ from ownmedia.config import Config
 from ownmedia.stats.engine import run_query
 from ownmedia.stats.goals import Goal, put_goal, site_goals
 from ownmedia.stats.query import parse_query
+from ownmedia.stats.sequence import StepCache
 from ownmedia.storage.errors import StorageError
 from ownmedia.storage.event_backend import open_stats_backend
 from ownmedia.storage.event_ports import SqlReader, StatsBackend
@@ -35,6 +36,7 @@ class StatsStore:
         self.rollups = rollups
         self._cache: dict[str, tuple[float, dict]] = {}
         self._cache_lock = threading.Lock()
+        self._steps = StepCache()  # funnel steps' events, shared by this store's queries
 
     def _use_rollups(self) -> bool:
         return self.rollups and self.backend.has_rollups
@@ -70,7 +72,8 @@ class StatsStore:
         if hit is None or now - hit[0] > PAGE_CACHE_SECONDS:
             limit, offset = q.limit, q.offset
             q.limit, q.offset = 10**12, 0
-            full = run_query(conn, q, goals, dialect=self.backend.dialect, rollups=use_rollups)
+            full = run_query(conn, q, goals, dialect=self.backend.dialect, rollups=use_rollups,
+                             step_cache=self._steps)
             q.limit, q.offset = limit, offset
             hit = (now, full)
             if len(full["results"]) > q.limit:  # more pages will be asked for
