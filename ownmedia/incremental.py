@@ -668,3 +668,24 @@ def write_artefact(writer, name: str, inputs: Iterable[str], make: Callable[[], 
         writer.write_artefact(name, inputs, make)
     else:
         _write_plain(Path(writer.output_path) / name, make())
+
+
+def shown_contents(call: tuple) -> list:
+    """The content objects a recorded Writer call shows (lists and paginated dicts walked).
+    Pelican gives every tag, category and author listing all_articles; they show only their
+    own."""
+    found: list = []
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v)
+        elif hasattr(value, "source_path"):
+            found.append(value)
+
+    walk(call[2] if call[0] == "feed" else
+         {k: v for k, v in call[4].items() if k != "all_articles"})
+    return found

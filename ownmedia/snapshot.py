@@ -111,10 +111,7 @@ def save(state) -> None:
     number = {path: n for n, path in enumerate(sources)}
     shows = []  # per Writer call, the posts it shows (indices into sources)
     for call in state.recording:
-        found: set[str] = set()
-        made_from = call[2] if call[0] == "feed" else {
-            k: v for k, v in call[4].items() if k != "all_articles"}
-        _contained_sources(made_from, found)
+        found = {obj.source_path for obj in incremental.shown_contents(call)}
         shows.append(sorted(number[p] for p in found if p in number))
     data = {"context": gen.context, "lists": lists, "recording": state.recording,
             "shows": shows, "file_fps": dict(state._file_fps)}
@@ -145,18 +142,6 @@ def save(state) -> None:
 # per-article attributes a rebuild from the snapshot makes again for the posts it renders
 # (plugins/print_view's per-build data and plugins/print_qr's code, plugins/share's links)
 DERIVED = ("_ownmedia_print_data", "print_qr", "share_links")
-
-
-def _contained_sources(value, into: set[str]) -> None:
-    """The source paths of the content objects a Writer call was given."""
-    if isinstance(value, dict):
-        for v in value.values():
-            _contained_sources(v, into)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            _contained_sources(v, into)
-    elif hasattr(value, "source_path"):
-        into.add(value.source_path)
 
 
 def _digest(path: Path) -> str:

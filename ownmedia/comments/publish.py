@@ -34,29 +34,11 @@ def atomic_write(path: Path, text: str) -> None:
     atomic_write_text(path, text)
 
 
-def _contained_ids(value, into: set[int]) -> None:
-    """The ids of the content objects a Writer call was given (lists, paginated dicts)."""
-    if isinstance(value, dict):
-        for v in value.values():
-            _contained_ids(v, into)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            _contained_ids(v, into)
-    elif hasattr(value, "source_path"):
-        into.add(id(value))
-
-
 def index_calls(recording: list) -> list[tuple[set[int], tuple]]:
-    """Each recorded Writer call with the ids of the content objects it shows. Pelican gives
-    every tag, category and author listing all_articles; they show only their own (see
-    ownmedia.incremental)."""
+    """Each recorded Writer call with the ids of the content objects it shows."""
     calls = []
     for call in recording:
-        ids: set[int] = set()
-        if call[0] == "file":
-            _contained_ids({k: v for k, v in call[4].items() if k != "all_articles"}, ids)
-        else:  # a feed, made from its elements
-            _contained_ids(call[2], ids)
+        ids = {id(obj) for obj in incremental.shown_contents(call)}
         calls.append((ids, call))
     return calls
 
