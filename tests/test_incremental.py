@@ -165,3 +165,24 @@ def test_the_lock_message_through_the_pelican_command(tmp_path):
     text = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "another build is writing" in text and "Traceback" not in text
+
+
+def test_an_edit_is_rebuilt_from_the_snapshot_and_a_damaged_one_is_ignored(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="ownmedia")
+    corpus = Corpus(tmp_path)
+    corpus.build()
+    corpus.edit_body()
+    caplog.clear()
+    assert_same_tree(corpus.build(), corpus.full())
+    assert "from the build snapshot" in caplog.text
+    pickles = list((tmp_path / "cache-inc").rglob("snapshot-*.pickle"))
+    assert pickles, "a build leaves a snapshot"
+    pickles[0].write_bytes(b"not a pickle at all")
+    corpus.edit_body()
+    caplog.clear()
+    assert_same_tree(corpus.build(), corpus.full())
+    assert "build snapshot" in caplog.text and "ignored" in caplog.text
+    assert "Traceback" not in caplog.text
+    shutil.rmtree(tmp_path / "cache-inc")  # deleting the cache is always safe
+    corpus.edit_body()
+    assert_same_tree(corpus.build(), corpus.full())
