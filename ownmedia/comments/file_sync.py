@@ -128,9 +128,9 @@ class FileSync:
                       website=comment.website or "", reply_to=comment.reply_to,
                       type=comment.type, source=comment.source)
         with self.store.transaction() as tx:
+            stored = tx.get(comment.id)  # first: it locks the row against the moderator
             if tx.file_pending(comment.id) or not path.exists():
                 return ""
-            stored = tx.get(comment.id)
             if stored is None:
                 tx.insert(comment_row(id=comment.id, post=comment.post, status="approved",
                                       lang=self.default_lang, created=created,
@@ -148,6 +148,7 @@ class FileSync:
     def _unpublish(self, stored: StoredComment) -> bool:
         with self.store.transaction() as tx:
             # still approved and still without an intent: the moderator did not touch it since
+            tx.get(stored.id)  # locks the row first, so the intent read below is the latest
             if tx.file_pending(stored.id):
                 return False
             changed = tx.unpublish(stored.id, REMOVED_REASON, time.time())

@@ -82,3 +82,45 @@ def test_scan_parses_only_changed_files_and_follows_edits(tmp_path):
     (site.content / "comments" / POST / "broken.md").write_text("no header\n", encoding="utf-8")
     assert sync.scan().changed == 0  # a bad file is logged and skipped, never a crash
     store.close()
+
+
+def test_a_scan_never_republishes_what_the_moderator_is_rejecting(tmp_path, postgres_url):
+    """PostgreSQL: the scan parses a comment file while the moderator's transaction rejects
+    that comment; once the moderator commits, the row must stay rejected (the scan waits on
+    the row's lock and then finds the moderator's file intent)."""
+    import threading
+    from datetime import UTC, datetime
+
+    import psycopg
+
+    from ownmedia.comment_format import Comment, write_comment_file
+    from ownmedia.storage import Backend
+    from ownmedia.storage.ports import comment_row
+
+    backend = Backend(postgres_url, tmp_path)
+    backend.migrate()
+    store, comments_dir = backend.comments, tmp_path / "comments"
+    when = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    with store.transaction() as tx:
+        tx.insert(comment_row(id="c1", post=POST, status="approved", author="Ann", body="Hi",
+                              created=when.timestamp(), updated=when.timestamp()))
+    write_comment_file(comments_dir, Comment(id="c1", post=POST, author="Ann", date=when,
+                                             body="Hi"))
+    sync = FileSync(store, comments_dir)
+    scanning = threading.Thread(target=sync.scan)
+    with psycopg.connect(postgres_url, autocommit=True) as watcher:
+        def scan_waits_on_a_lock() -> bool:
+            return watcher.execute("SELECT count(*) FROM pg_stat_activity WHERE"
+                                   " wait_event_type = 'Lock' AND datname = current_database()"
+                                   ).fetchone()[0] > 0
+
+        with store.transaction() as tx:  # what Moderator._set_one does, held open
+            tx.get("c1")
+            tx.set_status("c1", "rejected", when.timestamp())
+            tx.queue_file("c1", POST)
+            scanning.start()
+            wait_for(scan_waits_on_a_lock, timeout=30)
+    scanning.join(timeout=30)
+    assert not scanning.is_alive()
+    assert store.get("c1").status == "rejected"
+    backend.close()
