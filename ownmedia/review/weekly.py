@@ -28,6 +28,7 @@ from ownmedia.storage.ports import SentReviews
 log = logging.getLogger("ownmedia.review")
 POLL_SECONDS = 60.0
 RETRY_SECONDS = 300.0
+CLAIM_SECONDS = 900.0  # a claim outlives a slow review; a dead sender's lapses then
 STATE_NAME = "review.weekly"
 
 
@@ -51,6 +52,7 @@ class WeeklyReview:
         self._stop = asyncio.Event()
         self._lock = asyncio.Lock()
         self._sending = False
+        self.holder = secrets.token_hex(8)  # names this sender's claim on a week
 
     @property
     def config(self):
@@ -95,14 +97,24 @@ class WeeklyReview:
             week = due_week(self.now(), self.config.review.weekly_hour)
             if week is None or self.sent is None or self.sent.was_sent(week.isoformat()):
                 return None
-            recipients = list(self.config.review.weekly_to)
-            report = await self._report(Period(week, week + timedelta(days=6)))
-            msg = await asyncio.to_thread(review_email, report, self.config, recipients)
-            self._sending = True
+            # another instance on the same database may be sending this week: one claims it
+            if not self.sent.claim(week.isoformat(), self.holder, self.now().timestamp(),
+                                   CLAIM_SECONDS):
+                return None
             try:
-                await asyncio.to_thread(self._send_and_record, msg, week.isoformat(), recipients)
+                if self.sent.was_sent(week.isoformat()):  # sent while we were claiming
+                    return None
+                recipients = list(self.config.review.weekly_to)
+                report = await self._report(Period(week, week + timedelta(days=6)))
+                msg = await asyncio.to_thread(review_email, report, self.config, recipients)
+                self._sending = True
+                try:
+                    await asyncio.to_thread(self._send_and_record, msg, week.isoformat(),
+                                            recipients)
+                finally:
+                    self._sending = False
             finally:
-                self._sending = False
+                self.sent.release(week.isoformat(), self.holder)
             log.info("weekly review of %s sent to %s", week, ", ".join(recipients))
             return week.isoformat()
 

@@ -136,6 +136,10 @@ def test_weekly_mail_every_monday_once(sim, smtp, tmp_path):  # noqa: F811
         assert client.portal.call(weekly.tick) is None
         assert len(smtp.messages) == 1
         clock.now = at("2026-04-06", 7)
+        # another instance on the same storage is sending that week: this one stays quiet
+        assert weekly.sent.claim("2026-03-30", "other", clock.now, 900)
+        assert client.portal.call(weekly.tick) is None
+        weekly.sent.release("2026-03-30", "other")  # it failed and let go
         assert client.portal.call(weekly.tick) == "2026-03-30"
         wait_messages(smtp, 2)
         assert client.portal.call(weekly.tick) is None

@@ -17,6 +17,15 @@ REVIEW_MAIL_MIGRATIONS: list[Migration] = [(
         recipients TEXT NOT NULL
     );
     """,
+), (
+    "review_mail_0002_claims",
+    """
+    CREATE TABLE review_mail_claims (
+        week TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        until DOUBLE PRECISION NOT NULL    -- the claim lapses then (its holder died sending)
+    );
+    """,
 )]
 
 
@@ -31,6 +40,19 @@ class PgSentReviews:
 
     def was_sent(self, week: str) -> bool:
         return bool(self.db.query("SELECT 1 FROM review_mail_sent WHERE week = %s", (week,)))
+
+    def claim(self, week: str, holder: str, now: float, lease_seconds: float) -> bool:
+        with self.db.transaction() as conn:
+            return conn.execute(
+                "INSERT INTO review_mail_claims (week, holder, until) VALUES (%s, %s, %s)"
+                " ON CONFLICT (week) DO UPDATE SET holder = excluded.holder,"
+                " until = excluded.until WHERE review_mail_claims.until < %s",
+                (week, holder, now + lease_seconds, now)).rowcount == 1
+
+    def release(self, week: str, holder: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM review_mail_claims WHERE week = %s AND holder = %s",
+                         (week, holder))
 
     def record(self, week: str, recipients: Sequence[str], when: float | None = None) -> None:
         with self.db.transaction() as conn:

@@ -18,6 +18,13 @@ MIGRATIONS = [(
     "  sent_at REAL NOT NULL,\n"
     "  recipients TEXT NOT NULL\n"
     ");",
+), (
+    "0002_review_mail_claims",
+    "CREATE TABLE review_mail_claims (\n"
+    "  week TEXT PRIMARY KEY,\n"
+    "  holder TEXT NOT NULL,\n"
+    "  until REAL NOT NULL\n"        # the claim lapses then (its holder died while sending)
+    ");",
 )]
 
 
@@ -34,6 +41,19 @@ class SqliteSentReviews:
         with self.lock, mapped("review mail record"):
             return self.conn.execute("SELECT 1 FROM review_mail_sent WHERE week = ?",
                                      (week,)).fetchone() is not None
+
+    def claim(self, week: str, holder: str, now: float, lease_seconds: float) -> bool:
+        with self.lock, mapped("review mail record"):
+            return self.conn.execute(
+                "INSERT INTO review_mail_claims(week, holder, until) VALUES (?, ?, ?)"
+                " ON CONFLICT(week) DO UPDATE SET holder = excluded.holder,"
+                " until = excluded.until WHERE review_mail_claims.until < ?",
+                (week, holder, now + lease_seconds, now)).rowcount == 1
+
+    def release(self, week: str, holder: str) -> None:
+        with self.lock, mapped("review mail record"):
+            self.conn.execute("DELETE FROM review_mail_claims WHERE week = ? AND holder = ?",
+                              (week, holder))
 
     def record(self, week: str, recipients: Sequence[str], when: float | None = None) -> None:
         with self.lock, mapped("review mail record"):
