@@ -10,6 +10,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -28,6 +29,18 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# Runs beside the tests: blocks on a pipe whose only writer is the test process; at EOF (the
+# tests ended, or were killed with -9) it stops the server and removes its directory.
+WATCHDOG = r"""
+import os, shutil, subprocess, sys
+fd, root, *stop = sys.argv[1:]
+while os.read(int(fd), 1):
+    pass
+subprocess.run(stop, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+shutil.rmtree(root, ignore_errors=True)
+"""
 
 
 class PostgresServer:
@@ -61,7 +74,19 @@ class PostgresServer:
                 f"{self.root} -c fsync=on -c max_connections=300")
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l",
                   str(self.root / "log"), "-o", opts, "-w", "start")
+        self._start_watchdog()
         return self
+
+    def _start_watchdog(self) -> None:
+        """No server outlives the tests, even when pytest is killed."""
+        read_end, self._watch = os.pipe()
+        stop = [*self._as_user, str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m",
+                "immediate", "-w", "stop"]
+        self.watchdog = subprocess.Popen(
+            [sys.executable, "-c", WATCHDOG, str(read_end), str(self.root), *stop],
+            pass_fds=(read_end,), start_new_session=True, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(read_end)
 
     def stop(self, mode: str = "fast") -> None:
         """`mode="immediate"` is PostgreSQL's crash (no checkpoint), for fault tests."""
@@ -86,3 +111,6 @@ class PostgresServer:
     def destroy(self) -> None:
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+        if getattr(self, "watchdog", None) is not None:
+            os.close(self._watch)
+            self.watchdog.wait(timeout=60)
