@@ -51,27 +51,54 @@ def build_site(
     files changed (ownmedia.snapshot).
     `publish`: use the publishconf.py beside `settings_file`.
     """
-    from pelican import Pelican
+    from ownmedia import quick_check
 
     if publish:
         settings_file = publish_settings_file(settings_file)
+    before = stamp = None
+    if quick_check.enabled(overrides):
+        stamp = quick_check.stamp_path(output, settings_file, content, overrides)
+        if quick_check.unchanged(stamp):  # before Pelican's import (most of this case)
+            quick_check.log.info("ownmedia: nothing changed since the last build of %s "
+                                 "(quick check)", Path(output).resolve())
+            return Path(output).resolve()
+        stamp.unlink(missing_ok=True)  # a build that fails leaves no stamp
+        before = quick_check.Before(settings_file)
+    from pelican import Pelican
+
     settings = pelican_settings(settings_file, output=output, content=content, **overrides)
     if _incremental_enabled(settings):
         from ownmedia import incremental
 
+        if before is not None and stamp is not None:
+            before.add_inputs(settings)
+
         if incremental.nothing_changed(settings):
             incremental.log.info("ownmedia: nothing changed since the last build of %s",
                                  settings["OUTPUT_PATH"])
+            _write_stamp(stamp, before, settings)
             return Path(settings["OUTPUT_PATH"])
         incremental.note_inputs(settings)  # as nothing_changed saw them, before any plugin
+    else:
+        before = None  # without the dependency record there is nothing to check against
     pelican = Pelican(settings)
     if _incremental_enabled(settings):
         from ownmedia import snapshot
 
         if snapshot.quick_build(pelican):  # only post texts or comment files changed
+            _write_stamp(stamp, before, settings)
             return Path(settings["OUTPUT_PATH"])
     pelican.run()
+    _write_stamp(stamp, before, settings)
     return Path(settings["OUTPUT_PATH"])
+
+
+def _write_stamp(stamp: Path | None, before, settings: dict) -> None:
+    if stamp is None or before is None:
+        return
+    from ownmedia import quick_check
+
+    quick_check.write(stamp, before, settings["OUTPUT_PATH"])
 
 
 def _incremental_enabled(settings: dict) -> bool:
