@@ -18,6 +18,11 @@ Vanilla with its cache (CACHE_CONTENT + LOAD_CONTENT_CACHE) still rewrites every
 its cache only skips reading. ownmedia's rebuilds go through ownmedia.site.build_site: not even
 Pelican's start when no input changed, else Pelican's run with ownmedia's IncrementalWriter.
 
+BENCH_REBUILD=1 runs only the two rebuild rows (nothing changed, edit one post) on the
+1,000-post corpus: one cold ownmedia build, then both cases alternated for 5 rounds, against
+their targets (a few minutes instead of --full's twelve). BENCH_PROFILE=1 with it profiles one
+edit rebuild.
+
 BENCH_PROFILE=1 also prints the top functions of one cold ownmedia build (cProfile)."""
 
 from __future__ import annotations
@@ -74,8 +79,10 @@ def build_once(content: Path, out: Path, cache: Path, mode: str, cpus: int | Non
            "1" if profile else "0"]
     if cpus is not None:
         cmd = ["taskset", "-c", ",".join(str(c) for c in range(cpus)), *cmd]
+    # the quick check's stamps stay beside the run's caches, not in the user's cache dir
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache.parent / "xdg")}
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800, env=env)
     wall = time.perf_counter() - start
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH ")]
     if proc.returncode != 0 or not lines:
@@ -177,7 +184,50 @@ CASES = {
 }
 
 
+def measure_rebuilds(posts: int, rounds: int, console: Console) -> None:
+    """The nothing-changed and edit rows alone, alternated round by round, against targets."""
+    from bench.corpus import generate
+
+    results: dict[str, list[dict]] = {"nothing": [], "edit": []}
+    with tempfile.TemporaryDirectory(prefix="ownmedia-bench-rebuild-") as tmp:
+        tmp = Path(tmp)
+        content, out, cache = tmp / "content", tmp / "out", tmp / "cache"
+        counts = generate(content, posts)
+        cold = build_once(content, out, cache, "ownmedia")
+        console.print(f"corpus: {counts['posts']} posts, {counts['comments']} comments; cold "
+                      f"build {cold['wall']:.1f} s wall; load average {os.getloadavg()[0]:.1f}")
+        for r in range(rounds):
+            results["nothing"].append(build_once(content, out, cache, "ownmedia"))
+            _edit(content, r)
+            results["edit"].append(build_once(content, out, cache, "ownmedia"))
+        if os.environ.get("BENCH_PROFILE") == "1":
+            _edit(content, rounds)
+            prof = build_once(content, out, cache, "ownmedia", profile=True)
+            console.print(prof["profile"], markup=False, highlight=False)
+    table = Table(title=f"Rebuilds, {posts} posts (best and median of {rounds}; machine "
+                        f"shared, load {os.getloadavg()[0]:.1f})",
+                  caption="wall: the build subprocess's whole life (interpreter start "
+                          "included); build: build_site alone; cpu: user+sys")
+    for col in ("case", "wall best s", "wall median s", "build best s", "cpu best s",
+                "peak MiB", "target", "verdict"):
+        table.add_column(col, justify="left" if col in ("case", "target", "verdict")
+                         else "right")
+    for case in ("nothing", "edit"):
+        rs = results[case]
+        walls = sorted(r["wall"] for r in rs)
+        best = walls[0]
+        table.add_row(CASES[case], f"{best:.2f}", f"{walls[len(walls) // 2]:.2f}",
+                      f"{min(r['seconds'] for r in rs):.2f}", f"{min(r['cpu'] for r in rs):.2f}",
+                      f"{max(r['rss_kb'] for r in rs) / 1024:.0f}",
+                      f"<= {TARGETS[case]} s wall",
+                      "ok" if best <= TARGETS[case] else "ABOVE")
+    console.print(table)
+
+
 def run(console: Console, full: bool) -> None:
+    if os.environ.get("BENCH_REBUILD") == "1":
+        measure_rebuilds(1000, 5, console)
+        return
     posts, rounds = (1000, 3) if full else (100, 1)
     results = measure(posts, rounds, console)
     best = {k: min(r["seconds"] for r in rs) for k, rs in results.items()}
