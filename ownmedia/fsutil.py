@@ -55,10 +55,10 @@ def remove_stale_temp_files(folder: str | Path, *, older_than: float = STALE_SEC
     return removed
 
 
-def walk_files(root: Path, skip: Path | None = None):
+def walk_files(root: Path, skip: Path | None = None, skip_names: frozenset[str] = frozenset()):
     """(path, os.stat_result) of every file below `root`, links not followed, `skip` (a
-    resolved folder) left out; unreadable folders and vanished files are passed over, since a
-    file may be saved or removed while we look."""
+    resolved folder) and folders named in `skip_names` left out; unreadable folders and
+    vanished files are passed over, since a file may be saved or removed while we look."""
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -68,6 +68,8 @@ def walk_files(root: Path, skip: Path | None = None):
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
+                if entry.name in skip_names:
+                    continue
                 if skip is None or Path(entry.path).resolve() != skip:
                     stack.append(Path(entry.path))
                 continue

@@ -17,14 +17,14 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from ownmedia.fsutil import atomic_write_text
+from ownmedia.fsutil import atomic_write_text, walk_files
 from ownmedia.pelican_support import plain_logger
 
 log = plain_logger("ownmedia.build")
 
 FORMAT = 1
 ROOT = Path(__file__).resolve().parent.parent
-SKIP_DIRS = {"__pycache__", ".git"}
+SKIP_DIRS = frozenset({"__pycache__", ".git"})
 
 
 def enabled(overrides: dict) -> bool:
@@ -53,25 +53,8 @@ def _stat(path: str) -> str:
 
 def tree_stamps(root: str) -> dict[str, str]:
     """size|mtime of every file below `root` (compiled-code folders left out)."""
-    stamps: dict[str, str] = {}
-    stack = [root]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name not in SKIP_DIRS:
-                    stack.append(entry.path)
-                continue
-            try:
-                st = entry.stat()
-            except OSError:
-                continue
-            stamps[entry.path] = f"{st.st_size}|{st.st_mtime_ns}"
-    return stamps
+    return {path: f"{st.st_size}|{st.st_mtime_ns}"
+            for path, st in walk_files(Path(root), skip_names=SKIP_DIRS)}
 
 
 @cache
