@@ -207,7 +207,10 @@ class Compiler:
             if negate:
                 keep_missing = "" if none in values else f" OR NOT {has_key}"
                 return f"(({has_key} AND NOT {member}){keep_missing})", list(values)
-            if none not in values:  # the text is NULL without the key: one JSON read, not two
+            if none not in values and case_sensitive:  # NULL without the key: one JSON read
+                sql, params = self.sql.json_text_in(f"{a}.props", key, values)
+                return f"({sql})", params
+            if none not in values:
                 return f"({member})", list(values)
             return f"(({has_key} AND {member}) OR NOT {has_key})", list(values)
         if kind == "contains":

@@ -50,6 +50,9 @@ class PostgresDialect:
     def json_text(self, col: str, key: str) -> str:
         return f"({col} ->> {literal(key)})"
 
+    def json_text_in(self, col: str, key: str, values: list[str]) -> tuple[str, list]:
+        return f"{self.json_text(col, key)} IN ({', '.join('?' * len(values))})", list(values)
+
     def json_has(self, col: str, key: str) -> str:
         return f"(({col} -> {literal(key)}) IS NOT NULL)"
 

@@ -20,6 +20,7 @@ from ownmedia.storage.sqlite.rollups import attach, refresh, watermarks
 
 EVENTS_FILE = "events.sqlite3"
 _MIGRATE_LOCK = threading.Lock()
+_PLAIN = re.compile(r'[ !#-\[\]-~]+')  # JSON writes these characters as themselves
 
 
 def literal(value: str) -> str:
@@ -61,6 +62,16 @@ class SqliteDialect:
 
     def json_text(self, col: str, key: str) -> str:
         return f"CAST(json_extract({col}, {literal(f'$.{chr(34)}{key}{chr(34)}')}) AS TEXT)"
+
+    def json_text_in(self, col: str, key: str, values: list[str]) -> tuple[str, list]:
+        """`key`'s text is one of `values`. Parsing JSON costs more than finding text: when each
+        value is written as itself in JSON (printable ASCII, no quote or backslash), instr()
+        on the props text rejects most rows before json_extract reads them."""
+        member = f"{self.json_text(col, key)} IN ({', '.join('?' * len(values))})"
+        if not values or not all(_PLAIN.fullmatch(v) for v in values):
+            return member, list(values)
+        found = " OR ".join(f"instr({col}, ?) > 0" for _ in values)
+        return f"(({found}) AND {member})", [*values, *values]
 
     def json_has(self, col: str, key: str) -> str:
         return f"json_type({col}, {literal(f'$.{chr(34)}{key}{chr(34)}')}) IS NOT NULL"
