@@ -44,7 +44,7 @@ def open_stats_backend(config: Config | None, data_dir: str | Path | None = None
     if is_postgres(url):
         from ownmedia.storage.postgres.stats import PostgresStatsBackend
 
-        return PostgresStatsBackend(url)
+        return PostgresStatsBackend(url, pool_size=config.storage.pool_size)
     from ownmedia.storage.sqlite.stats import SqliteStatsBackend
 
     return SqliteStatsBackend(Path(data_dir) if data_dir is not None else config.data_dir)

@@ -33,7 +33,6 @@ log = logging.getLogger("ownmedia.storage")
 Migration = tuple[str, str]  # (name, SQL script); applied once, in list order
 MIGRATE_COMMAND = "ownmedia storage migrate"
 _MIGRATION_LOCK = 4_201_112  # pg_advisory_xact_lock key: one migrating instance at a time
-CONNECT_TIMEOUT = 5  # seconds: a request waits at most this long for a database that is down
 UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout)
 
 
@@ -144,14 +143,20 @@ class PgDatabase:
         """A connection inside BEGIN ... COMMIT, driver errors left as they are (for a caller
         that tells bad input from an outage itself); `durable=False` commits without waiting
         for the WAL flush (generated data)."""
+        with self.connection(row_factory) as conn, conn.transaction():
+            if not durable:
+                conn.execute("SET LOCAL synchronous_commit = off")
+            yield conn
+
+    @contextmanager
+    def connection(self, row_factory: Any = tuple_row) -> Iterator[psycopg.Connection]:
+        """A pooled connection in autocommit (each statement sees every commit before it),
+        driver errors left as they are; back to the pool on exit."""
         if not self._opened:
             self._open()
         with self.pool.connection() as conn:
             conn.row_factory = row_factory
-            with conn.transaction():
-                if not durable:
-                    conn.execute("SET LOCAL synchronous_commit = off")
-                yield conn
+            yield conn
 
     @contextmanager
     def transaction(self) -> Iterator[psycopg.Connection]:
@@ -212,13 +217,6 @@ def unavailable(url: str, exc: BaseException) -> DatabaseUnavailable:
     return DatabaseUnavailable(f"PostgreSQL at {redact_url(url)} is unavailable: {first}")
 
 
-def connect(url: str, *, autocommit: bool = True) -> psycopg.Connection:
-    try:
-        return psycopg.connect(url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT)
-    except UNAVAILABLE as exc:
-        raise unavailable(url, exc) from exc
-
-
 def migrate(conn: psycopg.Connection, migrations: Sequence[Migration], what: str) -> list[str]:
     """Apply the migrations not yet applied (the first instance to start does it, the others
     wait on the lock); a schema newer than this version is refused with SchemaVersionError."""
@@ -270,36 +268,62 @@ class NumberLoader(Loader):
         return int(value) if value == value.to_integral_value() else float(value)
 
 
+class Rows:
+    """A statement's rows, all fetched before its connection went back to the pool."""
+
+    def __init__(self, rows: list, rowcount: int):
+        self._rows = iter(rows)
+        self.rowcount = rowcount
+
+    def __iter__(self) -> Iterator:
+        return self._rows
+
+    def fetchone(self) -> Any:
+        return next(self._rows, None)
+
+    def fetchall(self) -> list:
+        return list(self._rows)
+
+
 class Reader:
-    """A read connection for the stats engine (SqlReader): autocommit, so every statement sees
-    every event committed before it; reconnects once when the server went away meanwhile."""
+    """The stats engine's SqlReader over the process's pool: each statement borrows a pooled
+    connection (autocommit, so it sees every event committed before it) and gives it back
+    with its rows, so threads hold no connection between statements and a process never opens
+    more than the pool's size. `pinned` runs statements on one connection (a transaction)."""
 
-    def __init__(self, url: str):
-        self.url = url
-        self.conn = self._connect()
-        self._sql: dict[str, str] = {}
+    def __init__(self, db: PgDatabase, conn: psycopg.Connection | None = None,
+                 sql: dict[str, str] | None = None):
+        self.db = db
+        self.url = db.url
+        self.conn = conn
+        self._sql: dict[str, str] = {} if sql is None else sql
 
-    def _connect(self) -> psycopg.Connection:
-        conn = connect(self.url)
-        conn.adapters.register_loader("numeric", NumberLoader)
-        return conn
+    def pinned(self, conn: psycopg.Connection) -> Reader:
+        return Reader(self.db, conn, self._sql)
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Rows:
         pg = self._sql.get(sql)
         if pg is None:
             pg = self._sql[sql] = translate(sql)
             if len(self._sql) > 4096:
                 self._sql.clear()
         try:
-            return self.conn.execute(pg, list(params))
-        except UNAVAILABLE as exc:
-            if not self.conn.closed and not self.conn.broken:
-                raise unavailable(self.url, exc) from exc
-        self.conn = self._connect()
-        try:
-            return self.conn.execute(pg, list(params))
+            if self.conn is not None:
+                return _rows(self.conn, pg, params)
+            with self.db.connection() as conn:
+                try:
+                    return _rows(conn, pg, params)
+                except UNAVAILABLE:
+                    if not (conn.closed or conn.broken):
+                        raise
+            with self.db.connection() as conn:  # lost meanwhile: once more, on a fresh one
+                return _rows(conn, pg, params)
         except UNAVAILABLE as exc:
             raise unavailable(self.url, exc) from exc
 
-    def close(self) -> None:
-        self.conn.close()
+
+def _rows(conn: psycopg.Connection, sql: str, params: Sequence[Any]) -> Rows:
+    with conn.cursor() as cur:
+        cur.adapters.register_loader("numeric", NumberLoader)  # this cursor only
+        cur.execute(sql, list(params))
+        return Rows(cur.fetchall() if cur.description is not None else [], cur.rowcount)

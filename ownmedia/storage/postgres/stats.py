@@ -1,5 +1,6 @@
-"""The Stats API over PostgreSQL: its SQL dialect, per-thread autocommit readers, and the
-daily rollups (ownmedia.storage.postgres.rollups) brought up to date before each answer."""
+"""The Stats API over PostgreSQL: its SQL dialect, a reader that borrows the process's pool
+(PgDatabase.shared) statement by statement, and the daily rollups
+(ownmedia.storage.postgres.rollups) brought up to date before each answer."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ownmedia.storage.postgres.db import UNAVAILABLE, Reader, connect, migrate, unavailable
+from ownmedia.storage.postgres.db import UNAVAILABLE, PgDatabase, Reader, migrate, unavailable
 from ownmedia.storage.postgres.events import fill_geo_names
 from ownmedia.storage.postgres.events_schema import EVENT_MIGRATIONS
 from ownmedia.storage.postgres.rollups import pending, refresh
@@ -88,42 +89,47 @@ DIALECT = PostgresDialect()
 
 
 class PostgresStatsBackend:
+    """Every connection it uses is the process's pool's, schema and rollup work included, so
+    however many threads answer queries the process opens at most the pool's size."""
+
     dialect = DIALECT
     has_rollups = True
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, pool_size: int | None = None):
         self.url = url
-        self._local = threading.local()
+        self.pool_size = pool_size
+        self._reader: Reader | None = None
         self._migrated = False
         self._lock = threading.Lock()
 
-    def _ensure_schema(self) -> None:
+    def _open(self) -> Reader:
+        """The reader over this backend's share of the pool (taken on first use)."""
+        with self._lock:
+            if self._reader is None:
+                self._reader = Reader(PgDatabase.shared(self.url, max_size=self.pool_size))
+            return self._reader
+
+    def _ensure_schema(self) -> Reader:
+        reader = self._open()
         if self._migrated:
-            return
+            return reader
         with self._lock:
             if not self._migrated:
-                conn = connect(self.url, autocommit=False)
                 try:
-                    migrate(conn, EVENT_MIGRATIONS, "events")
-                    with conn.transaction():
-                        fill_geo_names(conn)
-                finally:
-                    conn.close()
+                    with reader.db.connection() as conn:
+                        migrate(conn, EVENT_MIGRATIONS, "events")
+                        with conn.transaction():
+                            fill_geo_names(conn)
+                except UNAVAILABLE as exc:
+                    raise unavailable(self.url, exc) from exc
                 self._migrated = True
+        return reader
 
     def exists(self) -> bool:
-        conn = connect(self.url)
-        try:
-            return conn.execute("SELECT to_regclass('events') IS NOT NULL").fetchone()[0]
-        finally:
-            conn.close()
+        return self._open().execute("SELECT to_regclass('events') IS NOT NULL").fetchone()[0]
 
     def reader(self, *, rollups: bool = False) -> Reader:
-        self._ensure_schema()
-        conn = getattr(self._local, "reader", None)
-        if conn is None:
-            conn = self._local.reader = Reader(self.url)
-        return conn
+        return self._ensure_schema()
 
     def top(self, conn: Reader) -> int:
         return conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
@@ -132,7 +138,8 @@ class PostgresStatsBackend:
         """Recompute the days marked since the last refresh (usually none: one cheap read)."""
         try:
             if pending(conn):
-                refresh(conn.conn)
+                with conn.db.connection() as pg:
+                    refresh(pg)
         except UNAVAILABLE as exc:
             raise unavailable(self.url, exc) from exc
         return True
@@ -143,13 +150,14 @@ class PostgresStatsBackend:
     def write(self, job: Callable[[Reader], Any]) -> Any:
         reader = self.reader()
         try:
-            with reader.conn.transaction():
-                return job(reader)
+            with reader.db.borrow() as conn:
+                return job(reader.pinned(conn))
         except UNAVAILABLE as exc:
             raise unavailable(self.url, exc) from exc
 
     def close(self) -> None:
-        reader = getattr(self._local, "reader", None)
+        """Give back this backend's share of the pool; a later use takes a new one."""
+        with self._lock:
+            reader, self._reader = self._reader, None
         if reader is not None:
-            reader.close()
-            self._local.reader = None
+            reader.db.close()
