@@ -7,7 +7,9 @@ Rows:
   (target: >= 1.5x one instance's rate, 0 lost, every 202 stored once: each request carries a
   unique id in its props, counted in the database afterwards);
 - the whole review over N generated events in PostgreSQL, warm (second run; target at 1,000,000
-  events with --full: <= 2 s).
+  events with --full: <= 2 s);
+- Stats API queries over those events, the pooled reader (a connection borrowed per statement)
+  against one connection kept per thread (the former reader), alternated round by round.
 
     python -m bench postgres          quick: 3 s rounds, review over 100,000 events
     python -m bench postgres --full   10 s rounds, review over 1,000,000 events
@@ -186,6 +188,56 @@ def _review(tmp: Path, events: int, pg) -> tuple[float, float, float]:
     return generated, first, warm
 
 
+READER_QUERIES = [
+    {"metrics": ["visitors", "visits", "pageviews", "bounce_rate", "visit_duration"]},
+    {"metrics": ["visitors", "pageviews"], "dimensions": ["event:page"]},
+    {"metrics": ["visitors"], "dimensions": ["visit:source"]},
+    {"metrics": ["visitors"], "dimensions": ["time:day"]},
+    {"metrics": ["events"], "filters": [["has_not_done", ["is", "event:name", ["nothing"]]]]},
+]
+
+
+def _reader_cost(url: str, domain: str, rounds: int = 15) -> tuple[float, float, int]:
+    """(pooled s, per-thread connection s, statements) for READER_QUERIES, best of `rounds`,
+    the two variants alternated."""
+    import threading
+
+    from ownmedia.stats.store import StatsStore
+    from ownmedia.storage.postgres.stats import PostgresStatsBackend
+
+    class PerThread(PostgresStatsBackend):
+        """The baseline: a connection of its own per thread, kept open."""
+
+        def __init__(self, url: str):
+            super().__init__(url)
+            self.local, self.own = threading.local(), []
+
+        def reader(self, *, rollups: bool = False):
+            pinned = getattr(self.local, "reader", None)
+            if pinned is None:
+                conn = psycopg.connect(self.url, autocommit=True)
+                self.own.append(conn)
+                pinned = self.local.reader = super().reader().pinned(conn)
+            return pinned
+
+    bodies = [{"site_id": domain, "date_range": "all", **q} for q in READER_QUERIES]
+    stores = {"pooled": StatsStore(".", None, backend=PostgresStatsBackend(url)),
+              "per thread": StatsStore(".", None, backend=PerThread(url))}
+    best = {name: float("inf") for name in stores}
+    answers: dict[str, list] = {}
+    for _ in range(rounds):
+        for name, store in stores.items():
+            t0 = time.perf_counter()
+            answers[name] = [store.query(dict(b))["results"] for b in bodies]
+            best[name] = min(best[name], time.perf_counter() - t0)
+    assert answers["pooled"] == answers["per thread"], "the readers disagree"
+    for store in stores.values():
+        store.close()
+    for conn in stores["per thread"].backend.own:
+        conn.close()
+    return best["pooled"], best["per thread"], len(bodies)
+
+
 def run(console: Console, full: bool = False) -> None:
     if shutil.which("wrk") is None:
         console.print("[red]wrk is not installed (apt-get install wrk): postgres bench skipped")
@@ -200,6 +252,8 @@ def run(console: Console, full: bool = False) -> None:
         with tempfile.TemporaryDirectory(prefix="ownmedia-bench-pg-") as tmp:
             ingest = _ingest(Path(tmp), seconds, pg)
             generated, first, warm = _review(Path(tmp), review_events, pg)
+            pooled, per_thread, n_queries = _reader_cost(
+                pg.url.rsplit("/", 1)[0] + "/bench_review", "127.0.0.1")
     finally:
         pg.destroy()
     sqlite_rate, one_rate = ingest[0][1] or 1.0, ingest[1][1] or 1.0
@@ -222,5 +276,14 @@ def run(console: Console, full: bool = False) -> None:
     review.add_row("warm review (second run)", f"{warm:.2f}",
                    "<= 2 s at 1,000,000" if full else "(--full: 1,000,000 events)")
     console.print(review)
+    readers = Table(title=f"{n_queries} Stats API queries over {review_events:,} events, best of"
+                          " 15 rounds, variants alternated (load: see os.getloadavg below)")
+    for col in ("reader", "seconds", "ratio"):
+        readers.add_column(col, justify="left" if col == "reader" else "right")
+    readers.add_row("one connection per thread (former)", f"{per_thread:.3f}", "1.00")
+    readers.add_row("pooled, borrowed per statement", f"{pooled:.3f}",
+                    f"{pooled / per_thread:.2f}")
+    console.print(readers)
+    console.print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     console.print("stored = events rows + bots counted as dropped; lost = 202s not stored; "
                   "dupes = rows stored twice (same unique id).")
