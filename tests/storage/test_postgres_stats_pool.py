@@ -1,7 +1,8 @@
 """The Stats API on PostgreSQL reads through the process's one pool: however many threads
 answer queries at once, the server sees at most `[storage] pool_size` connections from the
 service (counted in pg_stat_activity, during the load and after it), every thread gets the
-same answer, and a query that starts after a 202 counts that event (read-your-writes)."""
+same answer, and a query that starts after a 202 counts that event (read-your-writes). A
+database that is down is reported at once, by its refusal."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
+import pytest
 
 from ownmedia.config import load_config
 from ownmedia.service.app import create_app
 from ownmedia.stats.keys import KeyStore
+from ownmedia.storage.errors import DatabaseUnavailable
+from ownmedia.storage.postgres.stats import PostgresStatsBackend
 from tests.service.eventapp import CHROME
 from tests.storage.test_postgres_pool import COUNTER, ConnectionCounter
 
@@ -89,3 +93,18 @@ def test_concurrent_stats_queries_stay_within_the_pool(tmp_path, postgres_url):
         for n in range(30, 33):  # read-your-writes: each 202 is in the next answer
             _event(client, n)
             assert _pageviews(client, key)[0]["metrics"][0] == n + 1
+
+
+def test_a_database_down_is_reported_by_its_refusal_not_a_pool_timeout():
+    from tests.pgserver import _free_port
+
+    url = f"postgresql://ownmedia:secret@127.0.0.1:{_free_port()}/none"
+    backend = PostgresStatsBackend(url)
+    try:
+        with pytest.raises(DatabaseUnavailable) as failed:
+            backend.exists()
+    finally:
+        backend.close()
+    message = str(failed.value)
+    assert "ownmedia:***@127.0.0.1" in message and "secret" not in message
+    assert "refused" in message.lower() and "couldn't get a connection" not in message

@@ -78,6 +78,11 @@ class PgDatabase:
                 self.pool.open(wait=False)
                 self._opened = True
 
+    @property
+    def opened(self) -> bool:
+        """Whether the pool lent a connection already (its first loan opens it)."""
+        return self._opened
+
     @classmethod
     def shared(cls, url: str, *, max_size: int | None = None) -> PgDatabase:
         """The process's pool for `url`, opened by its first user (whose `max_size` it takes)

@@ -103,10 +103,19 @@ class PostgresStatsBackend:
         self._lock = threading.Lock()
 
     def _open(self) -> Reader:
-        """The reader over this backend's share of the pool (taken on first use)."""
+        """The reader over this backend's share of the pool (taken on first use). A pool not
+        yet open is tried once first: a database that is down is reported at once, in one
+        line, not after the pool's timeout and its log."""
         with self._lock:
             if self._reader is None:
-                self._reader = Reader(PgDatabase.shared(self.url, max_size=self.pool_size))
+                db = PgDatabase.shared(self.url, max_size=self.pool_size)
+                try:
+                    if not db.opened:
+                        db.check_reachable()
+                except BaseException:
+                    db.close()
+                    raise
+                self._reader = Reader(db)
             return self._reader
 
     def _ensure_schema(self) -> Reader:
