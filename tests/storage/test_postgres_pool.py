@@ -39,7 +39,8 @@ class ConnectionCounter(threading.Thread):
             while not self.done.is_set():
                 rows = conn.execute(
                     "SELECT application_name, left(query, 60) FROM pg_stat_activity WHERE"
-                    " datname = current_database() AND application_name <> %s",
+                    " datname = current_database() AND backend_type = 'client backend'"
+                    " AND application_name <> %s",
                     [COUNTER]).fetchall()
                 if len(rows) > self.most:
                     self.most, self.at_most = len(rows), rows

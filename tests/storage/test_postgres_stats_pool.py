@@ -35,7 +35,8 @@ def _connections(url: str) -> int:
     """The database's connections now, the counters' own excepted."""
     with psycopg.connect(url, autocommit=True, application_name=COUNTER) as conn:
         return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname ="
-                            " current_database() AND application_name <> %s",
+                            " current_database() AND backend_type = 'client backend'"
+                            " AND application_name <> %s",
                             [COUNTER]).fetchone()[0]
 
 
