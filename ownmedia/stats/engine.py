@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pycountry
@@ -24,6 +25,9 @@ from ownmedia.storage.event_ports import SqlReader, StatsDialect
 NOT_SET = "(not set)"
 NONE = "(none)"
 DIRECT = "Direct / None"
+# a backend's stored funnel steps: (conn, site, first day, day after, step sql, params) ->
+# the step's (session, ts, id) rows (ownmedia.storage.sqlite.visit_steps.step_rows)
+StepRows = Callable[[SqlReader, str, int, int, str, list], list[tuple]]
 COUNTED = ("visitors", "visits", "pageviews", "events", "views_per_visit", "percentage",
            "conversion_rate")
 
@@ -100,6 +104,7 @@ class Compiler:
         self.plain_visits = False  # r_visits stores visit attributes as shown
         self.conn: SqlReader | None = None  # for the sequence filter's matching
         self.step_cache: sequence.StepCache | None = None  # the store's, shared by queries
+        self.step_rows: StepRows | None = None  # the backend's stored steps (rollups current)
 
     def breakdown_goals(self) -> dict[str, Goal]:
         """The goals an event:goal breakdown shows: those the top-level goal filters select,
@@ -187,9 +192,18 @@ class Compiler:
         compiled = [self.filter(step, "e") for step in steps]
         next_event = any(d.startswith("event:") for d in self.query.dimensions)
         found = sequence.matches(self.conn, base, bparams, compiled, next_event=next_event,
-                                 cache=self.step_cache)
+                                 cache=self.step_cache, stored=self._stored())
         column = "id" if next_event else "session_id"
         return self.sql.ids_in(f"{a}.{column}"), [self.sql.ids_param(found)]
+
+    def _stored(self) -> sequence.Stored | None:
+        """The steps' events from the backend's per-day store, for a period of whole days."""
+        start, end = self.query.start.timestamp(), self.query.end.timestamp()
+        if self.step_rows is None or start % 86400 or end % 86400:
+            return None
+        conn, site, step_rows = self.conn, self.query.site_id, self.step_rows
+        d0, d1 = int(start // 86400), int(end // 86400)
+        return lambda sql, params: step_rows(conn, site, d0, d1, sql, params)
 
     def _prop_filter(self, kind: str, negate: bool, key: str, values: list[str],
                      case_sensitive: bool, a: str) -> tuple[str, list]:
@@ -549,7 +563,8 @@ def _run_visits(conn: SqlReader, query: Query, c: Compiler, dsql: list[str],
 
 def run_query(conn: SqlReader, query: Query, goals: list[Goal], *,
               dialect: StatsDialect, rollups: bool = False,
-              step_cache: sequence.StepCache | None = None) -> dict:
+              step_cache: sequence.StepCache | None = None,
+              step_rows: StepRows | None = None) -> dict:
     """Execute `query`; return Plausible's answer shape {results, meta, query}.
 
     With `rollups` (the connection has them attached as `st`, refreshed), queries they can
@@ -557,6 +572,7 @@ def run_query(conn: SqlReader, query: Query, goals: list[Goal], *,
     c = Compiler(query, goals, dialect)
     c.conn = conn
     c.step_cache = step_cache
+    c.step_rows = step_rows if rollups else None
     kind = rollup_for(query) if rollups else None
     rows = None
     if kind == "props":
