@@ -127,6 +127,8 @@ def step_rows(conn: sqlite3.Connection, domain: str, d0: int, d1: int, sql: str,
     step_id = _step_id(conn, domain, key) if _has_schema(conn) else None
     if step_id is None or _missing(conn, step_id, d0, d1):
         step_id = _fill(conn, domain, key, sql, params, d0, d1)
-    return [tuple(r) for r in conn.execute(
+    cur = conn.cursor()
+    cur.row_factory = None  # plain tuples: tens of thousands of rows
+    return cur.execute(
         "SELECT session_id, ts, id FROM st.r_step_rows WHERE step_id = ? AND day >= ? "
-        "AND day < ?", (step_id, d0, d1))]
+        "AND day < ?", (step_id, d0, d1)).fetchall()
