@@ -203,7 +203,13 @@ class Compiler:
             return None
         conn, site, step_rows = self.conn, self.query.site_id, self.step_rows
         d0, d1 = int(start // 86400), int(end // 86400)
-        return lambda sql, params: step_rows(conn, site, d0, d1, sql, params)
+        if self.step_cache is None:
+            return lambda sql, params: step_rows(conn, site, d0, d1, sql, params)
+        # a funnel's queries share their first steps: read each once per state of the events
+        cache, top = self.step_cache, conn.execute("SELECT MAX(id) FROM events").fetchone()[0]
+        return lambda sql, params: cache.rows(
+            ("stored", top, site, d0, d1, sql, tuple(params)),
+            lambda: step_rows(conn, site, d0, d1, sql, params))
 
     def _prop_filter(self, kind: str, negate: bool, key: str, values: list[str],
                      case_sensitive: bool, a: str) -> tuple[str, list]:

@@ -125,12 +125,15 @@ def _through(step_rows: list[list[tuple]]) -> list[int]:
     """The visits in which the steps happened in order, from each step's (session, ts, id)
     rows, merged in (visit, time, id) order: an event that is several steps moves a visit on
     by one step only."""
+    sessions = set.intersection(*({row[0] for row in rows} for rows in step_rows))
     if len(step_rows) == 1:
-        return sorted({row[0] for row in step_rows[0]})
+        return sorted(sessions)
     events: dict[int, list] = {}  # id -> [session, ts, id, bit mask of the steps it is]
     for i, rows in enumerate(step_rows):
         bit = 1 << i
         for session, ts, event_id in rows:
+            if session not in sessions:  # a visit without every step cannot complete them
+                continue
             seen = events.get(event_id)
             if seen is None:
                 events[event_id] = [session, ts, event_id, bit]
