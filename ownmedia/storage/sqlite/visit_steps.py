@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from itertools import groupby
 
 STEPS = 64
 DAY = 86400
@@ -59,14 +60,10 @@ def forget(conn: sqlite3.Connection, domain: str | None = None, lo: int = 0,
                      "AND day BETWEEN ? AND ?", args)
 
 
-def _spans(days: list[int]) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    for d in days:
-        if spans and d == spans[-1][1] + 1:
-            spans[-1] = (spans[-1][0], d)
-        else:
-            spans.append((d, d))
-    return spans
+def _runs(days: list[int]) -> list[tuple[int, int]]:
+    """Increasing days as runs of consecutive days (first, last): one statement per run."""
+    runs = [list(g) for _, g in groupby(enumerate(days), lambda p: p[1] - p[0])]
+    return [(run[0][1], run[-1][1]) for run in runs]
 
 
 def _step_id(conn: sqlite3.Connection, domain: str, key: str) -> int | None:
@@ -102,7 +99,7 @@ def _fill(conn: sqlite3.Connection, domain: str, key: str, sql: str, params: lis
                     for table in ("r_step_days", "r_step_rows"):
                         conn.execute(f"DELETE FROM st.{table} WHERE step_id = ?", (old,))
                     conn.execute("DELETE FROM st.r_steps WHERE id = ?", (old,))
-            for lo, hi in _spans(_missing(conn, step_id, d0, d1)):
+            for lo, hi in _runs(_missing(conn, step_id, d0, d1)):
                 conn.execute(
                     "INSERT INTO st.r_step_rows (step_id, day, session_id, ts, id) "
                     "SELECT ?, CAST(e.ts / 86400 AS INTEGER), e.session_id, e.ts, e.id "
