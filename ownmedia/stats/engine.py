@@ -524,6 +524,9 @@ def _wanted(query: Query) -> set[str]:
     return wanted
 
 
+DAY_INDEXED = {"visit:source", "visit:utm_medium", "visit:utm_source", "visit:utm_campaign"}
+
+
 def _run_visits(conn: SqlReader, query: Query, c: Compiler, dsql: list[str],
                 where: str, params: list) -> dict:
     """From r_visits, grouped per day first (in index order), then per time bucket: visitor
@@ -540,9 +543,10 @@ def _run_visits(conn: SqlReader, query: Query, c: Compiler, dsql: list[str],
             "b": ("bounce_rate", "r.bounce"), "du": ("visit_duration", "r.duration")}
     inner_sums = "".join(f", SUM({col}) AS {k}" if m in wanted else f", 0 AS {k}"
                          for k, (m, col) in sums.items())  # only what is asked: indexes cover
-    # per day only for visitors (distinct per day) or a time dimension: else one group per
-    # visit attribute, half the grouping work (the funnels' visits per entry page)
-    per_day = unique != "0" or len(visit_idx) < n
+    # per day for visitors (distinct per day), a time dimension, or attributes that r_visits'
+    # indexes hold right after the day (the groups stream in index order); else one group
+    # per attribute value, half the sorting (the funnels' visits per entry page)
+    per_day = unique != "0" or len(visit_idx) < n or {dims[i] for i in visit_idx} <= DAY_INDEXED
     inner_group = (["r.day"] if per_day else []) + [dsql[i] for i in visit_idx]
     inner = (f"SELECT {'r.day * 86400.0' if per_day else '0'} AS ts{inner_cols}, {unique} AS v, "
              f"COUNT(*) AS k{inner_sums} FROM st.r_visits r WHERE {where}"
