@@ -66,7 +66,7 @@ def _runs(days: list[int]) -> list[tuple[int, int]]:
     return [(run[0][1], run[-1][1]) for run in runs]
 
 
-def _step_id(conn: sqlite3.Connection, domain: str, key: str) -> int | None:
+def _step_id(conn: sqlite3.Connection, key: str) -> int | None:
     row = conn.execute("SELECT id FROM st.r_steps WHERE step = ?", (key,)).fetchone()
     return row[0] if row else None
 
@@ -89,7 +89,7 @@ def _fill(conn: sqlite3.Connection, domain: str, key: str, sql: str, params: lis
                     conn.execute(stmt)
             # take st's write lock before reading what is stored (another process may fill)
             conn.execute("DELETE FROM st.r_steps WHERE id IS NULL")
-            step_id = _step_id(conn, domain, key)
+            step_id = _step_id(conn, key)
             if step_id is None:
                 step_id = conn.execute("INSERT INTO st.r_steps (domain, step) VALUES (?, ?)",
                                        (domain, key)).lastrowid
@@ -121,7 +121,7 @@ def step_rows(conn: sqlite3.Connection, domain: str, d0: int, d1: int, sql: str,
     on the events as `e`) matches, engagement events excluded, in (session, ts, id) order per
     day. `conn` has the rollups attached as `st`, refreshed."""
     key = json.dumps([domain, sql, params])
-    step_id = _step_id(conn, domain, key) if _has_schema(conn) else None
+    step_id = _step_id(conn, key) if _has_schema(conn) else None
     if step_id is None or _missing(conn, step_id, d0, d1):
         step_id = _fill(conn, domain, key, sql, params, d0, d1)
     cur = conn.cursor()
