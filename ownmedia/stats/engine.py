@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pycountry
@@ -24,6 +25,9 @@ from ownmedia.storage.event_ports import SqlReader, StatsDialect
 NOT_SET = "(not set)"
 NONE = "(none)"
 DIRECT = "Direct / None"
+# a backend's stored funnel steps: (conn, site, first day, day after, step sql, params) ->
+# the step's (session, ts, id) rows (ownmedia.storage.sqlite.visit_steps.step_rows)
+StepRows = Callable[[SqlReader, str, int, int, str, list], list[tuple]]
 COUNTED = ("visitors", "visits", "pageviews", "events", "views_per_visit", "percentage",
            "conversion_rate")
 
@@ -100,6 +104,7 @@ class Compiler:
         self.plain_visits = False  # r_visits stores visit attributes as shown
         self.conn: SqlReader | None = None  # for the sequence filter's matching
         self.step_cache: sequence.StepCache | None = None  # the store's, shared by queries
+        self.step_rows: StepRows | None = None  # the backend's stored steps (rollups current)
 
     def breakdown_goals(self) -> dict[str, Goal]:
         """The goals an event:goal breakdown shows: those the top-level goal filters select,
@@ -187,9 +192,24 @@ class Compiler:
         compiled = [self.filter(step, "e") for step in steps]
         next_event = any(d.startswith("event:") for d in self.query.dimensions)
         found = sequence.matches(self.conn, base, bparams, compiled, next_event=next_event,
-                                 cache=self.step_cache)
+                                 cache=self.step_cache, stored=self._stored())
         column = "id" if next_event else "session_id"
         return self.sql.ids_in(f"{a}.{column}"), [self.sql.ids_param(found)]
+
+    def _stored(self) -> sequence.Stored | None:
+        """The steps' events from the backend's per-day store, for a period of whole days."""
+        start, end = self.query.start.timestamp(), self.query.end.timestamp()
+        if self.step_rows is None or start % 86400 or end % 86400:
+            return None
+        conn, site, step_rows = self.conn, self.query.site_id, self.step_rows
+        d0, d1 = int(start // 86400), int(end // 86400)
+        if self.step_cache is None:
+            return lambda sql, params: step_rows(conn, site, d0, d1, sql, params)
+        # a funnel's queries share their first steps: read each once per state of the events
+        cache, top = self.step_cache, conn.execute("SELECT MAX(id) FROM events").fetchone()[0]
+        return lambda sql, params: cache.rows(
+            ("stored", top, site, d0, d1, sql, tuple(params)),
+            lambda: step_rows(conn, site, d0, d1, sql, params))
 
     def _prop_filter(self, kind: str, negate: bool, key: str, values: list[str],
                      case_sensitive: bool, a: str) -> tuple[str, list]:
@@ -504,6 +524,9 @@ def _wanted(query: Query) -> set[str]:
     return wanted
 
 
+DAY_INDEXED = {"visit:source", "visit:utm_medium", "visit:utm_source", "visit:utm_campaign"}
+
+
 def _run_visits(conn: SqlReader, query: Query, c: Compiler, dsql: list[str],
                 where: str, params: list) -> dict:
     """From r_visits, grouped per day first (in index order), then per time bucket: visitor
@@ -520,9 +543,14 @@ def _run_visits(conn: SqlReader, query: Query, c: Compiler, dsql: list[str],
             "b": ("bounce_rate", "r.bounce"), "du": ("visit_duration", "r.duration")}
     inner_sums = "".join(f", SUM({col}) AS {k}" if m in wanted else f", 0 AS {k}"
                          for k, (m, col) in sums.items())  # only what is asked: indexes cover
-    inner = (f"SELECT r.day * 86400.0 AS ts{inner_cols}, {unique} AS v, COUNT(*) AS k"
-             f"{inner_sums} FROM st.r_visits r WHERE {where} "
-             f"GROUP BY {', '.join(['r.day'] + [dsql[i] for i in visit_idx])}")
+    # per day for visitors (distinct per day), a time dimension, or attributes that r_visits'
+    # indexes hold right after the day (the groups stream in index order); else one group
+    # per attribute value, half the sorting (the funnels' visits per entry page)
+    per_day = unique != "0" or len(visit_idx) < n or {dims[i] for i in visit_idx} <= DAY_INDEXED
+    inner_group = (["r.day"] if per_day else []) + [dsql[i] for i in visit_idx]
+    inner = (f"SELECT {'r.day * 86400.0' if per_day else '0'} AS ts{inner_cols}, {unique} AS v, "
+             f"COUNT(*) AS k{inner_sums} FROM st.r_visits r WHERE {where}"
+             f"{' GROUP BY ' + ', '.join(inner_group) if inner_group else ''}")
     outer = [f"d{i}" if i in visit_idx else c.dim(d, "i") for i, d in enumerate(dims)]
     outer_sel = "".join(f"{x} AS o{j}, " for j, x in enumerate(outer))
     outer_group = f" GROUP BY {', '.join(f'o{j}' for j in range(n))}" if n else ""
@@ -549,7 +577,8 @@ def _run_visits(conn: SqlReader, query: Query, c: Compiler, dsql: list[str],
 
 def run_query(conn: SqlReader, query: Query, goals: list[Goal], *,
               dialect: StatsDialect, rollups: bool = False,
-              step_cache: sequence.StepCache | None = None) -> dict:
+              step_cache: sequence.StepCache | None = None,
+              step_rows: StepRows | None = None) -> dict:
     """Execute `query`; return Plausible's answer shape {results, meta, query}.
 
     With `rollups` (the connection has them attached as `st`, refreshed), queries they can
@@ -557,6 +586,7 @@ def run_query(conn: SqlReader, query: Query, goals: list[Goal], *,
     c = Compiler(query, goals, dialect)
     c.conn = conn
     c.step_cache = step_cache
+    c.step_rows = step_rows if rollups else None
     kind = rollup_for(query) if rollups else None
     rows = None
     if kind == "props":

@@ -8,8 +8,10 @@ it two ways, and so does this module:
 - any other query counts the visits in which the sequence happened.
 Steps need not be consecutive, never cross visits, and engagement events are not steps.
 
-The steps are compiled to SQL by the engine; the ordered matching runs here, over one scan of
-the period's events in visit and time order."""
+The steps are compiled to SQL by the engine; the ordered matching runs here, over each step's
+events (kept per day in the rollups file when the backend can, see
+ownmedia.storage.sqlite.visit_steps) or one scan of the period's events in visit and time
+order."""
 
 from __future__ import annotations
 
@@ -68,11 +70,23 @@ class StepCache:
             busy.release()
 
 
+Stored = Callable[[str, list], list[tuple]]  # (step sql, params) -> (session, ts, id) rows
+
+
 def matches(conn: SqlReader, base: str, params: list, steps: list[tuple[str, list]],
-            *, next_event: bool, cache: StepCache | None = None) -> list[int]:
-    """The matching visits' session ids, or their next events' ids."""
+            *, next_event: bool, cache: StepCache | None = None,
+            stored: Stored | None = None) -> list[int]:
+    """The matching visits' session ids, or their next events' ids. `stored` gives a step's
+    events of the query's period from a store kept per day (the SQLite rollups file), else
+    `cache` shares the step's events read from the table between queries."""
+    if stored is not None and not next_event:
+        return _through([stored(sql, ps) for sql, ps in steps])
     if cache is not None and not next_event:
-        return _visits_through(conn, base, params, steps, cache)
+        version = tuple(conn.execute("SELECT MAX(id), COUNT(*) FROM events").fetchone())
+        return _through([cache.rows(
+            (version, base, tuple(params), sql, tuple(ps)),
+            lambda q=f"SELECT e.session_id, e.ts, e.id FROM events e WHERE {base} AND ({sql})",
+            a=[*params, *ps]: [tuple(r) for r in conn.execute(q, a)]) for sql, ps in steps])
     cols = ", ".join(f"COALESCE({sql}, FALSE)" for sql, _ in steps)
     step_params = [p for _, ps in steps for p in ps]
     if next_event:  # the event that follows may be any event: read them all
@@ -107,26 +121,26 @@ def matches(conn: SqlReader, base: str, params: list, steps: list[tuple[str, lis
     return found
 
 
-def _visits_through(conn: SqlReader, base: str, params: list, steps: list[tuple[str, list]],
-                    cache: StepCache) -> list[int]:
-    """matches() without next events, each step's events read once per state of the table
-    (see StepCache), then merged in (visit, time, id) order."""
-    version = tuple(conn.execute("SELECT MAX(id), COUNT(*) FROM events").fetchone())
+def _through(step_rows: list[list[tuple]]) -> list[int]:
+    """The visits in which the steps happened in order, from each step's (session, ts, id)
+    rows, merged in (visit, time, id) order: an event that is several steps moves a visit on
+    by one step only."""
+    sessions = set.intersection(*({row[0] for row in rows} for rows in step_rows))
+    if len(step_rows) == 1:
+        return sorted(sessions)
     events: dict[int, list] = {}  # id -> [session, ts, id, bit mask of the steps it is]
-    for i, (sql, step_params) in enumerate(steps):
-        key = (version, base, tuple(params), sql, tuple(step_params))
-        query = f"SELECT e.session_id, e.ts, e.id FROM events e WHERE {base} AND ({sql})"
-        args = [*params, *step_params]
-        rows = cache.rows(key, lambda q=query, a=args: [tuple(r) for r in conn.execute(q, a)])
+    for i, rows in enumerate(step_rows):
         bit = 1 << i
         for session, ts, event_id in rows:
+            if session not in sessions:  # a visit without every step cannot complete them
+                continue
             seen = events.get(event_id)
             if seen is None:
                 events[event_id] = [session, ts, event_id, bit]
             else:
                 seen[3] |= bit
     found: list[int] = []
-    session, step, n = None, 0, len(steps)
+    session, step, n = None, 0, len(step_rows)
     for sid, _ts, _id, mask in sorted(events.values()):
         if sid != session:
             session, step = sid, 0

@@ -73,7 +73,8 @@ class StatsStore:
             limit, offset = q.limit, q.offset
             q.limit, q.offset = 10**12, 0
             full = run_query(conn, q, goals, dialect=self.backend.dialect, rollups=use_rollups,
-                             step_cache=self._steps)
+                             step_cache=self._steps,
+                             step_rows=getattr(self.backend, "step_rows", None))
             q.limit, q.offset = limit, offset
             hit = (now, full)
             if len(full["results"]) > q.limit:  # more pages will be asked for

@@ -44,6 +44,15 @@ QUERIES = [  # (expected rollup, body)
                "filters": [["is", "event:goal", ["CTA Click", "Share"]]]}),
     (None, {"metrics": ["visitors"], "dimensions": ["visit:entry_page"],
             "filters": [["is", "event:goal", ["Visit /merci/"]]]}),
+    # funnels: behavioural filters on r_visits, their steps' events stored per day
+    ("visits", {"metrics": ["visits"], "dimensions": ["visit:entry_page"],
+                "filters": [["has_done", ["and", RT100]]]}),
+    ("visits", {"metrics": ["visits", "visitors"], "filters": [
+        ["sequence", [["and", RT100], CTA[0], ["is", "event:goal", ["Visit /merci/"]]]]]}),
+    ("visits", {"metrics": ["visits"], "dimensions": ["visit:source"],
+                "filters": [["sequence", [CTA[0], ["and", RT100]]]]}),  # the other order
+    ("visits", {"metrics": ["visits"], "dimensions": ["time:week"], "filters": [
+        ["sequence", [["is", "event:page", ["/"]], CTA[0]]]]}),
     (None, {"metrics": ["visitors", "conversion_rate"], "dimensions": ["event:goal"]}),
 ]
 
@@ -77,6 +86,18 @@ def test_each_query_takes_the_expected_path(stores):
 def test_rollups_answer_like_the_events(stores):
     fast, slow, _ = stores
     assert answers(fast) == answers(slow)
+
+
+def test_funnel_steps_are_stored_once(stores):
+    fast = stores[0]
+    answers(fast)
+    conn = fast.reader()
+    stored = dict(conn.execute("SELECT s.step, COUNT(*) FROM st.r_steps s "
+                               "JOIN st.r_step_rows r ON r.step_id = s.id GROUP BY s.id"))
+    assert len(stored) == 4 and all(stored.values())  # RT100, CTA, /merci/, page /
+    rows = conn.execute("SELECT COUNT(*) FROM st.r_step_rows").fetchone()[0]
+    answers(fast)
+    assert conn.execute("SELECT COUNT(*) FROM st.r_step_rows").fetchone()[0] == rows
 
 
 def test_new_events_are_rolled_up(stores):

@@ -29,7 +29,7 @@ import threading
 from pathlib import Path
 
 from ownmedia.stats.props_rollup import PropsCounter
-from ownmedia.storage.sqlite import Migration, connect, migrate
+from ownmedia.storage.sqlite import Migration, connect, migrate, visit_steps
 
 STATS_FILE = "stats.sqlite3"
 # one site's time range, whatever the planner would guess without statistics
@@ -201,6 +201,7 @@ def _refresh_locked(conn: sqlite3.Connection) -> int:
             conn.execute("DELETE FROM st.r_visits")
             conn.execute("DELETE FROM st.r_pages")
             conn.execute("DELETE FROM st.r_props")
+            visit_steps.forget(conn)
             mark = 0
         touched: dict[str, list[int]] = {}
         for domain, day in conn.execute(
@@ -249,6 +250,7 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
     for table in ("r_visits", "r_pages", "r_props"):
         conn.execute(f"DELETE FROM st.{table} WHERE domain = ? AND day BETWEEN ? AND ?",
                      (domain, lo, hi))
+    visit_steps.forget(conn, domain, lo, hi)
     counted: queue.Queue = queue.Queue(maxsize=8)  # (day, rows); bounded: memory stays flat
     stop = threading.Event()
     worker = threading.Thread(target=_count_props, name="rollup-props", daemon=True,

@@ -17,6 +17,7 @@ from ownmedia.storage.errors import StorageUnavailable
 from ownmedia.storage.sqlite import connect, migrate
 from ownmedia.storage.sqlite.events_schema import EVENT_MIGRATIONS
 from ownmedia.storage.sqlite.rollups import attach, refresh, watermarks
+from ownmedia.storage.sqlite.visit_steps import step_rows
 
 EVENTS_FILE = "events.sqlite3"
 _MIGRATE_LOCK = threading.Lock()
@@ -123,6 +124,7 @@ class SqliteStatsBackend:
 
     dialect = DIALECT
     has_rollups = True
+    step_rows = staticmethod(step_rows)  # funnel steps kept per day next to the rollups
 
     def __init__(self, data_dir: str | Path):
         self.data_dir = Path(data_dir)
