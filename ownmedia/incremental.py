@@ -153,9 +153,10 @@ def inputs_fingerprint(settings: dict, stamps: dict[str, str] | None = None) -> 
                *sorted(f"{p}|{s}" for p, s in stamps.items()))
 
 
-def nothing_changed(settings: dict) -> bool:
+def nothing_changed(settings: dict, stamps: dict[str, str] | None = None) -> bool:
     """True when the last build of this output read exactly these inputs and every file it
-    wrote is still there: the build can be skipped (ownmedia.site.build_site does)."""
+    wrote is still there: the build can be skipped (ownmedia.site.build_site does).
+    `stamps`: input_stamps(settings), when the caller has them."""
     if not settings.get("OWNMEDIA_INCREMENTAL", True):
         return False
     state = BuildState(settings, open_cache=False)
@@ -166,7 +167,7 @@ def nothing_changed(settings: dict) -> bool:
             return False
     except (OSError, ValueError, AttributeError):
         return False
-    if data.get("inputs") != inputs_fingerprint(settings):
+    if data.get("inputs") != inputs_fingerprint(settings, stamps):
         return False
     out = str(state.output)  # os.path: pathlib costs ~20 µs a name, on thousands of names
     return all(os.path.isfile(os.path.join(out, name)) for name in outputs)
@@ -293,6 +294,9 @@ class BuildState:
         self.dry = bool(settings.get("OWNMEDIA_DRY_RUN"))
         self._object_fps: dict[int, str] = {}
         self._file_fps: dict[str, str] = {}
+        # ids of the only objects that changed since the record, when the caller knows them
+        # (a re-render of some posts): a listing page that shows none of them is as recorded
+        self.changed: set[int] | None = None
 
     # lock and record ---------------------------------------------------------------------
     def lock(self, wait: float = 0.0) -> None:
@@ -490,10 +494,10 @@ _INPUTS: dict[int, str] = {}  # id(settings) -> inputs_fingerprint before plugin
 NOTED: dict[int, tuple[dict[str, str], str]] = {}
 
 
-def note_inputs(settings: dict) -> None:
+def note_inputs(settings: dict, stamps: dict[str, str] | None = None) -> None:
     """Called first thing when Pelican is initialised (plugins then add derived settings,
     e.g. MARKDOWN extensions), so the fingerprint is the one nothing_changed computes."""
-    stamps = input_stamps(settings)
+    stamps = input_stamps(settings) if stamps is None else stamps
     _INPUTS[id(settings)] = inputs_fingerprint(settings, stamps)
     NOTED[id(settings)] = (stamps, configuration_fingerprint(settings))
 
@@ -543,6 +547,22 @@ class _Rendered:
 SITE_WIDE = ("all_articles", "categories", "tags", "authors")
 
 
+# Templates that show of the posts they are given (`articles`, `dates`) only what the site
+# structure holds (title, URL, date, language, taxonomy and its counts): those lists are left
+# out of their fingerprint, so an edited text does not re-render them. A theme whose
+# archives show more (a summary) sets OWNMEDIA_STRUCTURE_TEMPLATES = ().
+STRUCTURE_TEMPLATES = ("archives", "tags", "categories", "authors")
+STRUCTURE_LISTS = ("articles", "dates")
+
+
+def structure_only(template, settings) -> bool:
+    """True when `template` (a Jinja template or its name) shows only the structure of its
+    posts."""
+    name = str(getattr(template, "name", template) or "")
+    stem = name.rsplit("/", 1)[-1].removesuffix(".html")
+    return stem in settings.get("OWNMEDIA_STRUCTURE_TEMPLATES", STRUCTURE_TEMPLATES)
+
+
 class IncrementalWriter(Writer):
     """Pelican's Writer, skipping the files whose fingerprint did not change."""
 
@@ -578,7 +598,9 @@ class IncrementalWriter(Writer):
             self._write_pages(state, name, template, context, relative_urls, lists,
                               template_name, override_output, url, kwargs, flags)
             return None
-        fp = key(self._call_fp(state, template, kwargs), flags, name)
+        shows_structure = structure_only(template, self.settings)
+        fp = key(self._call_fp(state, template, kwargs,
+                               skip=STRUCTURE_LISTS if shows_structure else ()), flags, name)
         if state.up_to_date(name, fp):
             return None
         return super().write_file(name, _Rendered(template, state, fp), context,
@@ -600,8 +622,12 @@ class IncrementalWriter(Writer):
         paginators = {k: Paginator(name, url, v, self.settings, per_page)
                       for k, v in lists.items()}
         count = next(iter(paginators.values())).num_pages
+        changed = state.changed
         for number in range(1, count + 1):
             pages = {k: p.page(number) for k, p in paginators.items()}
+            if changed is not None and not any(
+                    id(o) in changed for p in pages.values() for o in p.object_list):
+                continue  # none of its posts changed: its recorded fingerprint holds
             save_as = next(iter(pages.values())).save_as
             fp = key(base, flags, save_as, str(count),
                      *(f"{k}={state.object_fp(p)}" for k, p in pages.items()))
@@ -631,7 +657,8 @@ class IncrementalWriter(Writer):
         if state.dry:
             return None
         fp = key(state.site, "feed", path, str(url), feed_type, str(feed_title),
-                 str(override_output), state.object_fp(list(elements), comments=False))
+                 str(override_output),
+                 state.object_fp(feed_items(elements, self.settings), comments=False))
         if state.up_to_date(path, fp):
             return None
         return super().write_feed(elements, context, path, url, feed_type, override_output,
@@ -671,10 +698,17 @@ def write_artefact(writer, name: str, inputs: Iterable[str], make: Callable[[], 
         _write_plain(Path(writer.output_path) / name, make())
 
 
+def feed_items(elements, settings) -> list:
+    """The elements a feed shows: Pelican's Writer takes the first FEED_MAX_ITEMS (None: all);
+    the others cannot change it."""
+    return list(elements)[:settings.get("FEED_MAX_ITEMS")]
+
+
 def shown_contents(call: tuple) -> list:
     """The content objects a recorded Writer call shows (lists and paginated dicts walked).
     Pelican gives every tag, category and author listing all_articles; they show only their
-    own."""
+    own; a feed shows its first FEED_MAX_ITEMS; a structure template (see structure_only)
+    shows nothing of its posts beyond the structure. A call's context holds the settings."""
     found: list = []
 
     def walk(value) -> None:
@@ -687,6 +721,9 @@ def shown_contents(call: tuple) -> list:
         elif hasattr(value, "source_path"):
             found.append(value)
 
-    walk(call[2] if call[0] == "feed" else
-         {k: v for k, v in call[4].items() if k != "all_articles"})
+    if call[0] == "feed":
+        walk(feed_items(call[2], call[3]))
+    else:
+        skip = {"all_articles", *(STRUCTURE_LISTS if structure_only(call[2], call[3]) else ())}
+        walk({k: v for k, v in call[4].items() if k not in skip})
     return found

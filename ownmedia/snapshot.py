@@ -36,7 +36,7 @@ from ownmedia.fsutil import atomic_write_text
 from ownmedia.pelican_support import plugin_enabled
 
 log = incremental.log
-FORMAT = 1
+FORMAT = 2
 
 
 class _Unusable(Exception):
@@ -109,12 +109,21 @@ def save(state) -> None:
         "drafts_translations")}
     sources = sorted({a.source_path for items in lists.values() for a in items})
     number = {path: n for n, path in enumerate(sources)}
+    # print views are made again by their own function (plugins/print_view), not replayed:
+    # their calls (with each post's print data, half the snapshot) are left out
+    recording = [call for call in state.recording
+                 if call[0] != "file" or getattr(call[2], "name", None) not in PRINT_TEMPLATES]
     shows = []  # per Writer call, the posts it shows (indices into sources)
-    for call in state.recording:
+    for call in recording:
         found = {obj.source_path for obj in incremental.shown_contents(call)}
         shows.append(sorted(number[p] for p in found if p in number))
-    data = {"context": gen.context, "lists": lists, "recording": state.recording,
-            "shows": shows, "file_fps": dict(state._file_fps)}
+    # each post's fingerprint as this build computed it (source hash, comments, translations):
+    # a rebuild computes again only those of the posts it read again
+    by_id = {id(a): number[a.source_path] for items in lists.values() for a in items}
+    object_fps = [(by_id[oid], with_comments, fp)
+                  for (oid, with_comments), fp in state._object_fps.items() if oid in by_id]
+    data = {"context": gen.context, "lists": lists, "recording": recording,
+            "shows": shows, "file_fps": dict(state._file_fps), "object_fps": object_fps}
     tmp = data_path.with_name(data_path.name + ".tmp")
     # what a rebuild makes again for the posts it renders: not worth reading back
     put_aside = [(a, {k: vars(a).pop(k) for k in DERIVED if k in vars(a)})
@@ -138,6 +147,8 @@ def save(state) -> None:
             "sha256": _digest(data_path)}
     atomic_write_text(meta_path, json.dumps(meta))
 
+
+PRINT_TEMPLATES = incremental.CACHED_TEMPLATES  # the print view's templates
 
 # per-article attributes a rebuild from the snapshot makes again for the posts it renders
 # (plugins/print_view's per-build data and plugins/print_qr's code, plugins/share's links)
@@ -251,7 +262,7 @@ def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
         with open(data_path, "rb") as fh:
             data = _Unpickler(fh, settings, gen).load()
         context, lists, recording = data["context"], data["lists"], data["recording"]
-        shows, file_fps = data["shows"], data["file_fps"]
+        shows, file_fps, object_fps = data["shows"], data["file_fps"], data["object_fps"]
         if not isinstance(context, dict) or not isinstance(recording, list) or \
                 len(shows) != len(recording):
             raise _Corrupt("not a build snapshot")
@@ -314,6 +325,12 @@ def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
     publisher._calls = calls
     # the file hashes the snapshot's build took, but of the files read again
     publisher._file_fps = {k: v for k, v in file_fps.items() if k not in edited}
+    # and its posts' fingerprints, but of the posts read again or with new comments
+    renew = {id(a) for a in articles}
+    objects = [by_source[path] for path in sources]
+    publisher._object_fps = {(id(objects[n]), with_comments): fp
+                             for n, with_comments, fp in object_fps
+                             if id(objects[n]) not in renew}
     return publisher, articles
 
 
