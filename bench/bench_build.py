@@ -43,7 +43,10 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"cold2": 1.0, "cold1": 1.15, "nothing": 0.3, "edit": 0.5}
 
 CHILD = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
+import ownmedia
+if os.environ.get("BENCH_CHECKOUT"):  # that checkout's plugins and theme, beside its package
+    ownmedia.__path__.insert(0, os.environ["BENCH_CHECKOUT"])
 from ownmedia.site import build_site
 content, out, cache, mode, profile = sys.argv[1:6]
 if mode.startswith("vanilla"):
@@ -83,6 +86,8 @@ def build_once(content: Path, out: Path, cache: Path, mode: str, cpus: int | Non
         cmd = ["taskset", "-c", ",".join(str(c) for c in range(cpus)), *cmd]
     # the quick check's stamps stay beside the run's caches, not in the user's cache dir
     env = {**os.environ, "XDG_CACHE_HOME": str(cache.parent / "xdg")}
+    if root != ROOT:
+        env["BENCH_CHECKOUT"] = str(root)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=1800, env=env)
     wall = time.perf_counter() - start
@@ -189,8 +194,8 @@ CASES = {
 def measure_rebuilds(posts: int, rounds: int, console: Console) -> None:
     """The nothing-changed and edit rows alone, alternated round by round, against targets;
     with BENCH_BASELINE=<another checkout> (e.g. `git worktree add ../base main`), that
-    checkout's ownmedia package is built alongside, same corpus and edits, in the same rounds
-    (its plugins and theme are this environment's installed ones)."""
+    checkout's ownmedia package (its plugins and theme too) is built alongside, same corpus
+    and edits, in the same rounds."""
     from bench.corpus import generate
 
     variants = {"this": ROOT}
