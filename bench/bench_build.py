@@ -86,8 +86,7 @@ def build_once(content: Path, out: Path, cache: Path, mode: str, cpus: int | Non
         cmd = ["taskset", "-c", ",".join(str(c) for c in range(cpus)), *cmd]
     # the quick check's stamps stay beside the run's caches, not in the user's cache dir
     env = {**os.environ, "XDG_CACHE_HOME": str(cache.parent / "xdg")}
-    if root != ROOT:
-        env["BENCH_CHECKOUT"] = str(root)
+    env["BENCH_CHECKOUT"] = str(root)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=1800, env=env)
     wall = time.perf_counter() - start
