@@ -87,6 +87,9 @@ def build_once(content: Path, out: Path, cache: Path, mode: str, cpus: int | Non
     # the quick check's stamps stay beside the run's caches, not in the user's cache dir
     env = {**os.environ, "XDG_CACHE_HOME": str(cache.parent / "xdg")}
     env["BENCH_CHECKOUT"] = str(root)
+    # as a user's `ownmedia build`: compiled modules are cached (a sandbox may forbid it,
+    # which makes every rebuild compile ownmedia's code again)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=1800, env=env)
     wall = time.perf_counter() - start

@@ -57,6 +57,13 @@ def tree_stamps(root: str) -> dict[str, str]:
             for path, st in walk_files(Path(root), skip_names=SKIP_DIRS)}
 
 
+def _below(stamps: dict[str, str], root: str) -> dict[str, str]:
+    """tree_stamps(root) taken from a walk that also saw compiled-code folders."""
+    prefix = root.rstrip(os.sep) + os.sep
+    return {p: s for p, s in stamps.items() if p.startswith(prefix) and not
+            SKIP_DIRS.intersection(p[len(prefix):].split(os.sep)[:-1])}
+
+
 @cache
 def environment_digest() -> str:
     """What, outside the files, may change a build: interpreter, import path as the process
@@ -96,15 +103,22 @@ class Before:
         self.env = environment_digest()
         self.record = ""
 
-    def add_inputs(self, settings: dict) -> None:
+    def add_inputs(self, settings: dict, stamps: dict[str, str] | None = None) -> None:
         """The content and theme folders and the dependency record's place, once the
-        settings are read and before the build reads the content."""
+        settings are read and before the build reads the content. `stamps`: the build's
+        own walk of those folders (ownmedia.incremental.input_stamps), not walked again."""
         from ownmedia.incremental import BuildState
 
         roots = [settings["PATH"], settings["THEME"],
                  *(settings.get("THEME_TEMPLATES_OVERRIDES") or [])]
         for root in roots:
-            self.trees.setdefault(str(Path(root).resolve()), tree_stamps(str(Path(root).resolve())))
+            resolved = str(Path(root).resolve())
+            if resolved in self.trees:
+                continue
+            if stamps is not None and resolved == str(root):  # the walk's own path names
+                self.trees[resolved] = _below(stamps, resolved)
+            else:
+                self.trees[resolved] = tree_stamps(resolved)
         self.record = str(BuildState(settings, open_cache=False).record_path)
 
 

@@ -70,10 +70,9 @@ def build_site(
     if _incremental_enabled(settings):
         from ownmedia import incremental
 
-        if before is not None and stamp is not None:
-            before.add_inputs(settings)
-
         stamps = incremental.input_stamps(settings)  # one walk of content and theme
+        if before is not None and stamp is not None:
+            before.add_inputs(settings, stamps)
         if incremental.nothing_changed(settings, stamps):
             incremental.log.info("ownmedia: nothing changed since the last build of %s",
                                  settings["OUTPUT_PATH"])
