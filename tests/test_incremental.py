@@ -186,3 +186,43 @@ def test_an_edit_is_rebuilt_from_the_snapshot_and_a_damaged_one_is_ignored(tmp_p
     shutil.rmtree(tmp_path / "cache-inc")  # deleting the cache is always safe
     corpus.edit_body()
     assert_same_tree(corpus.build(), corpus.full())
+
+
+def test_successive_edits_from_the_snapshot_equal_full_builds(tmp_path, caplog):
+    """Edits and approvals one after another, each rebuilt from the last full build's
+    snapshot (posts read again since accumulate), on a site whose feeds show 3 posts of 14
+    and whose listings have 5 a page: feeds, listing pages and the structure-only pages
+    (archives, tags, categories, authors) are rendered only when they show a change, and
+    every tree equals a full build's."""
+    caplog.set_level(logging.INFO, logger="ownmedia")
+    corpus = Corpus(tmp_path)
+    settings = {"FEED_MAX_ITEMS": 3}
+
+    def build(name: str) -> Path:
+        return build_site(tmp_path / name, content=corpus.content,
+                          CACHE_PATH=str(tmp_path / f"cache-{name}"), **settings)
+
+    build("inc")
+    posts = corpus.posts()
+    rng = random.Random(5)
+    for n, step in enumerate(["edit_body", "approve", "edit_body", "edit_body", "approve"]):
+        before = mtimes(tmp_path / "inc")
+        caplog.clear()
+        getattr(corpus, step)()
+        got = build("inc")
+        assert "from the build snapshot" in caplog.text, (step, caplog.text[-500:])
+        assert_same_tree(got, build(f"full-{n}"))
+        touched = {k for k, v in mtimes(got).items() if before.get(k) != v}
+        assert not touched & {"archives/index.html", "tags.html", "categories.html",
+                              "authors.html"}, sorted(touched)
+    # an edit of a post the feeds do not show leaves them as they are
+    shown = (tmp_path / "inc" / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    hidden = next(p for p in posts if f"/{corpus.slug_of(p)}/" not in shown
+                  and (tmp_path / "inc").joinpath("feeds").is_dir())
+    hidden.write_text(hidden.read_text(encoding="utf-8") + f"\n\nOne more ({rng.random()}).\n",
+                      encoding="utf-8")
+    before = mtimes(tmp_path / "inc")
+    got = build("inc")
+    assert_same_tree(got, build("full-last"))
+    touched = {k for k, v in mtimes(got).items() if before.get(k) != v}
+    assert touched and not any(k.startswith("feeds/") for k in touched), sorted(touched)
