@@ -17,7 +17,9 @@ translations, print view and comments feed, and the listings, tag, category, aut
 pages and feeds made from it. A paginated listing is written one page at a time, and a page
 depends on the objects of its own page (and the structure), not on the whole list nor on
 Pelican's `all_articles`: our theme's listings only show their page (a theme that shows more
-of other posts on a listing page would need OWNMEDIA_INCREMENTAL = False).
+of other posts on a listing page would need OWNMEDIA_INCREMENTAL = False). A feed depends on
+the posts it shows (its first FEED_MAX_ITEMS); the archives, tags, categories and authors
+pages show only structure (OWNMEDIA_STRUCTURE_TEMPLATES), so an edited text leaves them.
 
 The service's live publisher runs a dry build (OWNMEDIA_DRY_RUN: read, record the Writer
 calls, write nothing) and replays the calls that show an approved post through this writer.
@@ -623,7 +625,9 @@ class IncrementalWriter(Writer):
                       for k, v in lists.items()}
         count = next(iter(paginators.values())).num_pages
         changed = state.changed
-        for number in range(1, count + 1):
+        numbers = range(1, count + 1) if changed is None else \
+            _numbers_showing(changed, paginators, count)
+        for number in numbers:
             pages = {k: p.page(number) for k, p in paginators.items()}
             if changed is not None and not any(
                     id(o) in changed for p in pages.values() for o in p.object_list):
@@ -677,6 +681,19 @@ class IncrementalWriter(Writer):
             if state.up_to_date(name, fp):
                 return
         _write_plain(Path(self.output_path) / name, make())
+
+
+def _numbers_showing(changed: set[int], paginators: dict, count: int) -> list[int]:
+    """The page numbers that may show a changed object: the n-th object is on page
+    n // per_page + 1, or on the last page when orphans join it (each candidate is then
+    checked against Pelican's own page)."""
+    numbers = set()
+    for paginator in paginators.values():
+        per_page = max(paginator.per_page, 1)
+        for n, obj in enumerate(paginator.object_list):
+            if id(obj) in changed:
+                numbers.update(p for p in (n // per_page + 1, count) if p <= count)
+    return sorted(numbers)
 
 
 def _write_plain(path: Path, text: str) -> None:

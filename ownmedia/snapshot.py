@@ -17,6 +17,10 @@ views and comments feeds, through the same IncrementalWriter). A changed structu
 URL, title, date, category, tags, authors, status, a new or removed file, a theme file, a
 static link, a video, a CTA problem), another configuration, a missing build record or a
 plugin that is not ownmedia's falls back to Pelican's run, which also rewrites the snapshot.
+The snapshot holds neither the print views' Writer calls (made again by their own function)
+nor what a rebuild makes again per post; it holds each post's fingerprint, so a rebuild hashes
+only what it read again. The posts a rebuild read again go into a small patch beside the
+snapshot (see _apply_patch), so the next rebuild reads only the posts changed since.
 A corrupted or foreign snapshot is ignored with one line and removed; deleting it (or the
 whole cache folder) is always safe."""
 

@@ -197,7 +197,7 @@ def test_successive_edits_from_the_snapshot_equal_full_builds(tmp_path, caplog):
     every tree equals a full build's."""
     caplog.set_level(logging.INFO, logger="ownmedia")
     corpus = Corpus(tmp_path)
-    settings = {"FEED_MAX_ITEMS": 3}
+    settings = {"FEED_MAX_ITEMS": 3, "DEFAULT_ORPHANS": 2}  # a last page with orphans
 
     def build(name: str) -> Path:
         return build_site(tmp_path / name, content=corpus.content,
