@@ -191,8 +191,8 @@ def test_an_edit_is_rebuilt_from_the_snapshot_and_a_damaged_one_is_ignored(tmp_p
 def test_successive_edits_from_the_snapshot_equal_full_builds(tmp_path, caplog):
     """Edits and approvals one after another, each rebuilt from the last full build's
     snapshot and its patch (only the post just edited is read again), on a site whose feeds
-    show 3 posts of 14
-    and whose listings have 5 a page: feeds, listing pages and the structure-only pages
+    show 3 posts of 14 and whose listings have 5 a page (2 orphans): feeds, listing pages
+    and the structure-only pages
     (archives, tags, categories, authors) are rendered only when they show a change, and
     every tree equals a full build's."""
     caplog.set_level(logging.INFO, logger="ownmedia")
