@@ -8,6 +8,10 @@ import logging
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pelican import Pelican
 
 
 class BuildError(Exception):
@@ -52,7 +56,7 @@ def only_ours(settings: Mapping) -> bool:
         isinstance(n, str) and n.startswith(OURS_PREFIX) for n in names)
 
 
-def make_pelican(settings: dict):
+def make_pelican(settings: dict) -> Pelican:
     """Pelican for these settings. Pelican imports every installed namespace plugin
     (pelican.plugins.*) on start, even when PLUGINS lists none of them; when it lists only
     ours (plain modules, which Pelican imports by name all the same), only they are
