@@ -82,7 +82,34 @@ def _hash_files(paths: Iterable[Path], root: Path | None = None) -> str:
 
 @cache
 def code_fingerprint() -> str:
-    """ownmedia's own code and plugins, and the versions of the libraries that shape output."""
+    """ownmedia's own code and plugins, and the versions of the libraries that shape output.
+    Kept in the user cache under the code files' stats and the environment's digest (what
+    the quick check trusts to skip a build): hashed again when either changed."""
+    import ownmedia
+    from ownmedia import quick_check
+
+    plugins = ownmedia.plugins_path()
+    # a wheel holds the plugins inside ownmedia/, a checkout beside it: each file once
+    found = {path: f"{st.st_size}|{st.st_mtime_ns}" for root in (ROOT / "ownmedia", plugins)
+             for path, st in walk_files(root, skip_names=quick_check.SKIP_DIRS)
+             if path.endswith(".py")}
+    files = sorted(Path(p) for p in found)
+    stamp = key(quick_check.environment_digest(), *(f"{p}|{s}" for p, s in sorted(found.items())))
+    path = quick_check.user_cache() / f"code-{key(str(ROOT))[:16]}.json"
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+        if known["stamp"] == stamp and isinstance(known["fingerprint"], str):
+            return known["fingerprint"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no such file, or damaged: hashed again below and rewritten
+    fingerprint = key(_hash_files(files, ROOT), _versions())
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps({"stamp": stamp, "fingerprint": fingerprint}))
+    return fingerprint
+
+
+def _versions() -> str:
     from importlib.metadata import version
 
     import markdown
@@ -90,14 +117,8 @@ def code_fingerprint() -> str:
     import pelican
     import segno
 
-    import ownmedia
-
-    plugins = ownmedia.plugins_path()
-    # a wheel holds the plugins inside ownmedia/, a checkout beside it: each file once
-    files = sorted({*(ROOT / "ownmedia").rglob("*.py"), *plugins.rglob("*.py")})
-    versions = f"{pelican.__version__} {segno.__version__} {markdown.__version__} " \
-               f"{version('nh3')} {version('feedgenerator')} {version('jinja2')}"
-    return key(_hash_files(files, ROOT), versions)
+    return f"{pelican.__version__} {segno.__version__} {markdown.__version__} " \
+           f"{version('nh3')} {version('feedgenerator')} {version('jinja2')}"
 
 
 def theme_fingerprint(settings: dict) -> str:

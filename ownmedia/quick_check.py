@@ -36,14 +36,19 @@ def enabled(overrides: dict) -> bool:
 def stamp_path(output: str | Path, settings_file: str | Path, content: str | Path | None,
                overrides: dict) -> Path:
     """One stamp per build command: output, settings, content and overrides, from this cwd."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     ident = repr((os.getcwd(), str(Path(output).resolve()), str(Path(settings_file).resolve()),
                   str(Path(content).resolve()) if content is not None else None,
                   sorted((k, repr(v)) for k, v in overrides.items())))
-    return base / "ownmedia" / "quick" / f"{hashlib.sha256(ident.encode()).hexdigest()[:32]}.json"
+    return user_cache() / "quick" / f"{hashlib.sha256(ident.encode()).hexdigest()[:32]}.json"
 
 
-def _stat(path: str) -> str:
+def user_cache() -> Path:
+    """ownmedia's folder in the user cache dir (XDG_CACHE_HOME, else ~/.cache)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ownmedia"
+
+
+def file_stamp(path: str) -> str:
+    """size|mtime of a file, "-" when it is missing."""
     try:
         st = os.stat(path)
     except OSError:
@@ -72,7 +77,7 @@ def environment_digest() -> str:
     parts = [sys.executable, sys.version, os.getcwd()]
     for entry in sys.path:
         installed = entry.endswith(("site-packages", "dist-packages"))
-        parts.append(f"{entry}:{_stat(entry) if installed else ''}")
+        parts.append(f"{entry}:{file_stamp(entry) if installed else ''}")
     parts += sorted(f"{k}={v}" for k, v in os.environ.items()
                     if (k.startswith(("OWNMEDIA_", "PELICAN")) and k != "OWNMEDIA_QUICK_CHECK")
                     or k in ("LANG", "LC_ALL", "TZ", "SOURCE_DATE_EPOCH"))
@@ -98,7 +103,7 @@ class Before:
     """The stats of code, settings and environment, taken before a build reads them."""
 
     def __init__(self, settings_file: str | Path):
-        self.files = {p: _stat(p) for p in settings_files(settings_file)}
+        self.files = {p: file_stamp(p) for p in settings_files(settings_file)}
         self.trees = {root: tree_stamps(root) for root in code_trees()}
         self.env = environment_digest()
         self.record = ""
@@ -132,7 +137,7 @@ def write(path: Path, before: Before, output: str | Path) -> None:
         path.unlink(missing_ok=True)
         return
     data = {"format": FORMAT, "files": before.files, "trees": before.trees, "env": before.env,
-            "record": [before.record, _stat(before.record)],
+            "record": [before.record, file_stamp(before.record)],
             "output": str(Path(output).resolve()), "outputs": outputs}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,9 +166,9 @@ def unchanged(path: Path) -> bool:
         log.warning("quick check stamp %s ignored (%s); building", path, exc)
         path.unlink(missing_ok=True)
         return False
-    if env != environment_digest() or _stat(record_file) != record_stamp:
+    if env != environment_digest() or file_stamp(record_file) != record_stamp:
         return False
-    if any(_stat(p) != s for p, s in files.items()):
+    if any(file_stamp(p) != s for p, s in files.items()):
         return False
     if any(tree_stamps(root) != stamps for root, stamps in trees.items()):
         return False

@@ -237,3 +237,17 @@ def test_successive_edits_from_the_snapshot_equal_full_builds(tmp_path, caplog):
     corpus.edit_body()
     assert_same_tree(build("inc"), build("full-damaged"))
     assert "patch" in caplog.text and "ignored" in caplog.text and "Traceback" not in caplog.text
+
+
+def test_the_code_fingerprint_is_kept_by_stats_and_a_damaged_copy_is_hashed_again(tmp_path,
+                                                                                  monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    incremental.code_fingerprint.cache_clear()
+    first = incremental.code_fingerprint()
+    kept = list((tmp_path / "ownmedia").glob("code-*.json"))
+    assert len(kept) == 1 and first in kept[0].read_text(encoding="utf-8")
+    kept[0].write_text('{"stamp": [', encoding="utf-8")  # damaged
+    incremental.code_fingerprint.cache_clear()
+    assert incremental.code_fingerprint() == first
+    assert first in kept[0].read_text(encoding="utf-8")  # rewritten
+    incremental.code_fingerprint.cache_clear()
