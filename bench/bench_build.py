@@ -20,8 +20,9 @@ Pelican's start when no input changed, else Pelican's run with ownmedia's Increm
 
 BENCH_REBUILD=1 runs only the two rebuild rows (nothing changed, edit one post) on the
 1,000-post corpus: one cold ownmedia build, then both cases alternated for 5 rounds, against
-their targets (a few minutes instead of --full's twelve). BENCH_PROFILE=1 with it profiles one
-edit rebuild.
+their targets (a few minutes instead of --full's twelve); BENCH_BASELINE=<checkout> with it
+runs another checkout's ownmedia (the last design) in the same rounds, for side-by-side
+ratios. BENCH_PROFILE=1 with it profiles one edit rebuild.
 
 BENCH_PROFILE=1 also prints the top functions of one cold ownmedia build (cProfile)."""
 
@@ -42,7 +43,10 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"cold2": 1.0, "cold1": 1.15, "nothing": 0.3, "edit": 0.5}
 
 CHILD = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
+import ownmedia
+if os.environ.get("BENCH_CHECKOUT"):  # that checkout's plugins and theme, beside its package
+    ownmedia.__path__.insert(0, os.environ["BENCH_CHECKOUT"])
 from ownmedia.site import build_site
 content, out, cache, mode, profile = sys.argv[1:6]
 if mode.startswith("vanilla"):
@@ -71,8 +75,9 @@ print("BENCH " + json.dumps({
 
 
 def build_once(content: Path, out: Path, cache: Path, mode: str, cpus: int | None = None,
-               profile: bool = False) -> dict:
-    """One build in a fresh interpreter; returns build seconds, wall, CPU and peak RSS."""
+               profile: bool = False, root: Path = ROOT) -> dict:
+    """One build in a fresh interpreter; returns build seconds, wall, CPU and peak RSS.
+    `root`: the checkout whose ownmedia package the build imports (its working directory)."""
     import time
 
     cmd = [sys.executable, "-c", CHILD, str(content), str(out), str(cache), mode,
@@ -81,8 +86,12 @@ def build_once(content: Path, out: Path, cache: Path, mode: str, cpus: int | Non
         cmd = ["taskset", "-c", ",".join(str(c) for c in range(cpus)), *cmd]
     # the quick check's stamps stay beside the run's caches, not in the user's cache dir
     env = {**os.environ, "XDG_CACHE_HOME": str(cache.parent / "xdg")}
+    env["BENCH_CHECKOUT"] = str(root)
+    # as a user's `ownmedia build`: compiled modules are cached (a sandbox may forbid it,
+    # which makes every rebuild compile ownmedia's code again)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800, env=env)
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=1800, env=env)
     wall = time.perf_counter() - start
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH ")]
     if proc.returncode != 0 or not lines:
@@ -185,42 +194,61 @@ CASES = {
 
 
 def measure_rebuilds(posts: int, rounds: int, console: Console) -> None:
-    """The nothing-changed and edit rows alone, alternated round by round, against targets."""
+    """The nothing-changed and edit rows alone, alternated round by round, against targets;
+    with BENCH_BASELINE=<another checkout> (e.g. `git worktree add ../base main`), that
+    checkout's ownmedia package (its plugins and theme too) is built alongside, same corpus
+    and edits, in the same rounds."""
     from bench.corpus import generate
 
-    results: dict[str, list[dict]] = {"nothing": [], "edit": []}
+    variants = {"this": ROOT}
+    if os.environ.get("BENCH_BASELINE"):
+        variants["baseline"] = Path(os.environ["BENCH_BASELINE"]).resolve()
+    results: dict[tuple[str, str], list[dict]] = {}
     with tempfile.TemporaryDirectory(prefix="ownmedia-bench-rebuild-") as tmp:
         tmp = Path(tmp)
-        content, out, cache = tmp / "content", tmp / "out", tmp / "cache"
-        counts = generate(content, posts)
-        cold = build_once(content, out, cache, "ownmedia")
-        console.print(f"corpus: {counts['posts']} posts, {counts['comments']} comments; cold "
-                      f"build {cold['wall']:.1f} s wall; load average {os.getloadavg()[0]:.1f}")
+        counts = generate(tmp / "content", posts)
+        dirs = {}
+        for name, root in variants.items():
+            content = tmp / name / "content"
+            shutil.copytree(tmp / "content", content)
+            dirs[name] = (content, tmp / name / "out", tmp / name / "cache")
+            cold = build_once(*dirs[name], "ownmedia", root=root)
+            console.print(f"{name} ({root}): cold build {cold['wall']:.1f} s wall")
+        console.print(f"corpus: {counts['posts']} posts, {counts['comments']} comments; "
+                      f"load average {os.getloadavg()[0]:.1f}")
         for r in range(rounds):
-            results["nothing"].append(build_once(content, out, cache, "ownmedia"))
-            _edit(content, r)
-            results["edit"].append(build_once(content, out, cache, "ownmedia"))
+            for name, root in variants.items():
+                results.setdefault(("nothing", name), []).append(
+                    build_once(*dirs[name], "ownmedia", root=root))
+                _edit(dirs[name][0], r)
+                results.setdefault(("edit", name), []).append(
+                    build_once(*dirs[name], "ownmedia", root=root))
         if os.environ.get("BENCH_PROFILE") == "1":
-            _edit(content, rounds)
-            prof = build_once(content, out, cache, "ownmedia", profile=True)
+            _edit(dirs["this"][0], rounds)
+            prof = build_once(*dirs["this"], "ownmedia", profile=True)
             console.print(prof["profile"], markup=False, highlight=False)
-    table = Table(title=f"Rebuilds, {posts} posts (best and median of {rounds}; machine "
-                        f"shared, load {os.getloadavg()[0]:.1f})",
+    table = Table(title=f"Rebuilds, {posts} posts (best and median of {rounds}, variants "
+                        f"alternated; machine shared, load {os.getloadavg()[0]:.1f})",
                   caption="wall: the build subprocess's whole life (interpreter start "
-                          "included); build: build_site alone; cpu: user+sys")
-    for col in ("case", "wall best s", "wall median s", "build best s", "cpu best s",
-                "peak MiB", "target", "verdict"):
-        table.add_column(col, justify="left" if col in ("case", "target", "verdict")
+                          "included); build: build_site alone; cpu: user+sys; x: wall best "
+                          "over the baseline's")
+    for col in ("case", "variant", "wall best s", "wall median s", "build best s",
+                "cpu best s", "peak MiB", "x baseline", "target", "verdict"):
+        table.add_column(col, justify="left" if col in ("case", "variant", "target", "verdict")
                          else "right")
     for case in ("nothing", "edit"):
-        rs = results[case]
-        walls = sorted(r["wall"] for r in rs)
-        best = walls[0]
-        table.add_row(CASES[case], f"{best:.2f}", f"{walls[len(walls) // 2]:.2f}",
-                      f"{min(r['seconds'] for r in rs):.2f}", f"{min(r['cpu'] for r in rs):.2f}",
-                      f"{max(r['rss_kb'] for r in rs) / 1024:.0f}",
-                      f"<= {TARGETS[case]} s wall",
-                      "ok" if best <= TARGETS[case] else "ABOVE")
+        for name in variants:
+            rs = results[(case, name)]
+            walls = sorted(r["wall"] for r in rs)
+            best = walls[0]
+            base = results.get((case, "baseline"))
+            ratio = f"{best / min(r['wall'] for r in base):.2f}" if base else "-"
+            table.add_row(CASES[case], name, f"{best:.2f}", f"{walls[len(walls) // 2]:.2f}",
+                          f"{min(r['seconds'] for r in rs):.2f}",
+                          f"{min(r['cpu'] for r in rs):.2f}",
+                          f"{max(r['rss_kb'] for r in rs) / 1024:.0f}", ratio,
+                          f"<= {TARGETS[case]} s wall",
+                          "ok" if best <= TARGETS[case] else "ABOVE")
     console.print(table)
 
 

@@ -17,7 +17,9 @@ translations, print view and comments feed, and the listings, tag, category, aut
 pages and feeds made from it. A paginated listing is written one page at a time, and a page
 depends on the objects of its own page (and the structure), not on the whole list nor on
 Pelican's `all_articles`: our theme's listings only show their page (a theme that shows more
-of other posts on a listing page would need OWNMEDIA_INCREMENTAL = False).
+of other posts on a listing page would need OWNMEDIA_INCREMENTAL = False). A feed depends on
+the posts it shows (its first FEED_MAX_ITEMS); the archives, tags, categories and authors
+pages show only structure (OWNMEDIA_STRUCTURE_TEMPLATES), so an edited text leaves them.
 
 The service's live publisher runs a dry build (OWNMEDIA_DRY_RUN: read, record the Writer
 calls, write nothing) and replays the calls that show an approved post through this writer.
@@ -80,7 +82,34 @@ def _hash_files(paths: Iterable[Path], root: Path | None = None) -> str:
 
 @cache
 def code_fingerprint() -> str:
-    """ownmedia's own code and plugins, and the versions of the libraries that shape output."""
+    """ownmedia's own code and plugins, and the versions of the libraries that shape output.
+    Kept in the user cache under the code files' stats and the environment's digest (what
+    the quick check trusts to skip a build): hashed again when either changed."""
+    import ownmedia
+    from ownmedia import quick_check
+
+    plugins = ownmedia.plugins_path()
+    # a wheel holds the plugins inside ownmedia/, a checkout beside it: each file once
+    found = {path: f"{st.st_size}|{st.st_mtime_ns}" for root in (ROOT / "ownmedia", plugins)
+             for path, st in walk_files(root, skip_names=quick_check.SKIP_DIRS)
+             if path.endswith(".py")}
+    files = sorted(Path(p) for p in found)
+    stamp = key(quick_check.environment_digest(), *(f"{p}|{s}" for p, s in sorted(found.items())))
+    path = quick_check.user_cache() / f"code-{key(str(ROOT))[:16]}.json"
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+        if known["stamp"] == stamp and isinstance(known["fingerprint"], str):
+            return known["fingerprint"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no such file, or damaged: hashed again below and rewritten
+    fingerprint = key(_hash_files(files, ROOT), _versions())
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps({"stamp": stamp, "fingerprint": fingerprint}))
+    return fingerprint
+
+
+def _versions() -> str:
     from importlib.metadata import version
 
     import markdown
@@ -88,14 +117,8 @@ def code_fingerprint() -> str:
     import pelican
     import segno
 
-    import ownmedia
-
-    plugins = ownmedia.plugins_path()
-    # a wheel holds the plugins inside ownmedia/, a checkout beside it: each file once
-    files = sorted({*(ROOT / "ownmedia").rglob("*.py"), *plugins.rglob("*.py")})
-    versions = f"{pelican.__version__} {segno.__version__} {markdown.__version__} " \
-               f"{version('nh3')} {version('feedgenerator')} {version('jinja2')}"
-    return key(_hash_files(files, ROOT), versions)
+    return f"{pelican.__version__} {segno.__version__} {markdown.__version__} " \
+           f"{version('nh3')} {version('feedgenerator')} {version('jinja2')}"
 
 
 def theme_fingerprint(settings: dict) -> str:
@@ -153,9 +176,10 @@ def inputs_fingerprint(settings: dict, stamps: dict[str, str] | None = None) -> 
                *sorted(f"{p}|{s}" for p, s in stamps.items()))
 
 
-def nothing_changed(settings: dict) -> bool:
+def nothing_changed(settings: dict, stamps: dict[str, str] | None = None) -> bool:
     """True when the last build of this output read exactly these inputs and every file it
-    wrote is still there: the build can be skipped (ownmedia.site.build_site does)."""
+    wrote is still there: the build can be skipped (ownmedia.site.build_site does).
+    `stamps`: input_stamps(settings), when the caller has them."""
     if not settings.get("OWNMEDIA_INCREMENTAL", True):
         return False
     state = BuildState(settings, open_cache=False)
@@ -166,7 +190,7 @@ def nothing_changed(settings: dict) -> bool:
             return False
     except (OSError, ValueError, AttributeError):
         return False
-    if data.get("inputs") != inputs_fingerprint(settings):
+    if data.get("inputs") != inputs_fingerprint(settings, stamps):
         return False
     out = str(state.output)  # os.path: pathlib costs ~20 µs a name, on thousands of names
     return all(os.path.isfile(os.path.join(out, name)) for name in outputs)
@@ -293,6 +317,9 @@ class BuildState:
         self.dry = bool(settings.get("OWNMEDIA_DRY_RUN"))
         self._object_fps: dict[int, str] = {}
         self._file_fps: dict[str, str] = {}
+        # ids of the only objects that changed since the record, when the caller knows them
+        # (a re-render of some posts): a listing page that shows none of them is as recorded
+        self.changed: set[int] | None = None
 
     # lock and record ---------------------------------------------------------------------
     def lock(self, wait: float = 0.0) -> None:
@@ -490,10 +517,10 @@ _INPUTS: dict[int, str] = {}  # id(settings) -> inputs_fingerprint before plugin
 NOTED: dict[int, tuple[dict[str, str], str]] = {}
 
 
-def note_inputs(settings: dict) -> None:
+def note_inputs(settings: dict, stamps: dict[str, str] | None = None) -> None:
     """Called first thing when Pelican is initialised (plugins then add derived settings,
     e.g. MARKDOWN extensions), so the fingerprint is the one nothing_changed computes."""
-    stamps = input_stamps(settings)
+    stamps = input_stamps(settings) if stamps is None else stamps
     _INPUTS[id(settings)] = inputs_fingerprint(settings, stamps)
     NOTED[id(settings)] = (stamps, configuration_fingerprint(settings))
 
@@ -543,6 +570,22 @@ class _Rendered:
 SITE_WIDE = ("all_articles", "categories", "tags", "authors")
 
 
+# Templates that show of the posts they are given (`articles`, `dates`) only what the site
+# structure holds (title, URL, date, language, taxonomy and its counts): those lists are left
+# out of their fingerprint, so an edited text does not re-render them. A theme whose
+# archives show more (a summary) sets OWNMEDIA_STRUCTURE_TEMPLATES = ().
+STRUCTURE_TEMPLATES = ("archives", "tags", "categories", "authors")
+STRUCTURE_LISTS = ("articles", "dates")
+
+
+def structure_only(template, settings) -> bool:
+    """True when `template` (a Jinja template or its name) shows only the structure of its
+    posts."""
+    name = str(getattr(template, "name", template) or "")
+    stem = name.rsplit("/", 1)[-1].removesuffix(".html")
+    return stem in settings.get("OWNMEDIA_STRUCTURE_TEMPLATES", STRUCTURE_TEMPLATES)
+
+
 class IncrementalWriter(Writer):
     """Pelican's Writer, skipping the files whose fingerprint did not change."""
 
@@ -578,7 +621,9 @@ class IncrementalWriter(Writer):
             self._write_pages(state, name, template, context, relative_urls, lists,
                               template_name, override_output, url, kwargs, flags)
             return None
-        fp = key(self._call_fp(state, template, kwargs), flags, name)
+        shows_structure = structure_only(template, self.settings)
+        fp = key(self._call_fp(state, template, kwargs,
+                               skip=STRUCTURE_LISTS if shows_structure else ()), flags, name)
         if state.up_to_date(name, fp):
             return None
         return super().write_file(name, _Rendered(template, state, fp), context,
@@ -600,8 +645,14 @@ class IncrementalWriter(Writer):
         paginators = {k: Paginator(name, url, v, self.settings, per_page)
                       for k, v in lists.items()}
         count = next(iter(paginators.values())).num_pages
-        for number in range(1, count + 1):
+        changed = state.changed
+        numbers = range(1, count + 1) if changed is None else \
+            _numbers_showing(changed, paginators, count)
+        for number in numbers:
             pages = {k: p.page(number) for k, p in paginators.items()}
+            if changed is not None and not any(
+                    id(o) in changed for p in pages.values() for o in p.object_list):
+                continue  # none of its posts changed: its recorded fingerprint holds
             save_as = next(iter(pages.values())).save_as
             fp = key(base, flags, save_as, str(count),
                      *(f"{k}={state.object_fp(p)}" for k, p in pages.items()))
@@ -631,7 +682,8 @@ class IncrementalWriter(Writer):
         if state.dry:
             return None
         fp = key(state.site, "feed", path, str(url), feed_type, str(feed_title),
-                 str(override_output), state.object_fp(list(elements), comments=False))
+                 str(override_output),
+                 state.object_fp(feed_items(elements, self.settings), comments=False))
         if state.up_to_date(path, fp):
             return None
         return super().write_feed(elements, context, path, url, feed_type, override_output,
@@ -650,6 +702,19 @@ class IncrementalWriter(Writer):
             if state.up_to_date(name, fp):
                 return
         _write_plain(Path(self.output_path) / name, make())
+
+
+def _numbers_showing(changed: set[int], paginators: dict, count: int) -> list[int]:
+    """The page numbers that may show a changed object: the n-th object is on page
+    n // per_page + 1, or on the last page when orphans join it (each candidate is then
+    checked against Pelican's own page)."""
+    numbers = set()
+    for paginator in paginators.values():
+        per_page = max(paginator.per_page, 1)
+        for n, obj in enumerate(paginator.object_list):
+            if id(obj) in changed:
+                numbers.update(p for p in (n // per_page + 1, count) if p <= count)
+    return sorted(numbers)
 
 
 def _write_plain(path: Path, text: str) -> None:
@@ -671,10 +736,17 @@ def write_artefact(writer, name: str, inputs: Iterable[str], make: Callable[[], 
         _write_plain(Path(writer.output_path) / name, make())
 
 
+def feed_items(elements, settings) -> list:
+    """The elements a feed shows: Pelican's Writer takes the first FEED_MAX_ITEMS (None: all);
+    the others cannot change it."""
+    return list(elements)[:settings.get("FEED_MAX_ITEMS")]
+
+
 def shown_contents(call: tuple) -> list:
     """The content objects a recorded Writer call shows (lists and paginated dicts walked).
     Pelican gives every tag, category and author listing all_articles; they show only their
-    own."""
+    own; a feed shows its first FEED_MAX_ITEMS; a structure template (see structure_only)
+    shows nothing of its posts beyond the structure. A call's context holds the settings."""
     found: list = []
 
     def walk(value) -> None:
@@ -687,6 +759,9 @@ def shown_contents(call: tuple) -> list:
         elif hasattr(value, "source_path"):
             found.append(value)
 
-    walk(call[2] if call[0] == "feed" else
-         {k: v for k, v in call[4].items() if k != "all_articles"})
+    if call[0] == "feed":
+        walk(feed_items(call[2], call[3]))
+    else:
+        skip = {"all_articles", *(STRUCTURE_LISTS if structure_only(call[2], call[3]) else ())}
+        walk({k: v for k, v in call[4].items() if k not in skip})
     return found

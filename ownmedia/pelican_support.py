@@ -3,9 +3,15 @@ instead of a traceback, and a check that the plugin is enabled for the build at 
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pelican import Pelican
 
 
 class BuildError(Exception):
@@ -38,6 +44,51 @@ def plugin_enabled(settings: Mapping, name: str) -> bool:
     name counts: another plugin called `seo` (pelican-seo's pelican.plugins.seo) is not ours."""
     wanted = f"ownmedia.plugins.{name}"
     return any(getattr(p, "__name__", p) == wanted for p in settings.get("PLUGINS") or [])
+
+
+OURS_PREFIX = "ownmedia.plugins."
+
+
+def only_ours(settings: Mapping) -> bool:
+    """PLUGINS lists only ownmedia's plugins, by name, and no PLUGIN_PATHS may shadow them."""
+    names = settings.get("PLUGINS") or []
+    return bool(names) and not settings.get("PLUGIN_PATHS") and all(
+        isinstance(n, str) and n.startswith(OURS_PREFIX) for n in names)
+
+
+def make_pelican(settings: dict) -> Pelican:
+    """Pelican for these settings. Pelican imports every installed namespace plugin
+    (pelican.plugins.*) on start, even when PLUGINS lists none of them; when it lists only
+    ours (plain modules, which Pelican imports by name all the same), only they are
+    imported: a rebuild pays for the plugins it runs."""
+    return _ours_only_class()(settings) if only_ours(settings) else _pelican_class()(settings)
+
+
+@cache
+def _pelican_class():
+    from pelican import Pelican
+
+    return Pelican
+
+
+@cache
+def _ours_only_class():
+    class OursOnly(_pelican_class()):
+        """Pelican, registering exactly the plugins PLUGINS names (as Pelican does)."""
+
+        def init_plugins(self) -> None:
+            self.plugins = []
+            for name in self.settings["PLUGINS"]:
+                plugin = importlib.import_module(name)
+                try:
+                    plugin.register()
+                except Exception:  # as Pelican: the plugin is left out, with its traceback
+                    logging.getLogger("pelican").exception("Cannot register plugin `%s`", name)
+                    continue
+                self.plugins.append(plugin)
+            self.settings["PLUGINS"] = [p.__name__ for p in self.plugins]
+
+    return OursOnly
 
 
 def plain_logger(name: str) -> logging.Logger:

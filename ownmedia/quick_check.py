@@ -36,14 +36,19 @@ def enabled(overrides: dict) -> bool:
 def stamp_path(output: str | Path, settings_file: str | Path, content: str | Path | None,
                overrides: dict) -> Path:
     """One stamp per build command: output, settings, content and overrides, from this cwd."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     ident = repr((os.getcwd(), str(Path(output).resolve()), str(Path(settings_file).resolve()),
                   str(Path(content).resolve()) if content is not None else None,
                   sorted((k, repr(v)) for k, v in overrides.items())))
-    return base / "ownmedia" / "quick" / f"{hashlib.sha256(ident.encode()).hexdigest()[:32]}.json"
+    return user_cache() / "quick" / f"{hashlib.sha256(ident.encode()).hexdigest()[:32]}.json"
 
 
-def _stat(path: str) -> str:
+def user_cache() -> Path:
+    """ownmedia's folder in the user cache dir (XDG_CACHE_HOME, else ~/.cache)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ownmedia"
+
+
+def file_stamp(path: str) -> str:
+    """size|mtime of a file, "-" when it is missing."""
     try:
         st = os.stat(path)
     except OSError:
@@ -57,6 +62,13 @@ def tree_stamps(root: str) -> dict[str, str]:
             for path, st in walk_files(Path(root), skip_names=SKIP_DIRS)}
 
 
+def _below(stamps: dict[str, str], root: str) -> dict[str, str]:
+    """tree_stamps(root) taken from a walk that also saw compiled-code folders."""
+    prefix = root.rstrip(os.sep) + os.sep
+    return {p: s for p, s in stamps.items() if p.startswith(prefix) and not
+            SKIP_DIRS.intersection(p[len(prefix):].split(os.sep)[:-1])}
+
+
 @cache
 def environment_digest() -> str:
     """What, outside the files, may change a build: interpreter, import path as the process
@@ -65,7 +77,7 @@ def environment_digest() -> str:
     parts = [sys.executable, sys.version, os.getcwd()]
     for entry in sys.path:
         installed = entry.endswith(("site-packages", "dist-packages"))
-        parts.append(f"{entry}:{_stat(entry) if installed else ''}")
+        parts.append(f"{entry}:{file_stamp(entry) if installed else ''}")
     parts += sorted(f"{k}={v}" for k, v in os.environ.items()
                     if (k.startswith(("OWNMEDIA_", "PELICAN")) and k != "OWNMEDIA_QUICK_CHECK")
                     or k in ("LANG", "LC_ALL", "TZ", "SOURCE_DATE_EPOCH"))
@@ -91,20 +103,27 @@ class Before:
     """The stats of code, settings and environment, taken before a build reads them."""
 
     def __init__(self, settings_file: str | Path):
-        self.files = {p: _stat(p) for p in settings_files(settings_file)}
+        self.files = {p: file_stamp(p) for p in settings_files(settings_file)}
         self.trees = {root: tree_stamps(root) for root in code_trees()}
         self.env = environment_digest()
         self.record = ""
 
-    def add_inputs(self, settings: dict) -> None:
+    def add_inputs(self, settings: dict, stamps: dict[str, str] | None = None) -> None:
         """The content and theme folders and the dependency record's place, once the
-        settings are read and before the build reads the content."""
+        settings are read and before the build reads the content. `stamps`: the build's
+        own walk of those folders (ownmedia.incremental.input_stamps), not walked again."""
         from ownmedia.incremental import BuildState
 
         roots = [settings["PATH"], settings["THEME"],
                  *(settings.get("THEME_TEMPLATES_OVERRIDES") or [])]
         for root in roots:
-            self.trees.setdefault(str(Path(root).resolve()), tree_stamps(str(Path(root).resolve())))
+            resolved = str(Path(root).resolve())
+            if resolved in self.trees:
+                continue
+            if stamps is not None and resolved == str(root):  # the walk's own path names
+                self.trees[resolved] = _below(stamps, resolved)
+            else:
+                self.trees[resolved] = tree_stamps(resolved)
         self.record = str(BuildState(settings, open_cache=False).record_path)
 
 
@@ -118,7 +137,7 @@ def write(path: Path, before: Before, output: str | Path) -> None:
         path.unlink(missing_ok=True)
         return
     data = {"format": FORMAT, "files": before.files, "trees": before.trees, "env": before.env,
-            "record": [before.record, _stat(before.record)],
+            "record": [before.record, file_stamp(before.record)],
             "output": str(Path(output).resolve()), "outputs": outputs}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -147,9 +166,9 @@ def unchanged(path: Path) -> bool:
         log.warning("quick check stamp %s ignored (%s); building", path, exc)
         path.unlink(missing_ok=True)
         return False
-    if env != environment_digest() or _stat(record_file) != record_stamp:
+    if env != environment_digest() or file_stamp(record_file) != record_stamp:
         return False
-    if any(_stat(p) != s for p, s in files.items()):
+    if any(file_stamp(p) != s for p, s in files.items()):
         return False
     if any(tree_stamps(root) != stamps for root, stamps in trees.items()):
         return False

@@ -64,24 +64,24 @@ def build_site(
             return Path(output).resolve()
         stamp.unlink(missing_ok=True)  # a build that fails leaves no stamp
         before = quick_check.Before(settings_file)
-    from pelican import Pelican
+    from ownmedia.pelican_support import make_pelican
 
     settings = pelican_settings(settings_file, output=output, content=content, **overrides)
     if _incremental_enabled(settings):
         from ownmedia import incremental
 
+        stamps = incremental.input_stamps(settings)  # one walk of content and theme
         if before is not None and stamp is not None:
-            before.add_inputs(settings)
-
-        if incremental.nothing_changed(settings):
+            before.add_inputs(settings, stamps)
+        if incremental.nothing_changed(settings, stamps):
             incremental.log.info("ownmedia: nothing changed since the last build of %s",
                                  settings["OUTPUT_PATH"])
             _write_stamp(stamp, before, settings)
             return Path(settings["OUTPUT_PATH"])
-        incremental.note_inputs(settings)  # as nothing_changed saw them, before any plugin
+        incremental.note_inputs(settings, stamps)  # as nothing_changed saw them, before plugins
     else:
         before = None  # without the dependency record there is nothing to check against
-    pelican = Pelican(settings)
+    pelican = make_pelican(settings)
     if _incremental_enabled(settings):
         from ownmedia import snapshot
 

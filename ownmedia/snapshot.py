@@ -17,6 +17,10 @@ views and comments feeds, through the same IncrementalWriter). A changed structu
 URL, title, date, category, tags, authors, status, a new or removed file, a theme file, a
 static link, a video, a CTA problem), another configuration, a missing build record or a
 plugin that is not ownmedia's falls back to Pelican's run, which also rewrites the snapshot.
+The snapshot holds neither the print views' Writer calls (made again by their own function)
+nor what a rebuild makes again per post; it holds each post's fingerprint, so a rebuild hashes
+only what it read again. The posts a rebuild read again go into a small patch beside the
+snapshot (see _apply_patch), so the next rebuild reads only the posts changed since.
 A corrupted or foreign snapshot is ignored with one line and removed; deleting it (or the
 whole cache folder) is always safe."""
 
@@ -36,7 +40,7 @@ from ownmedia.fsutil import atomic_write_text
 from ownmedia.pelican_support import plugin_enabled
 
 log = incremental.log
-FORMAT = 1
+FORMAT = 2
 
 
 class _Unusable(Exception):
@@ -57,8 +61,13 @@ def _paths(state) -> tuple[Path, Path]:
     return (state.folder / f"snapshot-{stem}.json", state.folder / f"snapshot-{stem}.pickle")
 
 
+def _patch_path(state) -> Path:
+    """The posts read again by rebuilds since the snapshot, as those rebuilds left them."""
+    return _paths(state)[1].with_suffix(".patch")
+
+
 def _remove(state) -> None:
-    for path in _paths(state):
+    for path in (*_paths(state), _patch_path(state)):
         path.unlink(missing_ok=True)
 
 
@@ -96,6 +105,7 @@ def save(state) -> None:
 
     meta_path, data_path = _paths(state)
     meta_path.unlink(missing_ok=True)  # no meta for a pickle of another build, ever
+    _patch_path(state).unlink(missing_ok=True)
     if state.noted is None or not enabled(state.settings):
         data_path.unlink(missing_ok=True)
         return
@@ -109,12 +119,21 @@ def save(state) -> None:
         "drafts_translations")}
     sources = sorted({a.source_path for items in lists.values() for a in items})
     number = {path: n for n, path in enumerate(sources)}
+    # print views are made again by their own function (plugins/print_view), not replayed:
+    # their calls (with each post's print data, half the snapshot) are left out
+    recording = [call for call in state.recording
+                 if call[0] != "file" or getattr(call[2], "name", None) not in PRINT_TEMPLATES]
     shows = []  # per Writer call, the posts it shows (indices into sources)
-    for call in state.recording:
+    for call in recording:
         found = {obj.source_path for obj in incremental.shown_contents(call)}
         shows.append(sorted(number[p] for p in found if p in number))
-    data = {"context": gen.context, "lists": lists, "recording": state.recording,
-            "shows": shows, "file_fps": dict(state._file_fps)}
+    # each post's fingerprint as this build computed it (source hash, comments, translations):
+    # a rebuild computes again only those of the posts it read again
+    by_id = {id(a): number[a.source_path] for items in lists.values() for a in items}
+    object_fps = [(by_id[oid], with_comments, fp)
+                  for (oid, with_comments), fp in state._object_fps.items() if oid in by_id]
+    data = {"context": gen.context, "lists": lists, "recording": recording,
+            "shows": shows, "file_fps": dict(state._file_fps), "object_fps": object_fps}
     tmp = data_path.with_name(data_path.name + ".tmp")
     # what a rebuild makes again for the posts it renders: not worth reading back
     put_aside = [(a, {k: vars(a).pop(k) for k in DERIVED if k in vars(a)})
@@ -138,6 +157,8 @@ def save(state) -> None:
             "sha256": _digest(data_path)}
     atomic_write_text(meta_path, json.dumps(meta))
 
+
+PRINT_TEMPLATES = incremental.CACHED_TEMPLATES  # the print view's templates
 
 # per-article attributes a rebuild from the snapshot makes again for the posts it renders
 # (plugins/print_view's per-build data and plugins/print_qr's code, plugins/share's links)
@@ -176,8 +197,10 @@ def quick_build(pelican) -> bool:
         if meta.get("configuration") != noted[1]:
             return _fallback("code, settings or plugins changed")
         edited, commented = _changes(settings, meta, noted[0])
-        publisher, articles = _load(settings, state, meta, data_path, edited, commented)
+        publisher, articles, loaded = _load(settings, state, meta, data_path, edited,
+                                            commented, noted[0])
         publisher._render(articles, wait=0.0, inputs=incremental._INPUTS.get(id(settings), ""))
+        _save_patch(state, meta, loaded, noted[0])
     except _Unusable as exc:
         return _fallback(str(exc))
     except _Corrupt as exc:
@@ -186,8 +209,8 @@ def quick_build(pelican) -> bool:
     incremental.NOTED.pop(id(settings), None)
     rendered, skipped = publisher.counts
     log.info("ownmedia: %d files rendered, %d up to date (from the build snapshot: %d posts "
-             "read again, %d with changed comments; %.2f s)", rendered, skipped, len(edited),
-             len(commented), time.perf_counter() - start)
+             "read again, %d with changed comments; %.2f s)", rendered, skipped,
+             len(loaded.read), len(commented), time.perf_counter() - start)
     return True
 
 
@@ -231,10 +254,19 @@ def _changes(settings: dict, meta: dict, now: dict[str, str]) -> tuple[list[str]
     return edited, sorted(commented)
 
 
+class _Loaded:
+    """What a rebuild took from the snapshot and its patch, for the next patch."""
+
+    def __init__(self, context: dict, objects: list, patch: dict[int, tuple[str, bytes]],
+                 read: list):
+        self.context, self.objects, self.patch, self.read = context, objects, patch, read
+
+
 def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
-          commented: list[str]):
-    """The live publisher's renderer, holding the snapshot, with the changed posts read again
-    and refreshed; and the articles to render."""
+          commented: list[str], now: dict[str, str]):
+    """The live publisher's renderer, holding the snapshot (with the posts of its patch that
+    did not change since), with the changed posts read again and refreshed; the articles to
+    render; what the next patch is made from."""
     from pelican.generators import ArticlesGenerator
 
     from ownmedia.comments.publish import LivePublisher
@@ -251,7 +283,7 @@ def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
         with open(data_path, "rb") as fh:
             data = _Unpickler(fh, settings, gen).load()
         context, lists, recording = data["context"], data["lists"], data["recording"]
-        shows, file_fps = data["shows"], data["file_fps"]
+        shows, file_fps, object_fps = data["shows"], data["file_fps"], data["object_fps"]
         if not isinstance(context, dict) or not isinstance(recording, list) or \
                 len(shows) != len(recording):
             raise _Corrupt("not a build snapshot")
@@ -266,6 +298,11 @@ def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
         setattr(gen, name, items)
     everything = [a for items in lists.values() for a in items]
     by_source = {a.source_path: a for a in everything}
+    sources = meta["sources"]
+    objects = [by_source[path] for path in sources]
+    patch = _apply_patch(state, meta, settings, gen, context, objects, now)
+    patched = {sources[n] for n in patch}
+    edited = [path for path in edited if path not in patched]
     articles: list = []
     for path in edited:
         article = by_source[path]
@@ -302,7 +339,6 @@ def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
 
             article.print_qr = PrintQr(print_data(article, siteurl, None))
     # only the Writer calls that show the posts to render, each with their ids
-    sources = meta["sources"]
     targets = {a.source_path: id(a) for a in articles}
     calls = []
     for numbers, call in zip(shows, recording, strict=True):
@@ -313,8 +349,105 @@ def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
     publisher.adopt(settings, gen, [], meta["site"])
     publisher._calls = calls
     # the file hashes the snapshot's build took, but of the files read again
-    publisher._file_fps = {k: v for k, v in file_fps.items() if k not in edited}
-    return publisher, articles
+    changed = {*edited, *patched}
+    publisher._file_fps = {k: v for k, v in file_fps.items() if k not in changed}
+    # and its posts' fingerprints, but of the posts read again (now or since) or with new
+    # comments
+    renew = {id(a) for a in articles} | {id(objects[n]) for n in patch}
+    publisher._object_fps = {(id(objects[n]), with_comments): fp
+                             for n, with_comments, fp in object_fps
+                             if id(objects[n]) not in renew}
+    number = {path: n for n, path in enumerate(sources)}
+    patch = {n: entry for n, entry in patch.items() if sources[n] not in edited}
+    return publisher, articles, _Loaded(context, objects, patch,
+                                        [number[path] for path in edited])
+
+
+# --- the patch: posts read again since the snapshot ------------------------------------------
+# A rebuild from the snapshot reads the posts changed since the snapshot's build; without a
+# record of what it read, each later rebuild would read them all again (every post edited
+# since the last full build). The patch keeps each such post's attributes as the rebuild
+# left them, with the stamp of the text they were read from, in one small file beside the
+# snapshot (made again by every rebuild, removed by every full build). It refers to the
+# snapshot's other posts and context by position; a patch that does not match the snapshot,
+# or is damaged, is ignored (those posts are read again).
+class _PatchPickler(_Pickler):
+    def __init__(self, file, settings: dict, context: dict, objects: list):
+        super().__init__(file, settings)
+        self.refs = {id(obj): ("content", n) for n, obj in enumerate(objects)}
+        self.refs[id(context)] = ("context",)
+
+    def persistent_id(self, obj):
+        return self.refs.get(id(obj)) or super().persistent_id(obj)
+
+
+class _PatchUnpickler(pickle.Unpickler):
+    def __init__(self, file, base: pickle.Unpickler, context: dict, objects: list):
+        super().__init__(file)
+        self.base, self.context, self.objects = base, context, objects
+
+    def persistent_load(self, pid):
+        if pid == ("context",):
+            return self.context
+        if isinstance(pid, tuple) and len(pid) == 2 and pid[0] == "content":
+            return self.objects[pid[1]]
+        return self.base.persistent_load(pid)
+
+
+def _apply_patch(state, meta: dict, settings: dict, gen, context: dict, objects: list,
+                 now: dict[str, str]) -> dict[int, tuple[str, bytes]]:
+    """Put the patch's posts whose text is as they were read back into the snapshot; the
+    entries applied."""
+    import io
+
+    path = _patch_path(state)
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)
+        if not isinstance(data, dict) or data.get("base") != meta.get("sha256"):
+            raise ValueError("not a patch of this snapshot")
+        posts = data["posts"]
+        base = _Unpickler(io.BytesIO(), settings, gen)
+        applied = {}
+        for n, (stamp, blob) in posts.items():
+            if now.get(meta["sources"][n]) != stamp:
+                continue  # changed again: read again
+            attributes = _PatchUnpickler(io.BytesIO(blob), base, context, objects).load()
+            vars(objects[n]).clear()
+            vars(objects[n]).update(attributes)
+            applied[n] = (stamp, blob)
+        return applied
+    except FileNotFoundError:
+        return {}
+    except Exception as exc:  # noqa: BLE001 - a damaged patch costs only reading again
+        log.info("ownmedia: build snapshot patch %s ignored (%s: %s)", path,
+                 type(exc).__name__, exc)
+        path.unlink(missing_ok=True)
+        return {}
+
+
+def _save_patch(state, meta: dict, loaded: _Loaded, now: dict[str, str]) -> None:
+    import io
+
+    posts = dict(loaded.patch)
+    for n in loaded.read:
+        article = loaded.objects[n]
+        attributes = {k: v for k, v in vars(article).items() if k not in DERIVED}
+        buffer = io.BytesIO()
+        try:
+            _PatchPickler(buffer, state.settings, loaded.context, loaded.objects).dump(
+                attributes)
+        except Exception as exc:  # noqa: BLE001 - whatever pickle refuses: read it again
+            log.info("ownmedia: %s not kept in the snapshot patch (%s: %s)",
+                     article.source_path, type(exc).__name__, exc)
+            continue
+        posts[n] = (now.get(meta["sources"][n], ""), buffer.getvalue())
+    path = _patch_path(state)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump({"base": meta.get("sha256"), "posts": posts}, fh,
+                    protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
 
 
 class _Unpickler(pickle.Unpickler):

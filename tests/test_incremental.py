@@ -186,3 +186,68 @@ def test_an_edit_is_rebuilt_from_the_snapshot_and_a_damaged_one_is_ignored(tmp_p
     shutil.rmtree(tmp_path / "cache-inc")  # deleting the cache is always safe
     corpus.edit_body()
     assert_same_tree(corpus.build(), corpus.full())
+
+
+def test_successive_edits_from_the_snapshot_equal_full_builds(tmp_path, caplog):
+    """Edits and approvals one after another, each rebuilt from the last full build's
+    snapshot and its patch (only the post just edited is read again), on a site whose feeds
+    show 3 posts of 14 and whose listings have 5 a page (2 orphans): feeds, listing pages
+    and the structure-only pages
+    (archives, tags, categories, authors) are rendered only when they show a change, and
+    every tree equals a full build's."""
+    caplog.set_level(logging.INFO, logger="ownmedia")
+    corpus = Corpus(tmp_path)
+    settings = {"FEED_MAX_ITEMS": 3, "DEFAULT_ORPHANS": 2}  # a last page with orphans
+
+    def build(name: str) -> Path:
+        return build_site(tmp_path / name, content=corpus.content,
+                          CACHE_PATH=str(tmp_path / f"cache-{name}"), **settings)
+
+    build("inc")
+    posts = corpus.posts()
+    rng = random.Random(5)
+    for n, step in enumerate(["edit_body", "approve", "edit_body", "edit_body", "approve"]):
+        before = mtimes(tmp_path / "inc")
+        caplog.clear()
+        getattr(corpus, step)()
+        got = build("inc")
+        assert "from the build snapshot" in caplog.text, (step, caplog.text[-500:])
+        # the posts edited by the rebuilds before are taken from the snapshot's patch
+        read = int(re.search(r"(\d+) posts read again", caplog.text).group(1))
+        assert read == (step == "edit_body"), (step, read)
+        assert_same_tree(got, build(f"full-{n}"))
+        touched = {k for k, v in mtimes(got).items() if before.get(k) != v}
+        assert not touched & {"archives/index.html", "tags.html", "categories.html",
+                              "authors.html"}, sorted(touched)
+    # an edit of a post the feeds do not show leaves them as they are
+    shown = (tmp_path / "inc" / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    hidden = next(p for p in posts if f"/{corpus.slug_of(p)}/" not in shown
+                  and (tmp_path / "inc").joinpath("feeds").is_dir())
+    hidden.write_text(hidden.read_text(encoding="utf-8") + f"\n\nOne more ({rng.random()}).\n",
+                      encoding="utf-8")
+    before = mtimes(tmp_path / "inc")
+    got = build("inc")
+    assert_same_tree(got, build("full-last"))
+    touched = {k for k, v in mtimes(got).items() if before.get(k) != v}
+    assert touched and not any(k.startswith("feeds/") for k in touched), sorted(touched)
+    # a damaged patch is ignored in one line: its posts are read again
+    patch = next((tmp_path / "cache-inc").rglob("snapshot-*.patch"))
+    patch.write_bytes(b"\x80\x05 damaged")
+    caplog.clear()
+    corpus.edit_body()
+    assert_same_tree(build("inc"), build("full-damaged"))
+    assert "patch" in caplog.text and "ignored" in caplog.text and "Traceback" not in caplog.text
+
+
+def test_the_code_fingerprint_is_kept_by_stats_and_a_damaged_copy_is_hashed_again(tmp_path,
+                                                                                  monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    incremental.code_fingerprint.cache_clear()
+    first = incremental.code_fingerprint()
+    kept = list((tmp_path / "ownmedia").glob("code-*.json"))
+    assert len(kept) == 1 and first in kept[0].read_text(encoding="utf-8")
+    kept[0].write_text('{"stamp": [', encoding="utf-8")  # damaged
+    incremental.code_fingerprint.cache_clear()
+    assert incremental.code_fingerprint() == first
+    assert first in kept[0].read_text(encoding="utf-8")  # rewritten
+    incremental.code_fingerprint.cache_clear()

@@ -210,3 +210,30 @@ def test_navigation_links_pages_in_the_reader_language(built_site):
     current = soup_of(built_site / "en/privacy/index.html").select_one(
         ".site-nav a[aria-current=page]")
     assert current["href"] == f"{SITE}/en/privacy/"
+
+
+@pytest.mark.parametrize("extra, namespace_imported",
+                         [([], False), (["pelican.plugins.seo"], True)])
+def test_pelican_imports_only_the_listed_plugins_when_all_are_ours(tmp_path, extra,
+                                                                  namespace_imported):
+    """pelican-seo is installed here: Pelican's own start imports it (and BeautifulSoup) even
+    when PLUGINS does not list it; ownmedia's start does not, unless it is listed."""
+    import subprocess
+    import sys
+
+    from ownmedia.site import ROOT
+
+    code = ("import sys\n"
+            "import ownmedia\n"
+            "from ownmedia.pelican_support import make_pelican\n"
+            "from ownmedia.site import pelican_settings\n"
+            "extra = sys.argv[2].split(',') if sys.argv[2] else []\n"
+            "settings = pelican_settings(output=sys.argv[1],"
+            " PLUGINS=[*extra, *ownmedia.PLUGINS])\n"
+            "pelican = make_pelican(settings)\n"
+            "print('pelican.plugins.seo' in sys.modules, len(pelican.plugins))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "out"), ",".join(extra)],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    import ownmedia
+
+    assert out == [str(namespace_imported), str(len(ownmedia.PLUGINS) + len(extra))]

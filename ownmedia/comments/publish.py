@@ -68,9 +68,10 @@ class LivePublisher:
 
     def load(self) -> None:
         """Run one (incremental) build in this process and keep what it read."""
-        from pelican import Pelican, signals
+        from pelican import signals
         from pelican.generators import ArticlesGenerator
 
+        from ownmedia.pelican_support import make_pelican
         from ownmedia.site import pelican_settings
 
         start = time.perf_counter()
@@ -89,7 +90,7 @@ class LivePublisher:
 
         signals.all_generators_finalized.connect(keep)
         try:
-            Pelican(settings).run()
+            make_pelican(settings).run()
         finally:
             signals.all_generators_finalized.disconnect(keep)
         if "state" not in seen:
@@ -183,6 +184,7 @@ class LivePublisher:
             if warm_up:  # render the article's own page and print view, whatever the record
                 state.previous = {}
             state._object_fps, state._file_fps = self._object_fps, self._file_fps
+            state.changed = {id(a) for a in articles}  # the other listing pages are as recorded
             for article in articles:  # changed in memory since the build read them
                 if comments is not None:
                     comments_plugin.attach(article, comments, state.cache, settings)
