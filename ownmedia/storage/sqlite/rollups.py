@@ -136,6 +136,12 @@ ROLLUP_MIGRATIONS: list[Migration] = [
         """,
     ),
 ]
+# one day's r_pages rows (pathname, visitors, visits, pageviews, events)
+PAGES_SQL = (
+    "SELECT e.pathname, COUNT(DISTINCT e.visitor_id), COUNT(DISTINCT e.session_id), "
+    f"SUM(e.name = 'pageview'), COUNT(*) FROM {EV} "
+    "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? AND e.name != 'engagement' "
+    "GROUP BY e.pathname")
 _LOCK = threading.Lock()
 
 
@@ -243,15 +249,15 @@ def _shown(col: str) -> str:
 def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
     """One site's days lo..hi again, a day at a time (many small sorts beat one big one).
 
-    The props rollup is counted in Python on a second connection, in a thread, while this
-    one runs the r_visits and r_pages statements (SQLite releases the GIL while it works):
-    on two cores the two halves of a cold build overlap. Only this connection writes."""
+    A second connection, in a thread, reads each day's r_pages rows and counts its r_props
+    rows while this one computes r_visits (SQLite releases the GIL while it works): on two
+    cores the halves of a cold build overlap. Only this connection writes."""
     for table in ("r_visits", "r_pages", "r_props"):
         conn.execute(f"DELETE FROM st.{table} WHERE domain = ? AND day BETWEEN ? AND ?",
                      (domain, lo, hi))
-    counted: queue.Queue = queue.Queue(maxsize=8)  # (day, rows); bounded: memory stays flat
+    counted: queue.Queue = queue.Queue(maxsize=8)  # (day, pages, props); bounded
     stop = threading.Event()
-    worker = threading.Thread(target=_count_props, name="rollup-props", daemon=True,
+    worker = threading.Thread(target=_read_day, name="rollup-reader", daemon=True,
                               args=(_events_path(conn), domain, lo, hi, counted, stop))
     worker.start()
 
@@ -265,12 +271,12 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
                 raise item
             if item is None:
                 return True
-            _insert_props(conn, domain, *item)
+            _insert_read(conn, domain, *item)
 
     try:
         done = False
         for day in range(lo, hi + 1):
-            _recompute_day(conn, (domain, day * DAY, (day + 1) * DAY))
+            _insert_visits(conn, (domain, day * DAY, (day + 1) * DAY))
             done = done or insert(block=False)
         if not done:
             insert(block=True)
@@ -287,9 +293,10 @@ def _events_path(conn: sqlite3.Connection) -> str:
     return next(row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main")
 
 
-def _count_props(events_path: str, domain: str, lo: int, hi: int, out: queue.Queue,
-                 stop: threading.Event) -> None:
-    """Thread body: each day's r_props rows into `out`, then None (or the exception)."""
+def _read_day(events_path: str, domain: str, lo: int, hi: int, out: queue.Queue,
+              stop: threading.Event) -> None:
+    """Thread body: each day's (day, r_pages rows, r_props rows) into `out`, then None (or
+    the exception)."""
     try:
         reader = sqlite3.connect(Path(events_path).as_uri() + "?mode=ro", uri=True)
         try:
@@ -298,13 +305,14 @@ def _count_props(events_path: str, domain: str, lo: int, hi: int, out: queue.Que
             for day in range(lo, hi + 1):
                 if stop.is_set():
                     return
+                params = (domain, day * DAY, (day + 1) * DAY)
+                pages = reader.execute(PAGES_SQL, params).fetchall()
                 events = reader.execute(
                     f"SELECT e.name, e.visitor_id, e.session_id, e.props FROM {EV} "
                     "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? "
                     "AND e.name NOT IN ('engagement', 'pageview') "
-                    "ORDER BY e.visitor_id, e.session_id",
-                    (domain, day * DAY, (day + 1) * DAY)).fetchall()
-                out.put((day, counter.day_rows(events)))
+                    "ORDER BY e.visitor_id, e.session_id", params).fetchall()
+                out.put((day, pages, counter.day_rows(events)))
         finally:
             reader.close()
         out.put(None)
@@ -312,17 +320,22 @@ def _count_props(events_path: str, domain: str, lo: int, hi: int, out: queue.Que
         out.put(exc)
 
 
-def _insert_props(conn: sqlite3.Connection, domain: str, day: int, rows: list[tuple]) -> None:
+def _insert_read(conn: sqlite3.Connection, domain: str, day: int, pages: list[tuple],
+                 props: list[tuple]) -> None:
+    ts = day * 86400.0
+    conn.executemany(
+        "INSERT INTO st.r_pages (domain, day, ts, pathname, visitors, visits, pageviews, events) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(domain, day, ts, *row) for row in pages])
     conn.executemany(
         "INSERT INTO st.r_props (domain, name, k1, k2, v1, day, v2, ts, visitors, visits, "
         "events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(domain, name, k1, k2, v1, day, v2, day * 86400.0, visitors, visits, n)
-         for name, k1, k2, v1, v2, visitors, visits, n in rows])
+        [(domain, name, k1, k2, v1, day, v2, ts, visitors, visits, n)
+         for name, k1, k2, v1, v2, visitors, visits, n in props])
 
 
-def _recompute_day(conn: sqlite3.Connection, params: tuple[str, int, int]) -> None:
-    """Insert one site's r_visits and r_pages rows for one UTC day (read through the
-    (domain, ts) index)."""
+def _insert_visits(conn: sqlite3.Connection, params: tuple[str, int, int]) -> None:
+    """Insert one site's r_visits rows for one UTC day (read through the (domain, ts) index)."""
     # group narrow rows, then read the visit's attributes from its first event of the day
     # (they are copied onto every event of a visit): half the time of grouping them all
     conn.execute(
@@ -340,11 +353,3 @@ def _recompute_day(conn: sqlite3.Connection, params: tuple[str, int, int]) -> No
         "GROUP BY e.domain, d, e.session_id) g "
         "JOIN main.events f ON f.id = g.fid "
         "LEFT JOIN main.sessions s ON s.session_id = g.sid", params)
-    conn.execute(
-        "INSERT INTO st.r_pages (domain, day, ts, pathname, visitors, visits, pageviews, events) "
-        "SELECT e.domain, CAST(e.ts / 86400 AS INTEGER) AS d, "
-        "CAST(e.ts / 86400 AS INTEGER) * 86400.0, e.pathname, COUNT(DISTINCT e.visitor_id), "
-        "COUNT(DISTINCT e.session_id), SUM(e.name = 'pageview'), COUNT(*) "
-        f"FROM {EV} "
-        "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? AND e.name != 'engagement' "
-        "GROUP BY e.domain, d, e.pathname", params)
