@@ -4,8 +4,8 @@ backends (each runs only its own SELECT and INSERT).
 Why this shape: a day's custom events arrive ordered by (visitor, session), so a group's
 distinct visitors and visits are counted by comparing with the last one it saw instead of
 adding to sets, and each distinct props text is parsed once per refresh (a read-through's
-{post, depth} repeats all over the span). Together they cut the props rollup's build to a
-fraction of what per-event sets and json.loads cost."""
+{post, depth} repeats all over the span) into integer ids of its groups, cheaper to look up
+per event than the (name, key, value...) tuples they stand for."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ class PropsCounter:
         return keys
 
     def _key_ids(self, name: str, props: str) -> tuple[int, ...]:
+        """The ids of `_group_keys` (new keys get the next id)."""
         ids = self._ids
         out = []
         for key in self._group_keys(name, props):
