@@ -136,12 +136,6 @@ ROLLUP_MIGRATIONS: list[Migration] = [
         """,
     ),
 ]
-# one day's r_pages rows (pathname, visitors, visits, pageviews, events)
-PAGES_SQL = (
-    "SELECT e.pathname, COUNT(DISTINCT e.visitor_id), COUNT(DISTINCT e.session_id), "
-    f"SUM(e.name = 'pageview'), COUNT(*) FROM {EV} "
-    "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? AND e.name != 'engagement' "
-    "GROUP BY e.pathname")
 _LOCK = threading.Lock()
 
 
@@ -249,13 +243,13 @@ def _shown(col: str) -> str:
 def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
     """One site's days lo..hi again, a day at a time (many small sorts beat one big one).
 
-    A second connection, in a thread, reads each day's r_pages rows and counts its r_props
-    rows while this one computes r_visits (SQLite releases the GIL while it works): on two
-    cores the halves of a cold build overlap. Only this connection writes."""
+    The props rollup is counted in Python on a second connection, in a thread, while this
+    one runs the r_visits and r_pages statements (SQLite releases the GIL while it works):
+    on two cores the two halves of a cold build overlap. Only this connection writes."""
     for table in ("r_visits", "r_pages", "r_props"):
         conn.execute(f"DELETE FROM st.{table} WHERE domain = ? AND day BETWEEN ? AND ?",
                      (domain, lo, hi))
-    counted: queue.Queue = queue.Queue(maxsize=8)  # (day, pages, props); bounded
+    counted: queue.Queue = queue.Queue(maxsize=8)  # (day, rows); bounded: memory stays flat
     stop = threading.Event()
     worker = threading.Thread(target=_read_day, name="rollup-reader", daemon=True,
                               args=(_events_path(conn), domain, lo, hi, counted, stop))
@@ -271,12 +265,12 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
                 raise item
             if item is None:
                 return True
-            _insert_read(conn, domain, *item)
+            _insert_props(conn, domain, *item)
 
     try:
         done = False
         for day in range(lo, hi + 1):
-            _insert_visits(conn, domain, day)
+            _insert_day(conn, domain, day)
             done = done or insert(block=False)
         if not done:
             insert(block=True)
@@ -295,8 +289,7 @@ def _events_path(conn: sqlite3.Connection) -> str:
 
 def _read_day(events_path: str, domain: str, lo: int, hi: int, out: queue.Queue,
               stop: threading.Event) -> None:
-    """Thread body: each day's (day, r_pages rows, r_props rows) into `out`, then None (or
-    the exception)."""
+    """Thread body: each day's (day, r_props rows) into `out`, then None (or the exception)."""
     try:
         reader = sqlite3.connect(Path(events_path).as_uri() + "?mode=ro", uri=True)
         try:
@@ -306,13 +299,12 @@ def _read_day(events_path: str, domain: str, lo: int, hi: int, out: queue.Queue,
                 if stop.is_set():
                     return
                 params = (domain, day * DAY, (day + 1) * DAY)
-                pages = reader.execute(PAGES_SQL, params).fetchall()
                 events = reader.execute(
                     f"SELECT e.name, e.visitor_id, e.session_id, e.props FROM {EV} "
                     "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? "
                     "AND e.name NOT IN ('engagement', 'pageview') "
                     "ORDER BY e.visitor_id, e.session_id", params).fetchall()
-                out.put((day, pages, counter.day_rows(events)))
+                out.put((day, counter.day_rows(events)))
         finally:
             reader.close()
         out.put(None)
@@ -320,14 +312,10 @@ def _read_day(events_path: str, domain: str, lo: int, hi: int, out: queue.Queue,
         out.put(exc)
 
 
-def _insert_read(conn: sqlite3.Connection, domain: str, day: int, pages: list[tuple],
-                 props: list[tuple]) -> None:
+def _insert_props(conn: sqlite3.Connection, domain: str, day: int, props: list[tuple]) -> None:
     """Insert the rows as the reader made them: the day's constants are literals in the
     statement, so each row binds only its own values (fewer tuples to build, fewer binds)."""
     consts = f"{_literal(domain)}, {int(day)}, {day * 86400.0!r}"
-    conn.executemany(
-        "INSERT INTO st.r_pages (pathname, visitors, visits, pageviews, events, domain, day, ts) "
-        f"VALUES (?, ?, ?, ?, ?, {consts})", pages)
     conn.executemany(
         "INSERT INTO st.r_props (name, k1, k2, v1, v2, visitors, visits, events, domain, day, "
         f"ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, {consts})", props)
@@ -338,8 +326,10 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _insert_visits(conn: sqlite3.Connection, domain: str, day: int) -> None:
-    """Insert one site's r_visits rows for one UTC day (read through the (domain, ts) index)."""
+def _insert_day(conn: sqlite3.Connection, domain: str, day: int) -> None:
+    """Insert one site's r_visits and r_pages rows for one UTC day (read through the
+    (domain, ts) index)."""
+    params = (domain, day, day * DAY, (day + 1) * DAY)
     # group narrow rows (and number a visitor's visits) before reading the visit's attributes
     # from its first event of the day (they are copied onto every event of a visit): sorting
     # wide rows costs several times more
@@ -356,5 +346,10 @@ def _insert_visits(conn: sqlite3.Connection, domain: str, day: int) -> None:
         "WHERE e.domain = ?1 AND e.ts >= ?3 AND e.ts < ?4 AND e.name != 'engagement' "
         "GROUP BY e.session_id)) g "
         "JOIN main.events f ON f.id = g.fid "
-        "LEFT JOIN main.sessions s ON s.session_id = g.sid",
-        (domain, day, day * DAY, (day + 1) * DAY))
+        "LEFT JOIN main.sessions s ON s.session_id = g.sid", params)
+    conn.execute(
+        "INSERT INTO st.r_pages (domain, day, ts, pathname, visitors, visits, pageviews, events) "
+        "SELECT ?1, ?2, ?2 * 86400.0, e.pathname, COUNT(DISTINCT e.visitor_id), "
+        f"COUNT(DISTINCT e.session_id), SUM(e.name = 'pageview'), COUNT(*) FROM {EV} "
+        "WHERE e.domain = ?1 AND e.ts >= ?3 AND e.ts < ?4 AND e.name != 'engagement' "
+        "GROUP BY e.pathname", params)
