@@ -10,8 +10,9 @@ rollups up to the events' highest id, so the warm review includes that (empty) c
 Rows: generation, first review (also builds the rollups, a one-off after a bulk import: a live
 site refreshes only the days that got new events), the review with rollups (best of 3), the same
 with the funnel steps read from the events instead of their per-day store (runs alternated with
-the previous row's), the same review reading the events only (quick size only: it is the slow
-path the rollups replace), and the database size per million events."""
+the previous row's), the refresh of one day, the build alone (the cold review's share that is not
+queries), the same review reading the events only (quick size only: it is the slow path the
+rollups replace), and the database size per million events."""
 
 from __future__ import annotations
 
@@ -93,6 +94,25 @@ def _refresh_day(data: Path, spec: SimSpec) -> str:
         conn.close()
 
 
+def _build_alone(data: Path) -> str:
+    """Time the rollups built from scratch with no review around them (the cold review's
+    share that is the build): the stats file is deleted first."""
+    from ownmedia.storage.sqlite import connect
+    from ownmedia.storage.sqlite.rollups import attach, refresh
+    from ownmedia.storage.sqlite.stats import prepare
+
+    for f in data.glob("stats.sqlite3*"):
+        f.unlink()
+    conn = prepare(connect(data / "events.sqlite3"))
+    try:
+        attach(conn, data)
+        t, cpu = time.perf_counter(), time.process_time()
+        refresh(conn)
+        return _fmt((time.perf_counter() - t, time.process_time() - cpu))
+    finally:
+        conn.close()
+
+
 def _one(console: Console, table: Table, events: int, *, raw: bool,
          summary: Table | None = None) -> None:
     spec = SimSpec(seed=42, events=events, posts=1000, days=182)
@@ -120,6 +140,7 @@ def _one(console: Console, table: Table, events: int, *, raw: bool,
             summary.add_row(label, _fmt(first), *_against(first[0], cold_target),
                             _fmt(best), *_against(best[0], warm_target))
         table.add_row(label, "rollup refresh after a day of new events", _refresh_day(data, spec))
+        table.add_row(label, "rollups built from scratch, alone", _build_alone(data))
         if raw:
             slow = _run_review(data, spec, rollups=False)
             table.add_row(label, "review reading the events only", _fmt(slow))

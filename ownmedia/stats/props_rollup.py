@@ -4,8 +4,8 @@ backends (each runs only its own SELECT and INSERT).
 Why this shape: a day's custom events arrive ordered by (visitor, session), so a group's
 distinct visitors and visits are counted by comparing with the last one it saw instead of
 adding to sets, and each distinct props text is parsed once per refresh (a read-through's
-{post, depth} repeats all over the span). Together they cut the props rollup's build to a
-fraction of what per-event sets and json.loads cost."""
+{post, depth} repeats all over the span) into integer ids of its groups, cheaper to look up
+per event than the (name, key, value...) tuples they stand for."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ class PropsCounter:
     MAX_CACHED = 200_000  # distinct (name, props) texts kept parsed; beyond, start afresh
 
     def __init__(self) -> None:
-        self._keys: dict[tuple[str, str], list[tuple]] = {}
+        self._keys: dict[tuple[str, str], tuple[int, ...]] = {}
+        self._ids: dict[tuple, int] = {}
+        self._names: list[tuple] = []
 
     def _group_keys(self, name: str, props: str) -> list[tuple]:
         """(name, k1, k2, v1, v2) for the event name, each prop, each pair of props (k1 < k2)."""
@@ -34,6 +36,18 @@ class PropsCounter:
                  for kb, vb in items[i + 1:]]
         return keys
 
+    def _key_ids(self, name: str, props: str) -> tuple[int, ...]:
+        """The ids of `_group_keys` (new keys get the next id)."""
+        ids = self._ids
+        out = []
+        for key in self._group_keys(name, props):
+            i = ids.get(key)
+            if i is None:
+                i = ids[key] = len(self._names)
+                self._names.append(key)
+            out.append(i)
+        return tuple(out)
+
     def day_rows(self, events: list[tuple[str, int, int, str]]) -> list[tuple]:
         """(name, k1, k2, v1, v2, visitors, visits, events) in primary-key order, from one
         day's custom events (name, visitor, session, props text) ordered by visitor, then
@@ -42,7 +56,9 @@ class PropsCounter:
         cache = self._keys
         if len(cache) > self.MAX_CACHED:
             cache.clear()
-        groups: dict[tuple, Group] = {}
+            self._ids.clear()
+            self._names.clear()
+        groups: dict[int, Group] = {}
         owner: dict[int, int] = {}
         last_pair = None
         for name, visitor, session, props in events:
@@ -52,7 +68,7 @@ class PropsCounter:
                     return self._with_sets(events)
             keys = cache.get((name, props))
             if keys is None:
-                keys = cache[(name, props)] = self._group_keys(name, props)
+                keys = cache[(name, props)] = self._key_ids(name, props)
             for key in keys:
                 g = groups.get(key)
                 if g is None:
@@ -65,7 +81,8 @@ class PropsCounter:
                     g[2] = session
                     g[3] += 1
                 g[4] += 1
-        return sorted((*key, g[1], g[3], g[4]) for key, g in groups.items())
+        names = self._names
+        return sorted((*names[key], g[1], g[3], g[4]) for key, g in groups.items())
 
     def _with_sets(self, events: list[tuple[str, int, int, str]]) -> list[tuple]:
         groups: dict[tuple, list] = {}

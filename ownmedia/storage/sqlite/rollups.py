@@ -253,7 +253,7 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
     visit_steps.forget(conn, domain, lo, hi)
     counted: queue.Queue = queue.Queue(maxsize=8)  # (day, rows); bounded: memory stays flat
     stop = threading.Event()
-    worker = threading.Thread(target=_count_props, name="rollup-props", daemon=True,
+    worker = threading.Thread(target=_read_day, name="rollup-reader", daemon=True,
                               args=(_events_path(conn), domain, lo, hi, counted, stop))
     worker.start()
 
@@ -272,7 +272,7 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
     try:
         done = False
         for day in range(lo, hi + 1):
-            _recompute_day(conn, (domain, day * DAY, (day + 1) * DAY))
+            _insert_day(conn, domain, day)
             done = done or insert(block=False)
         if not done:
             insert(block=True)
@@ -289,9 +289,9 @@ def _events_path(conn: sqlite3.Connection) -> str:
     return next(row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main")
 
 
-def _count_props(events_path: str, domain: str, lo: int, hi: int, out: queue.Queue,
-                 stop: threading.Event) -> None:
-    """Thread body: each day's r_props rows into `out`, then None (or the exception)."""
+def _read_day(events_path: str, domain: str, lo: int, hi: int, out: queue.Queue,
+              stop: threading.Event) -> None:
+    """Thread body: each day's (day, r_props rows) into `out`, then None (or the exception)."""
     try:
         reader = sqlite3.connect(Path(events_path).as_uri() + "?mode=ro", uri=True)
         try:
@@ -300,12 +300,12 @@ def _count_props(events_path: str, domain: str, lo: int, hi: int, out: queue.Que
             for day in range(lo, hi + 1):
                 if stop.is_set():
                     return
+                params = (domain, day * DAY, (day + 1) * DAY)
                 events = reader.execute(
                     f"SELECT e.name, e.visitor_id, e.session_id, e.props FROM {EV} "
                     "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? "
                     "AND e.name NOT IN ('engagement', 'pageview') "
-                    "ORDER BY e.visitor_id, e.session_id",
-                    (domain, day * DAY, (day + 1) * DAY)).fetchall()
+                    "ORDER BY e.visitor_id, e.session_id", params).fetchall()
                 out.put((day, counter.day_rows(events)))
         finally:
             reader.close()
@@ -314,39 +314,44 @@ def _count_props(events_path: str, domain: str, lo: int, hi: int, out: queue.Que
         out.put(exc)
 
 
-def _insert_props(conn: sqlite3.Connection, domain: str, day: int, rows: list[tuple]) -> None:
+def _insert_props(conn: sqlite3.Connection, domain: str, day: int, props: list[tuple]) -> None:
+    """Insert the rows as the reader made them: the day's constants are literals in the
+    statement, so each row binds only its own values (fewer tuples to build, fewer binds)."""
+    consts = f"{_literal(domain)}, {int(day)}, {day * 86400.0!r}"
     conn.executemany(
-        "INSERT INTO st.r_props (domain, name, k1, k2, v1, day, v2, ts, visitors, visits, "
-        "events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(domain, name, k1, k2, v1, day, v2, day * 86400.0, visitors, visits, n)
-         for name, k1, k2, v1, v2, visitors, visits, n in rows])
+        "INSERT INTO st.r_props (name, k1, k2, v1, v2, visitors, visits, events, domain, day, "
+        f"ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, {consts})", props)
 
 
-def _recompute_day(conn: sqlite3.Connection, params: tuple[str, int, int]) -> None:
+def _literal(text: str) -> str:
+    """An SQL string literal (SQLite has no backslash escapes: doubling quotes is enough)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _insert_day(conn: sqlite3.Connection, domain: str, day: int) -> None:
     """Insert one site's r_visits and r_pages rows for one UTC day (read through the
     (domain, ts) index)."""
-    # group narrow rows, then read the visit's attributes from its first event of the day
-    # (they are copied onto every event of a visit): half the time of grouping them all
+    params = (domain, day, day * DAY, (day + 1) * DAY)
+    # group narrow rows (and number a visitor's visits) before reading the visit's attributes
+    # from its first event of the day (they are copied onto every event of a visit): sorting
+    # wide rows costs several times more
     conn.execute(
         f"INSERT INTO st.r_visits (domain, day, ts, session_id, visitor_id, "
         f"{', '.join(VISIT_COLUMNS)}, exit_page, pageviews, events, bounce, duration, vfirst) "
-        f"SELECT g.domain, g.d, g.d * 86400.0, g.sid, g.vid, "
+        f"SELECT ?1, ?2, ?2 * 86400.0, g.sid, g.vid, "
         f"{', '.join(_shown(c) for c in VISIT_COLUMNS)}, COALESCE(s.exit_page, ''), g.pv, g.n, "
         "COALESCE(s.pageviews <= 1 AND s.interactive_events <= 1, 0), "
-        "COALESCE(s.end - s.start, 0), "
-        "ROW_NUMBER() OVER (PARTITION BY g.domain, g.d, g.vid ORDER BY g.sid) = 1 "
-        f"FROM (SELECT e.domain AS domain, CAST(e.ts / 86400 AS INTEGER) AS d, "
-        f"e.session_id AS sid, MIN(e.visitor_id) AS vid, MIN(e.id) AS fid, "
+        "COALESCE(s.end - s.start, 0), g.vfirst "
+        "FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY vid ORDER BY sid) = 1 AS vfirst "
+        "FROM (SELECT e.session_id AS sid, MIN(e.visitor_id) AS vid, MIN(e.id) AS fid, "
         f"SUM(e.name = 'pageview') AS pv, COUNT(*) AS n FROM {EV} "
-        "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? AND e.name != 'engagement' "
-        "GROUP BY e.domain, d, e.session_id) g "
+        "WHERE e.domain = ?1 AND e.ts >= ?3 AND e.ts < ?4 AND e.name != 'engagement' "
+        "GROUP BY e.session_id)) g "
         "JOIN main.events f ON f.id = g.fid "
         "LEFT JOIN main.sessions s ON s.session_id = g.sid", params)
     conn.execute(
         "INSERT INTO st.r_pages (domain, day, ts, pathname, visitors, visits, pageviews, events) "
-        "SELECT e.domain, CAST(e.ts / 86400 AS INTEGER) AS d, "
-        "CAST(e.ts / 86400 AS INTEGER) * 86400.0, e.pathname, COUNT(DISTINCT e.visitor_id), "
-        "COUNT(DISTINCT e.session_id), SUM(e.name = 'pageview'), COUNT(*) "
-        f"FROM {EV} "
-        "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? AND e.name != 'engagement' "
-        "GROUP BY e.domain, d, e.pathname", params)
+        "SELECT ?1, ?2, ?2 * 86400.0, e.pathname, COUNT(DISTINCT e.visitor_id), "
+        f"COUNT(DISTINCT e.session_id), SUM(e.name = 'pageview'), COUNT(*) FROM {EV} "
+        "WHERE e.domain = ?1 AND e.ts >= ?3 AND e.ts < ?4 AND e.name != 'engagement' "
+        "GROUP BY e.pathname", params)
