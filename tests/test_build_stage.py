@@ -74,3 +74,23 @@ def test_every_item_a_worker_made_is_the_serial_build_s(tmp_path, caplog):
     assert int(offered) >= 2 * prints + feeds  # a code and a view per article, and the feeds
     assert taken == offered
     assert multiprocessing.active_children() == []
+
+
+def test_a_worker_makes_each_qr_code_once(tmp_path, caplog):
+    """A print view rendered in a worker asks the cache for its QR code: the worker finds
+    the one it made for the article page (no second segno encoding there), and the build
+    process makes none."""
+    from ownmedia.plugins import print_view
+
+    content = copy_content(tmp_path / "content", ("own-your-channel", "measure-without-cookies"))
+    caplog.set_level(logging.INFO, logger="ownmedia.build")
+    print_view.make_qr_svg.cache_clear()
+    staged = build_site(tmp_path / "staged", content=content, OWNMEDIA_BUILD_WORKERS=1,
+                        OWNMEDIA_BUILD_STAGE_WAIT=True, CACHE_PATH=str(tmp_path / "c1"))
+    made = [re.search(r"made by 1 build-stage workers, (\d+) found again there",
+                      r.getMessage()) for r in caplog.records]
+    reused = int(next(m for m in made if m).group(1))
+    prints = len(list(staged.rglob("print/index.html")))
+    assert prints >= 4
+    assert reused >= prints  # every staged print view's QR code at least
+    assert print_view.make_qr_svg.cache_info().currsize == 0  # none made in this process
