@@ -112,6 +112,7 @@ class Stage:
         self.offered = 0
         self.taken = 0
         self.workers = 0
+        self.overtaken = 0  # items asked for before a worker started them (made here)
         self.reused = 0  # cache misses a worker found among the ones it made (made_here)
         self.wait = bool(settings.get("OWNMEDIA_BUILD_STAGE_WAIT"))
 
@@ -146,15 +147,20 @@ class Stage:
         return workers
 
     def take(self, kind: str, key: str) -> str | None:
-        """A worker's result if it is there now, else None (never waits)."""
+        """A worker's result if it is there now, else None (never waits). A chunk asked for
+        before a worker started it is cancelled: the build process makes its items, and the
+        workers go on with the chunks after it instead of making them a second time."""
         found = self._ready.get((kind, key))
         if found is not None and self.wait:
             wait([found[0]])
-        if found is None or not found[0].done():
+        if found is None or not found[0].done() and not found[0].cancel():
             return None
         del self._ready[(kind, key)]
         future, n = found
-        if future.cancelled() or future.exception() is not None:
+        if future.cancelled():
+            self.overtaken += 1
+            return None
+        if future.exception() is not None:
             return None
         self.taken += 1
         return future.result()[0][n]
