@@ -24,6 +24,9 @@ their targets (a few minutes instead of --full's twelve); BENCH_BASELINE=<checko
 runs another checkout's ownmedia (the last design) in the same rounds, for side-by-side
 ratios. BENCH_PROFILE=1 with it profiles one edit rebuild.
 
+BENCH_COLD=1 runs only the two cold rows (2 CPUs, 1 CPU) on the 1,000-post corpus, vanilla
+and ownmedia alternated for 3 rounds, without the equivalence check.
+
 BENCH_PROFILE=1 also prints the top functions of one cold ownmedia build (cProfile)."""
 
 from __future__ import annotations
@@ -110,7 +113,8 @@ def _edit(content: Path, n: int) -> None:
                     encoding="utf-8")
 
 
-def measure(posts: int, rounds: int, console: Console) -> dict[tuple[str, str], list[dict]]:
+def measure(posts: int, rounds: int, console: Console,
+            cold_only: bool = False) -> dict[tuple[str, str], list[dict]]:
     from bench.corpus import generate
 
     results: dict[tuple[str, str], list[dict]] = {}
@@ -128,10 +132,13 @@ def measure(posts: int, rounds: int, console: Console) -> dict[tuple[str, str], 
             f"{counts['comments']} comments; load average {os.getloadavg()[0]:.1f}"
         )
         for r in range(rounds):
-            for mode in ("vanilla", "vanilla-cache", "ownmedia"):
+            modes = ("vanilla", "ownmedia") if cold_only else ("vanilla", "vanilla-cache",
+                                                                 "ownmedia")
+            for mode in modes if r % 2 == 0 else modes[::-1]:
                 out, cache = tmp / f"out-{mode}-{r}", tmp / f"cache-{mode}-{r}"
                 add("cold2", mode, build_once(content, out, cache, mode))
-                if mode != "vanilla":  # warm rebuilds, with the cache the cold build made
+                # warm rebuilds, with the cache the cold build made
+                if mode != "vanilla" and not cold_only:
                     add("nothing", mode, build_once(content, out, cache, mode))
                     _edit(content, r * 3 + len(mode))
                     add("edit", mode, build_once(content, out, cache, mode))
@@ -256,8 +263,9 @@ def run(console: Console, full: bool) -> None:
     if os.environ.get("BENCH_REBUILD") == "1":
         measure_rebuilds(1000, 5, console)
         return
-    posts, rounds = (1000, 3) if full else (100, 1)
-    results = measure(posts, rounds, console)
+    cold_only = os.environ.get("BENCH_COLD") == "1"
+    posts, rounds = (1000, 3) if full or cold_only else (100, 1)
+    results = measure(posts, rounds, console, cold_only)
     best = {k: min(r["seconds"] for r in rs) for k, rs in results.items()}
     wall = {k: min(r["wall"] for r in rs) for k, rs in results.items()}
     rss = {k: max(r["rss_kb"] for r in rs) / 1024 for k, rs in results.items()}
@@ -288,6 +296,8 @@ def run(console: Console, full: bool) -> None:
                       f"{wall[(case, 'ownmedia')]:.2f}", f"{ratio:.2f}", mem, target,
                       "ok" if ok else "ABOVE")
     console.print(table)
+    if cold_only:
+        return
     if not full:
         console.print("(quick size; the targets are stated for --full, 1,000 posts)")
     console.print(f"Incremental = full, {posts} posts, one change of each kind:")

@@ -47,8 +47,8 @@ class BuildCache:
 
     A cache that was empty when opened (a cold build) answers its misses without asking
     SQLite: only what this build flushed can be there. In a forked build-stage worker the
-    cache is off (an SQLite connection must not cross a fork): the worker makes its
-    artefacts and the build process keeps them."""
+    file is off (an SQLite connection must not cross a fork): the worker finds only the
+    misses it made itself (build_stage.made_here), and the build process keeps them."""
 
     def __init__(self, folder: str | Path | None):
         self.folder = Path(folder) if folder else None
@@ -124,7 +124,9 @@ class BuildCache:
 
     def get(self, kind: str, entry_key: str) -> str | None:
         if self._in_worker():
-            return None
+            from ownmedia.build_stage import made_here
+
+            return made_here(kind, entry_key)
         with self._lock:
             value = self._new.get((kind, entry_key))
             if value is not None:

@@ -41,8 +41,32 @@ def rank(phase: int, position: int) -> int:
     return phase * 1_000_000_000 + position
 
 
-def _run_chunk(fn: Callable[[str], str], args: list[str]) -> list[str]:
-    return [fn(a) for a in args]
+# In a worker: the cache misses it made (kind, key) -> value, so that a print view or feed
+# it renders later finds its QR code or comment bodies (BuildCache.get) instead of making
+# them again; `_HITS` counts those finds. Empty in the build process.
+_MADE: dict[tuple[str, str], str] = {}
+_HITS = [0]
+
+
+def made_here(kind: str, key: str) -> str | None:
+    """In a worker: a cache miss this worker made, else None."""
+    found = _MADE.get((kind, key))
+    if found is not None:
+        _HITS[0] += 1
+    return found
+
+
+def _run_chunk(fn: Callable[[str], str], items: list[tuple[str, str, str, bool]]
+               ) -> tuple[list[str], int]:
+    """The chunk's values, and how many made_here finds making them took."""
+    hits = _HITS[0]
+    values = []
+    for kind, key, arg, cached in items:
+        value = fn(arg)
+        if cached:
+            _MADE[(kind, key)] = value
+        values.append(value)
+    return values, _HITS[0] - hits
 
 
 def default_workers(settings: dict, items: int) -> int:
@@ -75,29 +99,32 @@ def offer_miss(state, kind: str, key: str, fn: Callable[[str], str], arg: str,
                rank: int = 0) -> None:
     """Offer to a build's stage (an ownmedia.incremental.BuildState) what its cache lacks."""
     if not state.cache.has(kind, key):
-        state.stage.offer(kind, key, fn, arg, rank)
+        state.stage.offer(kind, key, fn, arg, rank, cached=True)
 
 
 class Stage:
     def __init__(self, settings: dict):
         self.settings = settings
-        self._offers: list[tuple[int, int, Callable, str, str, str]] = []
+        self._offers: list[tuple[int, int, Callable, str, str, str, bool]] = []
         self._seen: set[tuple[str, str]] = set()
         self._ready: dict[tuple[str, str], tuple[Future, int]] = {}
         self._executor: ProcessPoolExecutor | None = None
         self.offered = 0
         self.taken = 0
         self.workers = 0
+        self.overtaken = 0  # items asked for before a worker started them (made here)
+        self.reused = 0  # cache misses a worker found among the ones it made (made_here)
         self.wait = bool(settings.get("OWNMEDIA_BUILD_STAGE_WAIT"))
 
     def offer(self, kind: str, key: str, fn: Callable[[str], str], arg: str,
-              rank: int = 0) -> None:
+              rank: int = 0, cached: bool = False) -> None:
         """`fn(arg)` is the value of (kind, key); `fn` must be a module-level function; lower
-        `rank`s are made first."""
+        `rank`s are made first. `cached`: a build-cache entry, which the worker's own later
+        items may ask the cache for (kept in the worker, see made_here)."""
         if (kind, key) in self._seen:
             return
         self._seen.add((kind, key))
-        self._offers.append((rank, len(self._offers), fn, kind, key, arg))
+        self._offers.append((rank, len(self._offers), fn, kind, key, arg, cached))
         self.offered += 1
 
     def start(self) -> int:
@@ -110,26 +137,37 @@ class Stage:
         context = multiprocessing.get_context("fork")
         self._executor = ProcessPoolExecutor(workers, mp_context=context)
         for chunk in _chunks(sorted(self._offers)):
-            future = self._executor.submit(_run_chunk, chunk[0][2], [o[5] for o in chunk])
-            for n, (_, _, _, kind, key, _) in enumerate(chunk):
+            future = self._executor.submit(_run_chunk, chunk[0][2],
+                                           [(o[3], o[4], o[5], o[6]) for o in chunk])
+            future.add_done_callback(self._count_reused)
+            for n, (_, _, _, kind, key, _, _) in enumerate(chunk):
                 self._ready[(kind, key)] = (future, n)
         self._offers.clear()
         self.workers = workers
         return workers
 
     def take(self, kind: str, key: str) -> str | None:
-        """A worker's result if it is there now, else None (never waits)."""
+        """A worker's result if it is there now, else None (never waits). A chunk asked for
+        before a worker started it is cancelled: the build process makes its items, and the
+        workers go on with the chunks after it instead of making them a second time."""
         found = self._ready.get((kind, key))
         if found is not None and self.wait:
             wait([found[0]])
-        if found is None or not found[0].done():
+        if found is None or not found[0].done() and not found[0].cancel():
             return None
         del self._ready[(kind, key)]
         future, n = found
-        if future.cancelled() or future.exception() is not None:
+        if future.cancelled():
+            self.overtaken += 1
+            return None
+        if future.exception() is not None:
             return None
         self.taken += 1
-        return future.result()[n]
+        return future.result()[0][n]
+
+    def _count_reused(self, future: Future) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self.reused += future.result()[1]
 
     def close(self) -> dict[tuple[str, str], str]:
         """Stop the workers; returns the finished results nobody asked for."""
@@ -140,6 +178,6 @@ class Stage:
         self._executor = None
         for (kind, key), (future, n) in self._ready.items():
             if future.done() and not future.cancelled() and future.exception() is None:
-                left[(kind, key)] = future.result()[n]
+                left[(kind, key)] = future.result()[0][n]
         self._ready.clear()
         return left

@@ -453,7 +453,9 @@ class BuildState:
                 stamp_pelican_cache(self.pelican_cache)
             self.save_record(self.outputs, self.inputs)
             workers = (f"; {self.stage.taken} of {self.stage.offered} cache misses made by "
-                       f"{self.stage.workers} build-stage workers" if self.stage.workers else "")
+                       f"{self.stage.workers} build-stage workers, {self.stage.reused} found "
+                       f"again there, {self.stage.overtaken} asked for before a worker "
+                       "started them" if self.stage.workers else "")
             log.info("ownmedia: %d files rendered, %d up to date%s%s", self.rendered,
                      self.skipped, f" ({self.reason})" if self.reason else "", workers)
         finally:

@@ -3,6 +3,7 @@ build writes; the build never waits for them, their output is the same, none sur
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import re
@@ -31,6 +32,29 @@ def test_workers_fill_misses_and_are_gone_after_close():
     left = stage.close()
     assert set(left) <= {("t", f"k{n}") for n in range(1, 50)}
     assert all(value == f"ITEM {key[1][1:]}!" for key, value in left.items())
+    assert multiprocessing.active_children() == []
+
+
+def churn(text: str) -> str:
+    """Some milliseconds of work, so the workers are still at the start of the queue."""
+    data = text.encode()
+    for _ in range(20_000):
+        data = hashlib.sha256(data).digest()
+    return text + data.hex()[:4]
+
+
+def test_an_item_asked_for_before_a_worker_started_it_is_not_made_twice():
+    """The build process overtook the workers: the chunk it asks for is cancelled (it makes
+    those items itself) and the workers go on with the chunks after it."""
+    stage = Stage({"OWNMEDIA_BUILD_WORKERS": 1})
+    for n in range(400):
+        stage.offer("t", f"k{n}", churn, f"item {n}")
+    assert stage.start() == 1
+    assert stage.take("t", "k399") is None  # the last chunk: far from started
+    assert stage.overtaken == 1
+    assert stage.take("t", "k398") is None and stage.overtaken == 2  # same chunk
+    left = stage.close()
+    assert ("t", "k399") not in left and ("t", "k398") not in left
     assert multiprocessing.active_children() == []
 
 
@@ -74,3 +98,23 @@ def test_every_item_a_worker_made_is_the_serial_build_s(tmp_path, caplog):
     assert int(offered) >= 2 * prints + feeds  # a code and a view per article, and the feeds
     assert taken == offered
     assert multiprocessing.active_children() == []
+
+
+def test_a_worker_makes_each_qr_code_once(tmp_path, caplog):
+    """A print view rendered in a worker asks the cache for its QR code: the worker finds
+    the one it made for the article page (no second segno encoding there), and the build
+    process makes none."""
+    from ownmedia.plugins import print_view
+
+    content = copy_content(tmp_path / "content", ("own-your-channel", "measure-without-cookies"))
+    caplog.set_level(logging.INFO, logger="ownmedia.build")
+    print_view.make_qr_svg.cache_clear()
+    staged = build_site(tmp_path / "staged", content=content, OWNMEDIA_BUILD_WORKERS=1,
+                        OWNMEDIA_BUILD_STAGE_WAIT=True, CACHE_PATH=str(tmp_path / "c1"))
+    made = [re.search(r"made by 1 build-stage workers, (\d+) found again there",
+                      r.getMessage()) for r in caplog.records]
+    reused = int(next(m for m in made if m).group(1))
+    prints = len(list(staged.rglob("print/index.html")))
+    assert prints >= 4
+    assert reused >= prints  # every staged print view's QR code at least
+    assert print_view.make_qr_svg.cache_info().currsize == 0  # none made in this process

@@ -21,6 +21,7 @@ from operator import attrgetter
 
 from pelican import signals
 
+from ownmedia import listing_summaries
 from ownmedia.pelican_support import connect_common, plugin_enabled
 
 NAME = "lang_sites"
@@ -133,5 +134,6 @@ def on_article_writer_finalized(generator, writer) -> None:
 
 def register() -> None:
     connect_common(signals)
+    signals.generator_init.connect(listing_summaries.install)
     signals.article_generator_finalized.connect(on_articles)
     signals.article_writer_finalized.connect(on_article_writer_finalized)
