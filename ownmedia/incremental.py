@@ -45,6 +45,7 @@ from pathlib import Path
 from pelican.paginator import Paginator
 from pelican.writers import Writer
 
+from ownmedia import theme_path
 from ownmedia.build_cache import BuildCache, key
 from ownmedia.build_stage import Stage
 from ownmedia.fsutil import atomic_write_text, walk_files
@@ -574,8 +575,9 @@ SITE_WIDE = ("all_articles", "categories", "tags", "authors")
 
 # Templates that show of the posts they are given (`articles`, `dates`) only what the site
 # structure holds (title, URL, date, language, taxonomy and its counts): those lists are left
-# out of their fingerprint, so an edited text does not re-render them. A theme whose
-# archives show more (a summary) sets OWNMEDIA_STRUCTURE_TEMPLATES = ().
+# out of their fingerprint, so an edited text does not re-render them. ownmedia's theme is
+# known to keep to that; another theme's archives may show summaries, so for it the default
+# is none (its owner may list them in OWNMEDIA_STRUCTURE_TEMPLATES).
 STRUCTURE_TEMPLATES = ("archives", "tags", "categories", "authors")
 STRUCTURE_LISTS = ("articles", "dates")
 
@@ -585,7 +587,15 @@ def structure_only(template, settings) -> bool:
     posts."""
     name = str(getattr(template, "name", template) or "")
     stem = name.rsplit("/", 1)[-1].removesuffix(".html")
-    return stem in settings.get("OWNMEDIA_STRUCTURE_TEMPLATES", STRUCTURE_TEMPLATES)
+    names = settings.get("OWNMEDIA_STRUCTURE_TEMPLATES")
+    if names is None:
+        names = STRUCTURE_TEMPLATES if _is_ownmedia_theme(settings.get("THEME")) else ()
+    return stem in names
+
+
+@cache
+def _is_ownmedia_theme(theme: str | None) -> bool:
+    return bool(theme) and Path(theme).resolve() == Path(theme_path()).resolve()
 
 
 class IncrementalWriter(Writer):

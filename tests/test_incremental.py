@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import ownmedia
 from bench.corpus import Changes, generate
 from ownmedia import incremental
 from ownmedia.site import build_site
@@ -251,3 +252,17 @@ def test_the_code_fingerprint_is_kept_by_stats_and_a_damaged_copy_is_hashed_agai
     assert incremental.code_fingerprint() == first
     assert first in kept[0].read_text(encoding="utf-8")  # rewritten
     incremental.code_fingerprint.cache_clear()
+
+
+def test_structure_templates_default_to_ownmedia_theme_only(tmp_path):
+    """Another theme's archives may show summaries: an edited text re-renders them there."""
+    ours = {"THEME": ownmedia.theme_path()}
+    other = {"THEME": str(tmp_path / "their-theme")}
+    assert incremental.structure_only("archives.html", ours)
+    assert incremental.structure_only("tags.html", ours)
+    assert not incremental.structure_only("index.html", ours)
+    assert not incremental.structure_only("archives.html", other)
+    listed = {**other, "OWNMEDIA_STRUCTURE_TEMPLATES": ("archives",)}
+    assert incremental.structure_only("archives.html", listed)
+    assert not incremental.structure_only("archives.html", {**ours,
+                                                            "OWNMEDIA_STRUCTURE_TEMPLATES": ()})
