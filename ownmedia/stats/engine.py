@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 from datetime import date, timedelta
 
 import pycountry
@@ -20,14 +19,11 @@ import pycountry
 from ownmedia.stats import sequence
 from ownmedia.stats.goals import Goal
 from ownmedia.stats.query import PROP_RE, TIME_DIMENSIONS, Query
-from ownmedia.storage.event_ports import SqlReader, StatsDialect
+from ownmedia.storage.event_ports import SqlReader, StatsDialect, StepRows
 
 NOT_SET = "(not set)"
 NONE = "(none)"
 DIRECT = "Direct / None"
-# a backend's stored funnel steps: (conn, site, first day, day after, step sql, params) ->
-# the step's (session, ts, id) rows (ownmedia.storage.sqlite.visit_steps.step_rows)
-StepRows = Callable[[SqlReader, str, int, int, str, list], list[tuple]]
 COUNTED = ("visitors", "visits", "pageviews", "events", "views_per_visit", "percentage",
            "conversion_rate")
 

@@ -123,12 +123,18 @@ class StatsDialect(Protocol):
     def ids_param(self, ids: list[int]) -> Any: ...
 
 
+# a backend's stored funnel steps: (conn, site, first day, day after, step sql, params) ->
+# the step's (session, ts, id) rows (ownmedia.storage.sqlite.visit_steps.step_rows)
+StepRows = Callable[[SqlReader, str, int, int, str, list], list[tuple]]
+
+
 class StatsBackend(Protocol):
     """What the Stats API reads: a checked query runs on `reader()` in `dialect`; rollups,
     where the backend has them, are brought up to date before answering."""
 
     dialect: StatsDialect
     has_rollups: bool
+    step_rows: StepRows | None  # funnel steps kept next to the rollups; None: the events
 
     def exists(self) -> bool:
         """Whether the store holds an event database at all (the review checks it)."""

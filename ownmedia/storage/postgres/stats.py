@@ -94,6 +94,7 @@ class PostgresStatsBackend:
 
     dialect = DIALECT
     has_rollups = True
+    step_rows = None  # funnel steps are read from the events (no stored twin yet)
 
     def __init__(self, url: str, *, pool_size: int | None = None):
         self.url = url
