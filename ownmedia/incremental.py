@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
+from pelican.contents import Content
 from pelican.paginator import Paginator
 from pelican.writers import Writer
 
@@ -403,6 +404,10 @@ class BuildState:
         """A content object (article, page), a list of them, a URL wrapper, or plain data."""
         if isinstance(obj, (list, tuple)):
             return key(*(self.object_fp(o, comments) for o in obj))
+        if isinstance(obj, Content):  # known without looking at it (a snapshot's unread post)
+            fp = self._object_fps.get((id(obj), comments))
+            if fp is not None:
+                return fp
         source = getattr(obj, "source_path", None)
         if source is None:
             if hasattr(obj, "object_list") and hasattr(obj, "number"):  # a Page of a listing

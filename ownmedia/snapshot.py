@@ -19,28 +19,27 @@ static link, a video, a CTA problem), another configuration, a missing build rec
 plugin that is not ownmedia's falls back to Pelican's run, which also rewrites the snapshot.
 The snapshot holds neither the print views' Writer calls (made again by their own function)
 nor what a rebuild makes again per post; it holds each post's fingerprint, so a rebuild hashes
-only what it read again. The posts a rebuild read again go into a small patch beside the
-snapshot (see _apply_patch), so the next rebuild reads only the posts changed since.
+only what it read again, and each post apart (ownmedia.snapshot_file), so a rebuild unpickles
+only the posts the files it renders show. The posts a rebuild read again go into a small patch
+beside the snapshot (see _apply_patch), so the next rebuild reads only the posts changed since.
 A corrupted or foreign snapshot is ignored with one line and removed; deleting it (or the
 whole cache folder) is always safe."""
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import os
 import pickle
 import time
-import types
 from pathlib import Path
 
-from ownmedia import incremental
+from ownmedia import incremental, snapshot_file
 from ownmedia.fsutil import atomic_write_text
 from ownmedia.pelican_support import plugin_enabled
 
 log = incremental.log
-FORMAT = 2
+FORMAT = 3
 
 
 class _Unusable(Exception):
@@ -72,33 +71,6 @@ def _remove(state) -> None:
 
 
 # --- saving -----------------------------------------------------------------------------------
-class _Pickler(pickle.Pickler):
-    """The build's settings, modules, templates and caches by reference: they are the next
-    build's own (same code and settings, checked)."""
-
-    def __init__(self, file, settings: dict):
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.settings = settings
-
-    def persistent_id(self, obj):
-        import jinja2
-
-        from ownmedia.build_cache import BuildCache
-        from ownmedia.build_stage import Stage
-
-        if obj is self.settings:
-            return ("settings",)
-        if isinstance(obj, types.ModuleType):
-            return ("module", obj.__name__)
-        if isinstance(obj, jinja2.Template):
-            return ("template", obj.name)
-        if isinstance(obj, jinja2.Environment):
-            return ("env",)
-        if isinstance(obj, (BuildCache, Stage, incremental.BuildState)):
-            return ("cache",)
-        return None
-
-
 def save(state) -> None:
     """At the end of a build through Pelican (plugins/incremental's `finalized`)."""
     from pelican.generators import ArticlesGenerator
@@ -117,7 +89,9 @@ def save(state) -> None:
     lists = {name: getattr(gen, name, []) for name in (
         "articles", "translations", "hidden_articles", "hidden_translations", "drafts",
         "drafts_translations")}
-    sources = sorted({a.source_path for items in lists.values() for a in items})
+    by_source = {a.source_path: a for items in lists.values() for a in items}
+    sources = sorted(by_source)
+    objects = [by_source[path] for path in sources]
     number = {path: n for n, path in enumerate(sources)}
     # print views are made again by their own function (plugins/print_view), not replayed:
     # their calls (with each post's print data, half the snapshot) are left out
@@ -133,27 +107,23 @@ def save(state) -> None:
     object_fps = [(by_id[oid], with_comments, fp)
                   for (oid, with_comments), fp in state._object_fps.items() if oid in by_id]
     data = {"context": gen.context, "lists": lists, "recording": recording,
-            "shows": shows, "file_fps": dict(state._file_fps), "object_fps": object_fps}
+            "shows": shows, "file_fps": dict(state._file_fps), "object_fps": object_fps,
+            "slugs": [a.slug for a in objects]}
     tmp = data_path.with_name(data_path.name + ".tmp")
-    # what a rebuild makes again for the posts it renders: not worth reading back
-    put_aside = [(a, {k: vars(a).pop(k) for k in DERIVED if k in vars(a)})
-                 for items in lists.values() for a in items]
     try:
         with open(tmp, "wb") as fh:
-            _Pickler(fh, state.settings).dump(data)
+            # what a rebuild makes again for the posts it renders: not worth reading back
+            snapshot_file.dump(fh, data, objects, state.settings, DERIVED)
     except Exception as exc:  # noqa: BLE001 - whatever pickle refuses (a plugin's object)
         tmp.unlink(missing_ok=True)
         data_path.unlink(missing_ok=True)
         log.warning("ownmedia: build snapshot not saved (%s: %s); the next rebuild reads "
                     "every post", type(exc).__name__, exc)
         return
-    finally:
-        for article, attributes in put_aside:
-            vars(article).update(attributes)
     os.replace(tmp, data_path)
     meta = {"format": FORMAT, "output": str(state.output), "configuration": configuration,
             "site": state.site, "stamps": stamps, "sources": sources,
-            "slugs": sorted({a.slug for items in lists.values() for a in items}),
+            "slugs": sorted({a.slug for a in objects}),
             "sha256": _digest(data_path)}
     atomic_write_text(meta_path, json.dumps(meta))
 
@@ -203,14 +173,17 @@ def quick_build(pelican) -> bool:
         _save_patch(state, meta, loaded, noted[0])
     except _Unusable as exc:
         return _fallback(str(exc))
-    except _Corrupt as exc:
+    except (_Corrupt, snapshot_file.Damaged) as exc:
         return _ignored(state, str(exc))
     incremental._INPUTS.pop(id(settings), None)
     incremental.NOTED.pop(id(settings), None)
     rendered, skipped = publisher.counts
+    objects = loaded.store.objects
+    used = sum(not snapshot_file.is_unread(o) for o in objects)
     log.info("ownmedia: %d files rendered, %d up to date (from the build snapshot: %d posts "
-             "read again, %d with changed comments; %.2f s)", rendered, skipped,
-             len(loaded.read), len(commented), time.perf_counter() - start)
+             "read again, %d with changed comments, %d of %d posts taken from it; %.2f s)",
+             rendered, skipped, len(loaded.read), len(commented), used, len(objects),
+             time.perf_counter() - start)
     return True
 
 
@@ -257,16 +230,16 @@ def _changes(settings: dict, meta: dict, now: dict[str, str]) -> tuple[list[str]
 class _Loaded:
     """What a rebuild took from the snapshot and its patch, for the next patch."""
 
-    def __init__(self, context: dict, objects: list, patch: dict[int, tuple[str, bytes]],
-                 read: list):
-        self.context, self.objects, self.patch, self.read = context, objects, patch, read
+    def __init__(self, store, patch: dict[int, tuple[str, bytes]], read: list[int]):
+        self.store, self.patch, self.read = store, patch, read
 
 
 def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
           commented: list[str], now: dict[str, str]):
     """The live publisher's renderer, holding the snapshot (with the posts of its patch that
     did not change since), with the changed posts read again and refreshed; the articles to
-    render; what the next patch is made from."""
+    render; what the next patch is made from. Only the posts the rendered files show are
+    read from the snapshot (ownmedia.snapshot_file)."""
     from pelican.generators import ArticlesGenerator
 
     from ownmedia.comments.publish import LivePublisher
@@ -281,31 +254,33 @@ def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
         if _digest(data_path) != meta.get("sha256"):
             raise _Corrupt("checksum mismatch")
         with open(data_path, "rb") as fh:
-            data = _Unpickler(fh, settings, gen).load()
+            store = snapshot_file.Store(fh, settings, gen)
+        data = store.data
         context, lists, recording = data["context"], data["lists"], data["recording"]
         shows, file_fps, object_fps = data["shows"], data["file_fps"], data["object_fps"]
+        slugs = data["slugs"]
         if not isinstance(context, dict) or not isinstance(recording, list) or \
-                len(shows) != len(recording):
+                len(shows) != len(recording) or len(slugs) != len(store.objects) or \
+                len(meta["sources"]) != len(store.objects):
             raise _Corrupt("not a build snapshot")
-    except (_Corrupt, _Unusable):
-        raise
     except FileNotFoundError as exc:
         raise _Corrupt("its data file is missing") from exc
-    except Exception as exc:  # noqa: BLE001 - any damage the unpickler meets
-        raise _Corrupt(f"{type(exc).__name__}: {exc}") from exc
+    except (KeyError, TypeError) as exc:
+        raise _Corrupt(f"not a build snapshot ({type(exc).__name__}: {exc})") from exc
+    except snapshot_file.Damaged as exc:
+        raise _Corrupt(str(exc)) from exc
     gen.context = context
     for name, items in lists.items():
         setattr(gen, name, items)
-    everything = [a for items in lists.values() for a in items]
-    by_source = {a.source_path: a for a in everything}
-    sources = meta["sources"]
-    objects = [by_source[path] for path in sources]
-    patch = _apply_patch(state, meta, settings, gen, context, objects, now)
+    sources, objects = meta["sources"], store.objects
+    by_source = dict(zip(sources, objects, strict=True))
+    patch = _apply_patch(state, meta, store, now)
     patched = {sources[n] for n in patch}
     edited = [path for path in edited if path not in patched]
     articles: list = []
     for path in edited:
         article = by_source[path]
+        store.read(article)
         _refresh(gen, settings, state, article, lists)
         articles.append(article)
     if commented or edited:
@@ -313,7 +288,7 @@ def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
 
         if plugin_enabled(settings, "comments"):
             for slug in {*commented, *(a.slug for a in articles)}:
-                found = [a for a in everything if a.slug == slug]
+                found = [o for o, s in zip(objects, slugs, strict=True) if s == slug]
                 try:
                     comments = comments_plugin.read_post_comments(settings, slug)
                 except Exception as exc:  # noqa: BLE001 - the full build reports it
@@ -323,7 +298,7 @@ def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
                     if all(article is not a for a in articles):
                         articles.append(article)
         elif commented:
-            articles += [a for a in everything if a.slug in commented]
+            articles += [o for o, s in zip(objects, slugs, strict=True) if s in commented]
     shown = {id(a) for name in ("articles", "translations") for a in lists[name]}
     siteurl = settings.get("SITEURL", "")
     for article in articles:
@@ -359,64 +334,33 @@ def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
                              if id(objects[n]) not in renew}
     number = {path: n for n, path in enumerate(sources)}
     patch = {n: entry for n, entry in patch.items() if sources[n] not in edited}
-    return publisher, articles, _Loaded(context, objects, patch,
-                                        [number[path] for path in edited])
+    return publisher, articles, _Loaded(store, patch, [number[path] for path in edited])
 
 
 # --- the patch: posts read again since the snapshot ------------------------------------------
 # A rebuild from the snapshot reads the posts changed since the snapshot's build; without a
 # record of what it read, each later rebuild would read them all again (every post edited
-# since the last full build). The patch keeps each such post's attributes as the rebuild
-# left them, with the stamp of the text they were read from, in one small file beside the
-# snapshot (made again by every rebuild, removed by every full build). It refers to the
-# snapshot's other posts and context by position; a patch that does not match the snapshot,
-# or is damaged, is ignored (those posts are read again).
-class _PatchPickler(_Pickler):
-    def __init__(self, file, settings: dict, context: dict, objects: list):
-        super().__init__(file, settings)
-        self.refs = {id(obj): ("content", n) for n, obj in enumerate(objects)}
-        self.refs[id(context)] = ("context",)
-
-    def persistent_id(self, obj):
-        return self.refs.get(id(obj)) or super().persistent_id(obj)
-
-
-class _PatchUnpickler(pickle.Unpickler):
-    def __init__(self, file, base: pickle.Unpickler, context: dict, objects: list):
-        super().__init__(file)
-        self.base, self.context, self.objects = base, context, objects
-
-    def persistent_load(self, pid):
-        if pid == ("context",):
-            return self.context
-        if isinstance(pid, tuple) and len(pid) == 2 and pid[0] == "content":
-            return self.objects[pid[1]]
-        return self.base.persistent_load(pid)
-
-
-def _apply_patch(state, meta: dict, settings: dict, gen, context: dict, objects: list,
-                 now: dict[str, str]) -> dict[int, tuple[str, bytes]]:
-    """Put the patch's posts whose text is as they were read back into the snapshot; the
-    entries applied."""
-    import io
-
+# since the last full build). The patch keeps each such post as the rebuild left it, in the
+# snapshot file's own format (ownmedia.snapshot_file), with the stamp of the text it was read
+# from, in one small file beside the snapshot (made again by every rebuild, removed by every
+# full build). A patch that does not match the snapshot, or is damaged, is ignored (those
+# posts are read again).
+def _apply_patch(state, meta: dict, store, now: dict[str, str]) -> dict[int, tuple[str, bytes]]:
+    """Put the patch's posts whose text is as they were read back into the snapshot (read
+    when used, as the others); the entries applied."""
     path = _patch_path(state)
     try:
         with open(path, "rb") as fh:
             data = pickle.load(fh)
         if not isinstance(data, dict) or data.get("base") != meta.get("sha256"):
             raise ValueError("not a patch of this snapshot")
-        posts = data["posts"]
-        base = _Unpickler(io.BytesIO(), settings, gen)
         applied = {}
-        for n, (stamp, blob) in posts.items():
+        for n, (stamp, blob) in data["posts"].items():
+            if not isinstance(blob, bytes) or not 0 <= n < len(store.objects):
+                raise ValueError("not a patch of this snapshot")
             if now.get(meta["sources"][n]) != stamp:
                 continue  # changed again: read again
-            attributes = _PatchUnpickler(io.BytesIO(blob), base, context, objects).load()
-            vars(objects[n]).clear()
-            vars(objects[n]).update(attributes)
             applied[n] = (stamp, blob)
-        return applied
     except FileNotFoundError:
         return {}
     except Exception as exc:  # noqa: BLE001 - a damaged patch costs only reading again
@@ -424,50 +368,27 @@ def _apply_patch(state, meta: dict, settings: dict, gen, context: dict, objects:
                  type(exc).__name__, exc)
         path.unlink(missing_ok=True)
         return {}
+    for n, (_, blob) in applied.items():
+        store.replace(n, blob)
+    return applied
 
 
 def _save_patch(state, meta: dict, loaded: _Loaded, now: dict[str, str]) -> None:
-    import io
-
     posts = dict(loaded.patch)
     for n in loaded.read:
-        article = loaded.objects[n]
-        attributes = {k: v for k, v in vars(article).items() if k not in DERIVED}
-        buffer = io.BytesIO()
         try:
-            _PatchPickler(buffer, state.settings, loaded.context, loaded.objects).dump(
-                attributes)
+            blob = loaded.store.dump_post(n, DERIVED)
         except Exception as exc:  # noqa: BLE001 - whatever pickle refuses: read it again
             log.info("ownmedia: %s not kept in the snapshot patch (%s: %s)",
-                     article.source_path, type(exc).__name__, exc)
+                     meta["sources"][n], type(exc).__name__, exc)
             continue
-        posts[n] = (now.get(meta["sources"][n], ""), buffer.getvalue())
+        posts[n] = (now.get(meta["sources"][n], ""), blob)
     path = _patch_path(state)
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as fh:
         pickle.dump({"base": meta.get("sha256"), "posts": posts}, fh,
                     protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)
-
-
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, file, settings: dict, gen):
-        super().__init__(file)
-        self.settings, self.gen = settings, gen
-
-    def persistent_load(self, pid):
-        kind = pid[0] if isinstance(pid, tuple) and pid else None
-        if kind == "settings":
-            return self.settings
-        if kind == "module":
-            return importlib.import_module(pid[1])
-        if kind == "template":
-            return self.gen.env.get_template(pid[1])
-        if kind == "env":
-            return self.gen.env
-        if kind == "cache":
-            return None
-        raise _Corrupt(f"unknown reference {pid!r}")
 
 
 def _refresh(gen, settings: dict, state, article, lists: dict) -> None:
