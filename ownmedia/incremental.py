@@ -153,12 +153,18 @@ def settings_fingerprint(settings: dict) -> str:
                             if k not in VOLATILE_SETTINGS and k.isupper()}))
 
 
-def input_stamps(settings: dict) -> dict[str, str]:
-    """Every file a build reads (content, comment files, theme): path -> "size|mtime"."""
+def input_stamps(settings: dict, walked: dict[str, dict[str, str]] | None = None
+                 ) -> dict[str, str]:
+    """Every file a build reads (content, comment files, theme): path -> "size|mtime".
+    `walked`: folders already walked so, by path (the quick check's, just before)."""
     stamps = {}
     roots = [Path(settings["PATH"]), Path(settings["THEME"]),
              *(Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES") or [])]
     for root in roots:
+        known = (walked or {}).get(str(root))
+        if known is not None:
+            stamps.update(known)
+            continue
         for path, st in walk_files(root):
             stamps[str(path)] = f"{st.st_size}|{st.st_mtime_ns}"
     return stamps
@@ -170,18 +176,23 @@ def configuration_fingerprint(settings: dict) -> str:
                stable_repr(settings.get("PLUGINS")))
 
 
-def inputs_fingerprint(settings: dict, stamps: dict[str, str] | None = None) -> str:
+def inputs_fingerprint(settings: dict, stamps: dict[str, str] | None = None,
+                       configuration: str | None = None) -> str:
     """Every file a build reads, by path, size and mtime, with the settings and code: equal
-    to the last build's means nothing can have changed."""
+    to the last build's means nothing can have changed. `configuration`:
+    configuration_fingerprint(settings), when the caller has it."""
     stamps = input_stamps(settings) if stamps is None else stamps
-    return key(configuration_fingerprint(settings),
-               *sorted(f"{p}|{s}" for p, s in stamps.items()))
+    if configuration is None:
+        configuration = configuration_fingerprint(settings)
+    return key(configuration, *sorted(f"{p}|{s}" for p, s in stamps.items()))
 
 
-def nothing_changed(settings: dict, stamps: dict[str, str] | None = None) -> bool:
+def nothing_changed(settings: dict, stamps: dict[str, str] | None = None,
+                    inputs: str | None = None) -> bool:
     """True when the last build of this output read exactly these inputs and every file it
     wrote is still there: the build can be skipped (ownmedia.site.build_site does).
-    `stamps`: input_stamps(settings), when the caller has them."""
+    `stamps`: input_stamps(settings), when the caller has them; `inputs`: their
+    inputs_fingerprint (what note_inputs returns)."""
     if not settings.get("OWNMEDIA_INCREMENTAL", True):
         return False
     state = BuildState(settings, open_cache=False)
@@ -192,7 +203,7 @@ def nothing_changed(settings: dict, stamps: dict[str, str] | None = None) -> boo
             return False
     except (OSError, ValueError, AttributeError):
         return False
-    if data.get("inputs") != inputs_fingerprint(settings, stamps):
+    if data.get("inputs") != (inputs or inputs_fingerprint(settings, stamps)):
         return False
     out = str(state.output)  # os.path: pathlib costs ~20 µs a name, on thousands of names
     return all(os.path.isfile(os.path.join(out, name)) for name in outputs)
@@ -525,12 +536,21 @@ _INPUTS: dict[int, str] = {}  # id(settings) -> inputs_fingerprint before plugin
 NOTED: dict[int, tuple[dict[str, str], str]] = {}
 
 
-def note_inputs(settings: dict, stamps: dict[str, str] | None = None) -> None:
+def note_inputs(settings: dict, stamps: dict[str, str] | None = None) -> str:
     """Called first thing when Pelican is initialised (plugins then add derived settings,
-    e.g. MARKDOWN extensions), so the fingerprint is the one nothing_changed computes."""
+    e.g. MARKDOWN extensions), so the fingerprint is the one nothing_changed computes;
+    returns it."""
     stamps = input_stamps(settings) if stamps is None else stamps
-    _INPUTS[id(settings)] = inputs_fingerprint(settings, stamps)
-    NOTED[id(settings)] = (stamps, configuration_fingerprint(settings))
+    configuration = configuration_fingerprint(settings)
+    inputs = _INPUTS[id(settings)] = inputs_fingerprint(settings, stamps, configuration)
+    NOTED[id(settings)] = (stamps, configuration)
+    return inputs
+
+
+def forget_inputs(settings: dict) -> None:
+    """What note_inputs kept, when no build follows."""
+    _INPUTS.pop(id(settings), None)
+    NOTED.pop(id(settings), None)
 
 
 def current(settings: dict) -> BuildState | None:

@@ -146,8 +146,11 @@ def write(path: Path, before: Before, output: str | Path) -> None:
         log.warning("quick check stamp %s not written (%s)", path, exc)
 
 
-def unchanged(path: Path) -> bool:
-    """True when the stamp at `path` matches the files and environment as they are now."""
+def unchanged(path: Path, walked: dict[str, dict[str, str]] | None = None) -> bool:
+    """True when the stamp at `path` matches the files and environment as they are now.
+    `walked`: filled with the content and theme folders' walks (every file, as
+    ownmedia.incremental.input_stamps takes them), so that a build that follows does not walk
+    them again."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError:
@@ -170,6 +173,16 @@ def unchanged(path: Path) -> bool:
         return False
     if any(file_stamp(p) != s for p, s in files.items()):
         return False
-    if any(tree_stamps(root) != stamps for root, stamps in trees.items()):
-        return False
+    code = set(code_trees())
+    # the folders an edit changes first: a changed one ends the check
+    for root, stamps in sorted(trees.items(), key=lambda item: item[0] in code):
+        if root in code:
+            if tree_stamps(root) != stamps:
+                return False
+            continue
+        found = {p: f"{st.st_size}|{st.st_mtime_ns}" for p, st in walk_files(Path(root))}
+        if walked is not None:
+            walked[root] = found
+        if _below(found, root) != stamps:
+            return False
     return all(os.path.isfile(os.path.join(out, name)) for name in outputs)

@@ -56,9 +56,10 @@ def build_site(
     if publish:
         settings_file = publish_settings_file(settings_file)
     before = stamp = None
+    walked: dict[str, dict[str, str]] = {}  # folders the quick check walked
     if quick_check.enabled(overrides):
         stamp = quick_check.stamp_path(output, settings_file, content, overrides)
-        if quick_check.unchanged(stamp):  # before Pelican's import (most of this case)
+        if quick_check.unchanged(stamp, walked):  # before Pelican's import (most of this case)
             quick_check.log.info("ownmedia: nothing changed since the last build of %s "
                                  "(quick check)", Path(output).resolve())
             return Path(output).resolve()
@@ -70,15 +71,17 @@ def build_site(
     if _incremental_enabled(settings):
         from ownmedia import incremental
 
-        stamps = incremental.input_stamps(settings)  # one walk of content and theme
+        stamps = incremental.input_stamps(settings, walked)  # one walk of content and theme
         if before is not None and stamp is not None:
             before.add_inputs(settings, stamps)
-        if incremental.nothing_changed(settings, stamps):
+        # as nothing_changed sees them, before plugins add derived settings
+        inputs = incremental.note_inputs(settings, stamps)
+        if incremental.nothing_changed(settings, inputs=inputs):
+            incremental.forget_inputs(settings)
             incremental.log.info("ownmedia: nothing changed since the last build of %s",
                                  settings["OUTPUT_PATH"])
             _write_stamp(stamp, before, settings)
             return Path(settings["OUTPUT_PATH"])
-        incremental.note_inputs(settings, stamps)  # as nothing_changed saw them, before plugins
     else:
         before = None  # without the dependency record there is nothing to check against
     pelican = make_pelican(settings)
