@@ -107,7 +107,7 @@ def dump(fh, skeleton: dict, objects: list, settings: dict, leave_out: tuple[str
 def _dump_post(obj, settings: dict, posts: dict[int, int], shared: _Shared,
                leave_out: tuple[str, ...]) -> bytes:
     buffer = io.BytesIO()
-    state = {k: v for k, v in vars(obj).items() if k not in leave_out}
+    state = {k: v for k, v in vars(obj).items() if k not in leave_out and k != KEY}
     _Pickler(buffer, settings, posts, shared=shared).dump(state)
     return buffer.getvalue()
 
@@ -162,6 +162,7 @@ class Store:
 
     def dump_post(self, n: int, leave_out: tuple[str, ...]) -> bytes:
         """Post `n` as it is now, in this file's format (for the patch)."""
+        self.read(self.objects[n])
         posts = {id(o): k for k, o in enumerate(self.objects)}
         return _dump_post(self.objects[n], self.settings, posts,
                           _Shared(None, self.shared), leave_out)
