@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,10 +53,38 @@ def build_site(
     files changed (ownmedia.snapshot).
     `publish`: use the publishconf.py beside `settings_file`.
     """
-    from ownmedia import quick_check
-
     if publish:
         settings_file = publish_settings_file(settings_file)
+    with _collector_paused():
+        done, rest = _without_pelican_run(output, settings_file, content, overrides)
+    if done is not None:
+        return done
+    pelican, stamp, before, settings = rest
+    pelican.run()
+    _write_stamp(stamp, before, settings)
+    return Path(settings["OUTPUT_PATH"])
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """No cyclic garbage collection while Pelican and the plugins are imported and a
+    snapshot is loaded: they allocate objects that live as long as the process and leave
+    no cycles to collect, and the collector would walk them all again and again; it is on
+    again for Pelican's run (a full build leaves cycles behind)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _without_pelican_run(output, settings_file, content, overrides: dict):
+    """(the output, None) when the quick check, the dependency record or the snapshot made
+    the build; else (None, (Pelican, quick-check stamp, its Before, settings)) to run."""
+    from ownmedia import quick_check
+
     before = stamp = None
     walked: dict[str, dict[str, str]] = {}  # folders the quick check walked
     if quick_check.enabled(overrides):
@@ -62,7 +92,7 @@ def build_site(
         if quick_check.unchanged(stamp, walked):  # before Pelican's import (most of this case)
             quick_check.log.info("ownmedia: nothing changed since the last build of %s "
                                  "(quick check)", Path(output).resolve())
-            return Path(output).resolve()
+            return Path(output).resolve(), None
         stamp.unlink(missing_ok=True)  # a build that fails leaves no stamp
         before = quick_check.Before(settings_file)
     from ownmedia.pelican_support import make_pelican
@@ -81,7 +111,7 @@ def build_site(
             incremental.log.info("ownmedia: nothing changed since the last build of %s",
                                  settings["OUTPUT_PATH"])
             _write_stamp(stamp, before, settings)
-            return Path(settings["OUTPUT_PATH"])
+            return Path(settings["OUTPUT_PATH"]), None
     else:
         before = None  # without the dependency record there is nothing to check against
     pelican = make_pelican(settings)
@@ -90,10 +120,8 @@ def build_site(
 
         if snapshot.quick_build(pelican):  # only post texts or comment files changed
             _write_stamp(stamp, before, settings)
-            return Path(settings["OUTPUT_PATH"])
-    pelican.run()
-    _write_stamp(stamp, before, settings)
-    return Path(settings["OUTPUT_PATH"])
+            return Path(settings["OUTPUT_PATH"]), None
+    return None, (pelican, stamp, before, settings)
 
 
 def _write_stamp(stamp: Path | None, before, settings: dict) -> None:
