@@ -385,7 +385,8 @@ class BuildState:
     def save_record(self, outputs: dict[str, str], inputs: str = "") -> None:
         data = {"format": RECORD_FORMAT, "output": str(self.output), "outputs": outputs,
                 "inputs": inputs}
-        atomic_write_text(self.record_path, json.dumps(data, sort_keys=True, indent=0))
+        # no indent: json's C encoder (with indent it encodes in Python)
+        atomic_write_text(self.record_path, json.dumps(data, sort_keys=True))
 
     # fingerprints ---------------------------------------------------------------------------
     def set_site(self, generators: list) -> None:

@@ -66,7 +66,13 @@ def _below(stamps: dict[str, str], root: str) -> dict[str, str]:
     """tree_stamps(root) taken from a walk that also saw compiled-code folders."""
     prefix = root.rstrip(os.sep) + os.sep
     return {p: s for p, s in stamps.items() if p.startswith(prefix) and not
-            SKIP_DIRS.intersection(p[len(prefix):].split(os.sep)[:-1])}
+            _skipped(p[len(prefix):])}
+
+
+def _skipped(relative: str) -> bool:
+    """Below a compiled-code folder (the substring test first: most names have none)."""
+    return any(name in relative for name in SKIP_DIRS) and \
+        bool(SKIP_DIRS.intersection(relative.split(os.sep)[:-1]))
 
 
 @cache
