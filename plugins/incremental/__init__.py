@@ -27,6 +27,21 @@ def on_initialized(pelican) -> None:
     if plugin_enabled(pelican.settings, NAME) and \
             id(pelican.settings) not in incremental._INPUTS:
         incremental.note_inputs(pelican.settings)
+    if plugin_enabled(pelican.settings, NAME):
+        add_code_cache(pelican.settings)
+
+
+def add_code_cache(settings: dict) -> None:
+    """Highlighted code blocks kept beside the build record (ownmedia.markdown_code_cache):
+    a rebuild does not compile a lexer for a block it read before. Idempotent."""
+    from ownmedia.markdown_code_cache import CodeCacheExtension
+
+    folder = incremental.BuildState(settings, open_cache=False).folder / "code"
+    markdown = dict(settings.get("MARKDOWN") or {})
+    extensions = [e for e in markdown.get("extensions", [])
+                  if not isinstance(e, CodeCacheExtension)]
+    markdown["extensions"] = [*extensions, CodeCacheExtension(folder=str(folder))]
+    settings["MARKDOWN"] = markdown
 
 
 def on_start(pelican) -> None:
