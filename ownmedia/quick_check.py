@@ -71,8 +71,10 @@ def _below(stamps: dict[str, str], root: str) -> dict[str, str]:
 
 def _skipped(relative: str) -> bool:
     """Below a compiled-code folder (the substring test first: most names have none)."""
-    return any(name in relative for name in SKIP_DIRS) and \
-        bool(SKIP_DIRS.intersection(relative.split(os.sep)[:-1]))
+    for name in SKIP_DIRS:
+        if name in relative:
+            return bool(SKIP_DIRS.intersection(relative.split(os.sep)[:-1]))
+    return False
 
 
 @cache
