@@ -6,14 +6,16 @@ A Markdown preprocessor run just before Python-Markdown's fenced_code: each fenc
 looked up by a hash of its text, the Markdown extensions' configurations and the versions
 that shape the HTML; on a miss, fenced_code's own preprocessor renders that block alone (so
 the HTML is fenced_code's) and the result is kept. A block with `{attributes}` is left to
-fenced_code. Entries carry their checksum (a damaged one is rendered again); deleting the
-folder is always safe."""
+fenced_code. Entries carry their checksum (a damaged one is rendered again); an entry not
+used for KEEP_DAYS is removed by the next full build (see prune); deleting the folder is
+always safe."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from markdown import Markdown
@@ -23,6 +25,8 @@ from markdown.preprocessors import Preprocessor
 NAME = "ownmedia_code_cache"
 FENCED = "fenced_code_block"  # fenced_code's preprocessor, registered at priority 25
 PRIORITY = 25.5  # just before it: every other preprocessor keeps its place
+KEEP_DAYS = 60
+DAY = 86400
 
 
 class CodeCacheExtension(Extension):
@@ -101,7 +105,33 @@ def _read(path: Path) -> str | None:
     except (OSError, UnicodeDecodeError):
         return None
     digest, _, html = data.partition("\n")
-    return html if hashlib.sha256(html.encode()).hexdigest() == digest else None
+    if hashlib.sha256(html.encode()).hexdigest() != digest:
+        return None
+    try:  # used: kept by prune (its mtime, renewed once a day at most)
+        if path.stat().st_mtime < time.time() - DAY:
+            os.utime(path)
+    except OSError:
+        pass
+    return html
+
+
+def prune(folder: str | Path, keep_days: float = KEEP_DAYS) -> int:
+    """Remove the entries not used for `keep_days` (a block edited since, a removed post);
+    returns how many."""
+    limit = time.time() - keep_days * DAY
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            if entry.is_file() and entry.stat().st_mtime < limit:
+                os.unlink(entry.path)
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 def _write(path: Path, html: str) -> None:

@@ -1,14 +1,17 @@
 """Fenced code blocks kept by content (ownmedia/markdown_code_cache.py): the HTML is the same
-as Python-Markdown's own, rendering the blocks or taking them from the cache, and a damaged
-entry is rendered again."""
+as Python-Markdown's own, rendering the blocks or taking them from the cache, a damaged
+entry is rendered again, and entries left unused for long are pruned."""
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 from markdown import Markdown
 from pelican.settings import DEFAULT_CONFIG
 
+from ownmedia import markdown_code_cache
 from ownmedia.markdown_code_cache import CodeCacheExtension
 
 TEXT = '''# Code
@@ -70,3 +73,17 @@ def test_a_damaged_entry_is_rendered_again(tmp_path):
         digest, _, html = path.read_text(encoding="utf-8").partition("\n")
         path.write_text(f"{digest}\n{html.replace('highlight', 'wrong')}", encoding="utf-8")
     assert render(tmp_path) == want
+
+
+def test_entries_unused_for_long_are_pruned_and_used_ones_kept(tmp_path):
+    want = render(tmp_path)
+    kept = sorted(tmp_path.glob("*.html"))
+    old = time.time() - 90 * markdown_code_cache.DAY
+    for path in kept:
+        os.utime(path, (old, old))
+    # a render uses them: their mtime is renewed, so pruning keeps them
+    assert render(tmp_path) == want
+    assert markdown_code_cache.prune(tmp_path) == 0
+    os.utime(kept[0], (old, old))
+    assert markdown_code_cache.prune(tmp_path) == 1 and not kept[0].exists()
+    assert render(tmp_path) == want  # rendered again when needed

@@ -119,6 +119,10 @@ def on_finalized(pelican) -> None:
     state = incremental.current(pelican.settings)
     if state is not None and state.recording is not None and not state.dry:
         snapshot.save(state)
+    if state is not None and not state.dry:
+        from ownmedia import markdown_code_cache
+
+        markdown_code_cache.prune(state.folder / "code")
     incremental.end(pelican.settings)
 
 
