@@ -266,3 +266,29 @@ def test_structure_templates_default_to_ownmedia_theme_only(tmp_path):
     assert incremental.structure_only("archives.html", listed)
     assert not incremental.structure_only("archives.html", {**ours,
                                                             "OWNMEDIA_STRUCTURE_TEMPLATES": ()})
+
+
+def test_an_old_posts_edit_unpickles_only_the_posts_its_files_show(tmp_path, caplog):
+    """The snapshot keeps each post apart (ownmedia/snapshot_file.py): an edit of the oldest
+    post reads back its own page's posts and those of the listing pages that show it, not
+    the site's; the tree still equals a full build's."""
+    caplog.set_level(logging.INFO, logger="ownmedia")
+    content = tmp_path / "content"
+    generate(content, 60, seed=3)
+    settings = {"FEED_MAX_ITEMS": 5}
+
+    def build(name: str) -> Path:
+        return build_site(tmp_path / name, content=content,
+                          CACHE_PATH=str(tmp_path / f"cache-{name}"), **settings)
+
+    build("inc")
+    oldest = sorted((content / "posts").glob("post-*.md"))[0]
+    oldest.write_text(oldest.read_text(encoding="utf-8") + "\n\nOne more sentence.\n",
+                      encoding="utf-8")
+    caplog.clear()
+    got = build("inc")
+    found = re.search(r"(\d+) posts read again, .* (\d+) of (\d+) posts taken", caplog.text)
+    assert found, caplog.text[-500:]
+    read, taken, total = map(int, found.groups())
+    assert read == 1 and total > 60 and taken < total / 3, (read, taken, total)
+    assert_same_tree(got, build("full"))
