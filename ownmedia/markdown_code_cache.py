@@ -22,6 +22,9 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
+from ownmedia.pelican_support import plain_logger
+
+log = plain_logger("ownmedia.build")
 NAME = "ownmedia_code_cache"
 FENCED = "fenced_code_block"  # fenced_code's preprocessor, registered at priority 25
 PRIORITY = 25.5  # just before it: every other preprocessor keeps its place
@@ -106,6 +109,7 @@ def _read(path: Path) -> str | None:
         return None
     digest, _, html = data.partition("\n")
     if hashlib.sha256(html.encode()).hexdigest() != digest:
+        log.warning("ownmedia: code block cache entry %s damaged; rendered again", path)
         return None
     try:  # used: kept by prune (its mtime, renewed once a day at most)
         if path.stat().st_mtime < time.time() - DAY:

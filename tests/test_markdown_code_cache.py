@@ -4,6 +4,7 @@ entry is rendered again, and entries left unused for long are pruned."""
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from pathlib import Path
@@ -67,12 +68,14 @@ def test_the_html_is_markdowns_own_from_a_cold_and_a_warm_cache(tmp_path):
     assert render(tmp_path) == want  # from the cache
 
 
-def test_a_damaged_entry_is_rendered_again(tmp_path):
+def test_a_damaged_entry_is_rendered_again_with_one_line(tmp_path, caplog):
     want = render(tmp_path)
     for path in tmp_path.glob("*.html"):
         digest, _, html = path.read_text(encoding="utf-8").partition("\n")
         path.write_text(f"{digest}\n{html.replace('highlight', 'wrong')}", encoding="utf-8")
+    caplog.set_level(logging.WARNING, logger="ownmedia")
     assert render(tmp_path) == want
+    assert "damaged; rendered again" in caplog.text and "Traceback" not in caplog.text
 
 
 def test_entries_unused_for_long_are_pruned_and_used_ones_kept(tmp_path):
