@@ -69,6 +69,13 @@ def _run_chunk(fn: Callable[[str], str], items: list[tuple[str, str, str, bool]]
     return values, _HITS[0] - hits
 
 
+def _quiet_worker() -> None:
+    """A worker renders the contents the build process renders too (a print view shows its
+    article's text): what that text warns about is logged there, not a second time here.
+    Errors still show; an item that fails is made again in the build process."""
+    logging.disable(logging.WARNING)
+
+
 def default_workers(settings: dict, items: int) -> int:
     configured = settings.get("OWNMEDIA_BUILD_WORKERS")
     if configured is not None:
@@ -135,7 +142,8 @@ class Stage:
             self._offers.clear()
             return 0
         context = multiprocessing.get_context("fork")
-        self._executor = ProcessPoolExecutor(workers, mp_context=context)
+        self._executor = ProcessPoolExecutor(workers, mp_context=context,
+                                             initializer=_quiet_worker)
         for chunk in _chunks(sorted(self._offers)):
             future = self._executor.submit(_run_chunk, chunk[0][2],
                                            [(o[3], o[4], o[5], o[6]) for o in chunk])

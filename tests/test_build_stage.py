@@ -118,3 +118,28 @@ def test_a_worker_makes_each_qr_code_once(tmp_path, caplog):
     assert prints >= 4
     assert reused >= prints  # every staged print view's QR code at least
     assert print_view.make_qr_svg.cache_info().currsize == 0  # none made in this process
+
+
+def warn_and_shout(text: str) -> str:
+    logging.getLogger("pelican.contents").warning("content warning about %s", text)
+    logging.getLogger("ownmedia.build").error("an error about %s", text)
+    return shout(text)
+
+
+def test_a_worker_does_not_repeat_what_the_content_warns_about(capfd):
+    """The build process logs what a text warns about when it renders it; a worker rendering
+    the same text (a print view) must not print it again. Its errors still show."""
+    handler = logging.StreamHandler()  # stderr, inherited by the forked worker
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        stage = Stage({"OWNMEDIA_BUILD_WORKERS": 1, "OWNMEDIA_BUILD_STAGE_WAIT": True})
+        stage.offer("t", "k", warn_and_shout, "a post")
+        assert stage.start() == 1
+        assert stage.take("t", "k") == "A POST!"
+        stage.close()
+    finally:
+        root.removeHandler(handler)
+    err = capfd.readouterr().err
+    assert "an error about a post" in err
+    assert "content warning" not in err
