@@ -10,7 +10,8 @@ theme gets the README's one-line snippet includes (head, print link, end of arti
 settings file that loads the site's own, then adds ownmedia's plugins (imported from this
 checkout, so that a same-named plugin of another package cannot shadow one) to the site's
 PLUGINS (or to the namespace plugins Pelican would have auto-loaded). Every run is a cold
-build: a fresh output and cache folder, in a new process. The times are the median of --runs.
+build: a fresh output and cache folder, in a new process; the two variants alternate run by
+run. The times are the best of --runs, wall and CPU (the build and its worker processes).
 
 After the ownmedia build it checks that every article got a print view with its QR code, and
 counts the article pages that show the print link, share links and comment form.
@@ -20,9 +21,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -121,18 +122,26 @@ SET: dict = {}  # --set KEY=JSON: settings both builds get
 
 
 def run_pelican(site: Path, conf: Path, out: Path, cache: Path,
-                variant: str) -> tuple[float, str, int]:
+                variant: str) -> tuple[float, float, str, int]:
+    """One cold build in a new process: wall seconds, CPU seconds (the build and the worker
+    processes it waited for), its log and exit code."""
     for folder in (out, cache):
         shutil.rmtree(folder, ignore_errors=True)
     env = {"OWNMEDIA_BENCH_CACHE": str(cache), "PATH": "/usr/bin:/bin",
            "OWNMEDIA_BENCH_SKIP": ",".join(SKIP), "OWNMEDIA_BENCH_VARIANT": variant,
            "OWNMEDIA_BENCH_SET": json.dumps(SET),
            "HOME": str(Path.home()), "LANG": "C.UTF-8", "COLUMNS": "200"}
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pelican", "content", "-s", str(conf),
-                           "-o", str(out)], cwd=site, capture_output=True, text=True, env=env)
-    elapsed = time.perf_counter() - start
-    return elapsed, done.stdout + done.stderr, done.returncode
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "pelican", "content", "-s", str(conf),
+                                  "-o", str(out)], cwd=site, stdout=log,
+                                 stderr=subprocess.STDOUT, env=env)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        text = log.read().decode("utf-8", errors="replace")
+    return elapsed, usage.ru_utime + usage.ru_stime, text, child.returncode
 
 
 def check_output(out: Path) -> dict:
@@ -178,23 +187,32 @@ def bench_site(site_dir: Path, runs: int, work: Path) -> dict:
                                       repo_conf=str(ROOT / "pelicanconf.py"),
                                       theme=str(theme)), encoding="utf-8")
     result: dict = {"site": site_dir.name, "settings": conf.name, "patched": patched}
-    for label in ("vanilla", "ownmedia"):
-        times, log, code = [], "", 0
-        for n in range(runs):
-            elapsed, log, code = run_pelican(site, wrapper, work / f"out-{label}",
-                                             work / f"cache-{label}-{n}", label)
-            if code != 0:
-                break
-            times.append(elapsed)
-        result[label] = {"exit": code, "seconds": statistics.median(times) if times else None,
-                         "runs": [round(t, 2) for t in times], "warnings": warnings(log),
+    runs_of: dict = {label: {"times": [], "cpu": [], "log": "", "exit": 0}
+                     for label in ("vanilla", "ownmedia")}
+    for n in range(runs):  # alternated, so both variants see the same load
+        for label, run in runs_of.items():
+            if run["exit"] != 0:
+                continue
+            elapsed, cpu, run["log"], run["exit"] = run_pelican(
+                site, wrapper, work / f"out-{label}", work / f"cache-{label}-{n}", label)
+            if run["exit"] == 0:
+                run["times"].append(elapsed)
+                run["cpu"].append(cpu)
+    for label, run in runs_of.items():
+        times, cpu, log = run["times"], run["cpu"], run["log"]
+        result[label] = {"exit": run["exit"], "seconds": min(times) if times else None,
+                         "cpu_seconds": min(cpu) if cpu else None,
+                         "runs": [round(t, 2) for t in times],
+                         "cpu_runs": [round(t, 2) for t in cpu], "warnings": warnings(log),
                          "articles": articles_processed(log)}
-        if code != 0:
+        if run["exit"] != 0:
             result[label]["log_tail"] = log[-3000:]
     if result["ownmedia"]["exit"] == 0:
         result["ownmedia"].update(check_output(work / "out-ownmedia"))
     v, o = result["vanilla"]["seconds"], result["ownmedia"]["seconds"]
     result["ratio"] = round(o / v, 3) if v and o else None
+    vc, oc = result["vanilla"]["cpu_seconds"], result["ownmedia"]["cpu_seconds"]
+    result["cpu_ratio"] = round(oc / vc, 3) if vc and oc else None
     return result
 
 
@@ -242,7 +260,9 @@ def print_result(r: dict) -> None:
     v, o = r["vanilla"], r["ownmedia"]
     print(f"{r['site']} ({r['settings']}): {v['articles']} articles; vanilla {v['seconds']}s "
           f"{v['runs']} exit {v['exit']}, {v['warnings']} warnings; ownmedia {o['seconds']}s "
-          f"{o['runs']} exit {o['exit']}, {o['warnings']} warnings; ratio {r['ratio']}")
+          f"{o['runs']} exit {o['exit']}, {o['warnings']} warnings; ratio {r['ratio']}; CPU "
+          f"{v['cpu_seconds']}s {v['cpu_runs']} vs {o['cpu_seconds']}s {o['cpu_runs']}, "
+          f"ratio {r['cpu_ratio']} (load {os.getloadavg()[0]:.1f})")
     for key in ("print_views", "print_views_with_qr", "print_link", "share", "comment_form",
                 "missing_static"):
         if key in o:

@@ -69,6 +69,13 @@ def _run_chunk(fn: Callable[[str], str], items: list[tuple[str, str, str, bool]]
     return values, _HITS[0] - hits
 
 
+def _quiet_worker() -> None:
+    """A worker renders the contents the build process renders too (a print view shows its
+    article's text): what that text warns about is logged there, not a second time here.
+    Errors still show; an item that fails is made again in the build process."""
+    logging.disable(logging.WARNING)
+
+
 def default_workers(settings: dict, items: int) -> int:
     configured = settings.get("OWNMEDIA_BUILD_WORKERS")
     if configured is not None:
@@ -78,10 +85,12 @@ def default_workers(settings: dict, items: int) -> int:
 
 
 def _chunks(offers: list[tuple]) -> list[list[tuple]]:
-    """Consecutive offers of one function, at most CHUNK at a time."""
+    """Consecutive offers of one function, at most CHUNK at a time (an offer made `alone`:
+    a chunk of its own)."""
     chunks: list[list[tuple]] = []
     for offer in offers:
-        if chunks and chunks[-1][0][2] is offer[2] and len(chunks[-1]) < CHUNK:
+        if chunks and chunks[-1][0][2] is offer[2] and len(chunks[-1]) < CHUNK \
+                and not offer[7] and not chunks[-1][0][7]:
             chunks[-1].append(offer)
         else:
             chunks.append([offer])
@@ -105,7 +114,7 @@ def offer_miss(state, kind: str, key: str, fn: Callable[[str], str], arg: str,
 class Stage:
     def __init__(self, settings: dict):
         self.settings = settings
-        self._offers: list[tuple[int, int, Callable, str, str, str, bool]] = []
+        self._offers: list[tuple[int, int, Callable, str, str, str, bool, bool]] = []
         self._seen: set[tuple[str, str]] = set()
         self._ready: dict[tuple[str, str], tuple[Future, int]] = {}
         self._executor: ProcessPoolExecutor | None = None
@@ -116,15 +125,16 @@ class Stage:
         self.reused = 0  # cache misses a worker found among the ones it made (made_here)
         self.wait = bool(settings.get("OWNMEDIA_BUILD_STAGE_WAIT"))
 
-    def offer(self, kind: str, key: str, fn: Callable[[str], str], arg: str,
-              rank: int = 0, cached: bool = False) -> None:
+    def offer(self, kind: str, key: str, fn: Callable[[str], object], arg: str,
+              rank: int = 0, cached: bool = False, alone: bool = False) -> None:
         """`fn(arg)` is the value of (kind, key); `fn` must be a module-level function; lower
         `rank`s are made first. `cached`: a build-cache entry, which the worker's own later
-        items may ask the cache for (kept in the worker, see made_here)."""
+        items may ask the cache for (kept in the worker, see made_here). `alone`: handed out
+        by itself (an item the build may wait for while a worker makes it)."""
         if (kind, key) in self._seen:
             return
         self._seen.add((kind, key))
-        self._offers.append((rank, len(self._offers), fn, kind, key, arg, cached))
+        self._offers.append((rank, len(self._offers), fn, kind, key, arg, cached, alone))
         self.offered += 1
 
     def start(self) -> int:
@@ -135,23 +145,26 @@ class Stage:
             self._offers.clear()
             return 0
         context = multiprocessing.get_context("fork")
-        self._executor = ProcessPoolExecutor(workers, mp_context=context)
+        self._executor = ProcessPoolExecutor(workers, mp_context=context,
+                                             initializer=_quiet_worker)
         for chunk in _chunks(sorted(self._offers)):
             future = self._executor.submit(_run_chunk, chunk[0][2],
                                            [(o[3], o[4], o[5], o[6]) for o in chunk])
             future.add_done_callback(self._count_reused)
-            for n, (_, _, _, kind, key, _, _) in enumerate(chunk):
+            for n, (_, _, _, kind, key, _, _, _) in enumerate(chunk):
                 self._ready[(kind, key)] = (future, n)
         self._offers.clear()
         self.workers = workers
         return workers
 
-    def take(self, kind: str, key: str) -> str | None:
-        """A worker's result if it is there now, else None (never waits). A chunk asked for
-        before a worker started it is cancelled: the build process makes its items, and the
-        workers go on with the chunks after it instead of making them a second time."""
+    def take(self, kind: str, key: str, wait_running: bool = False):
+        """A worker's result if it is there now, else None (never waits, unless
+        `wait_running` and a worker is making it: then it is there in a moment). A chunk
+        asked for before a worker started it is cancelled: the build process makes its
+        items, and the workers go on with the chunks after it instead of making them a
+        second time."""
         found = self._ready.get((kind, key))
-        if found is not None and self.wait:
+        if found is not None and (self.wait or wait_running and found[0].running()):
             wait([found[0]])
         if found is None or not found[0].done() and not found[0].cancel():
             return None
