@@ -53,13 +53,14 @@ def _setup(tmp: Path, posts: int) -> tuple[Path, Path, float]:
 
 def _add_pending(data: Path, post: str, n: int) -> str:
     from ownmedia.comments.store import Store, new_comment_id
+    from ownmedia.storage.ports import comment_row
 
     store = Store(data)
     now = time.time()
     cid = new_comment_id(now)
-    with store.transaction() as conn:
-        store.insert(conn, id=cid, post=post, status="pending", author=f"Bench {n}",
-                     body=f"Approval benchmark {n}", created=now, updated=now)
+    with store.transaction() as tx:
+        tx.insert(comment_row(id=cid, post=post, status="pending", author=f"Bench {n}",
+                              body=f"Approval benchmark {n}", created=now, updated=now))
     store.close()
     return cid
 
