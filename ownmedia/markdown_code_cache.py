@@ -81,10 +81,13 @@ class CodeCache(Preprocessor):
         if html is not None:
             return self.md.htmlStash.store(html)
         stash = self.md.htmlStash
-        count = len(stash.rawHtmlBlocks)
+        count, counter = len(stash.rawHtmlBlocks), stash.html_counter
         out = fenced.run(block.split("\n"))
         if len(stash.rawHtmlBlocks) != count + 1 or len(out) != 3 or out[0] or out[2]:
-            raise RuntimeError("fenced_code rendered a code block in an unexpected way")
+            # not one block as expected: left to fenced_code's own pass, uncached
+            del stash.rawHtmlBlocks[count:]
+            stash.html_counter = counter
+            return None
         _write(path, stash.rawHtmlBlocks[-1])
         return out[1]
 
