@@ -85,12 +85,10 @@ def default_workers(settings: dict, items: int) -> int:
 
 
 def _chunks(offers: list[tuple]) -> list[list[tuple]]:
-    """Consecutive offers of one function, at most CHUNK at a time (an offer made `alone`:
-    a chunk of its own)."""
+    """Consecutive offers of one function, at most CHUNK at a time."""
     chunks: list[list[tuple]] = []
     for offer in offers:
-        if chunks and chunks[-1][0][2] is offer[2] and len(chunks[-1]) < CHUNK \
-                and not offer[7] and not chunks[-1][0][7]:
+        if chunks and chunks[-1][0][2] is offer[2] and len(chunks[-1]) < CHUNK:
             chunks[-1].append(offer)
         else:
             chunks.append([offer])
@@ -114,7 +112,7 @@ def offer_miss(state, kind: str, key: str, fn: Callable[[str], str], arg: str,
 class Stage:
     def __init__(self, settings: dict):
         self.settings = settings
-        self._offers: list[tuple[int, int, Callable, str, str, str, bool, bool]] = []
+        self._offers: list[tuple[int, int, Callable, str, str, str, bool]] = []
         self._seen: set[tuple[str, str]] = set()
         self._ready: dict[tuple[str, str], tuple[Future, int]] = {}
         self._executor: ProcessPoolExecutor | None = None
@@ -125,16 +123,15 @@ class Stage:
         self.reused = 0  # cache misses a worker found among the ones it made (made_here)
         self.wait = bool(settings.get("OWNMEDIA_BUILD_STAGE_WAIT"))
 
-    def offer(self, kind: str, key: str, fn: Callable[[str], object], arg: str,
-              rank: int = 0, cached: bool = False, alone: bool = False) -> None:
+    def offer(self, kind: str, key: str, fn: Callable[[str], str], arg: str,
+              rank: int = 0, cached: bool = False) -> None:
         """`fn(arg)` is the value of (kind, key); `fn` must be a module-level function; lower
         `rank`s are made first. `cached`: a build-cache entry, which the worker's own later
-        items may ask the cache for (kept in the worker, see made_here). `alone`: handed out
-        by itself (an item the build may wait for while a worker makes it)."""
+        items may ask the cache for (kept in the worker, see made_here)."""
         if (kind, key) in self._seen:
             return
         self._seen.add((kind, key))
-        self._offers.append((rank, len(self._offers), fn, kind, key, arg, cached, alone))
+        self._offers.append((rank, len(self._offers), fn, kind, key, arg, cached))
         self.offered += 1
 
     def start(self) -> int:
@@ -151,20 +148,18 @@ class Stage:
             future = self._executor.submit(_run_chunk, chunk[0][2],
                                            [(o[3], o[4], o[5], o[6]) for o in chunk])
             future.add_done_callback(self._count_reused)
-            for n, (_, _, _, kind, key, _, _, _) in enumerate(chunk):
+            for n, (_, _, _, kind, key, _, _) in enumerate(chunk):
                 self._ready[(kind, key)] = (future, n)
         self._offers.clear()
         self.workers = workers
         return workers
 
-    def take(self, kind: str, key: str, wait_running: bool = False):
-        """A worker's result if it is there now, else None (never waits, unless
-        `wait_running` and a worker is making it: then it is there in a moment). A chunk
-        asked for before a worker started it is cancelled: the build process makes its
-        items, and the workers go on with the chunks after it instead of making them a
-        second time."""
+    def take(self, kind: str, key: str) -> str | None:
+        """A worker's result if it is there now, else None (never waits). A chunk asked for
+        before a worker started it is cancelled: the build process makes its items, and the
+        workers go on with the chunks after it instead of making them a second time."""
         found = self._ready.get((kind, key))
-        if found is not None and (self.wait or wait_running and found[0].running()):
+        if found is not None and self.wait:
             wait([found[0]])
         if found is None or not found[0].done() and not found[0].cancel():
             return None

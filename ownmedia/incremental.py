@@ -46,7 +46,7 @@ from pelican.contents import Content
 from pelican.paginator import Paginator
 from pelican.writers import Writer
 
-from ownmedia import staged_pages, theme_path
+from ownmedia import theme_path
 from ownmedia.build_cache import BuildCache, key
 from ownmedia.build_stage import Stage
 from ownmedia.fsutil import atomic_write_text, walk_files
@@ -312,7 +312,6 @@ class BuildState:
         self._lock_fd: int | None = None
         self.cache = BuildCache(self.folder if open_cache else None)
         self.stage = Stage(settings)
-        self.pages_offered = self.pages_taken = 0  # ownmedia.staged_pages
         self.cache.stage = self.stage
         self.inputs = ""  # inputs_fingerprint at the start of the build
         self.previous: dict[str, str] = {}
@@ -474,8 +473,7 @@ class BuildState:
             workers = (f"; {self.stage.taken} of {self.stage.offered} cache misses made by "
                        f"{self.stage.workers} build-stage workers, {self.stage.reused} found "
                        f"again there, {self.stage.overtaken} asked for before a worker "
-                       f"started them, {self.pages_taken} of {self.pages_offered} offered "
-                       "article pages rendered by them" if self.stage.workers else "")
+                       "started them" if self.stage.workers else "")
             log.info("ownmedia: %d files rendered, %d up to date%s%s", self.rendered,
                      self.skipped, f" ({self.reason})" if self.reason else "", workers)
         finally:
@@ -484,9 +482,7 @@ class BuildState:
     def close(self) -> None:
         try:
             for (kind, entry_key), value in self.stage.close().items():
-                if kind != staged_pages.KIND:  # pages are not cache entries
-                    self.cache.put(kind, entry_key, value)
-            staged_pages.forget(self.stage)
+                self.cache.put(kind, entry_key, value)
         finally:
             self.cache.close()
             self.unlock()
@@ -593,8 +589,7 @@ class _Rendered:
         if self.name in CACHED_TEMPLATES:
             return self.state.cache.get_or_make(
                 "output", self.fp, lambda: self.template.render(localcontext))
-        staged = staged_pages.take(self.state, self.template, localcontext)
-        return staged if staged is not None else self.template.render(localcontext)
+        return self.template.render(localcontext)
 
 
 # Pelican's site-wide lists (the taxonomy with each term's articles, every article): a page

@@ -11,9 +11,8 @@ import logging
 from pathlib import Path
 
 from pelican import signals
-from pelican.generators import ArticlesGenerator
 
-from ownmedia import incremental, snapshot, staged_pages
+from ownmedia import incremental, snapshot
 from ownmedia.pelican_support import connect_common, install_traceback_filter, plugin_enabled
 
 log = logging.getLogger(__name__)
@@ -105,10 +104,6 @@ def on_all_generators(generators) -> None:
     if state is not None:
         state.set_site(generators)
         state.generators = list(generators)
-        if not state.previous and not state.dry:  # a first or full build
-            for generator in generators:
-                if isinstance(generator, ArticlesGenerator):
-                    staged_pages.offer(state, generator)
 
 
 def on_get_writer(pelican):
