@@ -14,10 +14,11 @@ from collections.abc import Iterable
 import psycopg
 
 from ownmedia.stats.props_rollup import PropsCounter
+from ownmedia.storage.postgres import visit_steps
+from ownmedia.storage.postgres.db import ROLLUP_LOCK
 from ownmedia.storage.sqlite.rollups import EMPTY_AS, VISIT_COLUMNS
 
 DAY = 86400
-ROLLUP_LOCK = 0x6F776E72  # pg_advisory_xact_lock key while refreshing ("ownr")
 MARK_DIRTY = ("INSERT INTO st.rollup_dirty (domain, day) VALUES (%s, %s)"
               " ON CONFLICT DO NOTHING")
 
@@ -46,6 +47,7 @@ def refresh(conn: psycopg.Connection) -> int:
             for table in ("r_visits", "r_pages", "r_props"):
                 conn.execute(f"DELETE FROM st.{table} WHERE domain = %s AND day = %s",
                              [domain, day])
+            visit_steps.forget(conn, domain, day)
             _recompute_day(conn, (domain, day * DAY, (day + 1) * DAY), counter)
     return len(days)
 

@@ -13,6 +13,7 @@ from ownmedia.storage.postgres.db import UNAVAILABLE, PgDatabase, Reader, migrat
 from ownmedia.storage.postgres.events import fill_geo_names
 from ownmedia.storage.postgres.events_schema import EVENT_MIGRATIONS
 from ownmedia.storage.postgres.rollups import pending, refresh
+from ownmedia.storage.postgres.visit_steps import step_rows
 
 
 def literal(value: str) -> str:
@@ -94,7 +95,7 @@ class PostgresStatsBackend:
 
     dialect = DIALECT
     has_rollups = True
-    step_rows = None  # funnel steps are read from the events (no stored twin yet)
+    step_rows = staticmethod(step_rows)  # funnel steps kept per day next to the rollups
 
     def __init__(self, url: str, *, pool_size: int | None = None):
         self.url = url
