@@ -62,8 +62,11 @@ COUNT_DROPPED = (
 )
 LOCK_VISITORS = ("SELECT pg_advisory_xact_lock(k) FROM"
                  " (SELECT DISTINCT unnest(%s::bigint[]) AS k ORDER BY 1) AS keys")
-OPEN_VISITS = (f"SELECT {SESSION_SELECT} FROM sessions WHERE visitor_id = ANY(%s::bigint[])"
-               ' AND last_seen > %s ORDER BY "end"')
+# one index probe per visitor (OFFSET 0 keeps the probe a subquery): on a table the planner
+# thinks small, `visitor_id = ANY(...)` is a sequential scan of every visit, in every batch
+OPEN_VISITS = ("SELECT v.* FROM unnest(%s::bigint[]) AS k(visitor) CROSS JOIN LATERAL"
+               f" (SELECT {SESSION_SELECT} FROM sessions WHERE visitor_id = k.visitor"
+               ' AND last_seen > %s OFFSET 0) AS v ORDER BY v."end"')
 SESSION_ID_BLOCK = 1024  # the session_ids sequence's increment
 
 
