@@ -20,6 +20,7 @@ import psycopg
 
 from ownmedia.storage import Backend
 from ownmedia.storage.postgres.db import storage_error
+from ownmedia.storage.postgres.rollups import mark_all
 
 BATCH = 5000
 
@@ -118,6 +119,7 @@ def copy_all(source_dir: Path, target_url: str, progress: Progress | None = None
         with psycopg.connect(target_url, autocommit=False) as pg:
             for spec, count in plan(source_dir):
                 results.append(_copy_table(source_dir, spec, count, pg, progress))
+            mark_all(pg)  # the copied events' days: the rollups recompute them when asked
             pg.commit()
             pg.autocommit = True
             pg.execute("ANALYZE")  # the planner's statistics of the tables just filled

@@ -78,6 +78,9 @@ def test_copy_everything_twice_without_duplicates(tmp_path, postgres_url):
     stats = StatsStore(data, config)
     try:
         assert "Thanks" in {g.display_name for g in stats.goals("a.example")}
+        answer = stats.query({"site_id": "a.example", "date_range": "all",
+                              "metrics": ["pageviews", "visits"]})  # from the rollups
+        assert answer["results"][0]["metrics"] == [250, 1]
     finally:
         stats.close()
 

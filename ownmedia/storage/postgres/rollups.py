@@ -33,6 +33,13 @@ def mark(cur: psycopg.Cursor, days: set[tuple]) -> None:
         cur.executemany(MARK_DIRTY, sorted(days))
 
 
+def mark_all(conn: psycopg.Connection) -> None:
+    """Mark every (site, day) that has events: after rows were written around the sink (a
+    copy), so the next query recomputes their days."""
+    conn.execute("INSERT INTO st.rollup_dirty (domain, day) SELECT DISTINCT domain,"
+                 " floor(ts / 86400)::int FROM events ON CONFLICT DO NOTHING")
+
+
 def pending(conn) -> bool:
     return conn.execute("SELECT 1 FROM st.rollup_dirty LIMIT 1").fetchone() is not None
 
