@@ -56,6 +56,8 @@ def refresh(conn: psycopg.Connection) -> int:
                              [domain, day])
             visit_steps.forget(conn, domain, day)
             _recompute_day(conn, (domain, day * DAY, (day + 1) * DAY), counter)
+        if days:  # the funnel steps' rows cached in memory are keyed by it (PostgresDialect)
+            conn.execute("UPDATE st.r_state SET generation = generation + 1")
     return len(days)
 
 
