@@ -131,6 +131,17 @@ def test_events_committed_under_lower_ids_are_counted(stores):
     assert after == answers(events)
 
 
+def test_a_paginated_answer_is_not_reused_across_new_events(stores):
+    (fast, events, _), url, _ = stores
+    body = {"site_id": SPEC.domain, "date_range": PERIOD, "metrics": ["visitors"],
+            "dimensions": ["event:page"], "pagination": {"limit": 3}}
+    first = fast.query(dict(body))["results"]  # the whole answer is kept for its next pages
+    assert _more_visits(url, 5, low_ids=True) > 0
+    again = fast.query(dict(body))["results"]
+    assert again != first
+    assert again == events.query(dict(body))["results"]
+
+
 def test_fills_side_by_side_store_each_row_once(stores):
     (_, events, _), url, tmp_path = stores
     expected = answers(events)

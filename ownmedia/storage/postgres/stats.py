@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -146,7 +147,13 @@ class PostgresStatsBackend:
         return self._ensure_schema()
 
     def top(self, conn: Reader) -> int:
-        return conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+        """Several writers commit ids out of order, so not the highest id: the refreshes'
+        generation while no day is marked, else a number never returned before (the events
+        since the last refresh are then in no cached answer)."""
+        generation, marked = conn.execute(
+            "SELECT generation, EXISTS (SELECT 1 FROM st.rollup_dirty) FROM st.r_state"
+        ).fetchone()
+        return -time.monotonic_ns() if marked else generation
 
     def refresh(self, conn: Reader) -> bool:
         """Recompute the days marked since the last refresh (usually none: one cheap read)."""
