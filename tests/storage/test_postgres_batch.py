@@ -40,7 +40,7 @@ def test_one_batch_rows_ids_and_a_refused_row(postgres_url):
         results = asyncio.run(run())
     finally:
         sink.close()
-    assert isinstance(results[3], UnicodeEncodeError), results[3]  # the HTTP layer: a 400
+    assert isinstance(results[3], UnicodeEncodeError), results[3]  # HTTP: 400 before the sink
     rows = [r for i, r in enumerate(results) if i != 3]
     assert [r["pathname"] for r in rows] == [f"/p{n}/" for n in range(6)]
     with psycopg.connect(postgres_url) as conn:
