@@ -56,7 +56,8 @@ TABLES: tuple[TableCopy, ...] = (
     TableCopy("campaigns.sqlite3", "campaigns", "campaigns", ("name",)),
     # the collector's tables: copied into those the event store's migrations made
     TableCopy("events.sqlite3", "events", "events", ("id",), identity="id"),
-    TableCopy("events.sqlite3", "sessions", "sessions", ("session_id",)),
+    TableCopy("events.sqlite3", "sessions", "sessions", ("session_id",),
+              {"last_seen": 'COALESCE(last_seen, "end")'}),  # NULL: visits before 0051
     TableCopy("events.sqlite3", "dropped", "dropped", ("day", "domain", "reason")),
     TableCopy("events.sqlite3", "salts", "salts", ("day",)),
     TableCopy("events.sqlite3", "outbox", "event_outbox|forward_outbox|outbox", ("id",),
