@@ -202,7 +202,7 @@ class Compiler:
         if self.step_cache is None:
             return lambda sql, params: step_rows(conn, site, d0, d1, sql, params)
         # a funnel's queries share their first steps: read each once per state of the events
-        cache, top = self.step_cache, conn.execute("SELECT MAX(id) FROM events").fetchone()[0]
+        cache, top = self.step_cache, conn.execute(self.sql.steps_version).fetchone()[0]
         return lambda sql, params: cache.rows(
             ("stored", top, site, d0, d1, sql, tuple(params)),
             lambda: step_rows(conn, site, d0, d1, sql, params))

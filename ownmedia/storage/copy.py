@@ -20,6 +20,7 @@ import psycopg
 
 from ownmedia.storage import Backend
 from ownmedia.storage.postgres.db import storage_error
+from ownmedia.storage.postgres.rollups import mark_all
 
 BATCH = 5000
 
@@ -55,7 +56,8 @@ TABLES: tuple[TableCopy, ...] = (
     TableCopy("campaigns.sqlite3", "campaigns", "campaigns", ("name",)),
     # the collector's tables: copied into those the event store's migrations made
     TableCopy("events.sqlite3", "events", "events", ("id",), identity="id"),
-    TableCopy("events.sqlite3", "sessions", "sessions", ("session_id",)),
+    TableCopy("events.sqlite3", "sessions", "sessions", ("session_id",),
+              {"last_seen": 'COALESCE(last_seen, "end")'}),  # NULL: visits before 0051
     TableCopy("events.sqlite3", "dropped", "dropped", ("day", "domain", "reason")),
     TableCopy("events.sqlite3", "salts", "salts", ("day",)),
     TableCopy("events.sqlite3", "outbox", "event_outbox|forward_outbox|outbox", ("id",),
@@ -118,6 +120,7 @@ def copy_all(source_dir: Path, target_url: str, progress: Progress | None = None
         with psycopg.connect(target_url, autocommit=False) as pg:
             for spec, count in plan(source_dir):
                 results.append(_copy_table(source_dir, spec, count, pg, progress))
+            mark_all(pg)  # the copied events' days: the rollups recompute them when asked
             pg.commit()
             pg.autocommit = True
             pg.execute("ANALYZE")  # the planner's statistics of the tables just filled

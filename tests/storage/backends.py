@@ -11,7 +11,8 @@ import psycopg
 
 BACKENDS = ["sqlite", "postgres"]
 EVENT_TABLES = ("events", "sessions", "dropped", "salts", "outbox", "goals")
-ROLLUP_TABLES = ("st.rollup_dirty", "st.r_visits", "st.r_pages", "st.r_props")
+ROLLUP_TABLES = ("st.rollup_dirty", "st.r_visits", "st.r_pages", "st.r_props",
+                 "st.r_step_rows", "st.r_step_days", "st.r_steps")
 
 
 def module_database(request) -> str:

@@ -50,6 +50,11 @@ def fill_sqlite(data) -> dict:
     events.executemany("INSERT INTO events (ts, domain, name, pathname, visitor_id, session_id)"
                        " VALUES (?, 'a.example', 'pageview', ?, 1, 1)",
                        [(now + n, f"/p{n}/") for n in range(250)])
+    # a visit stored before sessions had last_seen (NULL: its end, as the SQLite visits read it)
+    events.execute('INSERT INTO sessions (session_id, domain, visitor_id, start, "end",'
+                   " pageviews, events) VALUES (1, 'a.example', 1, ?, ?, 250, 250)",
+                   (now, now + 249))
+    events.commit()
     events.close()
     return {"ids": ids, "key": key}
 
@@ -78,6 +83,11 @@ def test_copy_everything_twice_without_duplicates(tmp_path, postgres_url):
     stats = StatsStore(data, config)
     try:
         assert "Thanks" in {g.display_name for g in stats.goals("a.example")}
+        answer = stats.query({"site_id": "a.example", "date_range": "all",
+                              "metrics": ["pageviews", "visits"]})  # from the rollups
+        assert answer["results"][0]["metrics"] == [250, 1]
+        assert stats.reader().execute('SELECT last_seen = "end" FROM sessions').fetchall() == \
+            [(True,)]
     finally:
         stats.close()
 

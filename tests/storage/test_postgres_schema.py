@@ -19,7 +19,8 @@ def test_migrates_once_then_refuses_a_newer_schema(postgres_url):
     PostgresEventSink(postgres_url).close()  # the second start applies nothing
     with psycopg.connect(postgres_url) as conn:
         names = [r[0] for r in conn.execute("SELECT name FROM schema_migrations")]
-        assert names == ["events:0001_events", "events:0002_rollups"]
+        assert names == ["events:0001_events", "events:0002_rollups", "events:0003_steps",
+                         "events:0004_sessions_hot"]
         conn.execute("INSERT INTO schema_migrations (name) VALUES ('events:9999_future')")
     with pytest.raises(SchemaVersionError, match="newer than this ownmedia.*9999_future"):
         PostgresEventSink(postgres_url)

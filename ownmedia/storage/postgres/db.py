@@ -33,6 +33,7 @@ log = logging.getLogger("ownmedia.storage")
 Migration = tuple[str, str]  # (name, SQL script); applied once, in list order
 MIGRATE_COMMAND = "ownmedia storage migrate"
 _MIGRATION_LOCK = 4_201_112  # pg_advisory_xact_lock key: one migrating instance at a time
+ROLLUP_LOCK = 0x6F776E72  # the rollups' key ("ownr"): a refresh takes it exclusively
 UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout)
 
 

@@ -1,8 +1,9 @@
 """The PostgreSQL event sink: the shared store of several instances.
 
 Group commit as in the SQLite sink: the requests that arrive while a batch is being written
-wait for the next one, and each batch is one transaction (a few round trips: psycopg pipelines
-executemany), so a 202 means the row is committed and concurrent requests share one commit.
+wait for the next one, and each batch is one transaction, so a 202 means the row is committed
+and concurrent requests share one commit. A batch costs two round trips (pipeline mode): the
+locks and the open visits it needs to read, then its writes with the COMMIT.
 
 Visit state lives in the database, not in memory: a batch locks its visitors (transaction-level
 advisory locks, taken in key order so two batches never deadlock), reads their open visits,
@@ -61,8 +62,11 @@ COUNT_DROPPED = (
 )
 LOCK_VISITORS = ("SELECT pg_advisory_xact_lock(k) FROM"
                  " (SELECT DISTINCT unnest(%s::bigint[]) AS k ORDER BY 1) AS keys")
-OPEN_VISITS = (f"SELECT {SESSION_SELECT} FROM sessions WHERE visitor_id = ANY(%s::bigint[])"
-               ' AND last_seen > %s ORDER BY "end"')
+# one index probe per visitor (OFFSET 0 keeps the probe a subquery): on a table the planner
+# thinks small, `visitor_id = ANY(...)` is a sequential scan of every visit, in every batch
+OPEN_VISITS = ("SELECT v.* FROM unnest(%s::bigint[]) AS k(visitor) CROSS JOIN LATERAL"
+               f" (SELECT {SESSION_SELECT} FROM sessions WHERE visitor_id = k.visitor"
+               ' AND last_seen > %s OFFSET 0) AS v ORDER BY v."end"')
 SESSION_ID_BLOCK = 1024  # the session_ids sequence's increment
 
 
@@ -181,19 +185,24 @@ class PostgresEventSink(LoopDrain):
         return out
 
     def _write_once(self, jobs: list[tuple]) -> list[tuple[bool, Any]]:
+        """One transaction in two round trips: BEGIN, the visitors' locks and their open
+        visits; then every write and COMMIT, pipelined (the ids are read once committed)."""
         outcomes: list[tuple[bool, Any]] = [(True, None)] * len(jobs)
         drops: Counter = Counter()
-        wrote_outbox = False
-        with self.db.borrow(durable=self.durable) as conn:
+        wrote_outbox, settle = False, None
+        with self.db.connection() as conn, conn.pipeline(), conn.transaction():
+            if not self.durable:
+                conn.execute("SET LOCAL synchronous_commit = off")
             events = [(i, j[1], j[2]) for i, j in enumerate(jobs) if j[0] == "event"]
             for j in jobs:
                 if j[0] == "drop":
                     drops[(utc_day(j[3]), j[1], j[2])] += 1
             if events:
-                wrote_outbox = self._write_events(conn, events, outcomes, drops)
+                settle, wrote_outbox = self._write_events(conn, events, outcomes, drops)
             if drops:
-                with conn.cursor() as cur:
-                    cur.executemany(COUNT_DROPPED, [(*k, n) for k, n in drops.items()])
+                conn.cursor().executemany(COUNT_DROPPED, [(*k, n) for k, n in drops.items()])
+        if settle is not None:
+            settle()
         self.batches += 1
         self.jobs += len(jobs)
         if wrote_outbox and self.on_outbox is not None:
@@ -201,7 +210,9 @@ class PostgresEventSink(LoopDrain):
         return outcomes
 
     def _write_events(self, conn: psycopg.Connection, events: list, outcomes: list,
-                      drops: Counter) -> bool:
+                      drops: Counter) -> tuple[Callable[[], None], bool]:
+        """Queue the batch's writes on `conn` (in a pipeline); returns what fills `outcomes`
+        once they are committed, and whether the outbox got rows."""
         with self._salt_lock:
             salts = [self.salts.ensure(conn, ev.ts) for _, ev, _ in events]
         keys = sorted({k for (_, ev, _), s in zip(events, salts, strict=True)
@@ -209,6 +220,7 @@ class PostgresEventSink(LoopDrain):
         conn.execute(LOCK_VISITORS, [keys])
         tracker = SessionTracker(new_id=self.ids.take(conn))
         horizon = tracker.horizon(min(self.clock(), min(ev.ts for _, ev, _ in events)))
+        # read after the locks are held: its own statement, so its own snapshot
         tracker.preload(conn.execute(OPEN_VISITS, [keys, horizon]).fetchall())
         rows, stored, outbox = [], [], []
         for (i, ev, want_row), ev_salts in zip(events, salts, strict=True):
@@ -222,29 +234,33 @@ class PostgresEventSink(LoopDrain):
             stored.append((i, want_row, values))
             if self.forward:
                 outbox.append((ev.ts, outbox_payload(ev), ev.user_agent, ev.ip, ev.ts))
-        with conn.cursor() as cur:
-            if any(want for _, want, _ in stored):
-                cur.executemany(INSERT_EVENT_RETURNING, rows, returning=True)
+        returning = any(want for _, want, _ in stored)
+        inserted = conn.cursor()
+        if rows:
+            inserted.executemany(INSERT_EVENT_RETURNING if returning else INSERT_EVENT, rows,
+                                 returning=returning)
+        cur = conn.cursor()  # results not read: one cursor for the rest
+        cur.executemany(UPSERT_SESSION, tracker.flush(self.clock()))
+        mark(cur, dirty_days(rows))
+        if outbox:
+            cur.executemany(INSERT_OUTBOX, outbox)
+
+        def settle() -> None:
+            ids: list[Any] = [None] * len(rows)
+            if rows and returning:
                 ids = []
                 while True:
-                    ids.append(cur.fetchone()[0])
-                    if not cur.nextset():
+                    ids.append(inserted.fetchone()[0])
+                    if not inserted.nextset():
                         break
-            else:
-                cur.executemany(INSERT_EVENT, rows)
-                ids = [None] * len(rows)
-            cur.executemany(UPSERT_SESSION, tracker.flush(self.clock()))
-            mark(cur, dirty_days(rows))
-            if outbox:
-                cur.executemany(INSERT_OUTBOX, outbox)
-        for (i, want_row, values), row_id in zip(stored, ids, strict=True):
-            if want_row:
-                row = dict(zip(EVENT_COLUMNS, values, strict=True))
-                row["id"] = row_id
-                outcomes[i] = (True, row)
-            else:
-                outcomes[i] = (True, True)
-        return bool(outbox)
+            for (i, want_row, values), row_id in zip(stored, ids, strict=True):
+                if want_row:
+                    row = dict(zip(EVENT_COLUMNS, values, strict=True))
+                    row["id"] = row_id
+                    outcomes[i] = (True, row)
+                else:
+                    outcomes[i] = (True, True)
+        return settle, bool(outbox)
 
     # asynchronous path (the service) ----------------------------------------------------------
     async def _submit(self, job: tuple) -> Any:

@@ -14,10 +14,11 @@ from collections.abc import Iterable
 import psycopg
 
 from ownmedia.stats.props_rollup import PropsCounter
+from ownmedia.storage.postgres import visit_steps
+from ownmedia.storage.postgres.db import ROLLUP_LOCK
 from ownmedia.storage.sqlite.rollups import EMPTY_AS, VISIT_COLUMNS
 
 DAY = 86400
-ROLLUP_LOCK = 0x6F776E72  # pg_advisory_xact_lock key while refreshing ("ownr")
 MARK_DIRTY = ("INSERT INTO st.rollup_dirty (domain, day) VALUES (%s, %s)"
               " ON CONFLICT DO NOTHING")
 
@@ -30,6 +31,13 @@ def dirty_days(rows: Iterable[tuple], ts_index: int = 0, domain_index: int = 1) 
 def mark(cur: psycopg.Cursor, days: set[tuple]) -> None:
     if days:
         cur.executemany(MARK_DIRTY, sorted(days))
+
+
+def mark_all(conn: psycopg.Connection) -> None:
+    """Mark every (site, day) that has events: after rows were written around the sink (a
+    copy), so the next query recomputes their days."""
+    conn.execute("INSERT INTO st.rollup_dirty (domain, day) SELECT DISTINCT domain,"
+                 " floor(ts / 86400)::int FROM events ON CONFLICT DO NOTHING")
 
 
 def pending(conn) -> bool:
@@ -46,7 +54,10 @@ def refresh(conn: psycopg.Connection) -> int:
             for table in ("r_visits", "r_pages", "r_props"):
                 conn.execute(f"DELETE FROM st.{table} WHERE domain = %s AND day = %s",
                              [domain, day])
+            visit_steps.forget(conn, domain, day)
             _recompute_day(conn, (domain, day * DAY, (day + 1) * DAY), counter)
+        if days:  # the funnel steps' rows cached in memory are keyed by it (PostgresDialect)
+            conn.execute("UPDATE st.r_state SET generation = generation + 1")
     return len(days)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from ownmedia.storage.postgres.db import UNAVAILABLE, PgDatabase, Reader, migrat
 from ownmedia.storage.postgres.events import fill_geo_names
 from ownmedia.storage.postgres.events_schema import EVENT_MIGRATIONS
 from ownmedia.storage.postgres.rollups import pending, refresh
+from ownmedia.storage.postgres.visit_steps import step_rows
 
 
 def literal(value: str) -> str:
@@ -84,6 +86,9 @@ class PostgresDialect:
     def ids_param(self, ids: list[int]) -> Any:
         return ids
 
+    # several writers commit ids out of order: the refresh counts the times it forgot days
+    steps_version = "SELECT generation FROM st.r_state"
+
 
 DIALECT = PostgresDialect()
 
@@ -94,7 +99,7 @@ class PostgresStatsBackend:
 
     dialect = DIALECT
     has_rollups = True
-    step_rows = None  # funnel steps are read from the events (no stored twin yet)
+    step_rows = staticmethod(step_rows)  # funnel steps kept per day next to the rollups
 
     def __init__(self, url: str, *, pool_size: int | None = None):
         self.url = url
@@ -142,7 +147,13 @@ class PostgresStatsBackend:
         return self._ensure_schema()
 
     def top(self, conn: Reader) -> int:
-        return conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+        """Several writers commit ids out of order, so not the highest id: the refreshes'
+        generation while no day is marked, else a number never returned before (the events
+        since the last refresh are then in no cached answer)."""
+        generation, marked = conn.execute(
+            "SELECT generation, EXISTS (SELECT 1 FROM st.rollup_dirty) FROM st.r_state"
+        ).fetchone()
+        return -time.monotonic_ns() if marked else generation
 
     def refresh(self, conn: Reader) -> bool:
         """Recompute the days marked since the last refresh (usually none: one cheap read)."""

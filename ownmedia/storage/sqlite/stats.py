@@ -104,6 +104,8 @@ class SqliteDialect:
     def ids_param(self, ids: list[int]) -> Any:
         return json.dumps(ids)
 
+    steps_version = "SELECT MAX(id) FROM events"  # one writer: ids grow in commit order
+
 
 DIALECT = SqliteDialect()
 
