@@ -76,26 +76,32 @@ class _Pickler(pickle.Pickler):
     """The build's settings, modules, templates and caches by reference: they are the next
     build's own (same code and settings, checked)."""
 
-    def __init__(self, file, settings: dict):
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.settings = settings
+    # asked of every object pickled: plain values (most of them) answer at once
+    _PLAIN = frozenset({str, int, float, bool, type(None), bytes, tuple, list, dict, set})
 
-    def persistent_id(self, obj):
+    def __init__(self, file, settings: dict):
         import jinja2
 
         from ownmedia.build_cache import BuildCache
         from ownmedia.build_stage import Stage
 
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.settings = settings
+        self._by_reference = (
+            (types.ModuleType, lambda obj: ("module", obj.__name__)),
+            (jinja2.Template, lambda obj: ("template", obj.name)),
+            (jinja2.Environment, lambda obj: ("env",)),
+            ((BuildCache, Stage, incremental.BuildState), lambda obj: ("cache",)),
+        )
+
+    def persistent_id(self, obj):
         if obj is self.settings:
             return ("settings",)
-        if isinstance(obj, types.ModuleType):
-            return ("module", obj.__name__)
-        if isinstance(obj, jinja2.Template):
-            return ("template", obj.name)
-        if isinstance(obj, jinja2.Environment):
-            return ("env",)
-        if isinstance(obj, (BuildCache, Stage, incremental.BuildState)):
-            return ("cache",)
+        if type(obj) in self._PLAIN:
+            return None
+        for kinds, reference in self._by_reference:
+            if isinstance(obj, kinds):
+                return reference(obj)
         return None
 
 
