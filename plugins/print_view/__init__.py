@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import weakref
 from functools import cached_property, lru_cache
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -180,8 +181,21 @@ def print_data(article, siteurl: str, cache: BuildCache | None = None) -> PrintD
 PRINT_TEMPLATES = ("print.html", "ownmedia/print.html")
 
 
-def print_template(env):
-    return env.select_template(PRINT_TEMPLATES)
+# env -> (a weak reference to the build state it was chosen for, the template): with a theme
+# that has no print.html, select_template searches every template folder on each call
+_CHOSEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def print_template(env, state: object = None):
+    """The print view's template, chosen once per environment and build (`state`, the
+    build's ownmedia.incremental state: a new build or live publication chooses again)."""
+    chosen = _CHOSEN.get(env)
+    if state is not None and chosen is not None and chosen[0]() is state:
+        return chosen[1]
+    template = env.select_template(PRINT_TEMPLATES)
+    if state is not None:
+        _CHOSEN[env] = (weakref.ref(state), template)
+    return template
 
 
 def render_print_view(article, env, context: dict) -> str:
@@ -199,7 +213,7 @@ def write_print_view(writer, article, env, context: dict) -> None:
     state = incremental.current(writer.settings)
     data = print_data(article, context.get("SITEURL", ""), state.cache if state else None)
     name = print_path(article.save_as)
-    template = print_template(env)
+    template = print_template(env, state)
     if state is not None and (id(state.stage), name) in _STAGED:
         template = _Staged(template, state.stage, name)
     writer.write_file(name, template, context, article=article, print=data)
