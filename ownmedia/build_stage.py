@@ -116,6 +116,13 @@ class Stage:
         self.reused = 0  # cache misses a worker found among the ones it made (made_here)
         self.wait = bool(settings.get("OWNMEDIA_BUILD_STAGE_WAIT"))
 
+    @property
+    def may_start(self) -> bool:
+        """Whether `start` can fork a worker at all (not with OWNMEDIA_BUILD_WORKERS = 0 or
+        on one CPU): plugins need not prepare offers that no worker would take."""
+        return (default_workers(self.settings, MIN_ITEMS) > 0
+                and "fork" in multiprocessing.get_all_start_methods())
+
     def offer(self, kind: str, key: str, fn: Callable[[str], str], arg: str,
               rank: int = 0, cached: bool = False) -> None:
         """`fn(arg)` is the value of (kind, key); `fn` must be a module-level function; lower

@@ -263,7 +263,7 @@ def on_articles(generator) -> None:
         _all_articles(generator), by_slug, comments_dir(settings), _cache_of(settings), settings,
         defer_unknown=True)
     state = incremental.current(settings)
-    if state is not None and not state.previous:
+    if state is not None and not state.previous and state.stage.may_start:
         # a first or full build: the bodies the cache lacks go to the build stage, in the
         # order the article pages will ask for them (pages' comments last)
         from ownmedia.build_stage import FEEDS, PAGES, offer_miss, rank, write_order

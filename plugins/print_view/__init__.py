@@ -221,7 +221,8 @@ def write_print_view(writer, article, env, context: dict) -> None:
 
 def on_articles(generator) -> None:
     """Give every article its print_url, so article.html can link to it; on a first or full
-    build, offer the build stage the QR codes the cache lacks and the print views."""
+    build whose stage may start workers, offer it the QR codes the cache lacks and the print
+    views."""
     if not _enabled(generator.settings):
         return
     from ownmedia import incremental
@@ -232,7 +233,7 @@ def on_articles(generator) -> None:
     warn_relative_siteurl(generator.settings)
     for article in [*generator.articles, *generator.translations]:
         article.print_url = print_url(article.save_as)
-    if state is None or state.previous:
+    if state is None or state.previous or not state.stage.may_start:
         return
     _forget_staged(state.stage)
     order = [a for a in write_order(generator) if hasattr(a, "print_url")]
