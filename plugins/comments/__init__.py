@@ -283,7 +283,7 @@ def on_articles(generator) -> None:
                                       *generator.context[FOR_PAGES].values()]):
             for c in comments:
                 offer_miss(state, "comment-html", key(version, c.body), render_body, c.body,
-                           rank(PAGES, n))
+                           rank(PAGES, n), now=True)
         _forget_staged(state.stage)
         written = _written(generator)
         feeds = [a for a in order if a in written and a.comment_count]

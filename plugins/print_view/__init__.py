@@ -239,13 +239,35 @@ def on_articles(generator) -> None:
     order = [a for a in write_order(generator) if hasattr(a, "print_url")]
     for n, article in enumerate(order):
         target = qr_target(f"{siteurl}/{article.url}", article.slug)
-        offer_miss(state, "qr", key(QR_VERSION, target), make_qr_svg, target, rank(PAGES, n))
+        offer_miss(state, "qr", key(QR_VERSION, target), make_qr_svg, target, rank(PAGES, n),
+                   now=True)
         # needed last (after every article and listing page): made last
         name = print_path(article.save_as)
         _STAGED[(id(state.stage), name)] = (article, generator.env, generator.context,
                                             generator.settings)
         state.stage.offer("print", name, _render_staged, f"{id(state.stage)} {name}",
                           rank(PRINT_VIEWS, n))
+
+
+def on_content(instance) -> None:
+    """An article just read, on a first or full build: its QR code is offered to the build
+    stage at once, made by a worker while Pelican reads the other posts."""
+    from pelican.contents import Article
+
+    if not isinstance(instance, Article) or instance.status not in ("published", "hidden"):
+        return
+    settings = instance.settings
+    if not _enabled(settings):
+        return
+    from ownmedia import incremental
+    from ownmedia.build_stage import PAGES, offer_miss, rank
+
+    state = incremental.current(settings)
+    if state is None or state.previous or not state.stage.may_start:
+        return
+    target = qr_target(f"{settings.get('SITEURL', '')}/{instance.url}", instance.slug)
+    offer_miss(state, "qr", key(QR_VERSION, target), make_qr_svg, target, rank(PAGES, 0),
+               now=True)
 
 
 # The print views offered to a build's stage, by (id of the stage, output name): a forked
@@ -313,5 +335,6 @@ def _enabled(settings: dict) -> bool:
 
 def register() -> None:
     connect_common(signals)
+    signals.content_object_init.connect(on_content)
     signals.article_generator_finalized.connect(on_articles)
     signals.article_writer_finalized.connect(on_write)
