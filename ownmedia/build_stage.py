@@ -32,6 +32,10 @@ log = logging.getLogger("ownmedia.build")
 
 MIN_ITEMS = 200
 CHUNK = 16  # items a worker makes before its results can be taken
+# the early pool's items are needed only once the writing starts: big chunks, so that few
+# results wake the build process's executor thread while it reads (under load every
+# hand-over of the GIL to that thread can wait for a CPU)
+EARLY_CHUNK = 125
 # When the build needs an item, for `rank`: its article's page, then the comments feeds, then
 # the print views (the order of the plugins' article_writer_finalized receivers).
 PAGES, FEEDS, PRINT_VIEWS = 0, 1, 2
@@ -78,11 +82,11 @@ def default_workers(settings: dict, items: int) -> int:
     return min((cpus or 1) - 1, 3) if items >= MIN_ITEMS else 0
 
 
-def _chunks(offers: list[tuple]) -> list[list[tuple]]:
-    """Consecutive offers of one function, at most CHUNK at a time."""
+def _chunks(offers: list[tuple], size: int = CHUNK) -> list[list[tuple]]:
+    """Consecutive offers of one function, at most `size` at a time."""
     chunks: list[list[tuple]] = []
     for offer in offers:
-        if chunks and chunks[-1][0][2] is offer[2] and len(chunks[-1]) < CHUNK:
+        if chunks and chunks[-1][0][2] is offer[2] and len(chunks[-1]) < size:
             chunks[-1].append(offer)
         else:
             chunks.append([offer])
@@ -158,12 +162,12 @@ class Stage:
             self._early_executor = ProcessPoolExecutor(
                 workers, mp_context=multiprocessing.get_context("fork"))
             self.workers = workers
-        if self._early_executor is not None and len(self._early) >= CHUNK:
+        if self._early_executor is not None and len(self._early) >= EARLY_CHUNK:
             self._submit_early()
 
     def _submit_early(self) -> None:
         for chunk in _chunks([(rank, 0, fn, kind, key, arg, True)
-                              for rank, fn, kind, key, arg in self._early]):
+                              for rank, fn, kind, key, arg in self._early], EARLY_CHUNK):
             self._submit(self._early_executor, chunk)
         self._early.clear()
 
