@@ -269,15 +269,18 @@ def run(console: Console, full: bool) -> None:
     best = {k: min(r["seconds"] for r in rs) for k, rs in results.items()}
     wall = {k: min(r["wall"] for r in rs) for k, rs in results.items()}
     rss = {k: max(r["rss_kb"] for r in rs) / 1024 for k, rs in results.items()}
+    cpu = {k: min(r["cpu"] for r in rs) for k, rs in results.items()}
     table = Table(
         title=f"Site build, {posts} posts (best of {rounds}; machine shared, load "
               f"{os.getloadavg()[0]:.1f})",
         caption="vanilla: Pelican 4.12, no plugins, notmyidea; +cache: CACHE_CONTENT and "
                 "LOAD_CONTENT_CACHE; ownmedia: all plugins, own theme, incremental. "
-                "wall includes the interpreter's start.",
+                "wall includes the interpreter's start; cpu: user+sys of the build "
+                "process and its workers (best of the rounds), steadier than wall under "
+                "load.",
     )
     for col in ("case", "vanilla s", "vanilla+cache s", "ownmedia s", "ownmedia wall s",
-                "x vanilla", "peak MiB v / v+c / o", "target", "verdict"):
+                "x vanilla", "cpu s v / o (x)", "peak MiB v / v+c / o", "target", "verdict"):
         table.add_column(col, justify="left" if col in ("case", "verdict", "target") else "right")
     for case, label in CASES.items():
         v, vc, o = (best.get((case, m)) for m in ("vanilla", "vanilla-cache", "ownmedia"))
@@ -291,9 +294,12 @@ def run(console: Console, full: bool) -> None:
             target, ok = f"<= {TARGETS[case]} s wall", wall[(case, "ownmedia")] <= TARGETS[case]
         mem = " / ".join(f"{rss[(case, m)]:.0f}" if (case, m) in rss else "-"
                          for m in ("vanilla", "vanilla-cache", "ownmedia"))
+        cpu_v, cpu_o = cpu.get((case, "vanilla")), cpu[(case, "ownmedia")]
+        cpus = (f"{cpu_v:.2f} / {cpu_o:.2f} ({cpu_o / cpu_v:.2f}x)" if cpu_v
+                else f"- / {cpu_o:.2f}")
         table.add_row(label, f"{v:.2f}" if v is not None else "-",
                       f"{vc:.2f}" if vc is not None else "-", f"{o:.2f}",
-                      f"{wall[(case, 'ownmedia')]:.2f}", f"{ratio:.2f}", mem, target,
+                      f"{wall[(case, 'ownmedia')]:.2f}", f"{ratio:.2f}", cpus, mem, target,
                       "ok" if ok else "ABOVE")
     console.print(table)
     if cold_only:

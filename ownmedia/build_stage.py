@@ -26,11 +26,16 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, wait
+from functools import cached_property
 
 log = logging.getLogger("ownmedia.build")
 
 MIN_ITEMS = 200
 CHUNK = 16  # items a worker makes before its results can be taken
+# the early pool's items are needed only once the writing starts: big chunks, so that few
+# results wake the build process's executor thread while it reads (under load every
+# hand-over of the GIL to that thread can wait for a CPU)
+EARLY_CHUNK = 125
 # When the build needs an item, for `rank`: its article's page, then the comments feeds, then
 # the print views (the order of the plugins' article_writer_finalized receivers).
 PAGES, FEEDS, PRINT_VIEWS = 0, 1, 2
@@ -84,11 +89,11 @@ def default_workers(settings: dict, items: int) -> int:
     return min((cpus or 1) - 1, 3) if items >= MIN_ITEMS else 0
 
 
-def _chunks(offers: list[tuple]) -> list[list[tuple]]:
-    """Consecutive offers of one function, at most CHUNK at a time."""
+def _chunks(offers: list[tuple], size: int = CHUNK) -> list[list[tuple]]:
+    """Consecutive offers of one function, at most `size` at a time."""
     chunks: list[list[tuple]] = []
     for offer in offers:
-        if chunks and chunks[-1][0][2] is offer[2] and len(chunks[-1]) < CHUNK:
+        if chunks and chunks[-1][0][2] is offer[2] and len(chunks[-1]) < size:
             chunks[-1].append(offer)
         else:
             chunks.append([offer])
@@ -103,10 +108,14 @@ def write_order(generator) -> list:
 
 
 def offer_miss(state, kind: str, key: str, fn: Callable[[str], str], arg: str,
-               rank: int = 0) -> None:
-    """Offer to a build's stage (an ownmedia.incremental.BuildState) what its cache lacks."""
+               rank: int = 0, now: bool = False) -> None:
+    """Offer to a build's stage (an ownmedia.incremental.BuildState) what its cache lacks;
+    `now`: `fn` needs nothing but `arg`, see Stage.offer_now."""
     if not state.cache.has(kind, key):
-        state.stage.offer(kind, key, fn, arg, rank, cached=True)
+        if now:
+            state.stage.offer_now(kind, key, fn, arg, rank)
+        else:
+            state.stage.offer(kind, key, fn, arg, rank, cached=True)
 
 
 class Stage:
@@ -116,12 +125,23 @@ class Stage:
         self._seen: set[tuple[str, str]] = set()
         self._ready: dict[tuple[str, str], tuple[Future, int]] = {}
         self._executor: ProcessPoolExecutor | None = None
+        # pure functions of a string (a QR code, a comment body), made while Pelican still
+        # reads: a pool forked as soon as MIN_ITEMS of them are known (see offer_now)
+        self._early: list[tuple[int, Callable, str, str, str]] = []
+        self._early_executor: ProcessPoolExecutor | None = None
         self.offered = 0
         self.taken = 0
         self.workers = 0
         self.overtaken = 0  # items asked for before a worker started them (made here)
         self.reused = 0  # cache misses a worker found among the ones it made (made_here)
         self.wait = bool(settings.get("OWNMEDIA_BUILD_STAGE_WAIT"))
+
+    @cached_property
+    def may_start(self) -> bool:
+        """Whether `start` can fork a worker at all (not with OWNMEDIA_BUILD_WORKERS = 0 or
+        on one CPU): plugins need not prepare offers that no worker would take."""
+        return (default_workers(self.settings, MIN_ITEMS) > 0
+                and "fork" in multiprocessing.get_all_start_methods())
 
     def offer(self, kind: str, key: str, fn: Callable[[str], str], arg: str,
               rank: int = 0, cached: bool = False) -> None:
@@ -134,24 +154,63 @@ class Stage:
         self._offers.append((rank, len(self._offers), fn, kind, key, arg, cached))
         self.offered += 1
 
+    def offer_now(self, kind: str, key: str, fn: Callable[[str], str], arg: str,
+                  rank: int = 0) -> None:
+        """Like `offer` for a build-cache entry whose `fn` needs nothing but `arg` (no
+        article): made by a worker while the build still reads its content, the second CPU
+        being idle then. Before MIN_ITEMS are known (a small site), kept for `start`."""
+        if not self.may_start or (kind, key) in self._seen:
+            return
+        self._seen.add((kind, key))
+        self.offered += 1
+        self._early.append((rank, fn, kind, key, arg))
+        if self._early_executor is None and len(self._early) >= MIN_ITEMS:
+            workers = default_workers(self.settings, len(self._early))
+            self._early_executor = ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("fork"),
+                initializer=_quiet_worker)
+            self.workers = workers
+        if self._early_executor is not None and len(self._early) >= EARLY_CHUNK:
+            self._submit_early()
+
+    def _submit_early(self) -> None:
+        for chunk in _chunks([(rank, 0, fn, kind, key, arg, True)
+                              for rank, fn, kind, key, arg in self._early], EARLY_CHUNK):
+            self._submit(self._early_executor, chunk)
+        self._early.clear()
+
+    def _submit(self, executor: ProcessPoolExecutor, chunk: list[tuple]) -> None:
+        future = executor.submit(_run_chunk, chunk[0][2], [(o[3], o[4], o[5], o[6])
+                                                           for o in chunk])
+        future.add_done_callback(self._count_reused)
+        for n, (_, _, _, kind, key, _, _) in enumerate(chunk):
+            self._ready[(kind, key)] = (future, n)
+
     def start(self) -> int:
-        """Fork the workers and hand them the offered items; returns how many workers."""
+        """Fork the workers and hand them the offered items; returns how many workers.
+        What the early pool made already is handed to them (a print view's QR code)."""
+        if self._early_executor is not None:
+            self._submit_early()
+        else:  # too few for a pool of their own: offered with the others
+            self._offers += [(rank, len(self._offers) + n, fn, kind, key, arg, True)
+                             for n, (rank, fn, kind, key, arg) in enumerate(self._early)]
+            self._early.clear()
         workers = default_workers(self.settings, self.offered)
         if (workers <= 0 or not self._offers
                 or "fork" not in multiprocessing.get_all_start_methods()):
             self._offers.clear()
             return 0
+        for (kind, key), (future, n) in self._ready.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                _MADE[(kind, key)] = future.result()[0][n]
         context = multiprocessing.get_context("fork")
         self._executor = ProcessPoolExecutor(workers, mp_context=context,
                                              initializer=_quiet_worker)
         for chunk in _chunks(sorted(self._offers)):
-            future = self._executor.submit(_run_chunk, chunk[0][2],
-                                           [(o[3], o[4], o[5], o[6]) for o in chunk])
-            future.add_done_callback(self._count_reused)
-            for n, (_, _, _, kind, key, _, _) in enumerate(chunk):
-                self._ready[(kind, key)] = (future, n)
+            self._submit(self._executor, chunk)
         self._offers.clear()
-        self.workers = workers
+        _MADE.clear()  # the workers have their copy; the build process never reads it
+        self.workers = max(self.workers, workers)
         return workers
 
     def take(self, kind: str, key: str) -> str | None:
@@ -180,10 +239,13 @@ class Stage:
     def close(self) -> dict[tuple[str, str], str]:
         """Stop the workers; returns the finished results nobody asked for."""
         left: dict[tuple[str, str], str] = {}
-        if self._executor is None:
+        if self._executor is None and self._early_executor is None:
             return left
-        self._executor.shutdown(wait=True, cancel_futures=True)
-        self._executor = None
+        for executor in (self._early_executor, self._executor):
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+        self._executor = self._early_executor = None
+        self._early.clear()
         for (kind, key), (future, n) in self._ready.items():
             if future.done() and not future.cancelled() and future.exception() is None:
                 left[(kind, key)] = future.result()[0][n]

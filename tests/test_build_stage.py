@@ -58,6 +58,54 @@ def test_an_item_asked_for_before_a_worker_started_it_is_not_made_twice():
     assert multiprocessing.active_children() == []
 
 
+def found_early(key: str) -> str:
+    """In a worker forked by Stage.start: what the early pool had made, if it was given."""
+    from ownmedia.build_stage import made_here
+
+    return made_here("t", key) or "not given"
+
+
+def test_pure_items_are_made_while_the_build_reads_and_given_to_the_late_workers():
+    """offer_now: from MIN_ITEMS on, a pool forked at once makes them (before `start`, i.e.
+    while Pelican still reads); what it made by `start` is handed to the workers forked
+    then (a print view finds its QR code)."""
+    from concurrent.futures import wait
+
+    from ownmedia.build_stage import MIN_ITEMS
+
+    stage = Stage({"OWNMEDIA_BUILD_WORKERS": 1})
+    for n in range(MIN_ITEMS - 1):
+        stage.offer_now("t", f"k{n}", shout, f"item {n}")
+    assert stage.workers == 0  # too few yet for a pool of their own
+    stage.offer_now("t", f"k{MIN_ITEMS - 1}", shout, "last")
+    assert stage.workers == 1  # forked before start
+    stage.offer_now("t", "k0", shout, "offered twice")  # the first offer stands
+    assert stage.offered == MIN_ITEMS
+    assert wait_for(lambda: stage.take("t", "k1")) == "ITEM 1!"
+    stage.offer("late", "x", found_early, "k2")
+    wait([future for future, _ in stage._ready.values()])  # the early items are all done
+    assert stage.start() == 1
+    assert wait_for(lambda: stage.take("late", "x")) == "ITEM 2!"
+    assert stage.take("t", "k0") == "ITEM 0!"
+    stage.close()
+    assert multiprocessing.active_children() == []
+
+
+def test_few_pure_items_go_with_the_others_and_none_when_off():
+    few = Stage({"OWNMEDIA_BUILD_WORKERS": 1})
+    for n in range(10):
+        few.offer_now("t", f"k{n}", shout, f"item {n}")
+    assert few.workers == 0
+    assert few.start() == 1
+    assert wait_for(lambda: few.take("t", "k9")) == "ITEM 9!"
+    few.close()
+    off = Stage({"OWNMEDIA_BUILD_WORKERS": 0})
+    for n in range(500):
+        off.offer_now("t", f"k{n}", shout, "x")
+    assert off.offered == 0 and off.start() == 0
+    assert multiprocessing.active_children() == []
+
+
 def test_no_workers_below_the_threshold_or_when_off():
     small = Stage({})
     small.offer("t", "k", shout, "x")

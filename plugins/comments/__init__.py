@@ -93,7 +93,16 @@ class CommentNode:
 
     @property
     def body_html(self) -> str:
-        return body_html(self.comment.body, self.cache)
+        """Looked up once per node: the page, the print view and the feed show the same."""
+        html = self.__dict__.get("_body_html")
+        if html is None:
+            html = self.__dict__["_body_html"] = body_html(self.comment.body, self.cache)
+        return html
+
+    def __getstate__(self) -> dict:  # the build snapshot keeps no rendered body
+        state = dict(self.__dict__)
+        state.pop("_body_html", None)
+        return state
 
     def __iter__(self):  # so templates may also unpack `for comment, children in tree`
         yield self.comment
@@ -263,7 +272,7 @@ def on_articles(generator) -> None:
         _all_articles(generator), by_slug, comments_dir(settings), _cache_of(settings), settings,
         defer_unknown=True)
     state = incremental.current(settings)
-    if state is not None and not state.previous:
+    if state is not None and not state.previous and state.stage.may_start:
         # a first or full build: the bodies the cache lacks go to the build stage, in the
         # order the article pages will ask for them (pages' comments last)
         from ownmedia.build_stage import FEEDS, PAGES, offer_miss, rank, write_order
@@ -274,7 +283,7 @@ def on_articles(generator) -> None:
                                       *generator.context[FOR_PAGES].values()]):
             for c in comments:
                 offer_miss(state, "comment-html", key(version, c.body), render_body, c.body,
-                           rank(PAGES, n))
+                           rank(PAGES, n), now=True)
         _forget_staged(state.stage)
         written = _written(generator)
         feeds = [a for a in order if a in written and a.comment_count]
@@ -332,17 +341,30 @@ def comments_feed(article, settings: dict, cache: BuildCache | None = None):
         language=getattr(article, "lang", None),
         feed_url=_feed_url(article, settings),
     )
+    shown = _nodes(getattr(article, "comment_tree", None) or [])
     for c in article.comments:
+        node = shown.get(id(c))
         feed.add_item(
             title=f"{c.author} ({c.type})",
             link=f"{link}#comment-{c.id}",
             unique_id=f"{link}#comment-{c.id}",
-            description=body_html(c.body, cache),
+            description=node.body_html if node is not None else body_html(c.body, cache),
             author_name=c.author,
             author_link=c.website,
             pubdate=c.date,
         )
     return feed
+
+
+def _nodes(tree: list[CommentNode]) -> dict[int, CommentNode]:
+    """The tree's nodes by their comment (the page's nodes, whose bodies are looked up)."""
+    found: dict[int, CommentNode] = {}
+    stack = list(tree)
+    while stack:
+        node = stack.pop()
+        found[id(node.comment)] = node
+        stack.extend(node.children)
+    return found
 
 
 def comments_feed_text(article, settings: dict, cache: BuildCache | None = None) -> str:

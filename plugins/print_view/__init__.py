@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import weakref
 from functools import cached_property, lru_cache
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -180,8 +181,21 @@ def print_data(article, siteurl: str, cache: BuildCache | None = None) -> PrintD
 PRINT_TEMPLATES = ("print.html", "ownmedia/print.html")
 
 
-def print_template(env):
-    return env.select_template(PRINT_TEMPLATES)
+# env -> (a weak reference to the build state it was chosen for, the template): with a theme
+# that has no print.html, select_template searches every template folder on each call
+_CHOSEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def print_template(env, state: object = None):
+    """The print view's template, chosen once per environment and build (`state`, the
+    build's ownmedia.incremental state: a new build or live publication chooses again)."""
+    chosen = _CHOSEN.get(env)
+    if state is not None and chosen is not None and chosen[0]() is state:
+        return chosen[1]
+    template = env.select_template(PRINT_TEMPLATES)
+    if state is not None:
+        _CHOSEN[env] = (weakref.ref(state), template)
+    return template
 
 
 def render_print_view(article, env, context: dict) -> str:
@@ -199,7 +213,7 @@ def write_print_view(writer, article, env, context: dict) -> None:
     state = incremental.current(writer.settings)
     data = print_data(article, context.get("SITEURL", ""), state.cache if state else None)
     name = print_path(article.save_as)
-    template = print_template(env)
+    template = print_template(env, state)
     if state is not None and (id(state.stage), name) in _STAGED:
         template = _Staged(template, state.stage, name)
     writer.write_file(name, template, context, article=article, print=data)
@@ -207,7 +221,8 @@ def write_print_view(writer, article, env, context: dict) -> None:
 
 def on_articles(generator) -> None:
     """Give every article its print_url, so article.html can link to it; on a first or full
-    build, offer the build stage the QR codes the cache lacks and the print views."""
+    build whose stage may start workers, offer it the QR codes the cache lacks and the print
+    views."""
     if not _enabled(generator.settings):
         return
     from ownmedia import incremental
@@ -218,19 +233,41 @@ def on_articles(generator) -> None:
     warn_relative_siteurl(generator.settings)
     for article in [*generator.articles, *generator.translations]:
         article.print_url = print_url(article.save_as)
-    if state is None or state.previous:
+    if state is None or state.previous or not state.stage.may_start:
         return
     _forget_staged(state.stage)
     order = [a for a in write_order(generator) if hasattr(a, "print_url")]
     for n, article in enumerate(order):
         target = qr_target(f"{siteurl}/{article.url}", article.slug)
-        offer_miss(state, "qr", key(QR_VERSION, target), make_qr_svg, target, rank(PAGES, n))
+        offer_miss(state, "qr", key(QR_VERSION, target), make_qr_svg, target, rank(PAGES, n),
+                   now=True)
         # needed last (after every article and listing page): made last
         name = print_path(article.save_as)
         _STAGED[(id(state.stage), name)] = (article, generator.env, generator.context,
                                             generator.settings)
         state.stage.offer("print", name, _render_staged, f"{id(state.stage)} {name}",
                           rank(PRINT_VIEWS, n))
+
+
+def on_content(instance) -> None:
+    """An article just read, on a first or full build: its QR code is offered to the build
+    stage at once, made by a worker while Pelican reads the other posts."""
+    from pelican.contents import Article
+
+    if not isinstance(instance, Article) or instance.status not in ("published", "hidden"):
+        return
+    settings = instance.settings
+    if not _enabled(settings):
+        return
+    from ownmedia import incremental
+    from ownmedia.build_stage import PAGES, offer_miss, rank
+
+    state = incremental.current(settings)
+    if state is None or state.previous or not state.stage.may_start:
+        return
+    target = qr_target(f"{settings.get('SITEURL', '')}/{instance.url}", instance.slug)
+    offer_miss(state, "qr", key(QR_VERSION, target), make_qr_svg, target, rank(PAGES, 0),
+               now=True)
 
 
 # The print views offered to a build's stage, by (id of the stage, output name): a forked
@@ -298,5 +335,6 @@ def _enabled(settings: dict) -> bool:
 
 def register() -> None:
     connect_common(signals)
+    signals.content_object_init.connect(on_content)
     signals.article_generator_finalized.connect(on_articles)
     signals.article_writer_finalized.connect(on_write)

@@ -138,3 +138,24 @@ def test_print_view_and_article_page_share_one_qr_code(tmp_path):
     assert "qr-code" in (out / "hello-foreign" / "print" / "index.html").read_text()
     made = print_view.make_qr_svg.cache_info()
     assert (made.misses, made.hits) == (2, 0)  # two articles, one code each, asked once
+
+
+def test_print_template_is_chosen_again_for_each_build(tmp_path):
+    """Chosen once per build (a theme without print.html costs a search of every folder),
+    but a later build or live publication sees a print.html the theme has gained since."""
+    from jinja2 import Environment, FileSystemLoader
+    from ownmedia.plugins.print_view import print_template
+
+    (tmp_path / "ownmedia").mkdir()
+    (tmp_path / "ownmedia" / "print.html").write_text("plugin's", encoding="utf-8")
+    env = Environment(loader=FileSystemLoader(str(tmp_path)))
+
+    class State:  # stands for a build's ownmedia.incremental state
+        pass
+
+    first = State()
+    assert print_template(env, first).render() == "plugin's"
+    (tmp_path / "print.html").write_text("theme's", encoding="utf-8")
+    assert print_template(env, first).render() == "plugin's"  # same build: chosen once
+    assert print_template(env, State()).render() == "theme's"  # next build
+    assert print_template(env).render() == "theme's"  # no build state: chosen every time
