@@ -168,9 +168,12 @@ def test_a_worker_makes_each_qr_code_once(tmp_path, caplog):
     assert print_view.make_qr_svg.cache_info().currsize == 0  # none made in this process
 
 
+WORKER_LOG = "tests.build_stage.worker"  # a logger no other code configures
+
+
 def warn_and_shout(text: str) -> str:
-    logging.getLogger("pelican.contents").warning("content warning about %s", text)
-    logging.getLogger("ownmedia.build").error("an error about %s", text)
+    logging.getLogger(f"{WORKER_LOG}.content").warning("content warning about %s", text)
+    logging.getLogger(f"{WORKER_LOG}.build").error("an error about %s", text)
     return shout(text)
 
 
@@ -178,8 +181,9 @@ def test_a_worker_does_not_repeat_what_the_content_warns_about(capfd):
     """The build process logs what a text warns about when it renders it; a worker rendering
     the same text (a print view) must not print it again. Its errors still show."""
     handler = logging.StreamHandler()  # stderr, inherited by the forked worker
-    root = logging.getLogger()
+    root = logging.getLogger(WORKER_LOG)
     root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
     try:
         stage = Stage({"OWNMEDIA_BUILD_WORKERS": 1, "OWNMEDIA_BUILD_STAGE_WAIT": True})
         stage.offer("t", "k", warn_and_shout, "a post")
