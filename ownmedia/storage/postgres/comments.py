@@ -8,6 +8,7 @@ instances taking the same visitor's submissions count them as one would."""
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -15,9 +16,8 @@ from contextlib import contextmanager
 
 import psycopg
 
-from ownmedia.storage.comment_reads import SELECT_COMMENTS as _SELECT
 from ownmedia.storage.comment_reads import CommentReads
-from ownmedia.storage.ports import COMMENT_FIELDS, RateWindow, StoredComment
+from ownmedia.storage.comment_writes import CommentWrites
 from ownmedia.storage.postgres.db import Migration, PgDatabase, storage_error, translate
 
 COMMENT_MIGRATIONS: list[Migration] = [
@@ -135,123 +135,29 @@ COMMENT_MIGRATIONS: list[Migration] = [
     ),
 ]
 
+# the same few statements run again and again: each translated once
+_translated = functools.lru_cache(maxsize=512)(translate)
+
 RENDER_LEADER_LOCK = 4_201_113  # session advisory lock: the one instance that re-renders
 LEADER_RETRY_SECONDS = 1.0
 
 
-class PgCommentTx:
-    """The statements of one comment transaction on PostgreSQL."""
+class PgCommentTx(CommentWrites):
+    """The statements of one comment transaction on PostgreSQL: the rows `get` reads are
+    locked (FOR UPDATE), and so, by an advisory lock, are the ids, visitors and posts checked."""
+
+    OUTBOX = "mail_outbox"
+    RATE_HITS = "comment_rate_hits"
+    FOR_UPDATE = " FOR UPDATE"
 
     def __init__(self, conn: psycopg.Connection):
         self.conn = conn
 
+    def _run(self, sql: str, params: Sequence = ()) -> psycopg.Cursor:
+        return self.conn.execute(_translated(sql), tuple(params))
+
     def _lock(self, what: str) -> None:
         self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (what,))
-
-    def get(self, comment_id: str) -> StoredComment | None:
-        """The row, locked; an id not there yet is locked too (the file import of two
-        instances: one inserts, the other then finds it)."""
-        self._lock(f"comment|{comment_id}")
-        row = self.conn.execute(_SELECT + " WHERE id = %s FOR UPDATE", (comment_id,)).fetchone()
-        return StoredComment.from_mapping(row) if row else None
-
-    def by_mention(self, source: str, target: str) -> StoredComment | None:
-        row = self.conn.execute(_SELECT + " WHERE source = %s AND target = %s",
-                                (source, target)).fetchone()
-        return StoredComment.from_mapping(row) if row else None
-
-    def insert(self, row: dict[str, object]) -> StoredComment:
-        names = ", ".join(row)
-        marks = ", ".join("%s" for _ in row)
-        self.conn.execute(f"INSERT INTO comments ({names}) VALUES ({marks})",
-                          tuple(row.values()))
-        return self.get(str(row["id"]))
-
-    def set_status(self, comment_id: str, status: str, now: float) -> None:
-        self.conn.execute("UPDATE comments SET status = %s, updated = %s WHERE id = %s",
-                          (status, now, comment_id))
-
-    def edit(self, comment_id: str, author: str, body: str, website: str, now: float) -> None:
-        self.conn.execute(
-            "UPDATE comments SET author = %s, body = %s, website = %s, updated = %s"
-            " WHERE id = %s", (author, body, website, now, comment_id))
-
-    def update_mention(self, comment_id: str, *, author: str, website: str, body: str,
-                       created: float, photo: str, now: float) -> None:
-        self.conn.execute(
-            "UPDATE comments SET author = %s, website = %s, body = %s, updated = %s,"
-            " created = %s, photo = %s WHERE id = %s",
-            (author, website, body, now, created, photo, comment_id))
-
-    def update_from_file(self, comment_id: str, fields: dict[str, object], post: str,
-                         now: float) -> None:
-        unknown = set(fields) - set(COMMENT_FIELDS)
-        if unknown:
-            raise ValueError(f"unknown comment fields: {sorted(unknown)}")
-        assignments = ", ".join(f"{k} = %s" for k in fields)
-        self.conn.execute(
-            f"UPDATE comments SET {assignments}, post = %s, status = 'approved', updated = %s"
-            " WHERE id = %s", (*fields.values(), post, now, comment_id))
-
-    def unpublish(self, comment_id: str, reason: str, now: float) -> bool:
-        return bool(self.conn.execute(
-            "UPDATE comments SET status = 'rejected', reason = %s, updated = %s"
-            " WHERE id = %s AND status = 'approved'", (reason, now, comment_id)).rowcount)
-
-    def delete(self, comment_id: str) -> None:
-        self.conn.execute("DELETE FROM comments WHERE id = %s", (comment_id,))
-
-    def duplicate_exists(self, post: str, body_hash: str) -> bool:
-        self._lock(f"comment-body|{post}|{body_hash}")
-        return self.conn.execute(
-            "SELECT 1 FROM comments WHERE post = %s AND body_hash = %s AND status != 'rejected'"
-            " LIMIT 1", (post, body_hash)).fetchone() is not None
-
-    def forget_email(self, email: str) -> None:
-        self.conn.execute("UPDATE comments SET notify = 0, email = '' WHERE lower(email) = %s",
-                          (email,))
-        self.conn.execute("DELETE FROM mail_outbox WHERE lower(recipient) = %s", (email,))
-
-    def rate_window(self, visitor: str, since: float) -> RateWindow:
-        self._lock(f"rate|{visitor}")
-        row = self.conn.execute(
-            "SELECT COUNT(*) AS n, MIN(ts) AS oldest FROM comment_rate_hits"
-            " WHERE visitor = %s AND ts > %s", (visitor, since)).fetchone()
-        return RateWindow(row["n"], row["oldest"])
-
-    def add_rate_hit(self, visitor: str, now: float, *,
-                     prune_before: float | None = None) -> None:
-        if prune_before is not None:
-            self.conn.execute("DELETE FROM comment_rate_hits WHERE ts < %s", (prune_before,))
-        self.conn.execute("INSERT INTO comment_rate_hits(visitor, ts) VALUES (%s, %s)",
-                          (visitor, now))
-
-    def queue_file(self, comment_id: str, post: str) -> None:
-        self.conn.execute(
-            "INSERT INTO file_intents(comment_id, post, queued) VALUES (%s, %s, %s)",
-            (comment_id, post, time.time()))
-
-    def file_pending(self, comment_id: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM file_intents WHERE comment_id = %s LIMIT 1",
-                                 (comment_id,)).fetchone() is not None
-
-    def done_file(self, seq: int) -> None:
-        self.conn.execute("DELETE FROM file_intents WHERE seq = %s", (seq,))
-
-    def queue_render(self, post: str) -> None:
-        self.conn.execute(
-            "INSERT INTO render_queue(post, queued) VALUES (%s, %s)"
-            " ON CONFLICT (post) DO UPDATE SET queued = excluded.queued", (post, time.time()))
-
-    def queue_mail(self, recipient: str, subject: str, body: str) -> None:
-        now = time.time()
-        self.conn.execute(
-            "INSERT INTO mail_outbox(created, recipient, subject, body, next_attempt)"
-            " VALUES (%s, %s, %s, %s, %s)", (now, recipient, subject, body, now))
-
-    def drop_mention_job(self, source: str | None, target: str | None) -> None:
-        self.conn.execute("DELETE FROM mention_queue WHERE source = %s AND target = %s",
-                          (source, target))
 
 
 class PgCommentStore(CommentReads):

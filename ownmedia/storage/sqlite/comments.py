@@ -10,19 +10,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from ownmedia.storage.comment_reads import SELECT_COMMENTS as _SELECT
 from ownmedia.storage.comment_reads import CommentReads
+from ownmedia.storage.comment_writes import CommentWrites
 from ownmedia.storage.errors import StorageError, StorageUnavailable
-from ownmedia.storage.ports import (
-    COMMENT_FIELDS,
-    RateWindow,
-    StoredComment,
-)
 from ownmedia.storage.sqlite import Migration, connect, migrate
 from ownmedia.storage.sqlite.mentions import MENTION_MIGRATIONS
 
@@ -192,108 +186,15 @@ class CommentsDb:
                 raise storage_error(exc) from exc
 
 
-class SqliteCommentTx:
+class SqliteCommentTx(CommentWrites):
     """The statements of one comment transaction on SQLite (BEGIN IMMEDIATE: already
-    exclusive, so a row read here cannot change before COMMIT)."""
+    exclusive, so a row read here cannot change before COMMIT, and nothing is locked)."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
 
-    def get(self, comment_id: str) -> StoredComment | None:
-        row = self.conn.execute(_SELECT + " WHERE id = ?", (comment_id,)).fetchone()
-        return StoredComment.from_mapping(row) if row else None
-
-    def by_mention(self, source: str, target: str) -> StoredComment | None:
-        row = self.conn.execute(_SELECT + " WHERE source = ? AND target = ?",
-                                (source, target)).fetchone()
-        return StoredComment.from_mapping(row) if row else None
-
-    def insert(self, row: dict[str, object]) -> StoredComment:
-        names = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        self.conn.execute(f"INSERT INTO comments ({names}) VALUES ({marks})", tuple(row.values()))
-        return self.get(str(row["id"]))
-
-    def set_status(self, comment_id: str, status: str, now: float) -> None:
-        self.conn.execute("UPDATE comments SET status = ?, updated = ? WHERE id = ?",
-                          (status, now, comment_id))
-
-    def edit(self, comment_id: str, author: str, body: str, website: str, now: float) -> None:
-        self.conn.execute(
-            "UPDATE comments SET author = ?, body = ?, website = ?, updated = ? WHERE id = ?",
-            (author, body, website, now, comment_id))
-
-    def update_mention(self, comment_id: str, *, author: str, website: str, body: str,
-                       created: float, photo: str, now: float) -> None:
-        self.conn.execute(
-            "UPDATE comments SET author = ?, website = ?, body = ?, updated = ?, created = ?,"
-            " photo = ? WHERE id = ?", (author, website, body, now, created, photo, comment_id))
-
-    def update_from_file(self, comment_id: str, fields: dict[str, object], post: str,
-                         now: float) -> None:
-        unknown = set(fields) - set(COMMENT_FIELDS)
-        if unknown:
-            raise ValueError(f"unknown comment fields: {sorted(unknown)}")
-        assignments = ", ".join(f"{k} = ?" for k in fields)
-        self.conn.execute(
-            f"UPDATE comments SET {assignments}, post = ?, status = 'approved', updated = ?"
-            " WHERE id = ?", (*fields.values(), post, now, comment_id))
-
-    def unpublish(self, comment_id: str, reason: str, now: float) -> bool:
-        return bool(self.conn.execute(
-            "UPDATE comments SET status = 'rejected', reason = ?, updated = ?"
-            " WHERE id = ? AND status = 'approved'", (reason, now, comment_id)).rowcount)
-
-    def delete(self, comment_id: str) -> None:
-        self.conn.execute("DELETE FROM comments WHERE id = ?", (comment_id,))
-
-    def duplicate_exists(self, post: str, body_hash: str) -> bool:
-        return self.conn.execute(
-            "SELECT 1 FROM comments WHERE post = ? AND body_hash = ? AND status != 'rejected'",
-            (post, body_hash)).fetchone() is not None
-
-    def forget_email(self, email: str) -> None:
-        self.conn.execute("UPDATE comments SET notify = 0, email = '' WHERE lower(email) = ?",
-                          (email,))
-        self.conn.execute("DELETE FROM outbox WHERE lower(recipient) = ?", (email,))
-
-    def rate_window(self, visitor: str, since: float) -> RateWindow:
-        count, oldest = self.conn.execute(
-            "SELECT COUNT(*), MIN(ts) FROM submissions WHERE visitor = ? AND ts > ?",
-            (visitor, since)).fetchone()
-        return RateWindow(count, oldest)
-
-    def add_rate_hit(self, visitor: str, now: float, *,
-                     prune_before: float | None = None) -> None:
-        if prune_before is not None:
-            self.conn.execute("DELETE FROM submissions WHERE ts < ?", (prune_before,))
-        self.conn.execute("INSERT INTO submissions(visitor, ts) VALUES (?, ?)", (visitor, now))
-
-    def queue_file(self, comment_id: str, post: str) -> None:
-        self.conn.execute("INSERT INTO file_intents(comment_id, post, queued) VALUES (?, ?, ?)",
-                          (comment_id, post, time.time()))
-
-    def file_pending(self, comment_id: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM file_intents WHERE comment_id = ?",
-                                 (comment_id,)).fetchone() is not None
-
-    def done_file(self, seq: int) -> None:
-        self.conn.execute("DELETE FROM file_intents WHERE seq = ?", (seq,))
-
-    def queue_render(self, post: str) -> None:
-        self.conn.execute(
-            "INSERT INTO render_queue(post, queued) VALUES (?, ?)"
-            " ON CONFLICT(post) DO UPDATE SET queued = excluded.queued", (post, time.time()))
-
-    def queue_mail(self, recipient: str, subject: str, body: str) -> None:
-        now = time.time()
-        self.conn.execute(
-            "INSERT INTO outbox(created, recipient, subject, body, next_attempt)"
-            " VALUES (?, ?, ?, ?, ?)", (now, recipient, subject, body, now))
-
-    def drop_mention_job(self, source: str | None, target: str | None) -> None:
-        self.conn.execute("DELETE FROM mention_queue WHERE source = ? AND target = ?",
-                          (source, target))
+    def _run(self, sql: str, params: Sequence = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, tuple(params))
 
 
 class SqliteCommentStore(CommentReads):
