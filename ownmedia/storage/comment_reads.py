@@ -1,7 +1,7 @@
 """The comment store's reads, written once for both backends: listing with its filters, counts,
 the approved replies, the render and file queues. A backend supplies only its dialect: how a
 query runs (its SQL is written with `?` placeholders), and how a column is matched against a
-list of values. The writes stay per backend (their locking differs: see the two comments.py)."""
+list of values. The writes are shared the same way (comment_writes), their locking per backend."""
 
 from __future__ import annotations
 
