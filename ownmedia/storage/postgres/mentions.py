@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ownmedia.storage.mention_writes import MentionQueueWrites
 from ownmedia.storage.ports import MentionJob, SentPost
-from ownmedia.storage.postgres.db import PgDatabase
+from ownmedia.storage.postgres.db import PgDatabase, translate
 
 _JOB_COLUMNS = ("id, kind, source, target, post, received, attempts, next_attempt, last_error,"
                 " state, updated")
@@ -19,24 +20,18 @@ def _job(row: dict) -> MentionJob:
 CLAIM_SECONDS = 120.0  # a job taken by one instance is left to it this long
 
 
-class PgMentionQueue:
+class PgMentionQueue(MentionQueueWrites):
     """The `MentionQueue` port on PostgreSQL. Several instances verify: `due` claims the jobs
     it returns (next_attempt moves on, SKIP LOCKED), so each is verified by one of them; a
-    claim of an instance that died runs out and the job is taken again."""
+    claim of an instance that died runs out and the job is taken again (enqueue, done,
+    failed: storage.mention_writes)."""
 
     def __init__(self, db: PgDatabase):
         self.db = db
 
-    def enqueue(self, kind: str, source: str, target: str, post: str, now: float) -> None:
+    def _write(self, sql: str, params: Sequence = ()) -> None:
         with self.db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO mention_queue(kind, source, target, post, received, next_attempt,"
-                " state, updated) VALUES (%s, %s, %s, %s, %s, %s, 'queued', %s)"
-                " ON CONFLICT (source, target) DO UPDATE SET"
-                " kind = excluded.kind, post = excluded.post, received = excluded.received,"
-                " attempts = 0, next_attempt = excluded.next_attempt, last_error = NULL,"
-                " state = 'queued', updated = excluded.updated",
-                (kind, source, target, post, now, now, now))
+            conn.execute(translate(sql), tuple(params))
 
     def due(self, now: float, limit: int) -> list[MentionJob]:
         with self.db.transaction() as conn:
@@ -48,20 +43,6 @@ class PgMentionQueue:
                 conn.execute("UPDATE mention_queue SET next_attempt = %s WHERE id = ANY(%s)",
                              (now + CLAIM_SECONDS, [r["id"] for r in rows]))
         return [_job(r) for r in rows]
-
-    def done(self, job: MentionJob) -> None:
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM mention_queue WHERE id = %s AND received = %s",
-                         (job.id, job.received))
-
-    def failed(self, job: MentionJob, attempts: int, error: str, next_attempt: float,
-               final: bool, now: float) -> None:
-        with self.db.transaction() as conn:
-            conn.execute(
-                "UPDATE mention_queue SET attempts = %s, last_error = %s, next_attempt = %s,"
-                " state = %s, updated = %s WHERE id = %s AND received = %s",
-                (attempts, error, next_attempt, "failed" if final else "queued", now, job.id,
-                 job.received))
 
     def jobs(self, state: str | None = None) -> list[MentionJob]:
         where = "" if state is None else " WHERE state = %s"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ownmedia.storage.mention_writes import MentionQueueWrites
 from ownmedia.storage.ports import MentionJob, SentPost
 from ownmedia.storage.sqlite import Migration
 
@@ -53,44 +54,22 @@ def _job(row) -> MentionJob:
     return MentionJob(*row)
 
 
-class SqliteMentionQueue:
-    """The `MentionQueue` port on comments.sqlite3."""
+class SqliteMentionQueue(MentionQueueWrites):
+    """The `MentionQueue` port on comments.sqlite3 (enqueue, done, failed:
+    storage.mention_writes)."""
 
     def __init__(self, db: CommentsDb):
         self.db = db
 
-    def enqueue(self, kind: str, source: str, target: str, post: str, now: float) -> None:
+    def _write(self, sql: str, params: Sequence = ()) -> None:
         with self.db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO mention_queue(kind, source, target, post, received, next_attempt,"
-                " state, updated) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)"
-                " ON CONFLICT(source, target) DO UPDATE SET"
-                " kind = excluded.kind, post = excluded.post, received = excluded.received,"
-                " attempts = 0, next_attempt = excluded.next_attempt, last_error = NULL,"
-                " state = 'queued', updated = excluded.updated",
-                (kind, source, target, post, now, now, now))
+            conn.execute(sql, tuple(params))
 
     def due(self, now: float, limit: int) -> list[MentionJob]:
         rows = self.db.query(
             f"SELECT {JOB_COLUMNS} FROM mention_queue WHERE state = 'queued'"
             " AND next_attempt <= ? ORDER BY next_attempt LIMIT ?", (now, limit))
         return [_job(r) for r in rows]
-
-    def done(self, job: MentionJob) -> None:
-        """Forget the job unless the same pair was received again meanwhile."""
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM mention_queue WHERE id = ? AND received = ?",
-                         (job.id, job.received))
-
-    def failed(self, job: MentionJob, attempts: int, error: str, next_attempt: float,
-               final: bool, now: float) -> None:
-        with self.db.transaction() as conn:
-            # AND received = ?: a new mention of the same pair that arrived meanwhile wins
-            conn.execute(
-                "UPDATE mention_queue SET attempts = ?, last_error = ?, next_attempt = ?,"
-                " state = ?, updated = ? WHERE id = ? AND received = ?",
-                (attempts, error, next_attempt, "failed" if final else "queued", now, job.id,
-                 job.received))
 
     def jobs(self, state: str | None = None) -> list[MentionJob]:
         where = "" if state is None else " WHERE state = ?"
