@@ -135,7 +135,21 @@ ROLLUP_MIGRATIONS: list[Migration] = [
         ALTER TABLE r_visits ADD COLUMN exit_page TEXT NOT NULL DEFAULT '';
         """,
     ),
+    (
+        "0005_visit_steps",
+        # the funnel steps' store (ownmedia.storage.sqlite.visit_steps); IF NOT EXISTS: stores
+        # made before this migration created these tables at their first funnel query
+        visit_steps.SCHEMA,
+    ),
+    (
+        "0006_entry_page_index",
+        # visits per entry page (the funnels' four queries) stream in index order without a
+        # sort; the index also holds session_id (the primary key's), so a behavioural filter
+        # on the visits' ids is answered from it alone
+        "CREATE INDEX IF NOT EXISTS r_visits_entry ON r_visits(domain, v_entry_page, day);",
+    ),
 ]
+LAST_MIGRATION = ROLLUP_MIGRATIONS[-1][0]
 _LOCK = threading.Lock()
 
 
@@ -156,11 +170,12 @@ def attach(conn: sqlite3.Connection, data_dir: Path) -> None:
 
 
 def _ready(path: Path) -> bool:
+    """Every rollup migration applied (a file made by an older version gets the new ones)."""
     try:
         c = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            return c.execute("SELECT 1 FROM sqlite_master WHERE name = 'r_state'").fetchone() \
-                is not None
+            return c.execute("SELECT 1 FROM schema_migrations WHERE name = ?",
+                             (LAST_MIGRATION,)).fetchone() is not None
         finally:
             c.close()
     except sqlite3.Error:
