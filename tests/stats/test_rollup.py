@@ -187,17 +187,37 @@ def test_a_stats_file_of_an_older_version_gets_the_new_migrations(stores):
     # their first query, the last two migrations not recorded
     old = sqlite3.connect(data / "stats.sqlite3")
     old.execute("DROP INDEX r_visits_entry")
+    old.execute("DROP INDEX r_pages_path")
     old.execute("DELETE FROM schema_migrations WHERE name IN "
-                "('0005_visit_steps', '0006_entry_page_index')")
+                "('0005_visit_steps', '0006_entry_page_index', '0007_pages_by_path')")
     old.commit()
     steps = old.execute("SELECT COUNT(*) FROM r_step_rows").fetchone()[0]
     old.close()
     again = StatsStore(data, rollups=True)
     try:
         conn = again.reader()
-        assert conn.execute("SELECT COUNT(*) FROM st.sqlite_master "
-                            "WHERE name = 'r_visits_entry'").fetchone()[0] == 1
+        assert conn.execute("SELECT COUNT(*) FROM st.sqlite_master WHERE name IN "
+                            "('r_visits_entry', 'r_pages_path')").fetchone()[0] == 2
         assert conn.execute("SELECT COUNT(*) FROM st.r_step_rows").fetchone()[0] == steps > 0
         assert answers(again) == before == answers(slow)
     finally:
         again.close()
+
+
+def test_counts_per_page_read_the_page_index(stores):
+    fast = stores[0]
+    body = {"site_id": SITE, "date_range": PERIOD,
+            "metrics": ["visitors", "pageviews", "visits"], "dimensions": ["event:page"]}
+    fast.query(body)
+    conn = fast.reader()
+    plans = []
+    conn.set_trace_callback(plans.append)
+    try:
+        fast._cache.clear()
+        fast.query(body)
+    finally:
+        conn.set_trace_callback(None)
+    sql = next(s for s in plans if "st.r_pages" in s)
+    plan = [str(r[3]) for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+    assert any("COVERING INDEX r_pages_path" in p for p in plan), plan
+    assert not any("TEMP B-TREE" in p for p in plan), plan

@@ -148,6 +148,15 @@ ROLLUP_MIGRATIONS: list[Migration] = [
         # on the visits' ids is answered from it alone
         "CREATE INDEX IF NOT EXISTS r_visits_entry ON r_visits(domain, v_entry_page, day);",
     ),
+    (
+        "0007_pages_by_path",
+        # the pages table (counts per page over the period) streams in page order without a
+        # sort: the index holds the counts it sums
+        """
+        CREATE INDEX IF NOT EXISTS r_pages_path
+            ON r_pages(domain, pathname, day, visitors, visits, pageviews, events);
+        """,
+    ),
 ]
 LAST_MIGRATION = ROLLUP_MIGRATIONS[-1][0]
 _LOCK = threading.Lock()
