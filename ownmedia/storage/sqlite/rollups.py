@@ -169,7 +169,10 @@ def attach(conn: sqlite3.Connection, data_dir: Path) -> None:
         if not path.exists() or not _ready(path):
             own = connect(path)
             try:
-                migrate(own, ROLLUP_MIGRATIONS)
+                try:
+                    migrate(own, ROLLUP_MIGRATIONS)
+                except sqlite3.DatabaseError:  # another process migrated meanwhile: the rest
+                    migrate(own, ROLLUP_MIGRATIONS)
             finally:
                 own.close()
     conn.execute("ATTACH DATABASE ? AS st", (str(path),))
