@@ -101,6 +101,7 @@ class Compiler:
         self.conn: SqlReader | None = None  # for the sequence filter's matching
         self.step_cache: sequence.StepCache | None = None  # the store's, shared by queries
         self.step_rows: StepRows | None = None  # the backend's stored steps (rollups current)
+        self.top: int | None = None  # the events' highest id, read before the query
 
     def breakdown_goals(self) -> dict[str, Goal]:
         """The goals an event:goal breakdown shows: those the top-level goal filters select,
@@ -202,10 +203,20 @@ class Compiler:
         if self.step_cache is None:
             return lambda sql, params: step_rows(conn, site, d0, d1, sql, params)
         # a funnel's queries share their first steps: read each once per state of the events
-        cache, top = self.step_cache, conn.execute(self.sql.steps_version).fetchone()[0]
+        cache, version = self.step_cache, self._steps_version()
         return lambda sql, params: cache.rows(
-            ("stored", top, site, d0, d1, sql, tuple(params)),
+            ("stored", version, site, d0, d1, sql, tuple(params)),
             lambda: step_rows(conn, site, d0, d1, sql, params))
+
+    def _steps_version(self) -> object:
+        """What the stored steps were made from: the dialect's version row, else the events'
+        highest id (the store's, read before the query, when it gave it)."""
+        assert self.conn is not None
+        if self.sql.steps_version is not None:
+            return self.conn.execute(self.sql.steps_version).fetchone()[0]
+        if self.top is not None:
+            return self.top
+        return self.conn.execute("SELECT MAX(id) FROM events").fetchone()[0]
 
     def _prop_filter(self, kind: str, negate: bool, key: str, values: list[str],
                      case_sensitive: bool, a: str) -> tuple[str, list]:
@@ -574,13 +585,15 @@ def _run_visits(conn: SqlReader, query: Query, c: Compiler, dsql: list[str],
 def run_query(conn: SqlReader, query: Query, goals: list[Goal], *,
               dialect: StatsDialect, rollups: bool = False,
               step_cache: sequence.StepCache | None = None,
-              step_rows: StepRows | None = None) -> dict:
+              step_rows: StepRows | None = None, top: int | None = None) -> dict:
     """Execute `query`; return Plausible's answer shape {results, meta, query}.
 
     With `rollups` (the connection has them attached as `st`, refreshed), queries they can
-    answer exactly read them instead of the events."""
+    answer exactly read them instead of the events. `top`: the events' highest id, read
+    before the query (the stored funnel steps' version on SQLite)."""
     c = Compiler(query, goals, dialect)
     c.conn = conn
+    c.top = top
     c.step_cache = step_cache
     c.step_rows = step_rows if rollups else None
     kind = rollup_for(query) if rollups else None

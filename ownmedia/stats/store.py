@@ -74,7 +74,7 @@ class StatsStore:
             q.limit, q.offset = 10**12, 0
             full = run_query(conn, q, goals, dialect=self.backend.dialect, rollups=use_rollups,
                              step_cache=self._steps,
-                             step_rows=self.backend.step_rows)
+                             step_rows=self.backend.step_rows, top=top)
             q.limit, q.offset = limit, offset
             hit = (now, full)
             if len(full["results"]) > q.limit:  # more pages will be asked for

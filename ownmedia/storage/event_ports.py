@@ -121,8 +121,9 @@ class StatsDialect(Protocol):
     def city(self, col: str) -> str: ...
     def ids_in(self, col: str) -> str: ...
     def ids_param(self, ids: list[int]) -> Any: ...
-    # one row that changes whenever the events the stored funnel steps were made from change
-    steps_version: str
+    # one row that changes whenever the events the stored funnel steps were made from change;
+    # None: the events' highest id, which the store reads before every query (StatsBackend.top)
+    steps_version: str | None
 
 
 # a backend's stored funnel steps: (conn, site, first day, day after, step sql, params) ->

@@ -156,3 +156,68 @@ def test_a_refresh_never_locks_the_collector_out(stores):
     finally:
         rollup._recompute = real
     assert seen and seen[0] == "written"
+
+
+ENTRY_PAGE = {"metrics": ["visits"], "dimensions": ["visit:entry_page"]}
+
+
+def test_visits_per_entry_page_read_the_entry_page_index(stores):
+    fast = stores[0]
+    fast.query({"site_id": SITE, "date_range": PERIOD, **ENTRY_PAGE})
+    conn = fast.reader()
+    plans = []
+    conn.set_trace_callback(plans.append)
+    try:
+        fast.query({"site_id": SITE, "date_range": PERIOD, **ENTRY_PAGE,
+                    "filters": [["has_done", ["and", RT100]]]})
+    finally:
+        conn.set_trace_callback(None)
+    sql = next(s for s in plans if "st.r_visits" in s)
+    plan = [str(r[3]) for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+    inner = plan[:plan.index("SCAN i")]  # the outer query groups the inner one's few rows
+    assert any("COVERING INDEX r_visits_entry" in p for p in inner), plan
+    assert not any("TEMP B-TREE" in p for p in inner), plan
+
+
+def test_a_stats_file_of_an_older_version_gets_the_new_migrations(stores):
+    fast, slow, data = stores
+    before = answers(fast)
+    fast.close()
+    # as the version before left it: no entry-page index, the funnel steps' tables made by
+    # their first query, the last two migrations not recorded
+    old = sqlite3.connect(data / "stats.sqlite3")
+    old.execute("DROP INDEX r_visits_entry")
+    old.execute("DROP INDEX r_pages_path")
+    old.execute("DELETE FROM schema_migrations WHERE name IN "
+                "('0005_visit_steps', '0006_entry_page_index', '0007_pages_by_path')")
+    old.commit()
+    steps = old.execute("SELECT COUNT(*) FROM r_step_rows").fetchone()[0]
+    old.close()
+    again = StatsStore(data, rollups=True)
+    try:
+        conn = again.reader()
+        assert conn.execute("SELECT COUNT(*) FROM st.sqlite_master WHERE name IN "
+                            "('r_visits_entry', 'r_pages_path')").fetchone()[0] == 2
+        assert conn.execute("SELECT COUNT(*) FROM st.r_step_rows").fetchone()[0] == steps > 0
+        assert answers(again) == before == answers(slow)
+    finally:
+        again.close()
+
+
+def test_counts_per_page_read_the_page_index(stores):
+    fast = stores[0]
+    body = {"site_id": SITE, "date_range": PERIOD,
+            "metrics": ["visitors", "pageviews", "visits"], "dimensions": ["event:page"]}
+    fast.query(body)
+    conn = fast.reader()
+    plans = []
+    conn.set_trace_callback(plans.append)
+    try:
+        fast._cache.clear()
+        fast.query(body)
+    finally:
+        conn.set_trace_callback(None)
+    sql = next(s for s in plans if "st.r_pages" in s)
+    plan = [str(r[3]) for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+    assert any("COVERING INDEX r_pages_path" in p for p in plan), plan
+    assert not any("TEMP B-TREE" in p for p in plan), plan

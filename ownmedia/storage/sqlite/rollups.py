@@ -135,7 +135,30 @@ ROLLUP_MIGRATIONS: list[Migration] = [
         ALTER TABLE r_visits ADD COLUMN exit_page TEXT NOT NULL DEFAULT '';
         """,
     ),
+    (
+        "0005_visit_steps",
+        # the funnel steps' store (ownmedia.storage.sqlite.visit_steps); IF NOT EXISTS: stores
+        # made before this migration created these tables at their first funnel query
+        visit_steps.SCHEMA,
+    ),
+    (
+        "0006_entry_page_index",
+        # visits per entry page (the funnels' four queries) stream in index order without a
+        # sort; the index also holds session_id (the primary key's), so a behavioural filter
+        # on the visits' ids is answered from it alone
+        "CREATE INDEX IF NOT EXISTS r_visits_entry ON r_visits(domain, v_entry_page, day);",
+    ),
+    (
+        "0007_pages_by_path",
+        # the pages table (counts per page over the period) streams in page order without a
+        # sort: the index holds the counts it sums
+        """
+        CREATE INDEX IF NOT EXISTS r_pages_path
+            ON r_pages(domain, pathname, day, visitors, visits, pageviews, events);
+        """,
+    ),
 ]
+LAST_MIGRATION = ROLLUP_MIGRATIONS[-1][0]
 _LOCK = threading.Lock()
 
 
@@ -146,7 +169,10 @@ def attach(conn: sqlite3.Connection, data_dir: Path) -> None:
         if not path.exists() or not _ready(path):
             own = connect(path)
             try:
-                migrate(own, ROLLUP_MIGRATIONS)
+                try:
+                    migrate(own, ROLLUP_MIGRATIONS)
+                except sqlite3.DatabaseError:  # another process migrated meanwhile: the rest
+                    migrate(own, ROLLUP_MIGRATIONS)
             finally:
                 own.close()
     conn.execute("ATTACH DATABASE ? AS st", (str(path),))
@@ -156,11 +182,12 @@ def attach(conn: sqlite3.Connection, data_dir: Path) -> None:
 
 
 def _ready(path: Path) -> bool:
+    """Every rollup migration applied (a file made by an older version gets the new ones)."""
     try:
         c = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            return c.execute("SELECT 1 FROM sqlite_master WHERE name = 'r_state'").fetchone() \
-                is not None
+            return c.execute("SELECT 1 FROM schema_migrations WHERE name = ?",
+                             (LAST_MIGRATION,)).fetchone() is not None
         finally:
             c.close()
     except sqlite3.Error:

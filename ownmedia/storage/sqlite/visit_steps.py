@@ -20,18 +20,19 @@ from itertools import groupby
 STEPS = 64
 DAY = 86400
 _LOCK = threading.Lock()
+# created by the rollup migrations (ownmedia.storage.sqlite.rollups, 0005_visit_steps)
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS st.r_steps (
+CREATE TABLE IF NOT EXISTS r_steps (
     id INTEGER PRIMARY KEY,
     domain TEXT NOT NULL,
     step TEXT NOT NULL UNIQUE           -- JSON [domain, sql, params]
 );
-CREATE TABLE IF NOT EXISTS st.r_step_days (  -- the days whose rows are stored
+CREATE TABLE IF NOT EXISTS r_step_days (  -- the days whose rows are stored
     step_id INTEGER NOT NULL,
     day INTEGER NOT NULL,
     PRIMARY KEY (step_id, day)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS st.r_step_rows (
+CREATE TABLE IF NOT EXISTS r_step_rows (
     step_id INTEGER NOT NULL,
     day INTEGER NOT NULL,
     session_id INTEGER NOT NULL,
@@ -42,17 +43,10 @@ CREATE TABLE IF NOT EXISTS st.r_step_rows (
 """
 
 
-def _has_schema(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM st.sqlite_master WHERE name = 'r_step_rows'"
-                        ).fetchone() is not None
-
-
 def forget(conn: sqlite3.Connection, domain: str | None = None, lo: int = 0,
            hi: int = 2**40) -> None:
     """Drop the stored rows of `domain`'s days lo..hi (every site's with domain None); called
     by the rollup refresh inside its transaction."""
-    if not _has_schema(conn):
-        return
     steps = "SELECT id FROM st.r_steps" + (" WHERE domain = ?" if domain is not None else "")
     args = ([domain] if domain is not None else []) + [lo, hi]
     for table in ("r_step_days", "r_step_rows"):
@@ -84,9 +78,6 @@ def _fill(conn: sqlite3.Connection, domain: str, key: str, sql: str, params: lis
     with _LOCK:
         conn.execute("BEGIN")  # deferred: the first write takes st's lock, not the events'
         try:
-            for stmt in SCHEMA.split(";"):
-                if stmt.strip():
-                    conn.execute(stmt)
             # take st's write lock before reading what is stored (another process may fill)
             conn.execute("DELETE FROM st.r_steps WHERE id IS NULL")
             step_id = _step_id(conn, key)
@@ -121,7 +112,7 @@ def step_rows(conn: sqlite3.Connection, domain: str, d0: int, d1: int, sql: str,
     on the events as `e`) matches, engagement events excluded, in (session, ts, id) order per
     day. `conn` has the rollups attached as `st`, refreshed."""
     key = json.dumps([domain, sql, params])
-    step_id = _step_id(conn, key) if _has_schema(conn) else None
+    step_id = _step_id(conn, key)
     if step_id is None or _missing(conn, step_id, d0, d1):
         step_id = _fill(conn, domain, key, sql, params, d0, d1)
     cur = conn.cursor()
