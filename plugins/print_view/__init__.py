@@ -226,7 +226,7 @@ def on_articles(generator) -> None:
     if not _enabled(generator.settings):
         return
     from ownmedia import incremental
-    from ownmedia.build_stage import PAGES, PRINT_VIEWS, offer_miss, rank, write_order
+    from ownmedia.build_stage import PAGES, PRINT_VIEWS, rank, write_order
 
     state = incremental.current(generator.settings)
     siteurl = generator.settings.get("SITEURL", "")
@@ -238,9 +238,7 @@ def on_articles(generator) -> None:
     _forget_staged(state.stage)
     order = [a for a in write_order(generator) if hasattr(a, "print_url")]
     for n, article in enumerate(order):
-        target = qr_target(f"{siteurl}/{article.url}", article.slug)
-        offer_miss(state, "qr", key(QR_VERSION, target), make_qr_svg, target, rank(PAGES, n),
-                   now=True)
+        _offer_qr(state, article, siteurl, rank(PAGES, n))
         # needed last (after every article and listing page): made last
         name = print_path(article.save_as)
         _STAGED[(id(state.stage), name)] = (article, generator.env, generator.context,
@@ -260,14 +258,21 @@ def on_content(instance) -> None:
     if not _enabled(settings):
         return
     from ownmedia import incremental
-    from ownmedia.build_stage import PAGES, offer_miss, rank
+    from ownmedia.build_stage import PAGES, rank
 
     state = incremental.current(settings)
     if state is None or state.previous or not state.stage.may_start:
         return
-    target = qr_target(f"{settings.get('SITEURL', '')}/{instance.url}", instance.slug)
-    offer_miss(state, "qr", key(QR_VERSION, target), make_qr_svg, target, rank(PAGES, 0),
-               now=True)
+    _offer_qr(state, instance, settings.get("SITEURL", ""), rank(PAGES, 0))
+
+
+def _offer_qr(state, article, siteurl: str, at_rank: int) -> None:
+    """The article's QR code (PrintData.qr_svg's cache entry), if the cache lacks it, to the
+    stage's early pool."""
+    from ownmedia.build_stage import offer_miss
+
+    target = qr_target(f"{siteurl}/{article.url}", article.slug)
+    offer_miss(state, "qr", key(QR_VERSION, target), make_qr_svg, target, at_rank, now=True)
 
 
 # The print views offered to a build's stage, by (id of the stage, output name): a forked
