@@ -15,6 +15,12 @@ Rows:
 
     python -m bench postgres          quick: 3 s rounds, review over 100,000 events
     python -m bench postgres --full   10 s rounds, review over 1,000,000 events
+    BENCH_INGEST=1 python -m bench postgres    the ingest tables only
+
+Each ingest case's best round also gives its CPU per accepted event (the services, their event
+loops, the PostgreSQL server with its backends, wrk), read from /proc, and the rate the
+machine's cores could take at that cost: on a shared machine the rate is a lower bound, the
+ceiling is not.
 
 On a shared machine every number is a lower bound; the ratios are what to read.
 """
@@ -35,6 +41,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.bench_collector import WRK_SCRIPT, _free_port, _start, _stop
+from bench.cpu_accounting import CpuShare, children_cpu, main_thread_cpu, tree_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 CONNECTIONS = 128
@@ -122,39 +129,62 @@ def _ingest_case(tmp: Path, script: Path, seconds: int, pg, case: int, tag: str)
         return _counts_pg(url)
 
     connections = CONNECTIONS // len(procs)
+    db_pid = pg.postmaster_pid() if case else None
     try:
         for n, (_, port) in enumerate(procs):
             _accepted(_wrk(port, script, 1, connections, f"w{n}"))  # warm-up
         warm, _ = counts()
+        before = _cpu_parts(procs, db_pid)
+        started = time.perf_counter()
         runs = [_wrk(port, script, seconds, connections, f"{tag}r{n}")
                 for n, (_, port) in enumerate(procs)]
         got = sum(_accepted(r) for r in runs)
+        elapsed = time.perf_counter() - started
+        after = _cpu_parts(procs, db_pid)
     finally:
         for proc, _ in procs:
             _stop(proc)
     stored, dupes = counts()
-    return got / seconds, got, stored - warm, dupes
+    loop = after.pop("loop") - before.pop("loop")
+    share = CpuShare(got, elapsed, {k: after[k] - before[k] for k in after}, loop)
+    return got / seconds, got, stored - warm, dupes, share
+
+
+def _cpu_parts(procs: list[tuple[subprocess.Popen, int]], db_pid: int | None
+               ) -> dict[str, float]:
+    """CPU seconds so far of the services (and their event loops), the PostgreSQL server with
+    its backends, and the wrk runs already waited for."""
+    pids = [proc.pid for proc, _ in procs]
+    return {"service": sum(tree_cpu(pid) for pid in pids),
+            "loop": sum(main_thread_cpu(pid) for pid in pids),
+            "db": tree_cpu(db_pid) if db_pid else 0.0,
+            "wrk": children_cpu()}
 
 
 INGEST_CASES = ("SQLite, group commit", "PostgreSQL, group commit, 1 instance",
                 "PostgreSQL, 2 instances, one database")
 
 
-def _ingest(tmp: Path, seconds: int, pg, rounds: int) -> list[tuple]:
+def _ingest(tmp: Path, seconds: int, pg, rounds: int) -> tuple[list[tuple], list[CpuShare]]:
     """(name, events/s, 202s, stored, duplicates) for SQLite, PostgreSQL, two PostgreSQL: the
     cases alternated round by round, each its best round's rate; 202s, stored and duplicates
-    summed over every round (none may be lost or stored twice in any)."""
+    summed over every round (none may be lost or stored twice in any); and the CPU shares of
+    each case's best round."""
     script = tmp / "unique.lua"
     script.write_text(UNIQUE_SCRIPT)
     best = [0.0] * len(INGEST_CASES)
+    shares: list[CpuShare | None] = [None] * len(INGEST_CASES)
     totals = [[0, 0, 0] for _ in INGEST_CASES]
     for r in range(rounds):
         for case in range(len(INGEST_CASES)):
-            rate, got, stored, dupes = _ingest_case(tmp, script, seconds, pg, case, f"{r}")
-            best[case] = max(best[case], rate)
+            rate, got, stored, dupes, share = _ingest_case(tmp, script, seconds, pg, case,
+                                                           f"{r}")
+            if rate >= best[case]:
+                best[case], shares[case] = rate, share
             for i, n in enumerate((got, stored, dupes)):
                 totals[case][i] += n
-    return [(name, best[c], *totals[c]) for c, name in enumerate(INGEST_CASES)]
+    rows = [(name, best[c], *totals[c]) for c, name in enumerate(INGEST_CASES)]
+    return rows, [s for s in shares if s is not None]
 
 
 WARM_ROUNDS = 3
@@ -258,6 +288,32 @@ def _times(times: tuple[float, float]) -> str:
     return f"{times[0]:.2f} (CPU {times[1]:.2f})"
 
 
+def _print_cpu(console: Console, shares: list[CpuShare], one_rate: float) -> None:
+    """Where each accepted event's CPU goes, and what the machine's cores allow at that cost:
+    a rate that is a lower bound on a shared machine becomes a ceiling that is not."""
+    cores = os.cpu_count() or 1
+    table = Table(title="CPU per accepted event (microseconds), the best round of each case; "
+                        f"cores busy = CPU seconds / wall seconds ({cores} cores)")
+    for col in ("case", "event loop", "service", "database", "wrk", "total", "cores busy",
+                "ceiling events/s"):
+        table.add_column(col, justify="left" if col == "case" else "right")
+    for name, share in zip(INGEST_CASES, shares, strict=True):
+        table.add_row(name, f"{share.per_event_us('loop'):.0f}",
+                      f"{share.per_event_us('service'):.0f}",
+                      f"{share.per_event_us('db'):.0f}", f"{share.per_event_us('wrk'):.0f}",
+                      f"{share.per_event_us():.0f}", f"{share.machine_use:.2f}",
+                      f"{share.ceiling(cores):,.0f}")
+    console.print(table)
+    two = shares[2]
+    needed = cores / (1.5 * one_rate) * 1e6
+    no_db = cores / ((two.total - two.parts["db"]) / two.events)
+    console.print(
+        f"two instances at their measured cost: at most {two.ceiling(cores):,.0f} events/s "
+        f"on {cores} cores = {two.ceiling(cores) / one_rate:.2f}x one instance's "
+        f"{one_rate:,.0f}; 1.5x needs <= {needed:.0f} us of CPU per event in all (measured "
+        f"{two.per_event_us():.0f}); with no database cost at all: {no_db / one_rate:.2f}x")
+
+
 def run(console: Console, full: bool = False) -> None:
     if shutil.which("wrk") is None:
         console.print("[red]wrk is not installed (apt-get install wrk): postgres bench skipped")
@@ -267,13 +323,15 @@ def run(console: Console, full: bool = False) -> None:
 
     seconds = 10 if full else 3
     review_events = 1_000_000 if full else 100_000
+    ingest_only = os.environ.get("BENCH_INGEST") == "1"
     pg = PostgresServer().start()
     try:
         with tempfile.TemporaryDirectory(prefix="ownmedia-bench-pg-") as tmp:
-            ingest = _ingest(Path(tmp), seconds, pg, INGEST_ROUNDS)
-            generated, first, warm, unstored = _review(Path(tmp), review_events, pg)
-            pooled, per_thread, n_queries = _reader_cost(
-                pg.url.rsplit("/", 1)[0] + "/bench_review", "127.0.0.1")
+            ingest, shares = _ingest(Path(tmp), seconds, pg, INGEST_ROUNDS)
+            if not ingest_only:
+                generated, first, warm, unstored = _review(Path(tmp), review_events, pg)
+                pooled, per_thread, n_queries = _reader_cost(
+                    pg.url.rsplit("/", 1)[0] + "/bench_review", "127.0.0.1")
     finally:
         pg.destroy()
     sqlite_rate, one_rate = ingest[0][1] or 1.0, ingest[1][1] or 1.0
@@ -290,6 +348,10 @@ def run(console: Console, full: bool = False) -> None:
         table.add_row(name, f"{rate:,.0f}", f"{ratio:.2f}", target, f"{got:,}", f"{stored:,}",
                       str(max(0, got - stored)), str(dupes))
     console.print(table)
+    _print_cpu(console, shares, one_rate)
+    if ingest_only:
+        console.print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        return
     review = Table(title=f"whole review over {review_events:,} events in PostgreSQL")
     for col in ("step", "seconds", "target"):
         review.add_column(col, justify="left" if col == "step" else "right")

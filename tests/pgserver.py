@@ -108,6 +108,10 @@ class PostgresServer:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url.rsplit("/", 1)[0] + f"/{name}"
 
+    def postmaster_pid(self) -> int:
+        """The server's main process, parent of every backend (for CPU accounting)."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
     def destroy(self) -> None:
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
