@@ -28,12 +28,15 @@ On a shared machine every number is a lower bound; the ratios are what to read.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import psycopg
@@ -134,20 +137,52 @@ def _ingest_case(tmp: Path, script: Path, seconds: int, pg, case: int, tag: str)
         for n, (_, port) in enumerate(procs):
             _accepted(_wrk(port, script, 1, connections, f"w{n}"))  # warm-up
         warm, _ = counts()
-        before = _cpu_parts(procs, db_pid)
-        started = time.perf_counter()
-        runs = [_wrk(port, script, seconds, connections, f"{tag}r{n}")
-                for n, (_, port) in enumerate(procs)]
-        got = sum(_accepted(r) for r in runs)
-        elapsed = time.perf_counter() - started
-        after = _cpu_parts(procs, db_pid)
+        waits = WaitSampler(url) if case else contextlib.nullcontext()
+        with waits:
+            before = _cpu_parts(procs, db_pid)
+            started = time.perf_counter()
+            runs = [_wrk(port, script, seconds, connections, f"{tag}r{n}")
+                    for n, (_, port) in enumerate(procs)]
+            got = sum(_accepted(r) for r in runs)
+            elapsed = time.perf_counter() - started
+            after = _cpu_parts(procs, db_pid)
     finally:
         for proc, _ in procs:
             _stop(proc)
     stored, dupes = counts()
     loop = after.pop("loop") - before.pop("loop")
     share = CpuShare(got, elapsed, {k: after[k] - before[k] for k in after}, loop)
-    return got / seconds, got, stored - warm, dupes, share
+    return (got / seconds, got, stored - warm, dupes, share,
+            (waits.samples, waits.ticks) if case else (Counter(), 0))
+
+
+class WaitSampler:
+    """What the benched database's active backends are doing, sampled from pg_stat_activity
+    every 10 ms while a case runs: running (CPU), or waiting and on what (a lock, WAL, the
+    client)."""
+
+    def __init__(self, url: str):
+        self.url, self.samples, self.ticks = url, Counter(), 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> WaitSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self._stop.wait(0.01):
+                self.ticks += 1
+                for kind, event in conn.execute(
+                        "SELECT wait_event_type, wait_event FROM pg_stat_activity WHERE"
+                        " datname = current_database() AND state = 'active'"
+                        " AND pid <> pg_backend_pid()"):
+                    self.samples[f"{kind}:{event}" if kind else "running"] += 1
 
 
 def _cpu_parts(procs: list[tuple[subprocess.Popen, int]], db_pid: int | None
@@ -165,26 +200,28 @@ INGEST_CASES = ("SQLite, group commit", "PostgreSQL, group commit, 1 instance",
                 "PostgreSQL, 2 instances, one database")
 
 
-def _ingest(tmp: Path, seconds: int, pg, rounds: int) -> tuple[list[tuple], list[CpuShare]]:
+def _ingest(tmp: Path, seconds: int, pg, rounds: int
+            ) -> tuple[list[tuple], list[CpuShare], list[tuple[Counter, int]]]:
     """(name, events/s, 202s, stored, duplicates) for SQLite, PostgreSQL, two PostgreSQL: the
     cases alternated round by round, each its best round's rate; 202s, stored and duplicates
-    summed over every round (none may be lost or stored twice in any); and the CPU shares of
-    each case's best round."""
+    summed over every round (none may be lost or stored twice in any); and the CPU shares and
+    the database's wait samples of each case's best round."""
     script = tmp / "unique.lua"
     script.write_text(UNIQUE_SCRIPT)
     best = [0.0] * len(INGEST_CASES)
     shares: list[CpuShare | None] = [None] * len(INGEST_CASES)
+    waited: list[tuple[Counter, int]] = [(Counter(), 0) for _ in INGEST_CASES]
     totals = [[0, 0, 0] for _ in INGEST_CASES]
     for r in range(rounds):
         for case in range(len(INGEST_CASES)):
-            rate, got, stored, dupes, share = _ingest_case(tmp, script, seconds, pg, case,
-                                                           f"{r}")
+            rate, got, stored, dupes, share, waits = _ingest_case(tmp, script, seconds, pg,
+                                                                  case, f"{r}")
             if rate >= best[case]:
-                best[case], shares[case] = rate, share
+                best[case], shares[case], waited[case] = rate, share, waits
             for i, n in enumerate((got, stored, dupes)):
                 totals[case][i] += n
     rows = [(name, best[c], *totals[c]) for c, name in enumerate(INGEST_CASES)]
-    return rows, [s for s in shares if s is not None]
+    return rows, [s for s in shares if s is not None], waited
 
 
 WARM_ROUNDS = 3
@@ -314,6 +351,19 @@ def _print_cpu(console: Console, shares: list[CpuShare], one_rate: float) -> Non
         f"{two.per_event_us():.0f}); with no database cost at all: {no_db / one_rate:.2f}x")
 
 
+def _print_waits(console: Console, waited: list[tuple[Counter, int]]) -> None:
+    table = Table(title="the database's active backends, sampled every 10 ms during each case's "
+                        "best round: share of samples running or waiting (top 6)")
+    table.add_column("case")
+    table.add_column("backends active (mean)", justify="right")
+    table.add_column("running or waiting on")
+    for name, (samples, ticks) in zip(INGEST_CASES[1:], waited[1:], strict=True):
+        total = sum(samples.values()) or 1
+        top = ", ".join(f"{what} {n / total:.0%}" for what, n in samples.most_common(6))
+        table.add_row(name, f"{total / max(ticks, 1):.1f}", top)
+    console.print(table)
+
+
 def run(console: Console, full: bool = False) -> None:
     if shutil.which("wrk") is None:
         console.print("[red]wrk is not installed (apt-get install wrk): postgres bench skipped")
@@ -327,7 +377,7 @@ def run(console: Console, full: bool = False) -> None:
     pg = PostgresServer().start()
     try:
         with tempfile.TemporaryDirectory(prefix="ownmedia-bench-pg-") as tmp:
-            ingest, shares = _ingest(Path(tmp), seconds, pg, INGEST_ROUNDS)
+            ingest, shares, waited = _ingest(Path(tmp), seconds, pg, INGEST_ROUNDS)
             if not ingest_only:
                 generated, first, warm, unstored = _review(Path(tmp), review_events, pg)
                 pooled, per_thread, n_queries = _reader_cost(
@@ -349,6 +399,7 @@ def run(console: Console, full: bool = False) -> None:
                       str(max(0, got - stored)), str(dupes))
     console.print(table)
     _print_cpu(console, shares, one_rate)
+    _print_waits(console, waited)
     if ingest_only:
         console.print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         return
