@@ -39,11 +39,15 @@ async def _review(client: StatsClient, spec: SimSpec, site: Path) -> tuple[float
     return time.perf_counter() - t, time.process_time() - cpu
 
 
-def _run_review(data: Path, spec: SimSpec, *, rollups: bool = True,
-                stored_steps: bool = True) -> tuple[float, float]:
+def _run_review(
+    data: Path, spec: SimSpec, *, rollups: bool = True, stored_steps: bool = True
+) -> tuple[float, float]:
     # the generated site has no Pelican settings (the repo's would add its CTA goals)
-    config = load_config(None, server={"data": str(data), "site": str(data / "site")},
-                         comments={"pelican_settings": str(data / "site" / "no-settings.py")})
+    config = load_config(
+        None,
+        server={"data": str(data), "site": str(data / "site")},
+        comments={"pelican_settings": str(data / "site" / "no-settings.py")},
+    )
 
     async def go() -> tuple[float, float]:
         client = embedded_client(config)
@@ -85,7 +89,8 @@ def _refresh_day(data: Path, spec: SimSpec) -> str:
         attach(conn, data)
         last = calendar.timegm(spec.end.timetuple())  # the last day, 00:00 UTC
         first_id, n = conn.execute(
-            "SELECT MIN(id), COUNT(*) FROM events WHERE ts >= ?", (last,)).fetchone()
+            "SELECT MIN(id), COUNT(*) FROM events WHERE ts >= ?", (last,)
+        ).fetchone()
         conn.execute("UPDATE st.r_state SET watermark = ?", (first_id - 1,))
         t = time.perf_counter()
         refresh(conn)
@@ -113,8 +118,9 @@ def _build_alone(data: Path) -> str:
         conn.close()
 
 
-def _one(console: Console, table: Table, events: int, *, raw: bool,
-         summary: Table | None = None) -> None:
+def _one(
+    console: Console, table: Table, events: int, *, raw: bool, summary: Table | None = None
+) -> None:
     spec = SimSpec(seed=42, events=events, posts=1000, days=182)
     tmp = Path(tempfile.mkdtemp(prefix="bench-review-"))
     try:
@@ -126,19 +132,38 @@ def _one(console: Console, table: Table, events: int, *, raw: bool,
         table.add_row(label, "generate (seeded, with ground truth)", f"{gen:.1f} s")
         cold_target, warm_target = TARGETS.get(events, (None, None))
         first = _run_review(data, spec)
-        table.add_row(label, "first review (builds the rollups)", _fmt(first),
-                      *_against(first[0], cold_target))
-        runs = [(_run_review(data, spec), _run_review(data, spec, stored_steps=False))
-                for _ in range(3)]  # alternated: the load changes alike for both
+        table.add_row(
+            label,
+            "first review (builds the rollups)",
+            _fmt(first),
+            *_against(first[0], cold_target),
+        )
+        runs = [
+            (_run_review(data, spec), _run_review(data, spec, stored_steps=False)) for _ in range(3)
+        ]  # alternated: the load changes alike for both
         best = min(r[0] for r in runs)
         unstored = min(r[1] for r in runs)
-        table.add_row(label, "review, rollups up to date (best of 3)", _fmt(best),
-                      *_against(best[0], warm_target))
-        table.add_row(label, "same, funnel steps read from the events (best of 3, alternated)",
-                      _fmt(unstored), "–", f"stored steps ×{unstored[0] / best[0]:.2f} faster")
+        table.add_row(
+            label,
+            "review, rollups up to date (best of 3)",
+            _fmt(best),
+            *_against(best[0], warm_target),
+        )
+        table.add_row(
+            label,
+            "same, funnel steps read from the events (best of 3, alternated)",
+            _fmt(unstored),
+            "–",
+            f"stored steps ×{unstored[0] / best[0]:.2f} faster",
+        )
         if summary is not None:
-            summary.add_row(label, _fmt(first), *_against(first[0], cold_target),
-                            _fmt(best), *_against(best[0], warm_target))
+            summary.add_row(
+                label,
+                _fmt(first),
+                *_against(first[0], cold_target),
+                _fmt(best),
+                *_against(best[0], warm_target),
+            )
         table.add_row(label, "rollup refresh after a day of new events", _refresh_day(data, spec))
         table.add_row(label, "rollups built from scratch, alone", _build_alone(data))
         if raw:
@@ -148,8 +173,9 @@ def _one(console: Console, table: Table, events: int, *, raw: bool,
         st = (data / "stats.sqlite3").stat().st_size
         per_m = 1_000_000 / truth.events
         table.add_row(label, "events.sqlite3 per million events", f"{ev * per_m / 2**20:.0f} MiB")
-        table.add_row(label, "stats.sqlite3 (rollups) per million events",
-                      f"{st * per_m / 2**20:.0f} MiB")
+        table.add_row(
+            label, "stats.sqlite3 (rollups) per million events", f"{st * per_m / 2**20:.0f} MiB"
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -163,8 +189,7 @@ def run(console: Console, full: bool = False) -> None:
     table.add_column("ratio", justify="right")
     # the targets, cold and warm side by side
     summary = Table(title="ownmedia review: cold first review and warm review against targets")
-    for name in ("store", "cold first review", "target", "ratio", "warm review", "target",
-                 "ratio"):
+    for name in ("store", "cold first review", "target", "ratio", "warm review", "target", "ratio"):
         summary.add_column(name, justify="left" if name == "store" else "right")
     sizes = [1_000_000] if full else [100_000]
     if full and os.environ.get("OWNMEDIA_BENCH_10M") == "1":
@@ -172,9 +197,21 @@ def run(console: Console, full: bool = False) -> None:
     for events in sizes:
         _one(console, table, events, raw=events <= 100_000, summary=summary)
     if full and os.environ.get("OWNMEDIA_BENCH_10M") != "1":
-        table.add_row("10,000,000 events", "skipped: set OWNMEDIA_BENCH_10M=1 (long)", "–",
-                      "≤ 1.5 s warm", "–")
-        summary.add_row("10,000,000 events", "skipped", "–", "–",
-                        "skipped: OWNMEDIA_BENCH_10M=1", "≤ 1.5 s", "–")
+        table.add_row(
+            "10,000,000 events",
+            "skipped: set OWNMEDIA_BENCH_10M=1 (long)",
+            "–",
+            "≤ 1.5 s warm",
+            "–",
+        )
+        summary.add_row(
+            "10,000,000 events",
+            "skipped",
+            "–",
+            "–",
+            "skipped: OWNMEDIA_BENCH_10M=1",
+            "≤ 1.5 s",
+            "–",
+        )
     console.print(table)
     console.print(summary)

@@ -36,14 +36,29 @@ STATS_FILE = "stats.sqlite3"
 EV = "main.events e INDEXED BY events_domain_ts"
 DAY = 86400
 FIRST_VISIT_COLUMNS = (  # those of migration 0001 (applied migrations never change)
-    "v_source", "v_referrer", "v_utm_source", "v_utm_medium", "v_utm_campaign", "v_utm_content",
-    "v_utm_term", "device", "browser", "browser_version", "os", "os_version", "v_entry_page",
+    "v_source",
+    "v_referrer",
+    "v_utm_source",
+    "v_utm_medium",
+    "v_utm_campaign",
+    "v_utm_content",
+    "v_utm_term",
+    "device",
+    "browser",
+    "browser_version",
+    "os",
+    "os_version",
+    "v_entry_page",
 )
 VISIT_COLUMNS = (*FIRST_VISIT_COLUMNS, "v_channel", "v_country", "v_region", "v_city")
 EMPTY_AS = {  # must match the engine's names for empty values
-    "v_source": "Direct / None", "v_referrer": "Direct / None", **{
-        c: "(not set)" for c in VISIT_COLUMNS if c not in ("v_source", "v_referrer",
-                                                           "v_entry_page", "v_city")},
+    "v_source": "Direct / None",
+    "v_referrer": "Direct / None",
+    **{
+        c: "(not set)"
+        for c in VISIT_COLUMNS
+        if c not in ("v_source", "v_referrer", "v_entry_page", "v_city")
+    },
 }
 ROLLUP_MIGRATIONS: list[Migration] = [
     (
@@ -186,8 +201,12 @@ def _ready(path: Path) -> bool:
     try:
         c = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            return c.execute("SELECT 1 FROM schema_migrations WHERE name = ?",
-                             (LAST_MIGRATION,)).fetchone() is not None
+            return (
+                c.execute(
+                    "SELECT 1 FROM schema_migrations WHERE name = ?", (LAST_MIGRATION,)
+                ).fetchone()
+                is not None
+            )
         finally:
             c.close()
     except sqlite3.Error:
@@ -232,14 +251,19 @@ def _refresh_locked(conn: sqlite3.Connection) -> int:
             mark = 0
         touched: dict[str, list[int]] = {}
         for domain, day in conn.execute(
-                "SELECT DISTINCT domain, CAST(ts / 86400 AS INTEGER) FROM main.events "
-                "WHERE id > ? AND id <= ?", (mark, top)):
+            "SELECT DISTINCT domain, CAST(ts / 86400 AS INTEGER) FROM main.events "
+            "WHERE id > ? AND id <= ?",
+            (mark, top),
+        ):
             touched.setdefault(domain, []).append(day)
         for domain, days in touched.items():
             for lo, hi in _spans(sorted(days)):
                 _recompute(conn, domain, lo, hi)
-        conn.execute("INSERT OR REPLACE INTO st.r_state (id, events_file, watermark) "
-                     "VALUES (1, 'events.sqlite3', ?)", (top,))
+        conn.execute(
+            "INSERT OR REPLACE INTO st.r_state (id, events_file, watermark) "
+            "VALUES (1, 'events.sqlite3', ?)",
+            (top,),
+        )
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -275,13 +299,18 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
     one runs the r_visits and r_pages statements (SQLite releases the GIL while it works):
     on two cores the two halves of a cold build overlap. Only this connection writes."""
     for table in ("r_visits", "r_pages", "r_props"):
-        conn.execute(f"DELETE FROM st.{table} WHERE domain = ? AND day BETWEEN ? AND ?",
-                     (domain, lo, hi))
+        conn.execute(
+            f"DELETE FROM st.{table} WHERE domain = ? AND day BETWEEN ? AND ?", (domain, lo, hi)
+        )
     visit_steps.forget(conn, domain, lo, hi)
     counted: queue.Queue = queue.Queue(maxsize=8)  # (day, rows); bounded: memory stays flat
     stop = threading.Event()
-    worker = threading.Thread(target=_read_day, name="rollup-reader", daemon=True,
-                              args=(_events_path(conn), domain, lo, hi, counted, stop))
+    worker = threading.Thread(
+        target=_read_day,
+        name="rollup-reader",
+        daemon=True,
+        args=(_events_path(conn), domain, lo, hi, counted, stop),
+    )
     worker.start()
 
     def insert(block: bool) -> bool:
@@ -316,8 +345,9 @@ def _events_path(conn: sqlite3.Connection) -> str:
     return next(row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main")
 
 
-def _read_day(events_path: str, domain: str, lo: int, hi: int, out: queue.Queue,
-              stop: threading.Event) -> None:
+def _read_day(
+    events_path: str, domain: str, lo: int, hi: int, out: queue.Queue, stop: threading.Event
+) -> None:
     """Thread body: each day's (day, r_props rows) into `out`, then None (or the exception)."""
     try:
         reader = sqlite3.connect(Path(events_path).as_uri() + "?mode=ro", uri=True)
@@ -332,7 +362,9 @@ def _read_day(events_path: str, domain: str, lo: int, hi: int, out: queue.Queue,
                     f"SELECT e.name, e.visitor_id, e.session_id, e.props FROM {EV} "
                     "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? "
                     "AND e.name NOT IN ('engagement', 'pageview') "
-                    "ORDER BY e.visitor_id, e.session_id", params).fetchall()
+                    "ORDER BY e.visitor_id, e.session_id",
+                    params,
+                ).fetchall()
                 out.put((day, counter.day_rows(events)))
         finally:
             reader.close()
@@ -347,7 +379,9 @@ def _insert_props(conn: sqlite3.Connection, domain: str, day: int, props: list[t
     consts = f"{_literal(domain)}, {int(day)}, {day * 86400.0!r}"
     conn.executemany(
         "INSERT INTO st.r_props (name, k1, k2, v1, v2, visitors, visits, events, domain, day, "
-        f"ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, {consts})", props)
+        f"ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, {consts})",
+        props,
+    )
 
 
 def _literal(text: str) -> str:
@@ -375,10 +409,14 @@ def _insert_day(conn: sqlite3.Connection, domain: str, day: int) -> None:
         "WHERE e.domain = ?1 AND e.ts >= ?3 AND e.ts < ?4 AND e.name != 'engagement' "
         "GROUP BY e.session_id)) g "
         "JOIN main.events f ON f.id = g.fid "
-        "LEFT JOIN main.sessions s ON s.session_id = g.sid", params)
+        "LEFT JOIN main.sessions s ON s.session_id = g.sid",
+        params,
+    )
     conn.execute(
         "INSERT INTO st.r_pages (domain, day, ts, pathname, visitors, visits, pageviews, events) "
         "SELECT ?1, ?2, ?2 * 86400.0, e.pathname, COUNT(DISTINCT e.visitor_id), "
         f"COUNT(DISTINCT e.session_id), SUM(e.name = 'pageview'), COUNT(*) FROM {EV} "
         "WHERE e.domain = ?1 AND e.ts >= ?3 AND e.ts < ?4 AND e.name != 'engagement' "
-        "GROUP BY e.pathname", params)
+        "GROUP BY e.pathname",
+        params,
+    )
