@@ -357,3 +357,40 @@ def test_counts_per_page_read_the_page_index(stores):
     plan = [str(r[3]) for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
     assert any("COVERING INDEX r_pages_path" in p for p in plan), plan
     assert not any("TEMP B-TREE" in p for p in plan), plan
+
+
+def _first_day(conn) -> int:
+    return int(conn.execute("SELECT MIN(ts) FROM main.events").fetchone()[0] // 86400)
+
+
+def test_a_day_in_one_run_of_ids_is_read_as_a_rowid_range(stores):
+    from ownmedia.storage.sqlite.rollups import day_rows_source
+
+    fast, slow, data = stores
+    conn = fast.reader()
+    day = _first_day(conn) + 1
+    source, params = day_rows_source(conn, SITE, day)
+    plan = [
+        str(r[3])
+        for r in conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT e.name FROM {source} AND e.name != 'engagement'", params
+        )
+    ]
+    assert plan == ["SEARCH e USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"], plan
+    n = conn.execute(
+        "SELECT COUNT(*) FROM main.events WHERE domain = ? AND ts >= ? AND ts < ?",
+        (SITE, day * 86400, (day + 1) * 86400),
+    ).fetchone()[0]
+    assert params["last"] - params["first"] + 1 == n > 0
+    # a late event of that day, written after the others: the day is no longer one run
+    writer = sqlite3.connect(data / "events.sqlite3")
+    cols = [r[1] for r in writer.execute("PRAGMA table_info(events)") if r[1] != "id"]
+    writer.execute(
+        f"INSERT INTO events ({', '.join(cols)}) SELECT {', '.join(cols)} FROM events WHERE id = ?",
+        (params["first"],),
+    )
+    writer.commit()
+    writer.close()
+    source, params = day_rows_source(conn, SITE, day)
+    assert "INDEXED BY events_domain_ts" in source and params["domain"] == SITE
+    assert answers(fast) == answers(slow)

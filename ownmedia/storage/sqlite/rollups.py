@@ -303,13 +303,14 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
             f"DELETE FROM st.{table} WHERE domain = ? AND day BETWEEN ? AND ?", (domain, lo, hi)
         )
     visit_steps.forget(conn, domain, lo, hi)
+    sources = [day_rows_source(conn, domain, day) for day in range(lo, hi + 1)]
     counted: queue.Queue = queue.Queue(maxsize=8)  # (day, rows); bounded: memory stays flat
     stop = threading.Event()
     worker = threading.Thread(
         target=_read_day,
         name="rollup-reader",
         daemon=True,
-        args=(_events_path(conn), domain, lo, hi, counted, stop),
+        args=(_events_path(conn), lo, sources, counted, stop),
     )
     worker.start()
 
@@ -327,8 +328,8 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
 
     try:
         done = False
-        for day in range(lo, hi + 1):
-            _insert_day(conn, domain, day)
+        for day, source in enumerate(sources, lo):
+            _insert_day(conn, domain, day, source)
             done = done or insert(block=False)
         if not done:
             insert(block=True)
@@ -341,26 +342,50 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
                 pass
 
 
+def day_rows_source(conn: sqlite3.Connection, domain: str, day: int) -> tuple[str, dict]:
+    """Where one site's day's events are read from: (FROM ... WHERE over `e`, named params).
+
+    The collector writes events in time order, so a day's ids are usually one run with no
+    other site's or day's event among them: then the day is read as that rowid range, in the
+    table's own order (NOT INDEXED: no index lookups per row), else through the timestamp index.
+    The index tells which (count of ids = span of ids) from its entries alone."""
+    params = {"domain": domain, "t0": day * DAY, "t1": (day + 1) * DAY}
+    first, last, n = conn.execute(
+        f"SELECT MIN(e.id), MAX(e.id), COUNT(*) FROM {EV} "
+        "WHERE e.domain = :domain AND e.ts >= :t0 AND e.ts < :t1",
+        params,
+    ).fetchone()
+    if n and last - first + 1 == n:
+        return (
+            "main.events e NOT INDEXED WHERE e.id BETWEEN :first AND :last",
+            {"first": first, "last": last},
+        )
+    return f"{EV} WHERE e.domain = :domain AND e.ts >= :t0 AND e.ts < :t1", params
+
+
 def _events_path(conn: sqlite3.Connection) -> str:
     return next(row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main")
 
 
 def _read_day(
-    events_path: str, domain: str, lo: int, hi: int, out: queue.Queue, stop: threading.Event
+    events_path: str,
+    lo: int,
+    sources: list[tuple[str, dict]],
+    out: queue.Queue,
+    stop: threading.Event,
 ) -> None:
-    """Thread body: each day's (day, r_props rows) into `out`, then None (or the exception)."""
+    """Thread body: each day's (day, r_props rows) into `out`, then None (or the exception);
+    `sources` are the days' day_rows_source from lo on."""
     try:
         reader = sqlite3.connect(Path(events_path).as_uri() + "?mode=ro", uri=True)
         try:
             reader.execute("PRAGMA mmap_size=1073741824")
             counter = PropsCounter()  # parsed props shared by the span's days
-            for day in range(lo, hi + 1):
+            for day, (source, params) in enumerate(sources, lo):
                 if stop.is_set():
                     return
-                params = (domain, day * DAY, (day + 1) * DAY)
                 events = reader.execute(
-                    f"SELECT e.name, e.visitor_id, e.session_id, e.props FROM {EV} "
-                    "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? "
+                    f"SELECT e.name, e.visitor_id, e.session_id, e.props FROM {source} "
                     "AND e.name NOT IN ('engagement', 'pageview') "
                     "ORDER BY e.visitor_id, e.session_id",
                     params,
@@ -389,34 +414,33 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _insert_day(conn: sqlite3.Connection, domain: str, day: int) -> None:
-    """Insert one site's r_visits and r_pages rows for one UTC day (read through the
-    (domain, ts) index)."""
-    params = (domain, day, day * DAY, (day + 1) * DAY)
+def _insert_day(conn: sqlite3.Connection, domain: str, day: int, source: tuple[str, dict]) -> None:
+    """Insert one site's r_visits and r_pages rows for one UTC day, its events read from
+    `source` (day_rows_source)."""
+    rows, params = source
+    params = {**params, "domain": domain, "day": day}
     # group narrow rows (and number a visitor's visits) before reading the visit's attributes
     # from its first event of the day (they are copied onto every event of a visit): sorting
     # wide rows costs several times more
     conn.execute(
         f"INSERT INTO st.r_visits (domain, day, ts, session_id, visitor_id, "
         f"{', '.join(VISIT_COLUMNS)}, exit_page, pageviews, events, bounce, duration, vfirst) "
-        f"SELECT ?1, ?2, ?2 * 86400.0, g.sid, g.vid, "
+        f"SELECT :domain, :day, :day * 86400.0, g.sid, g.vid, "
         f"{', '.join(_shown(c) for c in VISIT_COLUMNS)}, COALESCE(s.exit_page, ''), g.pv, g.n, "
         "COALESCE(s.pageviews <= 1 AND s.interactive_events <= 1, 0), "
         "COALESCE(s.end - s.start, 0), g.vfirst "
         "FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY vid ORDER BY sid) = 1 AS vfirst "
         "FROM (SELECT e.session_id AS sid, MIN(e.visitor_id) AS vid, MIN(e.id) AS fid, "
-        f"SUM(e.name = 'pageview') AS pv, COUNT(*) AS n FROM {EV} "
-        "WHERE e.domain = ?1 AND e.ts >= ?3 AND e.ts < ?4 AND e.name != 'engagement' "
-        "GROUP BY e.session_id)) g "
+        f"SUM(e.name = 'pageview') AS pv, COUNT(*) AS n FROM {rows} "
+        "AND e.name != 'engagement' GROUP BY e.session_id)) g "
         "JOIN main.events f ON f.id = g.fid "
         "LEFT JOIN main.sessions s ON s.session_id = g.sid",
         params,
     )
     conn.execute(
         "INSERT INTO st.r_pages (domain, day, ts, pathname, visitors, visits, pageviews, events) "
-        "SELECT ?1, ?2, ?2 * 86400.0, e.pathname, COUNT(DISTINCT e.visitor_id), "
-        f"COUNT(DISTINCT e.session_id), SUM(e.name = 'pageview'), COUNT(*) FROM {EV} "
-        "WHERE e.domain = ?1 AND e.ts >= ?3 AND e.ts < ?4 AND e.name != 'engagement' "
-        "GROUP BY e.pathname",
+        "SELECT :domain, :day, :day * 86400.0, e.pathname, COUNT(DISTINCT e.visitor_id), "
+        f"COUNT(DISTINCT e.session_id), SUM(e.name = 'pageview'), COUNT(*) FROM {rows} "
+        "AND e.name != 'engagement' GROUP BY e.pathname",
         params,
     )
