@@ -394,3 +394,22 @@ def test_a_day_in_one_run_of_ids_is_read_as_a_rowid_range(stores):
     source, params = day_rows_source(conn, SITE, day)
     assert "INDEXED BY events_domain_ts" in source and params["domain"] == SITE
     assert answers(fast) == answers(slow)
+
+
+def test_page_rows_are_the_events_grouped_per_day_and_page(stores):
+    """r_pages, counted by the refresh's reading thread, holds each day's and page's counts."""
+    fast = stores[0]
+    answers(fast)
+    conn = fast.reader()
+    stored = conn.execute(
+        "SELECT day, pathname, visitors, visits, pageviews, events FROM st.r_pages "
+        "WHERE domain = ? ORDER BY 1, 2",
+        (SITE,),
+    ).fetchall()
+    grouped = conn.execute(
+        "SELECT CAST(ts / 86400 AS INTEGER) AS d, pathname, COUNT(DISTINCT visitor_id), "
+        "COUNT(DISTINCT session_id), SUM(name = 'pageview'), COUNT(*) FROM main.events "
+        "WHERE domain = ? AND name != 'engagement' GROUP BY d, pathname ORDER BY 1, 2",
+        (SITE,),
+    ).fetchall()
+    assert len(stored) > 1000 and [tuple(r) for r in stored] == [tuple(r) for r in grouped]

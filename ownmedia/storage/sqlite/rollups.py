@@ -295,16 +295,18 @@ def _shown(col: str) -> str:
 def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
     """One site's days lo..hi again, a day at a time (many small sorts beat one big one).
 
-    The props rollup is counted in Python on a second connection, in a thread, while this
-    one runs the r_visits and r_pages statements (SQLite releases the GIL while it works):
-    on two cores the two halves of a cold build overlap. Only this connection writes."""
+    A second connection, in a thread, groups r_pages in SQL and counts the props rollup in
+    Python while this one runs the r_visits statement (SQLite releases the GIL while it
+    works): on two cores the two halves of a cold build overlap, each about as long. Only
+    this connection writes."""
     for table in ("r_visits", "r_pages", "r_props"):
         conn.execute(
             f"DELETE FROM st.{table} WHERE domain = ? AND day BETWEEN ? AND ?", (domain, lo, hi)
         )
     visit_steps.forget(conn, domain, lo, hi)
     sources = [day_rows_source(conn, domain, day) for day in range(lo, hi + 1)]
-    counted: queue.Queue = queue.Queue(maxsize=8)  # (day, rows); bounded: memory stays flat
+    # (day, r_pages rows, r_props rows); bounded: memory stays flat
+    counted: queue.Queue = queue.Queue(maxsize=8)
     stop = threading.Event()
     worker = threading.Thread(
         target=_read_day,
@@ -324,7 +326,7 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
                 raise item
             if item is None:
                 return True
-            _insert_props(conn, domain, *item)
+            _insert_counted(conn, domain, *item)
 
     try:
         done = False
@@ -374,8 +376,8 @@ def _read_day(
     out: queue.Queue,
     stop: threading.Event,
 ) -> None:
-    """Thread body: each day's (day, r_props rows) into `out`, then None (or the exception);
-    `sources` are the days' day_rows_source from lo on."""
+    """Thread body: each day's (day, r_pages rows, r_props rows) into `out`, then None (or
+    the exception); `sources` are the days' day_rows_source from lo on."""
     try:
         reader = sqlite3.connect(Path(events_path).as_uri() + "?mode=ro", uri=True)
         try:
@@ -390,7 +392,13 @@ def _read_day(
                     "ORDER BY e.visitor_id, e.session_id",
                     params,
                 ).fetchall()
-                out.put((day, counter.day_rows(events)))
+                pages = reader.execute(
+                    "SELECT e.pathname, COUNT(DISTINCT e.visitor_id), "
+                    "COUNT(DISTINCT e.session_id), SUM(e.name = 'pageview'), COUNT(*) "
+                    f"FROM {source} AND e.name != 'engagement' GROUP BY e.pathname",
+                    params,
+                ).fetchall()
+                out.put((day, pages, counter.day_rows(events)))
         finally:
             reader.close()
         out.put(None)
@@ -398,10 +406,17 @@ def _read_day(
         out.put(exc)
 
 
-def _insert_props(conn: sqlite3.Connection, domain: str, day: int, props: list[tuple]) -> None:
+def _insert_counted(
+    conn: sqlite3.Connection, domain: str, day: int, pages: list[tuple], props: list[tuple]
+) -> None:
     """Insert the rows as the reader made them: the day's constants are literals in the
-    statement, so each row binds only its own values (fewer tuples to build, fewer binds)."""
+    statements, so each row binds only its own values (fewer tuples to build, fewer binds)."""
     consts = f"{_literal(domain)}, {int(day)}, {day * 86400.0!r}"
+    conn.executemany(
+        "INSERT INTO st.r_pages (pathname, visitors, visits, pageviews, events, domain, day, ts) "
+        f"VALUES (?, ?, ?, ?, ?, {consts})",
+        pages,
+    )
     conn.executemany(
         "INSERT INTO st.r_props (name, k1, k2, v1, v2, visitors, visits, events, domain, day, "
         f"ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, {consts})",
@@ -415,8 +430,8 @@ def _literal(text: str) -> str:
 
 
 def _insert_day(conn: sqlite3.Connection, domain: str, day: int, source: tuple[str, dict]) -> None:
-    """Insert one site's r_visits and r_pages rows for one UTC day, its events read from
-    `source` (day_rows_source)."""
+    """Insert one site's r_visits rows for one UTC day, its events read from `source`
+    (day_rows_source)."""
     rows, params = source
     params = {**params, "domain": domain, "day": day}
     # group narrow rows (and number a visitor's visits) before reading the visit's attributes
@@ -435,12 +450,5 @@ def _insert_day(conn: sqlite3.Connection, domain: str, day: int, source: tuple[s
         "AND e.name != 'engagement' GROUP BY e.session_id)) g "
         "JOIN main.events f ON f.id = g.fid "
         "LEFT JOIN main.sessions s ON s.session_id = g.sid",
-        params,
-    )
-    conn.execute(
-        "INSERT INTO st.r_pages (domain, day, ts, pathname, visitors, visits, pageviews, events) "
-        "SELECT :domain, :day, :day * 86400.0, e.pathname, COUNT(DISTINCT e.visitor_id), "
-        f"COUNT(DISTINCT e.session_id), SUM(e.name = 'pageview'), COUNT(*) FROM {rows} "
-        "AND e.name != 'engagement' GROUP BY e.pathname",
         params,
     )
