@@ -200,45 +200,50 @@ def test_funnel_steps_are_stored_once(stores):
     assert conn.execute("SELECT COUNT(*) FROM st.r_step_rows").fetchone()[0] == rows
 
 
+def _copy_first_day(conn: sqlite3.Connection, shift: float, offset: int, vid: int) -> None:
+    """The first day's events and sessions again, `shift` seconds later, as new visitors
+    (ids are made per day) and new sessions (`offset` added to their ids); not committed."""
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(events)") if r[1] != "id"]
+    conn.execute(
+        f"INSERT INTO events ({', '.join(cols)}) SELECT "
+        + ", ".join(
+            "ts + ?"
+            if c == "ts"
+            else "session_id + ?"
+            if c == "session_id"
+            else f"visitor_id + {vid}"
+            if c == "visitor_id"
+            else c
+            for c in cols
+        )
+        + " FROM events WHERE ts < (SELECT MIN(ts) FROM events) + 86400",
+        (shift, offset),
+    )
+    scols = [r[1] for r in conn.execute("PRAGMA table_info(sessions)")]
+    conn.execute(
+        f"INSERT INTO sessions ({', '.join(scols)}) SELECT "
+        + ", ".join(
+            {
+                "session_id": "session_id + ?",
+                "visitor_id": "visitor_id + ?",
+                "start": "start + ?",
+                "end": "end + ?",
+            }.get(c, c)
+            for c in scols
+        )
+        + " FROM sessions WHERE start < (SELECT MIN(start) FROM sessions) + 86400",
+        (offset, vid, shift, shift),
+    )
+
+
 def test_new_events_are_rolled_up(stores):
     fast, slow, data = stores
     before = answers(fast)
     conn = sqlite3.connect(data / "events.sqlite3")
-    cols = [r[1] for r in conn.execute("PRAGMA table_info(events)") if r[1] != "id"]
     top = conn.execute("SELECT MAX(session_id) FROM events").fetchone()[0]
-    # the first day's events again, as new visitors (ids are made per day) and new sessions,
     # on the same day and on the last day
     for shift, offset, vid in ((0.0, top, 1), (86400.0 * 90, 2 * top, 2)):
-        conn.execute(
-            f"INSERT INTO events ({', '.join(cols)}) SELECT "
-            + ", ".join(
-                "ts + ?"
-                if c == "ts"
-                else "session_id + ?"
-                if c == "session_id"
-                else f"visitor_id + {vid}"
-                if c == "visitor_id"
-                else c
-                for c in cols
-            )
-            + " FROM events WHERE ts < (SELECT MIN(ts) FROM events) + 86400",
-            (shift, offset),
-        )
-        scols = [r[1] for r in conn.execute("PRAGMA table_info(sessions)")]
-        conn.execute(
-            f"INSERT INTO sessions ({', '.join(scols)}) SELECT "
-            + ", ".join(
-                {
-                    "session_id": "session_id + ?",
-                    "visitor_id": "visitor_id + ?",
-                    "start": "start + ?",
-                    "end": "end + ?",
-                }.get(c, c)
-                for c in scols
-            )
-            + " FROM sessions WHERE start < (SELECT MIN(start) FROM sessions) + 86400",
-            (offset, vid, shift, shift),
-        )
+        _copy_first_day(conn, shift, offset, vid)
     conn.commit()
     conn.close()
     after = answers(fast)
@@ -369,7 +374,7 @@ def test_a_day_in_one_run_of_ids_is_read_as_a_rowid_range(stores):
     fast, slow, data = stores
     conn = fast.reader()
     day = _first_day(conn) + 1
-    source, params = day_rows_source(conn, SITE, day)
+    source, params = day_rows_source(conn, SITE, day, 10**12)
     plan = [
         str(r[3])
         for r in conn.execute(
@@ -391,7 +396,7 @@ def test_a_day_in_one_run_of_ids_is_read_as_a_rowid_range(stores):
     )
     writer.commit()
     writer.close()
-    source, params = day_rows_source(conn, SITE, day)
+    source, params = day_rows_source(conn, SITE, day, 10**12)
     assert "INDEXED BY events_domain_ts" in source and params["domain"] == SITE
     assert answers(fast) == answers(slow)
 
@@ -413,3 +418,62 @@ def test_page_rows_are_the_events_grouped_per_day_and_page(stores):
         (SITE,),
     ).fetchall()
     assert len(stored) > 1000 and [tuple(r) for r in stored] == [tuple(r) for r in grouped]
+
+
+def test_events_written_during_a_refresh_are_counted_once_after_the_next(stores):
+    """The refresh counts the events up to its watermark on both its connections; what was
+    written meanwhile is counted by the next refresh, once."""
+    from ownmedia.storage.sqlite import rollups as rollup
+
+    fast, slow, data = stores
+    conn = fast.reader()
+    day = _first_day(conn)
+    writer = sqlite3.connect(data / "events.sqlite3")
+    top_session = writer.execute("SELECT MAX(session_id) FROM events").fetchone()[0]
+    _copy_first_day(writer, 0.0, top_session, 1)  # the first day: no longer one run of ids
+    writer.commit()
+    real = rollup._recompute
+    arrived = []
+
+    def recompute_while_events_arrive(c, *args):
+        if not arrived:  # after the refresh has read its watermark
+            _copy_first_day(writer, 0.0, 2 * top_session, 2)
+            writer.commit()
+            arrived.append(True)
+        real(c, *args)
+
+    rollup._recompute = recompute_while_events_arrive
+    try:
+        conn.execute("UPDATE st.r_state SET watermark = 0")
+        rollup.refresh(conn)
+    finally:
+        rollup._recompute = real
+        writer.close()
+    assert arrived
+    mark = conn.execute("SELECT watermark FROM st.r_state").fetchone()[0]
+    pageviews, custom = conn.execute(
+        "SELECT SUM(name = 'pageview'), SUM(name NOT IN ('pageview', 'engagement')) "
+        "FROM main.events WHERE domain = ? AND ts >= ? AND ts < ? AND id <= ?",
+        (SITE, day * 86400, (day + 1) * 86400, mark),
+    ).fetchone()
+    span = (SITE, day)
+    assert (
+        conn.execute(
+            "SELECT SUM(pageviews) FROM st.r_pages WHERE domain = ? AND day = ?", span
+        ).fetchone()[0]
+        == pageviews
+    )
+    assert (
+        conn.execute(
+            "SELECT SUM(pageviews) FROM st.r_visits WHERE domain = ? AND day = ?", span
+        ).fetchone()[0]
+        == pageviews
+    )
+    assert (
+        conn.execute(
+            "SELECT SUM(events) FROM st.r_props WHERE domain = ? AND day = ? AND k1 = ''", span
+        ).fetchone()[0]
+        == custom
+    )
+    assert rollup.refresh(conn) >= 1  # the day written meanwhile
+    assert answers(fast) == answers(slow)

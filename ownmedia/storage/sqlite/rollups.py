@@ -258,7 +258,7 @@ def _refresh_locked(conn: sqlite3.Connection) -> int:
             touched.setdefault(domain, []).append(day)
         for domain, days in touched.items():
             for lo, hi in _spans(sorted(days)):
-                _recompute(conn, domain, lo, hi)
+                _recompute(conn, domain, lo, hi, top)
         conn.execute(
             "INSERT OR REPLACE INTO st.r_state (id, events_file, watermark) "
             "VALUES (1, 'events.sqlite3', ?)",
@@ -292,8 +292,10 @@ def _shown(col: str) -> str:
     return f"CASE f.{col} WHEN '' THEN '{empty}' ELSE f.{col} END"
 
 
-def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
-    """One site's days lo..hi again, a day at a time (many small sorts beat one big one).
+def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int, top: int) -> None:
+    """One site's days lo..hi again, a day at a time (many small sorts beat one big one),
+    from the events up to id `top` (the watermark the refresh will record): an event written
+    meanwhile is left to the next refresh, whichever connection reads it, never half counted.
 
     A second connection, in a thread, groups r_pages in SQL and counts the props rollup in
     Python while this one runs the r_visits statement (SQLite releases the GIL while it
@@ -304,7 +306,7 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
             f"DELETE FROM st.{table} WHERE domain = ? AND day BETWEEN ? AND ?", (domain, lo, hi)
         )
     visit_steps.forget(conn, domain, lo, hi)
-    sources = [day_rows_source(conn, domain, day) for day in range(lo, hi + 1)]
+    sources = [day_rows_source(conn, domain, day, top) for day in range(lo, hi + 1)]
     # (day, r_pages rows, r_props rows); bounded: memory stays flat
     counted: queue.Queue = queue.Queue(maxsize=8)
     stop = threading.Event()
@@ -344,25 +346,25 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
                 pass
 
 
-def day_rows_source(conn: sqlite3.Connection, domain: str, day: int) -> tuple[str, dict]:
-    """Where one site's day's events are read from: (FROM ... WHERE over `e`, named params).
+def day_rows_source(conn: sqlite3.Connection, domain: str, day: int, top: int) -> tuple[str, dict]:
+    """Where one site's day's events up to id `top` are read from: (FROM ... WHERE over `e`,
+    named params).
 
     The collector writes events in time order, so a day's ids are usually one run with no
     other site's or day's event among them: then the day is read as that rowid range, in the
     table's own order (NOT INDEXED: no index lookups per row), else through the timestamp index.
     The index tells which (count of ids = span of ids) from its entries alone."""
-    params = {"domain": domain, "t0": day * DAY, "t1": (day + 1) * DAY}
+    params = {"domain": domain, "t0": day * DAY, "t1": (day + 1) * DAY, "top": top}
+    where = "e.domain = :domain AND e.ts >= :t0 AND e.ts < :t1 AND e.id <= :top"
     first, last, n = conn.execute(
-        f"SELECT MIN(e.id), MAX(e.id), COUNT(*) FROM {EV} "
-        "WHERE e.domain = :domain AND e.ts >= :t0 AND e.ts < :t1",
-        params,
+        f"SELECT MIN(e.id), MAX(e.id), COUNT(*) FROM {EV} WHERE {where}", params
     ).fetchone()
     if n and last - first + 1 == n:
         return (
             "main.events e NOT INDEXED WHERE e.id BETWEEN :first AND :last",
             {"first": first, "last": last},
         )
-    return f"{EV} WHERE e.domain = :domain AND e.ts >= :t0 AND e.ts < :t1", params
+    return f"{EV} WHERE {where}", params
 
 
 def _events_path(conn: sqlite3.Connection) -> str:
