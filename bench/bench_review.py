@@ -12,12 +12,17 @@ site refreshes only the days that got new events), the review with rollups (best
 with the funnel steps read from the events instead of their per-day store (runs alternated with
 the previous row's), the refresh of one day, the build alone (the cold review's share that is not
 queries), the same review reading the events only (quick size only: it is the slow path the
-rollups replace), and the database size per million events."""
+rollups replace), and the database size per million events.
+
+OWNMEDIA_BENCH_QUERIES=1 also lists the costliest queries of the first review and of a warm
+one (wall time, and CPU of the thread that answered: the build's reading thread is not in it),
+to tell which queries a change should aim at."""
 
 from __future__ import annotations
 
 import asyncio
 import calendar
+import json
 import os
 import shutil
 import tempfile
@@ -39,8 +44,32 @@ async def _review(client: StatsClient, spec: SimSpec, site: Path) -> tuple[float
     return time.perf_counter() - t, time.process_time() - cpu
 
 
+# one query of a review: (wall s, CPU s of the thread that answered it, request body)
+Timed = tuple[float, float, dict]
+COSTLIEST = 10  # queries listed per review with OWNMEDIA_BENCH_QUERIES=1
+
+
+def _time_queries(store: object, into: list[Timed]) -> None:
+    """Record each query the store answers (the Stats API calls store.query per request)."""
+    answer = store.query
+
+    def timed(body: dict) -> dict:
+        t, cpu = time.perf_counter(), time.thread_time()
+        try:
+            return answer(body)
+        finally:
+            into.append((time.perf_counter() - t, time.thread_time() - cpu, body))
+
+    store.query = timed
+
+
 def _run_review(
-    data: Path, spec: SimSpec, *, rollups: bool = True, stored_steps: bool = True
+    data: Path,
+    spec: SimSpec,
+    *,
+    rollups: bool = True,
+    stored_steps: bool = True,
+    queries: list[Timed] | None = None,
 ) -> tuple[float, float]:
     # the generated site has no Pelican settings (the repo's would add its CTA goals)
     config = load_config(
@@ -56,6 +85,8 @@ def _run_review(
             store.rollups = False
         if not stored_steps:  # funnel steps read from the events, as before visit_steps
             store.backend.step_rows = None
+        if queries is not None:
+            _time_queries(store, queries)
         async with client:
             return await _review(client, spec, data / "site")
 
@@ -118,6 +149,26 @@ def _build_alone(data: Path) -> str:
         conn.close()
 
 
+def _costliest(console: Console, label: str, review: str, queries: list[Timed]) -> None:
+    """The review's COSTLIEST queries by wall time, with their share of all its queries."""
+    total = sum(q[0] for q in queries) or 1.0
+    table = Table(
+        title=f"{label}: costliest queries of the {review} ({len(queries)} queries, "
+        f"{total:.2f} s in all)"
+    )
+    for name in ("wall", "CPU (its thread)", "share", "query"):
+        table.add_column(name, justify="left" if name == "query" else "right")
+    for wall, cpu, body in sorted(queries, key=lambda q: -q[0])[:COSTLIEST]:
+        asked = {k: v for k, v in body.items() if k not in ("site_id", "date_range")}
+        table.add_row(
+            f"{wall:.3f} s",
+            f"{cpu:.3f} s",
+            f"{wall / total:.0%}",
+            json.dumps(asked, ensure_ascii=False)[:160],
+        )
+    console.print(table)
+
+
 def _one(
     console: Console, table: Table, events: int, *, raw: bool, summary: Table | None = None
 ) -> None:
@@ -131,7 +182,10 @@ def _one(
         label = f"{truth.events:,} events"
         table.add_row(label, "generate (seeded, with ground truth)", f"{gen:.1f} s")
         cold_target, warm_target = TARGETS.get(events, (None, None))
-        first = _run_review(data, spec)
+        listing = os.environ.get("OWNMEDIA_BENCH_QUERIES") == "1"
+        cold_q: list[Timed] = []
+        warm_q: list[Timed] = []
+        first = _run_review(data, spec, queries=cold_q if listing else None)
         table.add_row(
             label,
             "first review (builds the rollups)",
@@ -139,8 +193,15 @@ def _one(
             *_against(first[0], cold_target),
         )
         runs = [
-            (_run_review(data, spec), _run_review(data, spec, stored_steps=False)) for _ in range(3)
+            (
+                _run_review(data, spec, queries=warm_q if listing and i == 2 else None),
+                _run_review(data, spec, stored_steps=False),
+            )
+            for i in range(3)
         ]  # alternated: the load changes alike for both
+        if listing:
+            _costliest(console, label, "first review", cold_q)
+            _costliest(console, label, "warm review (its third run)", warm_q)
         best = min(r[0] for r in runs)
         unstored = min(r[1] for r in runs)
         table.add_row(
