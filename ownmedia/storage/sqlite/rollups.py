@@ -36,14 +36,29 @@ STATS_FILE = "stats.sqlite3"
 EV = "main.events e INDEXED BY events_domain_ts"
 DAY = 86400
 FIRST_VISIT_COLUMNS = (  # those of migration 0001 (applied migrations never change)
-    "v_source", "v_referrer", "v_utm_source", "v_utm_medium", "v_utm_campaign", "v_utm_content",
-    "v_utm_term", "device", "browser", "browser_version", "os", "os_version", "v_entry_page",
+    "v_source",
+    "v_referrer",
+    "v_utm_source",
+    "v_utm_medium",
+    "v_utm_campaign",
+    "v_utm_content",
+    "v_utm_term",
+    "device",
+    "browser",
+    "browser_version",
+    "os",
+    "os_version",
+    "v_entry_page",
 )
 VISIT_COLUMNS = (*FIRST_VISIT_COLUMNS, "v_channel", "v_country", "v_region", "v_city")
 EMPTY_AS = {  # must match the engine's names for empty values
-    "v_source": "Direct / None", "v_referrer": "Direct / None", **{
-        c: "(not set)" for c in VISIT_COLUMNS if c not in ("v_source", "v_referrer",
-                                                           "v_entry_page", "v_city")},
+    "v_source": "Direct / None",
+    "v_referrer": "Direct / None",
+    **{
+        c: "(not set)"
+        for c in VISIT_COLUMNS
+        if c not in ("v_source", "v_referrer", "v_entry_page", "v_city")
+    },
 }
 ROLLUP_MIGRATIONS: list[Migration] = [
     (
@@ -186,8 +201,12 @@ def _ready(path: Path) -> bool:
     try:
         c = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            return c.execute("SELECT 1 FROM schema_migrations WHERE name = ?",
-                             (LAST_MIGRATION,)).fetchone() is not None
+            return (
+                c.execute(
+                    "SELECT 1 FROM schema_migrations WHERE name = ?", (LAST_MIGRATION,)
+                ).fetchone()
+                is not None
+            )
         finally:
             c.close()
     except sqlite3.Error:
@@ -232,14 +251,19 @@ def _refresh_locked(conn: sqlite3.Connection) -> int:
             mark = 0
         touched: dict[str, list[int]] = {}
         for domain, day in conn.execute(
-                "SELECT DISTINCT domain, CAST(ts / 86400 AS INTEGER) FROM main.events "
-                "WHERE id > ? AND id <= ?", (mark, top)):
+            "SELECT DISTINCT domain, CAST(ts / 86400 AS INTEGER) FROM main.events "
+            "WHERE id > ? AND id <= ?",
+            (mark, top),
+        ):
             touched.setdefault(domain, []).append(day)
         for domain, days in touched.items():
             for lo, hi in _spans(sorted(days)):
-                _recompute(conn, domain, lo, hi)
-        conn.execute("INSERT OR REPLACE INTO st.r_state (id, events_file, watermark) "
-                     "VALUES (1, 'events.sqlite3', ?)", (top,))
+                _recompute(conn, domain, lo, hi, top)
+        conn.execute(
+            "INSERT OR REPLACE INTO st.r_state (id, events_file, watermark) "
+            "VALUES (1, 'events.sqlite3', ?)",
+            (top,),
+        )
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -268,20 +292,30 @@ def _shown(col: str) -> str:
     return f"CASE f.{col} WHEN '' THEN '{empty}' ELSE f.{col} END"
 
 
-def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
-    """One site's days lo..hi again, a day at a time (many small sorts beat one big one).
+def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int, top: int) -> None:
+    """One site's days lo..hi again, a day at a time (many small sorts beat one big one),
+    from the events up to id `top` (the watermark the refresh will record): an event written
+    meanwhile is left to the next refresh, whichever connection reads it, never half counted.
 
-    The props rollup is counted in Python on a second connection, in a thread, while this
-    one runs the r_visits and r_pages statements (SQLite releases the GIL while it works):
-    on two cores the two halves of a cold build overlap. Only this connection writes."""
+    A second connection, in a thread, groups r_pages in SQL and counts the props rollup in
+    Python while this one runs the r_visits statement (SQLite releases the GIL while it
+    works): on two cores the two halves of a cold build overlap, each about as long. Only
+    this connection writes."""
     for table in ("r_visits", "r_pages", "r_props"):
-        conn.execute(f"DELETE FROM st.{table} WHERE domain = ? AND day BETWEEN ? AND ?",
-                     (domain, lo, hi))
+        conn.execute(
+            f"DELETE FROM st.{table} WHERE domain = ? AND day BETWEEN ? AND ?", (domain, lo, hi)
+        )
     visit_steps.forget(conn, domain, lo, hi)
-    counted: queue.Queue = queue.Queue(maxsize=8)  # (day, rows); bounded: memory stays flat
+    sources = [day_rows_source(conn, domain, day, top) for day in range(lo, hi + 1)]
+    # (day, r_pages rows, r_props rows); bounded: memory stays flat
+    counted: queue.Queue = queue.Queue(maxsize=8)
     stop = threading.Event()
-    worker = threading.Thread(target=_read_day, name="rollup-reader", daemon=True,
-                              args=(_events_path(conn), domain, lo, hi, counted, stop))
+    worker = threading.Thread(
+        target=_read_day,
+        name="rollup-reader",
+        daemon=True,
+        args=(_events_path(conn), lo, sources, counted, stop),
+    )
     worker.start()
 
     def insert(block: bool) -> bool:
@@ -294,12 +328,12 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
                 raise item
             if item is None:
                 return True
-            _insert_props(conn, domain, *item)
+            _insert_counted(conn, domain, *item)
 
     try:
         done = False
-        for day in range(lo, hi + 1):
-            _insert_day(conn, domain, day)
+        for day, source in enumerate(sources, lo):
+            _insert_day(conn, domain, day, source)
             done = done or insert(block=False)
         if not done:
             insert(block=True)
@@ -312,28 +346,61 @@ def _recompute(conn: sqlite3.Connection, domain: str, lo: int, hi: int) -> None:
                 pass
 
 
+def day_rows_source(conn: sqlite3.Connection, domain: str, day: int, top: int) -> tuple[str, dict]:
+    """Where one site's day's events up to id `top` are read from: (FROM ... WHERE over `e`,
+    named params).
+
+    The collector writes events in time order, so a day's ids are usually one run with no
+    other site's or day's event among them: then the day is read as that rowid range, in the
+    table's own order (NOT INDEXED: no index lookups per row), else through the timestamp index.
+    The index tells which (count of ids = span of ids) from its entries alone."""
+    params = {"domain": domain, "t0": day * DAY, "t1": (day + 1) * DAY, "top": top}
+    where = "e.domain = :domain AND e.ts >= :t0 AND e.ts < :t1 AND e.id <= :top"
+    first, last, n = conn.execute(
+        f"SELECT MIN(e.id), MAX(e.id), COUNT(*) FROM {EV} WHERE {where}", params
+    ).fetchone()
+    if n and last - first + 1 == n:
+        return (
+            "main.events e NOT INDEXED WHERE e.id BETWEEN :first AND :last",
+            {"first": first, "last": last},
+        )
+    return f"{EV} WHERE {where}", params
+
+
 def _events_path(conn: sqlite3.Connection) -> str:
     return next(row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main")
 
 
-def _read_day(events_path: str, domain: str, lo: int, hi: int, out: queue.Queue,
-              stop: threading.Event) -> None:
-    """Thread body: each day's (day, r_props rows) into `out`, then None (or the exception)."""
+def _read_day(
+    events_path: str,
+    lo: int,
+    sources: list[tuple[str, dict]],
+    out: queue.Queue,
+    stop: threading.Event,
+) -> None:
+    """Thread body: each day's (day, r_pages rows, r_props rows) into `out`, then None (or
+    the exception); `sources` are the days' day_rows_source from lo on."""
     try:
         reader = sqlite3.connect(Path(events_path).as_uri() + "?mode=ro", uri=True)
         try:
             reader.execute("PRAGMA mmap_size=1073741824")
             counter = PropsCounter()  # parsed props shared by the span's days
-            for day in range(lo, hi + 1):
+            for day, (source, params) in enumerate(sources, lo):
                 if stop.is_set():
                     return
-                params = (domain, day * DAY, (day + 1) * DAY)
                 events = reader.execute(
-                    f"SELECT e.name, e.visitor_id, e.session_id, e.props FROM {EV} "
-                    "WHERE e.domain = ? AND e.ts >= ? AND e.ts < ? "
+                    f"SELECT e.name, e.visitor_id, e.session_id, e.props FROM {source} "
                     "AND e.name NOT IN ('engagement', 'pageview') "
-                    "ORDER BY e.visitor_id, e.session_id", params).fetchall()
-                out.put((day, counter.day_rows(events)))
+                    "ORDER BY e.visitor_id, e.session_id",
+                    params,
+                ).fetchall()
+                pages = reader.execute(
+                    "SELECT e.pathname, COUNT(DISTINCT e.visitor_id), "
+                    "COUNT(DISTINCT e.session_id), SUM(e.name = 'pageview'), COUNT(*) "
+                    f"FROM {source} AND e.name != 'engagement' GROUP BY e.pathname",
+                    params,
+                ).fetchall()
+                out.put((day, pages, counter.day_rows(events)))
         finally:
             reader.close()
         out.put(None)
@@ -341,13 +408,22 @@ def _read_day(events_path: str, domain: str, lo: int, hi: int, out: queue.Queue,
         out.put(exc)
 
 
-def _insert_props(conn: sqlite3.Connection, domain: str, day: int, props: list[tuple]) -> None:
+def _insert_counted(
+    conn: sqlite3.Connection, domain: str, day: int, pages: list[tuple], props: list[tuple]
+) -> None:
     """Insert the rows as the reader made them: the day's constants are literals in the
-    statement, so each row binds only its own values (fewer tuples to build, fewer binds)."""
+    statements, so each row binds only its own values (fewer tuples to build, fewer binds)."""
     consts = f"{_literal(domain)}, {int(day)}, {day * 86400.0!r}"
     conn.executemany(
+        "INSERT INTO st.r_pages (pathname, visitors, visits, pageviews, events, domain, day, ts) "
+        f"VALUES (?, ?, ?, ?, ?, {consts})",
+        pages,
+    )
+    conn.executemany(
         "INSERT INTO st.r_props (name, k1, k2, v1, v2, visitors, visits, events, domain, day, "
-        f"ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, {consts})", props)
+        f"ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, {consts})",
+        props,
+    )
 
 
 def _literal(text: str) -> str:
@@ -355,30 +431,26 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _insert_day(conn: sqlite3.Connection, domain: str, day: int) -> None:
-    """Insert one site's r_visits and r_pages rows for one UTC day (read through the
-    (domain, ts) index)."""
-    params = (domain, day, day * DAY, (day + 1) * DAY)
+def _insert_day(conn: sqlite3.Connection, domain: str, day: int, source: tuple[str, dict]) -> None:
+    """Insert one site's r_visits rows for one UTC day, its events read from `source`
+    (day_rows_source)."""
+    rows, params = source
+    params = {**params, "domain": domain, "day": day}
     # group narrow rows (and number a visitor's visits) before reading the visit's attributes
     # from its first event of the day (they are copied onto every event of a visit): sorting
     # wide rows costs several times more
     conn.execute(
         f"INSERT INTO st.r_visits (domain, day, ts, session_id, visitor_id, "
         f"{', '.join(VISIT_COLUMNS)}, exit_page, pageviews, events, bounce, duration, vfirst) "
-        f"SELECT ?1, ?2, ?2 * 86400.0, g.sid, g.vid, "
+        f"SELECT :domain, :day, :day * 86400.0, g.sid, g.vid, "
         f"{', '.join(_shown(c) for c in VISIT_COLUMNS)}, COALESCE(s.exit_page, ''), g.pv, g.n, "
         "COALESCE(s.pageviews <= 1 AND s.interactive_events <= 1, 0), "
         "COALESCE(s.end - s.start, 0), g.vfirst "
         "FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY vid ORDER BY sid) = 1 AS vfirst "
         "FROM (SELECT e.session_id AS sid, MIN(e.visitor_id) AS vid, MIN(e.id) AS fid, "
-        f"SUM(e.name = 'pageview') AS pv, COUNT(*) AS n FROM {EV} "
-        "WHERE e.domain = ?1 AND e.ts >= ?3 AND e.ts < ?4 AND e.name != 'engagement' "
-        "GROUP BY e.session_id)) g "
+        f"SUM(e.name = 'pageview') AS pv, COUNT(*) AS n FROM {rows} "
+        "AND e.name != 'engagement' GROUP BY e.session_id)) g "
         "JOIN main.events f ON f.id = g.fid "
-        "LEFT JOIN main.sessions s ON s.session_id = g.sid", params)
-    conn.execute(
-        "INSERT INTO st.r_pages (domain, day, ts, pathname, visitors, visits, pageviews, events) "
-        "SELECT ?1, ?2, ?2 * 86400.0, e.pathname, COUNT(DISTINCT e.visitor_id), "
-        f"COUNT(DISTINCT e.session_id), SUM(e.name = 'pageview'), COUNT(*) FROM {EV} "
-        "WHERE e.domain = ?1 AND e.ts >= ?3 AND e.ts < ?4 AND e.name != 'engagement' "
-        "GROUP BY e.pathname", params)
+        "LEFT JOIN main.sessions s ON s.session_id = g.sid",
+        params,
+    )
