@@ -4,6 +4,7 @@ followed by an incremental build compared file for file with a full build from n
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import re
@@ -329,3 +330,30 @@ def test_an_old_posts_edit_unpickles_only_the_posts_its_files_show(tmp_path, cap
     read, taken, total = map(int, found.groups())
     assert read == 1 and total > 60 and taken < total / 3, (read, taken, total)
     assert_same_tree(got, build("full"))
+
+
+def test_the_build_record_is_parsed_once_for_all_its_readers(tmp_path):
+    """read_record keeps the parsed record while the file is the one it read (or wrote):
+    the same data for every reader; a file replaced since, or damaged, is read again."""
+    from ownmedia.fsutil import atomic_write_text
+
+    state = incremental.BuildState(incremental_settings(tmp_path / "out", tmp_path / "cache"),
+                                   open_cache=False)
+    state.folder.mkdir(parents=True)
+    state.save_record({"index.html": "fp1"}, "inputs1")
+    first = incremental.read_record(state.record_path)
+    assert first["outputs"] == {"index.html": "fp1"} and first["inputs"] == "inputs1"
+    assert incremental.read_record(state.record_path) is first
+    state.load_record(consume=False)
+    assert state.previous == {"index.html": "fp1"} and not state.reason
+    data = json.loads(state.record_path.read_text(encoding="utf-8"))
+    data["outputs"] = {"index.html": "fp2"}
+    atomic_write_text(state.record_path, json.dumps(data))  # another build's record
+    assert incremental.read_record(state.record_path)["outputs"] == {"index.html": "fp2"}
+    state.record_path.write_text('{"format": 1, "outputs": [', encoding="utf-8")
+    with pytest.raises(ValueError):
+        incremental.read_record(state.record_path)
+    state.load_record(consume=True)
+    assert state.previous == {} and state.reason == "unreadable build record"
+    with pytest.raises(FileNotFoundError):
+        incremental.read_record(state.record_path)
