@@ -107,7 +107,8 @@ def code_fingerprint() -> str:
     fingerprint = key(_hash_files(files, ROOT), _versions())
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(path, json.dumps({"stamp": stamp, "fingerprint": fingerprint}))
+        atomic_write_text(path, json.dumps({"stamp": stamp, "fingerprint": fingerprint}),
+                          durable=False)
     return fingerprint
 
 
@@ -294,7 +295,7 @@ def stamp_pelican_cache(folder: str | Path) -> None:
     """After a build: the files as Pelican saved them need no check next time."""
     folder = Path(folder)
     if folder.is_dir():
-        atomic_write_text(folder / STAMPS, json.dumps(_stamps(folder)))
+        atomic_write_text(folder / STAMPS, json.dumps(_stamps(folder)), durable=False)
 
 
 def _comments_fingerprint(comments) -> str:
@@ -406,8 +407,9 @@ class BuildState:
     def save_record(self, outputs: dict[str, str], inputs: str = "") -> None:
         data = {"format": RECORD_FORMAT, "output": str(self.output), "outputs": outputs,
                 "inputs": inputs}
-        # no indent: json's C encoder (with indent it encodes in Python)
-        atomic_write_text(self.record_path, json.dumps(data, sort_keys=True))
+        # no indent: json's C encoder (with indent it encodes in Python); no fsync: a record
+        # lost in a crash means a full build, never a wrong page
+        atomic_write_text(self.record_path, json.dumps(data, sort_keys=True), durable=False)
         st = os.stat(self.record_path)  # its readers after this build need not parse it
         data["outputs"] = dict(outputs)
         _RECORDS[str(self.record_path)] = (

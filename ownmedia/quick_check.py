@@ -150,7 +150,7 @@ def write(path: Path, before: Before, output: str | Path) -> None:
             "output": str(Path(output).resolve()), "outputs": outputs}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(path, json.dumps(data))
+        atomic_write_text(path, json.dumps(data), durable=False)  # a cache: lost, a build runs
     except OSError as exc:
         log.warning("quick check stamp %s not written (%s)", path, exc)
 

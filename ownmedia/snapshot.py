@@ -125,7 +125,7 @@ def save(state) -> None:
             "site": state.site, "stamps": stamps, "sources": sources,
             "slugs": sorted({a.slug for a in objects}),
             "sha256": _digest(data_path)}
-    atomic_write_text(meta_path, json.dumps(meta))
+    atomic_write_text(meta_path, json.dumps(meta), durable=False)  # lost: a full build
 
 
 PRINT_TEMPLATES = incremental.CACHED_TEMPLATES  # the print view's templates
