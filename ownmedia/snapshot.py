@@ -39,7 +39,7 @@ from ownmedia.fsutil import atomic_write_text
 from ownmedia.pelican_support import plugin_enabled
 
 log = incremental.log
-FORMAT = 3
+FORMAT = 4  # 4: references resolved through one table (ownmedia.snapshot_file)
 
 
 class _Unusable(Exception):
@@ -161,8 +161,12 @@ def quick_build(pelican) -> bool:
         return _ignored(state, f"unreadable: {exc}")
     try:
         start = time.perf_counter()
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT or \
-                meta.get("output") != str(state.output):
+        if not isinstance(meta, dict):
+            return _ignored(state, "not a snapshot's metadata")
+        if meta.get("format") != FORMAT:
+            return _ignored(state, f"format {meta.get('format')!r}, this version reads "
+                                   f"{FORMAT}")
+        if meta.get("output") != str(state.output):
             return _ignored(state, "not a snapshot of this output")
         if meta.get("configuration") != noted[1]:
             return _fallback("code, settings or plugins changed")

@@ -227,6 +227,31 @@ def test_an_edit_is_rebuilt_from_the_snapshot_and_a_damaged_one_is_ignored(tmp_p
     assert_same_tree(corpus.build(), corpus.full())
 
 
+def test_a_snapshot_of_another_format_is_ignored_in_one_line(tmp_path, caplog):
+    """A snapshot written by an older version (its metadata's format) gives a full build and
+    one line saying why, never a traceback; the build leaves a snapshot of this format."""
+    from ownmedia import snapshot
+
+    caplog.set_level(logging.INFO, logger="ownmedia")
+    corpus = Corpus(tmp_path)
+    corpus.build()
+    meta_path = next((tmp_path / "cache-inc").rglob("snapshot-*.json"))
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    assert meta["format"] == snapshot.FORMAT
+    meta["format"] = snapshot.FORMAT - 1
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    corpus.edit_body()
+    caplog.clear()
+    assert_same_tree(corpus.build(), corpus.full())
+    lines = [r.getMessage() for r in caplog.records if "ignored" in r.getMessage()]
+    assert len(lines) == 1 and f"format {snapshot.FORMAT - 1}" in lines[0], lines
+    assert "from the build snapshot" not in caplog.text and "Traceback" not in caplog.text
+    corpus.edit_body()
+    caplog.clear()
+    assert_same_tree(corpus.build(), corpus.full())
+    assert "from the build snapshot" in caplog.text
+
+
 def test_successive_edits_from_the_snapshot_equal_full_builds(tmp_path, caplog):
     """Edits and approvals one after another, each rebuilt from the last full build's
     snapshot and its patch (only the post just edited is read again), on a site whose feeds
