@@ -14,8 +14,9 @@ TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
 STALE_SECONDS = 60.0  # younger ones may be another process's write in progress (the CLI)
 
 
-def atomic_write_text(path: str | Path, text: str, *, mode: int = 0o644,
-                      durable: bool = True) -> Path:
+def atomic_write_text(
+    path: str | Path, text: str, *, mode: int = 0o644, durable: bool = True
+) -> Path:
     """Temp file in the same folder (a dot name ending in .tmp, so no glob for *.md or *.html
     picks it up), fsync, chmod, rename over `path`. `durable=False`: no fsync, for a cache
     whose loss after a crash only costs work again (a build record, a stamp): a reader still

@@ -20,6 +20,7 @@ def test_first_build_freezes_what_it_loaded_once():
         "    more = [[n] for n in range(1000)]\n"
         "print(gc.isenabled(), first >= 1000, gc.get_freeze_count() == first)\n"
     )
-    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           check=True).stdout.split()
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert found == ["True", "True", "True"]
