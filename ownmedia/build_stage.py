@@ -22,11 +22,13 @@ Never used by the engagement service (its live publisher sets 0): nothing is for
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, wait
 from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported when a pool starts: a rebuild that forks none does not pay it
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 log = logging.getLogger("ownmedia.build")
 
@@ -118,6 +120,20 @@ def offer_miss(state, kind: str, key: str, fn: Callable[[str], str], arg: str,
             state.stage.offer(kind, key, fn, arg, rank, cached=True)
 
 
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_quiet_worker)
+
+
 class Stage:
     def __init__(self, settings: dict):
         self.settings = settings
@@ -140,8 +156,7 @@ class Stage:
     def may_start(self) -> bool:
         """Whether `start` can fork a worker at all (not with OWNMEDIA_BUILD_WORKERS = 0 or
         on one CPU): plugins need not prepare offers that no worker would take."""
-        return (default_workers(self.settings, MIN_ITEMS) > 0
-                and "fork" in multiprocessing.get_all_start_methods())
+        return default_workers(self.settings, MIN_ITEMS) > 0 and _can_fork()
 
     def offer(self, kind: str, key: str, fn: Callable[[str], str], arg: str,
               rank: int = 0, cached: bool = False) -> None:
@@ -166,9 +181,7 @@ class Stage:
         self._early.append((rank, fn, kind, key, arg))
         if self._early_executor is None and len(self._early) >= MIN_ITEMS:
             workers = default_workers(self.settings, len(self._early))
-            self._early_executor = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("fork"),
-                initializer=_quiet_worker)
+            self._early_executor = _pool(workers)
             self.workers = workers
         if self._early_executor is not None and len(self._early) >= EARLY_CHUNK:
             self._submit_early()
@@ -196,16 +209,13 @@ class Stage:
                              for n, (rank, fn, kind, key, arg) in enumerate(self._early)]
             self._early.clear()
         workers = default_workers(self.settings, self.offered)
-        if (workers <= 0 or not self._offers
-                or "fork" not in multiprocessing.get_all_start_methods()):
+        if workers <= 0 or not self._offers or not _can_fork():
             self._offers.clear()
             return 0
         for (kind, key), (future, n) in self._ready.items():
             if future.done() and not future.cancelled() and future.exception() is None:
                 _MADE[(kind, key)] = future.result()[0][n]
-        context = multiprocessing.get_context("fork")
-        self._executor = ProcessPoolExecutor(workers, mp_context=context,
-                                             initializer=_quiet_worker)
+        self._executor = _pool(workers)
         for chunk in _chunks(sorted(self._offers)):
             self._submit(self._executor, chunk)
         self._offers.clear()
@@ -219,6 +229,8 @@ class Stage:
         workers go on with the chunks after it instead of making them a second time."""
         found = self._ready.get((kind, key))
         if found is not None and self.wait:
+            from concurrent.futures import wait
+
             wait([found[0]])
         if found is None or not found[0].done() and not found[0].cancel():
             return None

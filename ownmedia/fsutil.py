@@ -14,17 +14,22 @@ TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
 STALE_SECONDS = 60.0  # younger ones may be another process's write in progress (the CLI)
 
 
-def atomic_write_text(path: str | Path, text: str, *, mode: int = 0o644) -> Path:
+def atomic_write_text(
+    path: str | Path, text: str, *, mode: int = 0o644, durable: bool = True
+) -> Path:
     """Temp file in the same folder (a dot name ending in .tmp, so no glob for *.md or *.html
-    picks it up), fsync, chmod, rename over `path`."""
+    picks it up), fsync, chmod, rename over `path`. `durable=False`: no fsync, for a cache
+    whose loss after a crash only costs work again (a build record, a stamp): a reader still
+    sees the old file or the new one, never half of one written by a running process."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:

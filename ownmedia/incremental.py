@@ -107,7 +107,8 @@ def code_fingerprint() -> str:
     fingerprint = key(_hash_files(files, ROOT), _versions())
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(path, json.dumps({"stamp": stamp, "fingerprint": fingerprint}))
+        atomic_write_text(path, json.dumps({"stamp": stamp, "fingerprint": fingerprint}),
+                          durable=False)
     return fingerprint
 
 
@@ -197,16 +198,40 @@ def nothing_changed(settings: dict, stamps: dict[str, str] | None = None,
         return False
     state = BuildState(settings, open_cache=False)
     try:
-        data = json.loads(state.record_path.read_text(encoding="utf-8"))
-        outputs = data.get("outputs") or {}
-        if data.get("format") != RECORD_FORMAT or data.get("output") != str(state.output):
-            return False
-    except (OSError, ValueError, AttributeError):
+        data = read_record(state.record_path)
+    except (OSError, ValueError):
         return False
+    if data.get("output") != str(state.output):
+        return False
+    outputs = data["outputs"]
     if data.get("inputs") != (inputs or inputs_fingerprint(settings, stamps)):
         return False
     out = str(state.output)  # os.path: pathlib costs ~20 µs a name, on thousands of names
     return all(os.path.isfile(os.path.join(out, name)) for name in outputs)
+
+
+_RECORDS: dict[str, tuple[tuple[int, ...], dict]] = {}  # path -> (its stat, its data)
+
+
+def read_record(path: str | Path) -> dict:
+    """The build record at `path` ({"format", "output", "outputs", "inputs"}), parsed once
+    for all its readers (the nothing-changed check, the build, the quick check's stamp):
+    kept while the file's stat is the one it was read with. OSError when it cannot be read,
+    ValueError when it is damaged or not a record. The data is shared: not to be changed."""
+    path = str(path)
+    with open(path, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        known = _RECORDS.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        data = json.loads(fh.read())
+    if not isinstance(data, dict) or data.get("format") != RECORD_FORMAT:
+        raise ValueError("not a build record of this version")
+    if not isinstance(data.get("outputs"), dict):
+        raise ValueError("bad outputs")
+    _RECORDS[path] = (stamp, data)
+    return data
 
 
 def use_template_cache(settings: dict, folder: Path) -> None:
@@ -270,7 +295,7 @@ def stamp_pelican_cache(folder: str | Path) -> None:
     """After a build: the files as Pelican saved them need no check next time."""
     folder = Path(folder)
     if folder.is_dir():
-        atomic_write_text(folder / STAMPS, json.dumps(_stamps(folder)))
+        atomic_write_text(folder / STAMPS, json.dumps(_stamps(folder)), durable=False)
 
 
 def _comments_fingerprint(comments) -> str:
@@ -367,16 +392,13 @@ class BuildState:
         """Read the last build's record; `consume` removes it (written again at the end)."""
         self.previous = {}
         try:
-            data = json.loads(self.record_path.read_text(encoding="utf-8"))
-            if data.get("format") != RECORD_FORMAT or str(self.output) != data.get("output"):
+            data = read_record(self.record_path)
+            if str(self.output) != data.get("output"):
                 raise ValueError("not a record of this output")
-            outputs = data["outputs"]
-            if not isinstance(outputs, dict):
-                raise ValueError("bad outputs")
-            self.previous = {str(k): str(v) for k, v in outputs.items()}
+            self.previous = {str(k): str(v) for k, v in data["outputs"].items()}
         except FileNotFoundError:
             self.reason = "no record of an earlier build"
-        except (ValueError, KeyError, TypeError, OSError) as exc:
+        except (ValueError, OSError) as exc:
             log.warning("build record %s ignored (%s); full build", self.record_path, exc)
             self.reason = "unreadable build record"
         if consume:
@@ -385,8 +407,13 @@ class BuildState:
     def save_record(self, outputs: dict[str, str], inputs: str = "") -> None:
         data = {"format": RECORD_FORMAT, "output": str(self.output), "outputs": outputs,
                 "inputs": inputs}
-        # no indent: json's C encoder (with indent it encodes in Python)
-        atomic_write_text(self.record_path, json.dumps(data, sort_keys=True))
+        # no indent: json's C encoder (with indent it encodes in Python); no fsync: a record
+        # lost in a crash means a full build, never a wrong page
+        atomic_write_text(self.record_path, json.dumps(data, sort_keys=True), durable=False)
+        st = os.stat(self.record_path)  # its readers after this build need not parse it
+        data["outputs"] = dict(outputs)
+        _RECORDS[str(self.record_path)] = (
+            (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns), data)
 
     # fingerprints ---------------------------------------------------------------------------
     def set_site(self, generators: list) -> None:

@@ -138,10 +138,11 @@ class Before:
 def write(path: Path, before: Before, output: str | Path) -> None:
     """After a successful build: the stamp the next build compares with (no record, no
     stamp: the next build runs)."""
+    from ownmedia.incremental import read_record
+
     try:
-        record = json.loads(Path(before.record).read_text(encoding="utf-8"))
-        outputs = sorted(record["outputs"])
-    except (OSError, ValueError, KeyError, TypeError):
+        outputs = sorted(read_record(before.record)["outputs"])
+    except (OSError, ValueError):
         path.unlink(missing_ok=True)
         return
     data = {"format": FORMAT, "files": before.files, "trees": before.trees, "env": before.env,
@@ -149,7 +150,7 @@ def write(path: Path, before: Before, output: str | Path) -> None:
             "output": str(Path(output).resolve()), "outputs": outputs}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(path, json.dumps(data))
+        atomic_write_text(path, json.dumps(data), durable=False)  # a cache: lost, a build runs
     except OSError as exc:
         log.warning("quick check stamp %s not written (%s)", path, exc)
 

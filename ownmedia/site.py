@@ -65,17 +65,26 @@ def build_site(
     return Path(settings["OUTPUT_PATH"])
 
 
+_frozen = False  # gc.freeze() done by this process's first build
+
+
 @contextlib.contextmanager
 def _collector_paused():
     """No cyclic garbage collection while Pelican and the plugins are imported and a
     snapshot is loaded: they allocate objects that live as long as the process and leave
     no cycles to collect, and the collector would walk them all again and again; it is on
-    again for Pelican's run (a full build leaves cycles behind)."""
+    again for Pelican's run (a full build leaves cycles behind). The first build of a
+    process then freezes what it loaded (gc.freeze): the collector's first pass would walk
+    all of it once more, and every full collection after it again."""
+    global _frozen
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if not _frozen:
+            _frozen = True
+            gc.freeze()
         if collecting:
             gc.enable()
 

@@ -39,7 +39,7 @@ from ownmedia.fsutil import atomic_write_text
 from ownmedia.pelican_support import plugin_enabled
 
 log = incremental.log
-FORMAT = 3
+FORMAT = 4  # 4: references resolved through one table (ownmedia.snapshot_file)
 
 
 class _Unusable(Exception):
@@ -125,7 +125,7 @@ def save(state) -> None:
             "site": state.site, "stamps": stamps, "sources": sources,
             "slugs": sorted({a.slug for a in objects}),
             "sha256": _digest(data_path)}
-    atomic_write_text(meta_path, json.dumps(meta))
+    atomic_write_text(meta_path, json.dumps(meta), durable=False)  # lost: a full build
 
 
 PRINT_TEMPLATES = incremental.CACHED_TEMPLATES  # the print view's templates
@@ -161,8 +161,12 @@ def quick_build(pelican) -> bool:
         return _ignored(state, f"unreadable: {exc}")
     try:
         start = time.perf_counter()
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT or \
-                meta.get("output") != str(state.output):
+        if not isinstance(meta, dict):
+            return _ignored(state, "not a snapshot's metadata")
+        if meta.get("format") != FORMAT:
+            return _ignored(state, f"format {meta.get('format')!r}, this version reads "
+                                   f"{FORMAT}")
+        if meta.get("output") != str(state.output):
             return _ignored(state, "not a snapshot of this output")
         if meta.get("configuration") != noted[1]:
             return _fallback("code, settings or plugins changed")
@@ -246,8 +250,13 @@ def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
 
     incremental.use_template_cache(settings, state.folder)
     # the generator for its Jinja environment and reader: Pelican's reader cache is not
-    # loaded (the changed posts are read anyway, the others come from the snapshot)
-    gen_settings = dict(settings, LOAD_CONTENT_CACHE=False, CACHE_CONTENT=False)
+    # loaded (the changed posts are read anyway, the others come from the snapshot). Its
+    # templates are not checked against their files at every use (auto_reload): this
+    # environment lives for one rebuild, which runs only when no theme file changed since
+    # the snapshot (_changes), and their compiled code is keyed by their source
+    jinja = dict(settings.get("JINJA_ENVIRONMENT") or {}, auto_reload=False)
+    gen_settings = dict(settings, LOAD_CONTENT_CACHE=False, CACHE_CONTENT=False,
+                        JINJA_ENVIRONMENT=jinja)
     gen = ArticlesGenerator(context={}, settings=gen_settings, path=settings["PATH"],
                             theme=settings["THEME"], output_path=settings["OUTPUT_PATH"])
     try:

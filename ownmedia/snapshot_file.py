@@ -2,12 +2,16 @@
 one pickle, each post's attributes in a pickle of its own, read only when something first
 looks at that post (a rebuild renders a dozen files, which show a few dozen of its posts).
 
-Posts are referred to by position (their source paths, sorted, in the snapshot's metadata);
-an object that the context or the Writer calls hold and a post refers to as well (the context
-itself, a post's category handed to its page's call) is stored once with the context, and the
-post refers to it by position in a shared list, so that identity is kept. Until it is read, a
-post is an instance of a subclass of its own class (same name, so Pelican's settings lookups
-by class name hold) whose `__getattr__` reads it; reading it turns it into its own class."""
+Every reference out of a pickle is an integer, a position in one table of the file (so that
+the unpickler resolves it with the table's own `__getitem__`, tens of thousands a rebuild): the
+posts first (their source paths, sorted, in the snapshot's metadata), then the settings, the
+Jinja environment, the caches, and the modules, templates and shared objects the pickles refer
+to, each described in the file by kind and name. A shared object is one that the context or
+the Writer calls hold and a post refers to as well (the context itself, a post's category
+handed to its page's call): stored once with the context, so that identity is kept. Until it
+is read, a post is an instance of a subclass of its own class (same name, so Pelican's settings
+lookups by class name hold) whose `__getattr__` reads it; reading it turns it into its own
+class."""
 
 from __future__ import annotations
 
@@ -29,9 +33,9 @@ class _Pickler(pickle.Pickler):
     """The build's settings, modules, templates and caches by reference: they are the next
     build's own (same code and settings, checked); posts by position; with `seen`, every
     object pickled is noted (the context's pass); with `shared`, those already in the context
-    by position in the shared list."""
+    by position in the shared list. Every reference is a position in `table`."""
 
-    def __init__(self, file, settings: dict, posts: dict[int, int],
+    def __init__(self, file, settings: dict, table: _Table,
                  seen: dict[int, object] | None = None, shared: _Shared | None = None):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         import jinja2
@@ -40,7 +44,8 @@ class _Pickler(pickle.Pickler):
         from ownmedia.build_stage import Stage
         from ownmedia.incremental import BuildState
 
-        self.settings, self.posts, self.seen, self.shared = settings, posts, seen, shared
+        self.settings, self.table, self.seen, self.shared = settings, table, seen, shared
+        self.posts = table.posts
         self._template, self._env = jinja2.Template, jinja2.Environment
         self._caches = (BuildCache, Stage, BuildState)
 
@@ -49,24 +54,50 @@ class _Pickler(pickle.Pickler):
             return None
         n = self.posts.get(id(obj))
         if n is not None:
-            return ("post", n)
+            return n
         if obj is self.settings:
-            return ("settings",)
+            return self.table.position(("settings",))
         if isinstance(obj, types.ModuleType):
-            return ("module", obj.__name__)
+            return self.table.position(("module", obj.__name__))
         if isinstance(obj, self._template):
-            return ("template", obj.name)
+            return self.table.position(("template", obj.name))
         if isinstance(obj, self._env):
-            return ("env",)
+            return self.table.position(("env",))
         if isinstance(obj, self._caches):
-            return ("cache",)
+            return self.table.position(("cache",))
         if self.seen is not None:
             self.seen[id(obj)] = obj
         elif self.shared is not None:
             k = self.shared.position(obj)
             if k is not None:
-                return ("shared", k)
+                return self.table.position(("shared", k))
         return None
+
+
+class NotInTable(Exception):
+    """A post dumped again (the patch) refers to something its file's table does not have."""
+
+
+class _Table:
+    """The references of one file's pickles: the posts at 0..len(posts)-1, then the
+    `entries` (kind, name) from len(posts) on, as first met; `fixed` (a patch's post): no
+    entry is added."""
+
+    def __init__(self, posts: list, entries: list[tuple] | None = None, fixed: bool = False):
+        self.posts = {id(o): n for n, o in enumerate(posts)}
+        self.base = len(posts)
+        self.entries = list(entries or [])
+        self.index = {e: self.base + k for k, e in enumerate(self.entries)}
+        self.fixed = fixed
+
+    def position(self, entry: tuple) -> int:
+        k = self.index.get(entry)
+        if k is None:
+            if self.fixed:
+                raise NotInTable(f"{entry!r} is not in the snapshot's table")
+            k = self.index[entry] = self.base + len(self.entries)
+            self.entries.append(entry)
+        return k
 
 
 class _Shared:
@@ -93,22 +124,23 @@ class _Null:
 def dump(fh, skeleton: dict, objects: list, settings: dict, leave_out: tuple[str, ...]) -> None:
     """Write `skeleton` (the context, lists and calls) and `objects` (the posts, in the
     metadata's order), each post without its `leave_out` attributes."""
-    posts = {id(o): n for n, o in enumerate(objects)}
+    table = _Table(objects)
     seen: dict[int, object] = {}
-    _Pickler(_Null(), settings, posts, seen=seen).dump(skeleton)
+    _Pickler(_Null(), settings, table, seen=seen).dump(skeleton)
     shared = _Shared(seen)
-    blobs = [_dump_post(obj, settings, posts, shared, leave_out) for obj in objects]
+    blobs = [_dump_post(obj, settings, table, shared, leave_out) for obj in objects]
     head = io.BytesIO()
-    _Pickler(head, settings, posts).dump({"data": skeleton, "shared": shared.objects})
-    pickle.dump({"kinds": [type(o) for o in objects], "skeleton": head.getvalue(),
-                 "posts": blobs}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    _Pickler(head, settings, table).dump({"data": skeleton, "shared": shared.objects})
+    pickle.dump({"kinds": [type(o) for o in objects], "table": table.entries,
+                 "skeleton": head.getvalue(), "posts": blobs}, fh,
+                protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _dump_post(obj, settings: dict, posts: dict[int, int], shared: _Shared,
+def _dump_post(obj, settings: dict, table: _Table, shared: _Shared,
                leave_out: tuple[str, ...]) -> bytes:
     buffer = io.BytesIO()
     state = {k: v for k, v in vars(obj).items() if k not in leave_out and k != KEY}
-    _Pickler(buffer, settings, posts, shared=shared).dump(state)
+    _Pickler(buffer, settings, table, shared=shared).dump(state)
     return buffer.getvalue()
 
 
@@ -121,21 +153,54 @@ class Store:
         try:
             outer = pickle.load(fh)
             kinds, self.blobs = outer["kinds"], list(outer["posts"])
+            self.entries = outer["table"]
             if not (isinstance(kinds, list) and len(kinds) == len(self.blobs)
                     and all(isinstance(k, type) for k in kinds)
-                    and all(isinstance(b, bytes) for b in self.blobs)):
+                    and all(isinstance(b, bytes) for b in self.blobs)
+                    and isinstance(self.entries, list)):
                 raise Damaged("not a build snapshot")
             self.kinds = kinds
             self.objects = [_unread(kind, self, n) for n, kind in enumerate(kinds)]
-            self.shared: list = []
-            head = _Unpickler(io.BytesIO(outer["skeleton"]), self).load()
+            self.table, shared_at = self._table(self.entries)
+            head = self._unpickle(outer["skeleton"])
             self.data, self.shared = head["data"], head["shared"]
+            for position, k in shared_at:  # the posts' references into the context
+                self.table[position] = self.shared[k]
         except Damaged:
             raise
         except Exception as exc:  # noqa: BLE001 - any damage the unpickler meets
             raise Damaged(f"{type(exc).__name__}: {exc}") from exc
         if not isinstance(self.data, dict) or not isinstance(self.shared, list):
             raise Damaged("not a build snapshot")
+
+    def _table(self, entries: list) -> tuple[list, list[tuple[int, int]]]:
+        """The file's table (posts, then its entries resolved) and, for the shared objects,
+        (position, index in the shared list), filled once the context is read."""
+        table = list(self.objects)
+        shared_at = []
+        for entry in entries:
+            kind = entry[0] if isinstance(entry, tuple) and entry else None
+            if kind == "settings":
+                table.append(self.settings)
+            elif kind == "env":
+                table.append(self.gen.env)
+            elif kind == "cache":
+                table.append(None)
+            elif kind == "module":
+                table.append(importlib.import_module(entry[1]))
+            elif kind == "template":
+                table.append(self.gen.env.get_template(entry[1]))
+            elif kind == "shared":
+                shared_at.append((len(table), entry[1]))
+                table.append(None)
+            else:
+                raise Damaged(f"unknown reference {entry!r}")
+        return table, shared_at
+
+    def _unpickle(self, data: bytes):
+        unpickler = pickle.Unpickler(io.BytesIO(data))
+        unpickler.persistent_load = self.table.__getitem__
+        return unpickler.load()
 
     def read(self, obj) -> None:
         """Read a post now (a no-op once read)."""
@@ -145,7 +210,7 @@ class Store:
             return
         n = ref[1]
         try:
-            state = _Unpickler(io.BytesIO(self.blobs[n]), self).load()
+            state = self._unpickle(self.blobs[n])
         except Exception as exc:  # noqa: BLE001 - any damage the unpickler meets
             raise Damaged(f"post {n}: {type(exc).__name__}: {exc}") from exc
         if not isinstance(state, dict):
@@ -161,10 +226,11 @@ class Store:
         self.blobs[n] = blob
 
     def dump_post(self, n: int, leave_out: tuple[str, ...]) -> bytes:
-        """Post `n` as it is now, in this file's format (for the patch)."""
+        """Post `n` as it is now, in this file's format (for the patch); NotInTable when it
+        refers to something the file's table does not have."""
         self.read(self.objects[n])
-        posts = {id(o): k for k, o in enumerate(self.objects)}
-        return _dump_post(self.objects[n], self.settings, posts,
+        return _dump_post(self.objects[n], self.settings,
+                          _Table(self.objects, self.entries, fixed=True),
                           _Shared(None, self.shared), leave_out)
 
 
@@ -193,28 +259,3 @@ def _unread(kind: type, store: Store, n: int):
     obj = cls.__new__(cls)
     vars(obj)[KEY] = (store, n)
     return obj
-
-
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, file, store: Store):
-        super().__init__(file)
-        self.store = store
-
-    def persistent_load(self, pid):
-        kind = pid[0] if isinstance(pid, tuple) and pid else None
-        store = self.store
-        if kind == "post":
-            return store.objects[pid[1]]
-        if kind == "shared":
-            return store.shared[pid[1]]
-        if kind == "settings":
-            return store.settings
-        if kind == "module":
-            return importlib.import_module(pid[1])
-        if kind == "template":
-            return store.gen.env.get_template(pid[1])
-        if kind == "env":
-            return store.gen.env
-        if kind == "cache":
-            return None
-        raise Damaged(f"unknown reference {pid!r}")

@@ -195,3 +195,17 @@ def test_a_worker_does_not_repeat_what_the_content_warns_about(capfd):
     err = capfd.readouterr().err
     assert "an error about a post" in err
     assert "content warning" not in err
+
+
+def test_the_process_pool_is_imported_only_when_a_pool_starts():
+    """A rebuild that forks no worker does not pay for concurrent.futures' import."""
+    import subprocess
+    import sys
+
+    code = ("import sys, ownmedia.incremental\n"
+            "from ownmedia.build_stage import Stage\n"
+            "Stage({'OWNMEDIA_BUILD_WORKERS': 0}).start()\n"
+            "print('concurrent.futures' in sys.modules)")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.split()
+    assert found == ["False"]

@@ -4,6 +4,7 @@ followed by an incremental build compared file for file with a full build from n
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import re
@@ -109,6 +110,43 @@ def test_a_changed_template_renders_everything(tmp_path, caplog):
     assert "<!-- changed -->" in (tmp_path / "inc" / "index.html").read_text()
 
 
+def test_a_changed_template_after_a_snapshot_rebuild_is_a_full_build(tmp_path, caplog):
+    """The snapshot's rebuild does not check its templates against their files at each use
+    (Jinja's auto_reload off): a template changed since the snapshot, with a post edited in
+    the same step, must still give a full build, and the next edit's rebuild from the new
+    snapshot the new template's output (its compiled code is keyed by its source)."""
+    from ownmedia.site import ROOT
+
+    caplog.set_level(logging.INFO, logger="ownmedia")
+    corpus = Corpus(tmp_path)
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+
+    def build(name: str) -> Path:
+        return build_site(tmp_path / name, content=corpus.content, THEME=str(theme),
+                          CACHE_PATH=str(tmp_path / f"cache-{name}"))
+
+    build("inc")
+    corpus.edit_body()
+    caplog.clear()
+    build("inc")
+    assert "from the build snapshot" in caplog.text
+    summary = theme / "templates" / "_article_summary.html"
+    summary.write_text(summary.read_text(encoding="utf-8") + "<!-- summary changed -->\n",
+                       encoding="utf-8")
+    corpus.edit_body()
+    caplog.clear()
+    got = build("inc")
+    assert "from the build snapshot" not in caplog.text
+    assert "<!-- summary changed -->" in (got / "index.html").read_text(encoding="utf-8")
+    assert_same_tree(got, build("full-1"))
+    corpus.edit_body()
+    caplog.clear()
+    got = build("inc")
+    assert "from the build snapshot" in caplog.text
+    assert_same_tree(got, build("full-2"))
+
+
 def test_a_build_that_stops_half_way_leaves_no_record(tmp_path):
     """The record is removed when a build starts: after a failure the next build is full."""
     corpus = Corpus(tmp_path)
@@ -187,6 +225,31 @@ def test_an_edit_is_rebuilt_from_the_snapshot_and_a_damaged_one_is_ignored(tmp_p
     shutil.rmtree(tmp_path / "cache-inc")  # deleting the cache is always safe
     corpus.edit_body()
     assert_same_tree(corpus.build(), corpus.full())
+
+
+def test_a_snapshot_of_another_format_is_ignored_in_one_line(tmp_path, caplog):
+    """A snapshot written by an older version (its metadata's format) gives a full build and
+    one line saying why, never a traceback; the build leaves a snapshot of this format."""
+    from ownmedia import snapshot
+
+    caplog.set_level(logging.INFO, logger="ownmedia")
+    corpus = Corpus(tmp_path)
+    corpus.build()
+    meta_path = next((tmp_path / "cache-inc").rglob("snapshot-*.json"))
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    assert meta["format"] == snapshot.FORMAT
+    meta["format"] = snapshot.FORMAT - 1
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    corpus.edit_body()
+    caplog.clear()
+    assert_same_tree(corpus.build(), corpus.full())
+    lines = [r.getMessage() for r in caplog.records if "ignored" in r.getMessage()]
+    assert len(lines) == 1 and f"format {snapshot.FORMAT - 1}" in lines[0], lines
+    assert "from the build snapshot" not in caplog.text and "Traceback" not in caplog.text
+    corpus.edit_body()
+    caplog.clear()
+    assert_same_tree(corpus.build(), corpus.full())
+    assert "from the build snapshot" in caplog.text
 
 
 def test_successive_edits_from_the_snapshot_equal_full_builds(tmp_path, caplog):
@@ -292,3 +355,30 @@ def test_an_old_posts_edit_unpickles_only_the_posts_its_files_show(tmp_path, cap
     read, taken, total = map(int, found.groups())
     assert read == 1 and total > 60 and taken < total / 3, (read, taken, total)
     assert_same_tree(got, build("full"))
+
+
+def test_the_build_record_is_parsed_once_for_all_its_readers(tmp_path):
+    """read_record keeps the parsed record while the file is the one it read (or wrote):
+    the same data for every reader; a file replaced since, or damaged, is read again."""
+    from ownmedia.fsutil import atomic_write_text
+
+    state = incremental.BuildState(incremental_settings(tmp_path / "out", tmp_path / "cache"),
+                                   open_cache=False)
+    state.folder.mkdir(parents=True)
+    state.save_record({"index.html": "fp1"}, "inputs1")
+    first = incremental.read_record(state.record_path)
+    assert first["outputs"] == {"index.html": "fp1"} and first["inputs"] == "inputs1"
+    assert incremental.read_record(state.record_path) is first
+    state.load_record(consume=False)
+    assert state.previous == {"index.html": "fp1"} and not state.reason
+    data = json.loads(state.record_path.read_text(encoding="utf-8"))
+    data["outputs"] = {"index.html": "fp2"}
+    atomic_write_text(state.record_path, json.dumps(data))  # another build's record
+    assert incremental.read_record(state.record_path)["outputs"] == {"index.html": "fp2"}
+    state.record_path.write_text('{"format": 1, "outputs": [', encoding="utf-8")
+    with pytest.raises(ValueError):
+        incremental.read_record(state.record_path)
+    state.load_record(consume=True)
+    assert state.previous == {} and state.reason == "unreadable build record"
+    with pytest.raises(FileNotFoundError):
+        incremental.read_record(state.record_path)

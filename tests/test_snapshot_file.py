@@ -113,3 +113,18 @@ def test_damage_is_reported_as_damage(damage):
     store = load(pickle.dumps(outer), settings)
     with pytest.raises(snapshot_file.Damaged, match="post 2"):
         _ = store.objects[2].slug
+
+
+def test_references_are_positions_in_one_table_and_a_patch_adds_none():
+    """Posts first, then what the pickles refer to (settings, shared objects), each once; a
+    post dumped again that refers to something new is refused (read again instead)."""
+    data, settings = snapshot()
+    entries = pickle.loads(data)["table"]
+    assert ("settings",) in entries and any(e[0] == "shared" for e in entries)
+    assert len(set(entries)) == len(entries)
+    store = load(data, settings)
+    assert store.table[: len(store.objects)] == store.objects
+    assert store.objects[2].category is store.data["context"]["categories"][0][0]
+    store.objects[2].module = io  # a reference the file's table does not have
+    with pytest.raises(snapshot_file.NotInTable):
+        store.dump_post(2, ())
