@@ -61,8 +61,9 @@ def made_here(kind: str, key: str) -> str | None:
     return found
 
 
-def _run_chunk(fn: Callable[[str], str], items: list[tuple[str, str, str, bool]]
-               ) -> tuple[list[str], int]:
+def _run_chunk(
+    fn: Callable[[str], str], items: list[tuple[str, str, str, bool]]
+) -> tuple[list[str], int]:
     """The chunk's values, and how many made_here finds making them took."""
     hits = _HITS[0]
     values = []
@@ -102,13 +103,17 @@ def _chunks(offers: list[tuple], size: int = CHUNK) -> list[list[tuple]]:
 
 def write_order(generator) -> list:
     """The articles in the order Pelican's ArticlesGenerator writes their pages."""
-    return [*generator.translations, *generator.articles,
-            *getattr(generator, "hidden_translations", []),
-            *getattr(generator, "hidden_articles", [])]
+    return [
+        *generator.translations,
+        *generator.articles,
+        *getattr(generator, "hidden_translations", []),
+        *getattr(generator, "hidden_articles", []),
+    ]
 
 
-def offer_miss(state, kind: str, key: str, fn: Callable[[str], str], arg: str,
-               rank: int = 0, now: bool = False) -> None:
+def offer_miss(
+    state, kind: str, key: str, fn: Callable[[str], str], arg: str, rank: int = 0, now: bool = False
+) -> None:
     """Offer to a build's stage (an ownmedia.incremental.BuildState) what its cache lacks;
     `now`: `fn` needs nothing but `arg`, see Stage.offer_now."""
     if not state.cache.has(kind, key):
@@ -129,10 +134,12 @@ class Stage:
         # reads: a pool forked as soon as MIN_ITEMS of them are known (see offer_now)
         self._early: list[tuple[int, Callable, str, str, str]] = []
         self._early_executor: ProcessPoolExecutor | None = None
+        self._early_chunks: list[tuple[Future, list[tuple]]] = []
         self.offered = 0
         self.taken = 0
         self.workers = 0
         self.overtaken = 0  # items asked for before a worker started them (made here)
+        self.handed_over = 0  # early items the early pool had not started by `start`
         self.reused = 0  # cache misses a worker found among the ones it made (made_here)
         self.wait = bool(settings.get("OWNMEDIA_BUILD_STAGE_WAIT"))
 
@@ -140,11 +147,20 @@ class Stage:
     def may_start(self) -> bool:
         """Whether `start` can fork a worker at all (not with OWNMEDIA_BUILD_WORKERS = 0 or
         on one CPU): plugins need not prepare offers that no worker would take."""
-        return (default_workers(self.settings, MIN_ITEMS) > 0
-                and "fork" in multiprocessing.get_all_start_methods())
+        return (
+            default_workers(self.settings, MIN_ITEMS) > 0
+            and "fork" in multiprocessing.get_all_start_methods()
+        )
 
-    def offer(self, kind: str, key: str, fn: Callable[[str], str], arg: str,
-              rank: int = 0, cached: bool = False) -> None:
+    def offer(
+        self,
+        kind: str,
+        key: str,
+        fn: Callable[[str], str],
+        arg: str,
+        rank: int = 0,
+        cached: bool = False,
+    ) -> None:
         """`fn(arg)` is the value of (kind, key); `fn` must be a module-level function; lower
         `rank`s are made first. `cached`: a build-cache entry, which the worker's own later
         items may ask the cache for (kept in the worker, see made_here)."""
@@ -154,8 +170,9 @@ class Stage:
         self._offers.append((rank, len(self._offers), fn, kind, key, arg, cached))
         self.offered += 1
 
-    def offer_now(self, kind: str, key: str, fn: Callable[[str], str], arg: str,
-                  rank: int = 0) -> None:
+    def offer_now(
+        self, kind: str, key: str, fn: Callable[[str], str], arg: str, rank: int = 0
+    ) -> None:
         """Like `offer` for a build-cache entry whose `fn` needs nothing but `arg` (no
         article): made by a worker while the build still reads its content, the second CPU
         being idle then. Before MIN_ITEMS are known (a small site), kept for `start`."""
@@ -167,45 +184,70 @@ class Stage:
         if self._early_executor is None and len(self._early) >= MIN_ITEMS:
             workers = default_workers(self.settings, len(self._early))
             self._early_executor = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("fork"),
-                initializer=_quiet_worker)
+                workers, mp_context=multiprocessing.get_context("fork"), initializer=_quiet_worker
+            )
             self.workers = workers
         if self._early_executor is not None and len(self._early) >= EARLY_CHUNK:
             self._submit_early()
 
     def _submit_early(self) -> None:
-        for chunk in _chunks([(rank, 0, fn, kind, key, arg, True)
-                              for rank, fn, kind, key, arg in self._early], EARLY_CHUNK):
-            self._submit(self._early_executor, chunk)
+        for chunk in _chunks(
+            [(rank, 0, fn, kind, key, arg, True) for rank, fn, kind, key, arg in self._early],
+            EARLY_CHUNK,
+        ):
+            self._early_chunks.append((self._submit(self._early_executor, chunk), chunk))
         self._early.clear()
 
-    def _submit(self, executor: ProcessPoolExecutor, chunk: list[tuple]) -> None:
-        future = executor.submit(_run_chunk, chunk[0][2], [(o[3], o[4], o[5], o[6])
-                                                           for o in chunk])
+    def _submit(self, executor: ProcessPoolExecutor, chunk: list[tuple]) -> Future:
+        future = executor.submit(_run_chunk, chunk[0][2], [(o[3], o[4], o[5], o[6]) for o in chunk])
         future.add_done_callback(self._count_reused)
         for n, (_, _, _, kind, key, _, _) in enumerate(chunk):
             self._ready[(kind, key)] = (future, n)
+        return future
+
+    def _hand_over_early(self) -> None:
+        """The early chunks no early worker has started go with the late offers: in the
+        late workers' small chunks, in the build's order, an item the build asks for first
+        no longer cancels (and so makes in the build process) a whole early chunk."""
+        for future, chunk in self._early_chunks:
+            if future.cancel():
+                for rank, _, fn, kind, key, arg, cached in chunk:
+                    del self._ready[(kind, key)]
+                    self._offers.append((rank, len(self._offers), fn, kind, key, arg, cached))
+                self.handed_over += len(chunk)
+        self._early_chunks.clear()
+        self._offers += [
+            (rank, len(self._offers) + n, fn, kind, key, arg, True)
+            for n, (rank, fn, kind, key, arg) in enumerate(self._early)
+        ]
+        self.handed_over += len(self._early)
+        self._early.clear()
 
     def start(self) -> int:
         """Fork the workers and hand them the offered items; returns how many workers.
-        What the early pool made already is handed to them (a print view's QR code)."""
+        What the early pool made already is handed to them (a print view's QR code), what
+        it has not started goes to them (_hand_over_early)."""
         if self._early_executor is not None:
-            self._submit_early()
+            self._hand_over_early()
         else:  # too few for a pool of their own: offered with the others
-            self._offers += [(rank, len(self._offers) + n, fn, kind, key, arg, True)
-                             for n, (rank, fn, kind, key, arg) in enumerate(self._early)]
+            self._offers += [
+                (rank, len(self._offers) + n, fn, kind, key, arg, True)
+                for n, (rank, fn, kind, key, arg) in enumerate(self._early)
+            ]
             self._early.clear()
         workers = default_workers(self.settings, self.offered)
-        if (workers <= 0 or not self._offers
-                or "fork" not in multiprocessing.get_all_start_methods()):
+        if (
+            workers <= 0
+            or not self._offers
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
             self._offers.clear()
             return 0
         for (kind, key), (future, n) in self._ready.items():
             if future.done() and not future.cancelled() and future.exception() is None:
                 _MADE[(kind, key)] = future.result()[0][n]
         context = multiprocessing.get_context("fork")
-        self._executor = ProcessPoolExecutor(workers, mp_context=context,
-                                             initializer=_quiet_worker)
+        self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet_worker)
         for chunk in _chunks(sorted(self._offers)):
             self._submit(self._executor, chunk)
         self._offers.clear()
@@ -246,6 +288,7 @@ class Stage:
                 executor.shutdown(wait=True, cancel_futures=True)
         self._executor = self._early_executor = None
         self._early.clear()
+        self._early_chunks.clear()
         for (kind, key), (future, n) in self._ready.items():
             if future.done() and not future.cancelled() and future.exception() is None:
                 left[(kind, key)] = future.result()[0][n]
