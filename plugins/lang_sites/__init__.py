@@ -34,13 +34,16 @@ LANGUAGE_VARIABLES = {"page_lang", "lang_prefix"}
 
 def theme_uses_languages(env) -> bool:
     """Whether a template of the site's theme reads `page_lang` or `lang_prefix` (ownmedia's
-    own snippets and Pelican's "!simple"/"!theme" copies left out). A template Jinja cannot
-    parse counts as using them: the build reports it anyway."""
+    own snippets and Pelican's "!simple"/"!theme" copies left out). Only a template that
+    names them is parsed (parsing them all cost more than the lists). A template Jinja
+    cannot parse counts as using them: the build reports it anyway."""
     for name in env.list_templates():
         if name.startswith(("ownmedia/", "!")):
             continue
         try:
             source = env.loader.get_source(env, name)[0]
+            if not any(variable in source for variable in LANGUAGE_VARIABLES):
+                continue
             if LANGUAGE_VARIABLES & meta.find_undeclared_variables(env.parse(source)):
                 return True
         except (TemplateError, UnicodeDecodeError):
