@@ -35,7 +35,7 @@ LANGUAGE_VARIABLES = {"page_lang", "lang_prefix"}
 def theme_uses_languages(env) -> bool:
     """Whether a template of the site's theme reads `page_lang` or `lang_prefix` (ownmedia's
     own snippets and Pelican's "!simple"/"!theme" copies left out). Only a template that
-    names them is parsed (parsing them all cost more than the lists). A template Jinja
+    names them is parsed (parsing them all cost more than the lists); one that Jinja
     cannot parse counts as using them: the build reports it anyway."""
     for name in env.list_templates():
         if name.startswith(("ownmedia/", "!")):

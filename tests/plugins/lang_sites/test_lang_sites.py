@@ -56,7 +56,7 @@ def test_auto_writes_language_lists_only_for_a_theme_that_uses_them():
     assert languages(generator([fr_a], [en_a], templates=plain, LANG_SITES=["en"])) == ["en"]
     prefixed = {**plain, "nav.html": '<a href="/{{ lang_prefix }}archives/">'}
     assert languages(generator([fr_a], [en_a], templates=prefixed)) == ["en"]
-    broken = {**plain, "bad.html": "{% if %}"}
+    broken = {**plain, "bad.html": "{% if page_lang %}unclosed"}
     assert theme_uses_languages(Environment(loader=DictLoader(broken)))
 
 
