@@ -29,6 +29,7 @@ from ownmedia.pelican_support import SNIPPETS_DIR
 
 SUFFIX = ".jinjacode"
 _OURS, _SITE = "ownmedia-", "site-"
+_SNIPPETS_PREFIX = str(SNIPPETS_DIR) + os.sep
 # Environment attributes that change the code Jinja compiles from a source (its syntax, the
 # whitespace rules, constant folding, async code, autoescaping at compile time)
 COMPILE_SETTINGS = (
@@ -93,7 +94,8 @@ class TemplateCache(BytecodeCache):
         self.user_folder = private_folder(Path(user_folder)) if user_folder else None
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        ours = filename is not None and Path(filename).resolve().is_relative_to(SNIPPETS_DIR)
+        # the loader joins its search path (SNIPPETS_DIR, resolved) and the name
+        ours = filename is not None and filename.startswith(_SNIPPETS_PREFIX)
         return (_OURS if ours else _SITE) + super().get_cache_key(name, filename)
 
     def path(self, bucket: Bucket) -> Path:
