@@ -145,10 +145,12 @@ class Stage:
         # reads: a pool forked as soon as MIN_ITEMS of them are known (see offer_now)
         self._early: list[tuple[int, Callable, str, str, str]] = []
         self._early_executor: ProcessPoolExecutor | None = None
+        self._early_chunks: list[tuple[Future, list[tuple]]] = []
         self.offered = 0
         self.taken = 0
         self.workers = 0
         self.overtaken = 0  # items asked for before a worker started them (made here)
+        self.handed_over = 0  # early items the early pool had not started by `start`
         self.reused = 0  # cache misses a worker found among the ones it made (made_here)
         self.wait = bool(settings.get("OWNMEDIA_BUILD_STAGE_WAIT"))
 
@@ -189,21 +191,39 @@ class Stage:
     def _submit_early(self) -> None:
         for chunk in _chunks([(rank, 0, fn, kind, key, arg, True)
                               for rank, fn, kind, key, arg in self._early], EARLY_CHUNK):
-            self._submit(self._early_executor, chunk)
+            self._early_chunks.append((self._submit(self._early_executor, chunk), chunk))
         self._early.clear()
 
-    def _submit(self, executor: ProcessPoolExecutor, chunk: list[tuple]) -> None:
+    def _submit(self, executor: ProcessPoolExecutor, chunk: list[tuple]) -> Future:
         future = executor.submit(_run_chunk, chunk[0][2], [(o[3], o[4], o[5], o[6])
                                                            for o in chunk])
         future.add_done_callback(self._count_reused)
         for n, (_, _, _, kind, key, _, _) in enumerate(chunk):
             self._ready[(kind, key)] = (future, n)
+        return future
+
+    def _hand_over_early(self) -> None:
+        """The early chunks no early worker has started go with the late offers: in the
+        late workers' small chunks, in the build's order, an item the build asks for first
+        no longer cancels (and so makes in the build process) a whole early chunk."""
+        for future, chunk in self._early_chunks:
+            if future.cancel():
+                for rank, _, fn, kind, key, arg, cached in chunk:
+                    del self._ready[(kind, key)]
+                    self._offers.append((rank, len(self._offers), fn, kind, key, arg, cached))
+                self.handed_over += len(chunk)
+        self._early_chunks.clear()
+        self._offers += [(rank, len(self._offers) + n, fn, kind, key, arg, True)
+                         for n, (rank, fn, kind, key, arg) in enumerate(self._early)]
+        self.handed_over += len(self._early)
+        self._early.clear()
 
     def start(self) -> int:
         """Fork the workers and hand them the offered items; returns how many workers.
-        What the early pool made already is handed to them (a print view's QR code)."""
+        What the early pool made already is handed to them (a print view's QR code), what
+        it has not started goes to them (_hand_over_early)."""
         if self._early_executor is not None:
-            self._submit_early()
+            self._hand_over_early()
         else:  # too few for a pool of their own: offered with the others
             self._offers += [(rank, len(self._offers) + n, fn, kind, key, arg, True)
                              for n, (rank, fn, kind, key, arg) in enumerate(self._early)]
@@ -258,6 +278,7 @@ class Stage:
                 executor.shutdown(wait=True, cancel_futures=True)
         self._executor = self._early_executor = None
         self._early.clear()
+        self._early_chunks.clear()
         for (kind, key), (future, n) in self._ready.items():
             if future.done() and not future.cancelled() and future.exception() is None:
                 left[(kind, key)] = future.result()[0][n]

@@ -91,6 +91,45 @@ def test_pure_items_are_made_while_the_build_reads_and_given_to_the_late_workers
     assert multiprocessing.active_children() == []
 
 
+# set by the test below once `start` has run: early workers forked before wait for it
+_GATE = multiprocessing.get_context("fork").Event()
+
+
+def gated(text: str) -> str:
+    _GATE.wait(60)
+    return text.upper() + "!"
+
+
+def test_early_chunks_not_started_by_start_go_to_the_late_workers():
+    """An early chunk (EARLY_CHUNK items) still queued when the writing starts is taken back
+    and offered to the late workers in their small chunks, in rank order: the build asking
+    for one of its items cancels 16 items, not a whole early chunk."""
+    from ownmedia.build_stage import CHUNK, EARLY_CHUNK, MIN_ITEMS
+
+    stage = Stage({"OWNMEDIA_BUILD_WORKERS": 1})
+    total = MIN_ITEMS + 3 * EARLY_CHUNK
+    try:
+        for n in range(total):
+            stage.offer_now("t", f"k{n}", gated, f"item {n}", rank=total - n)
+        early_last = stage._ready[("t", f"k{total - 1}")][0]
+        assert stage.start() == 1
+        assert early_last.cancelled()  # the early worker is held by its first chunk
+        assert stage.handed_over >= EARLY_CHUNK
+        future, _ = stage._ready[("t", f"k{total - 1}")]  # ranked first: first late chunk
+        assert future is not early_last
+        # the sixth late chunk: beyond the ones a worker holds or has queued, so cancelled
+        assert stage.take("t", f"k{total - 5 * CHUNK - 10}") is None
+        assert stage.overtaken == 1
+        _GATE.set()
+        assert wait_for(lambda: stage.take("t", f"k{total - 1}")) == f"ITEM {total - 1}!"
+        assert stage.take("t", f"k{total - 5 * CHUNK - 5}") is None  # same cancelled chunk
+        assert stage.overtaken == 2
+    finally:
+        _GATE.set()
+        stage.close()
+    assert multiprocessing.active_children() == []
+
+
 def test_few_pure_items_go_with_the_others_and_none_when_off():
     few = Stage({"OWNMEDIA_BUILD_WORKERS": 1})
     for n in range(10):
@@ -118,10 +157,18 @@ def test_no_workers_below_the_threshold_or_when_off():
 
 def test_a_build_with_workers_writes_the_same_site(tmp_path):
     content = copy_content(tmp_path / "content", ("own-your-channel", "measure-without-cookies"))
-    serial = build_site(tmp_path / "serial", content=content, OWNMEDIA_BUILD_WORKERS=0,
-                        CACHE_PATH=str(tmp_path / "c0"))
-    parallel = build_site(tmp_path / "parallel", content=content, OWNMEDIA_BUILD_WORKERS=2,
-                          CACHE_PATH=str(tmp_path / "c2"))
+    serial = build_site(
+        tmp_path / "serial",
+        content=content,
+        OWNMEDIA_BUILD_WORKERS=0,
+        CACHE_PATH=str(tmp_path / "c0"),
+    )
+    parallel = build_site(
+        tmp_path / "parallel",
+        content=content,
+        OWNMEDIA_BUILD_WORKERS=2,
+        CACHE_PATH=str(tmp_path / "c2"),
+    )
     assert_same_tree(parallel, serial)
     assert multiprocessing.active_children() == []
 
@@ -131,14 +178,25 @@ def test_every_item_a_worker_made_is_the_serial_build_s(tmp_path, caplog):
     the site is a worker's (made from the build's objects as they were at the fork), and the
     site is the one a build without workers writes."""
     content = copy_content(tmp_path / "content", ("own-your-channel", "measure-without-cookies"))
-    serial = build_site(tmp_path / "serial", content=content, OWNMEDIA_BUILD_WORKERS=0,
-                        CACHE_PATH=str(tmp_path / "c0"))
+    serial = build_site(
+        tmp_path / "serial",
+        content=content,
+        OWNMEDIA_BUILD_WORKERS=0,
+        CACHE_PATH=str(tmp_path / "c0"),
+    )
     caplog.set_level(logging.INFO, logger="ownmedia.build")
-    staged = build_site(tmp_path / "staged", content=content, OWNMEDIA_BUILD_WORKERS=1,
-                        OWNMEDIA_BUILD_STAGE_WAIT=True, CACHE_PATH=str(tmp_path / "c1"))
+    staged = build_site(
+        tmp_path / "staged",
+        content=content,
+        OWNMEDIA_BUILD_WORKERS=1,
+        OWNMEDIA_BUILD_STAGE_WAIT=True,
+        CACHE_PATH=str(tmp_path / "c1"),
+    )
     assert_same_tree(staged, serial)
-    made = [re.search(r"(\d+) of (\d+) cache misses made by 1 build-stage workers",
-                      r.getMessage()) for r in caplog.records]
+    made = [
+        re.search(r"(\d+) of (\d+) cache misses made by 1 build-stage workers", r.getMessage())
+        for r in caplog.records
+    ]
     taken, offered = next(m for m in made if m).groups()
     prints = len(list(staged.rglob("print/index.html")))
     feeds = len(list(staged.rglob("comments.atom.xml")))
@@ -157,10 +215,17 @@ def test_a_worker_makes_each_qr_code_once(tmp_path, caplog):
     content = copy_content(tmp_path / "content", ("own-your-channel", "measure-without-cookies"))
     caplog.set_level(logging.INFO, logger="ownmedia.build")
     print_view.make_qr_svg.cache_clear()
-    staged = build_site(tmp_path / "staged", content=content, OWNMEDIA_BUILD_WORKERS=1,
-                        OWNMEDIA_BUILD_STAGE_WAIT=True, CACHE_PATH=str(tmp_path / "c1"))
-    made = [re.search(r"made by 1 build-stage workers, (\d+) found again there",
-                      r.getMessage()) for r in caplog.records]
+    staged = build_site(
+        tmp_path / "staged",
+        content=content,
+        OWNMEDIA_BUILD_WORKERS=1,
+        OWNMEDIA_BUILD_STAGE_WAIT=True,
+        CACHE_PATH=str(tmp_path / "c1"),
+    )
+    made = [
+        re.search(r"made by 1 build-stage workers, (\d+) found again there", r.getMessage())
+        for r in caplog.records
+    ]
     reused = int(next(m for m in made if m).group(1))
     prints = len(list(staged.rglob("print/index.html")))
     assert prints >= 4

@@ -10,7 +10,9 @@ for the default language). Templates receive `page_lang`, used by the theme for 
 its strings, dates and the links of its navigation (see theme/templates/base.html).
 
 Setting LANG_SITES: the languages to write ("auto", the default, = every language of the
-articles other than DEFAULT_LANG; [] = none)."""
+articles other than DEFAULT_LANG, when the theme's templates use `page_lang` or `lang_prefix`:
+a theme that does not would write the same pages again under "<lang>/" with nothing linking
+to them; [] = none; a list = those, whatever the theme)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from operator import attrgetter
 
+from jinja2 import TemplateError, meta
 from pelican import signals
 
 from ownmedia import listing_summaries
@@ -26,6 +29,26 @@ from ownmedia.pelican_support import connect_common, plugin_enabled
 
 NAME = "lang_sites"
 DIRECT = ("index", "archives", "categories", "tags", "authors")
+LANGUAGE_VARIABLES = {"page_lang", "lang_prefix"}
+
+
+def theme_uses_languages(env) -> bool:
+    """Whether a template of the site's theme reads `page_lang` or `lang_prefix` (ownmedia's
+    own snippets and Pelican's "!simple"/"!theme" copies left out). Only a template that
+    names them is parsed (parsing them all cost more than the lists); one that Jinja
+    cannot parse counts as using them: the build reports it anyway."""
+    for name in env.list_templates():
+        if name.startswith(("ownmedia/", "!")):
+            continue
+        try:
+            source = env.loader.get_source(env, name)[0]
+            if not any(variable in source for variable in LANGUAGE_VARIABLES):
+                continue
+            if LANGUAGE_VARIABLES & meta.find_undeclared_variables(env.parse(source)):
+                return True
+        except (TemplateError, UnicodeDecodeError):
+            return True
+    return False
 
 
 def languages(generator) -> list[str]:
@@ -33,6 +56,8 @@ def languages(generator) -> list[str]:
     default = generator.settings.get("DEFAULT_LANG", "en")
     if wanted != "auto":
         return [lang for lang in wanted if lang != default]
+    if not theme_uses_languages(generator.env):
+        return []
     found = {a.lang for a in [*generator.articles, *generator.translations]}
     return sorted(found - {default})
 
@@ -85,15 +110,37 @@ def listings(generator, lang: str) -> tuple[list[Listing], dict]:
             continue
         pretty = save_as[: -len("index.html")] if save_as.endswith("index.html") else save_as
         url = "" if template == "index" else settings.get(f"{template.upper()}_URL", pretty)
-        pages.append(Listing(template, prefix + save_as, prefix + url,
-                             prefix + os.path.splitext(save_as)[0], articles))
+        pages.append(
+            Listing(
+                template,
+                prefix + save_as,
+                prefix + url,
+                prefix + os.path.splitext(save_as)[0],
+                articles,
+            )
+        )
     for kind, terms in (("category", categories), ("tag", tags), ("author", authors)):
         for term, members in terms:
             if term.save_as:
-                pages.append(Listing(kind, prefix + term.save_as, prefix + term.url,
-                                     prefix + term.page_name, members, {kind: term}))
-    shared = dict(page_lang=lang, lang_prefix=prefix, categories=categories, tags=tags,
-                  authors=authors, blog=True, all_articles=articles)
+                pages.append(
+                    Listing(
+                        kind,
+                        prefix + term.save_as,
+                        prefix + term.url,
+                        prefix + term.page_name,
+                        members,
+                        {kind: term},
+                    )
+                )
+    shared = dict(
+        page_lang=lang,
+        lang_prefix=prefix,
+        categories=categories,
+        tags=tags,
+        authors=authors,
+        blog=True,
+        all_articles=articles,
+    )
     return pages, shared
 
 
@@ -105,10 +152,19 @@ def write_language(generator, writer, lang: str) -> int:
     relative = settings.get("RELATIVE_URLS", False)
     for listing in pages:
         dates = sorted(listing.articles, key=attrgetter("date"), reverse=newest_first)
-        writer.write_file(listing.save_as, generator.get_template(listing.template),
-                          generator.context, relative, template_name=listing.template,
-                          url=listing.url, page_name=listing.page_name,
-                          articles=listing.articles, dates=dates, **listing.term, **shared)
+        writer.write_file(
+            listing.save_as,
+            generator.get_template(listing.template),
+            generator.context,
+            relative,
+            template_name=listing.template,
+            url=listing.url,
+            page_name=listing.page_name,
+            articles=listing.articles,
+            dates=dates,
+            **listing.term,
+            **shared,
+        )
     return len(pages)
 
 
@@ -121,8 +177,9 @@ def on_articles(generator) -> None:
         pages, _ = listings(generator, lang)
         paginated = generator.settings.get("PAGINATED_TEMPLATES", {})
         # the articles only for the templates Pelican paginates: one URL for the others
-        extra.extend((p.save_as, p.url, p.articles if p.template in paginated else [])
-                     for p in pages)
+        extra.extend(
+            (p.save_as, p.url, p.articles if p.template in paginated else []) for p in pages
+        )
 
 
 def on_article_writer_finalized(generator, writer) -> None:
