@@ -43,6 +43,10 @@ def index_calls(recording: list) -> list[tuple[set[int], tuple]]:
     return calls
 
 
+def _copy_nothing(writer) -> None:
+    """The static generator's output in the warm build: the last build copied the files."""
+
+
 class NoRecord(Exception):
     """The output directory has no usable build record: only a full build can make one."""
 
@@ -54,8 +58,10 @@ class LivePublisher:
                  **overrides: object):
         self.settings_file, self.content, self.output = settings_file, content, Path(output)
         # nothing is forked inside the service (no build-stage workers), and its warm build
-        # reads the site without writing it (the site is the last build's, until approvals)
-        self.overrides = {"OWNMEDIA_BUILD_WORKERS": 0, "OWNMEDIA_DRY_RUN": True, **overrides}
+        # reads the site without writing it (the site is the last build's, until approvals),
+        # nor deleting it first (publishconf.py's DELETE_OUTPUT_DIRECTORY: not fingerprinted)
+        self.overrides = {"OWNMEDIA_BUILD_WORKERS": 0, "OWNMEDIA_DRY_RUN": True,
+                          **overrides, "DELETE_OUTPUT_DIRECTORY": False}
         self._lock = threading.Lock()
         self._generator = None
         self._calls: list[tuple[set[int], tuple]] = []
@@ -69,7 +75,7 @@ class LivePublisher:
     def load(self) -> None:
         """Run one (incremental) build in this process and keep what it read."""
         from pelican import signals
-        from pelican.generators import ArticlesGenerator
+        from pelican.generators import ArticlesGenerator, StaticGenerator
 
         from ownmedia.pelican_support import make_pelican
         from ownmedia.site import pelican_settings
@@ -83,6 +89,10 @@ class LivePublisher:
         def keep(generators) -> None:  # all_generators_finalized of this build only
             if generators and generators[0].settings is settings:
                 seen["generators"] = generators
+                for gen in generators:
+                    if isinstance(gen, StaticGenerator):
+                        # its copies truncate each file in place while the site is served
+                        gen.generate_output = _copy_nothing
                 state = incremental.current(settings)
                 if state is not None:
                     state.recording = []

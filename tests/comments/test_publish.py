@@ -135,20 +135,21 @@ def add_pending_and_approve(site, post: str) -> str:
         store.close()
 
 
+def _files(folder) -> dict:
+    return {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.rglob("*") if p.is_file()}
+
+
 def test_the_warm_build_writes_nothing(tmp_path):
-    """The service reads the site at start; it does not render it (until approvals). Only
-    Pelican's static generator may copy a static file whose source is newer."""
+    """The service reads the site at start; it does not render it (until approvals), nor copy
+    its static files again: Pelican's copy truncates a file then writes it, and a request in
+    between (redirects.json, an image) would get an empty file."""
     site = make_site(tmp_path)
     build_into(site)  # a build of this very output folder: its record exists
-    pages = [p for p in site.output.rglob("*") if p.suffix in (".html", ".xml")]
-    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in site.output.rglob("*")
-              if p.is_file()}
+    before = _files(site.output)
+    assert site.output / "redirects.json" in before or site.output / "robots.txt" in before
     publisher = LivePublisher(site.settings, site.content, site.output)
     publisher.ensure_loaded()
-    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in site.output.rglob("*")
-             if p.is_file()}
-    assert {p: b for p, (_, b) in after.items()} == {p: b for p, (_, b) in before.items()}
-    assert all(after[p][0] == before[p][0] for p in pages)
+    assert _files(site.output) == before  # same bytes, not written again
     # the build record is left in place: a render writes only what the comment changes
     from ownmedia import incremental
 
@@ -159,3 +160,16 @@ def test_the_warm_build_writes_nothing(tmp_path):
     # the post's page, print view and feed, and the listings (both languages: plugins/
     # lang_sites) that show its comment count; not the whole site
     assert 4 <= len(written) <= 45, len(written)
+
+
+def test_the_warm_build_never_deletes_the_output(tmp_path):
+    """publishconf.py sets DELETE_OUTPUT_DIRECTORY: Pelican would empty the served site before
+    the warm build, which then writes nothing."""
+    site = make_site(tmp_path, build=False)
+    with site.settings.open("a", encoding="utf-8") as fh:
+        fh.write("DELETE_OUTPUT_DIRECTORY = True\n")
+    build_into(site)
+    before = _files(site.output)
+    assert (site.output / "index.html") in before
+    LivePublisher(site.settings, site.content, site.output).load()
+    assert _files(site.output) == before

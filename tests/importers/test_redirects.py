@@ -73,6 +73,42 @@ def test_middleware_serves_301_and_rereads_the_file(tmp_path, monkeypatch):
             assert (await client.head("/2020/05/caf%C3%A9")).status_code == 301
             assert (await client.post("/?p=10")).text == "the site"  # only GET and HEAD
             (tmp_path / "redirects.json").write_text("{broken")
-            assert (await client.get("/?p=10")).text == "the site"  # a bad file breaks nothing
+            kept = await client.get("/?p=10")  # a bad file breaks nothing: the last map stays
+            assert (kept.status_code, kept.headers["location"]) == (301, "/2020/cafe/")
+            (tmp_path / "redirects.json").write_text(json.dumps({"redirects": {"/?p=10": "/n/"}}))
+            assert (await client.get("/?p=10")).headers["location"] == "/n/"
+            (tmp_path / "redirects.json").unlink()
+            assert (await client.get("/?p=10")).text == "the site"  # no file: straight through
 
     asyncio.run(scenario())
+
+
+def test_a_broken_file_at_start_lets_requests_through(tmp_path):
+    (tmp_path / "redirects.json").write_text("{broken")
+    app = serving.RedirectsApp(_site, tmp_path)
+
+    async def scenario():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            assert (await client.get("/?p=10")).text == "the site"
+
+    asyncio.run(scenario())
+
+
+def test_first_request_while_a_build_copies_the_file(tmp_path, monkeypatch):
+    """Pelican copies redirects.json by truncating it then writing it, and the service's warm
+    build does so right after start: a request in between is still redirected, the very first
+    one included (the map is read when the service starts, and kept over an empty file)."""
+    (tmp_path / "redirects.json").write_text(json.dumps({"redirects": RULES}))
+    app = serving.RedirectsApp(_site, tmp_path)  # `ownmedia serve` starts
+    (tmp_path / "redirects.json").write_bytes(b"")  # the warm build's copy, half-way
+    for recheck in (1.0, 0.0):  # the request before the recheck is due, then after it
+        monkeypatch.setattr(serving, "RECHECK_SECONDS", recheck)
+
+        async def scenario():
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                return await client.get("/?p=10")
+
+        moved = asyncio.run(scenario())
+        assert (moved.status_code, moved.headers.get("location")) == (301, "/2020/cafe/")
