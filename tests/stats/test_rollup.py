@@ -251,6 +251,20 @@ def test_new_events_are_rolled_up(stores):
     assert after == answers(slow)
 
 
+def _full_refresh_with(conn, recompute) -> None:
+    """Every day recomputed from scratch, through `recompute(conn, *args)` in place of the
+    rollups' own day recomputation (which it calls: a test's events written meanwhile)."""
+    from ownmedia.storage.sqlite import rollups as rollup
+
+    real = rollup._recompute
+    rollup._recompute = recompute
+    try:
+        conn.execute("UPDATE st.r_state SET watermark = 0")
+        rollup.refresh(conn)
+    finally:
+        rollup._recompute = real
+
+
 def test_a_refresh_never_locks_the_collector_out(stores):
     """While the rollups are being recomputed, the events file stays writable."""
     from ownmedia.storage.sqlite import rollups as rollup
@@ -273,12 +287,7 @@ def test_a_refresh_never_locks_the_collector_out(stores):
         finally:
             writer.close()
 
-    rollup._recompute = recompute_and_write
-    try:
-        conn.execute("UPDATE st.r_state SET watermark = 0")
-        rollup.refresh(conn)
-    finally:
-        rollup._recompute = real
+    _full_refresh_with(conn, recompute_and_write)
     assert seen and seen[0] == "written"
 
 
@@ -442,12 +451,9 @@ def test_events_written_during_a_refresh_are_counted_once_after_the_next(stores)
             arrived.append(True)
         real(c, *args)
 
-    rollup._recompute = recompute_while_events_arrive
     try:
-        conn.execute("UPDATE st.r_state SET watermark = 0")
-        rollup.refresh(conn)
+        _full_refresh_with(conn, recompute_while_events_arrive)
     finally:
-        rollup._recompute = real
         writer.close()
     assert arrived
     mark = conn.execute("SELECT watermark FROM st.r_state").fetchone()[0]
