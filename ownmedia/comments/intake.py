@@ -12,6 +12,7 @@ A comment is committed to SQLite before the caller answers 2xx."""
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import time
 from collections.abc import Callable
@@ -120,8 +121,11 @@ class Intake:
         self.on_accepted = on_accepted  # called inside the transaction (queue mails)
 
     def issue_token(self, post: str, credit: float = 0.0) -> str:
-        """`credit` seconds are counted as already spent (see submit's confirmation token)."""
-        issued = self.clock() - credit
+        """`credit` seconds are counted as already spent (see submit's confirmation token).
+        The time is written in whole milliseconds, rounded down: rounded to the nearest, a
+        token could be issued up to 0.5 ms in the future and a form posted at once found
+        "too fast" even with min_seconds = 0."""
+        issued = math.floor((self.clock() - credit) * 1000) / 1000
         return tokens.sign(self.signing_key, "comment-form", f"{post}|{issued:.3f}")
 
     def visitor(self, address: str) -> str:

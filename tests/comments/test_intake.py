@@ -91,6 +91,17 @@ def test_confirming_at_once_is_never_too_fast(intake):
     assert out.kind == "confirm" and "trop vite" in out.message
 
 
+def test_a_form_posted_after_exactly_the_minimum_time_is_not_too_fast(intake):
+    """A token's time is kept in milliseconds: one issued at .0006 s must not read as
+    .001 s, which made a form posted min_seconds later (or at once, with min_seconds = 0)
+    "too fast"."""
+    intake.test_clock.now = 1_800_000_000.0006
+    token = intake.issue_token("a-post")
+    intake.test_clock.now += intake.config.min_seconds
+    out = intake.submit(Submission(post="a-post", name="A", body="On time.", token=token), "x")
+    assert out.accepted, out.message
+
+
 def test_too_fast_and_forged_tokens(intake):
     token = intake.issue_token("a-post")
     intake.test_clock.now += 1
