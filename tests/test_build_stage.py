@@ -157,18 +157,10 @@ def test_no_workers_below_the_threshold_or_when_off():
 
 def test_a_build_with_workers_writes_the_same_site(tmp_path):
     content = copy_content(tmp_path / "content", ("own-your-channel", "measure-without-cookies"))
-    serial = build_site(
-        tmp_path / "serial",
-        content=content,
-        OWNMEDIA_BUILD_WORKERS=0,
-        CACHE_PATH=str(tmp_path / "c0"),
-    )
-    parallel = build_site(
-        tmp_path / "parallel",
-        content=content,
-        OWNMEDIA_BUILD_WORKERS=2,
-        CACHE_PATH=str(tmp_path / "c2"),
-    )
+    serial = build_site(tmp_path / "serial", content=content, OWNMEDIA_BUILD_WORKERS=0,
+                        CACHE_PATH=str(tmp_path / "c0"))
+    parallel = build_site(tmp_path / "parallel", content=content, OWNMEDIA_BUILD_WORKERS=2,
+                          CACHE_PATH=str(tmp_path / "c2"))
     assert_same_tree(parallel, serial)
     assert multiprocessing.active_children() == []
 
@@ -178,25 +170,14 @@ def test_every_item_a_worker_made_is_the_serial_build_s(tmp_path, caplog):
     the site is a worker's (made from the build's objects as they were at the fork), and the
     site is the one a build without workers writes."""
     content = copy_content(tmp_path / "content", ("own-your-channel", "measure-without-cookies"))
-    serial = build_site(
-        tmp_path / "serial",
-        content=content,
-        OWNMEDIA_BUILD_WORKERS=0,
-        CACHE_PATH=str(tmp_path / "c0"),
-    )
+    serial = build_site(tmp_path / "serial", content=content, OWNMEDIA_BUILD_WORKERS=0,
+                        CACHE_PATH=str(tmp_path / "c0"))
     caplog.set_level(logging.INFO, logger="ownmedia.build")
-    staged = build_site(
-        tmp_path / "staged",
-        content=content,
-        OWNMEDIA_BUILD_WORKERS=1,
-        OWNMEDIA_BUILD_STAGE_WAIT=True,
-        CACHE_PATH=str(tmp_path / "c1"),
-    )
+    staged = build_site(tmp_path / "staged", content=content, OWNMEDIA_BUILD_WORKERS=1,
+                        OWNMEDIA_BUILD_STAGE_WAIT=True, CACHE_PATH=str(tmp_path / "c1"))
     assert_same_tree(staged, serial)
-    made = [
-        re.search(r"(\d+) of (\d+) cache misses made by 1 build-stage workers", r.getMessage())
-        for r in caplog.records
-    ]
+    made = [re.search(r"(\d+) of (\d+) cache misses made by 1 build-stage workers",
+                      r.getMessage()) for r in caplog.records]
     taken, offered = next(m for m in made if m).groups()
     prints = len(list(staged.rglob("print/index.html")))
     feeds = len(list(staged.rglob("comments.atom.xml")))
@@ -215,17 +196,10 @@ def test_a_worker_makes_each_qr_code_once(tmp_path, caplog):
     content = copy_content(tmp_path / "content", ("own-your-channel", "measure-without-cookies"))
     caplog.set_level(logging.INFO, logger="ownmedia.build")
     print_view.make_qr_svg.cache_clear()
-    staged = build_site(
-        tmp_path / "staged",
-        content=content,
-        OWNMEDIA_BUILD_WORKERS=1,
-        OWNMEDIA_BUILD_STAGE_WAIT=True,
-        CACHE_PATH=str(tmp_path / "c1"),
-    )
-    made = [
-        re.search(r"made by 1 build-stage workers, (\d+) found again there", r.getMessage())
-        for r in caplog.records
-    ]
+    staged = build_site(tmp_path / "staged", content=content, OWNMEDIA_BUILD_WORKERS=1,
+                        OWNMEDIA_BUILD_STAGE_WAIT=True, CACHE_PATH=str(tmp_path / "c1"))
+    made = [re.search(r"made by 1 build-stage workers, (\d+) found again there",
+                      r.getMessage()) for r in caplog.records]
     reused = int(next(m for m in made if m).group(1))
     prints = len(list(staged.rglob("print/index.html")))
     assert prints >= 4

@@ -110,37 +110,15 @@ def listings(generator, lang: str) -> tuple[list[Listing], dict]:
             continue
         pretty = save_as[: -len("index.html")] if save_as.endswith("index.html") else save_as
         url = "" if template == "index" else settings.get(f"{template.upper()}_URL", pretty)
-        pages.append(
-            Listing(
-                template,
-                prefix + save_as,
-                prefix + url,
-                prefix + os.path.splitext(save_as)[0],
-                articles,
-            )
-        )
+        pages.append(Listing(template, prefix + save_as, prefix + url,
+                             prefix + os.path.splitext(save_as)[0], articles))
     for kind, terms in (("category", categories), ("tag", tags), ("author", authors)):
         for term, members in terms:
             if term.save_as:
-                pages.append(
-                    Listing(
-                        kind,
-                        prefix + term.save_as,
-                        prefix + term.url,
-                        prefix + term.page_name,
-                        members,
-                        {kind: term},
-                    )
-                )
-    shared = dict(
-        page_lang=lang,
-        lang_prefix=prefix,
-        categories=categories,
-        tags=tags,
-        authors=authors,
-        blog=True,
-        all_articles=articles,
-    )
+                pages.append(Listing(kind, prefix + term.save_as, prefix + term.url,
+                                     prefix + term.page_name, members, {kind: term}))
+    shared = dict(page_lang=lang, lang_prefix=prefix, categories=categories, tags=tags,
+                  authors=authors, blog=True, all_articles=articles)
     return pages, shared
 
 
@@ -152,19 +130,10 @@ def write_language(generator, writer, lang: str) -> int:
     relative = settings.get("RELATIVE_URLS", False)
     for listing in pages:
         dates = sorted(listing.articles, key=attrgetter("date"), reverse=newest_first)
-        writer.write_file(
-            listing.save_as,
-            generator.get_template(listing.template),
-            generator.context,
-            relative,
-            template_name=listing.template,
-            url=listing.url,
-            page_name=listing.page_name,
-            articles=listing.articles,
-            dates=dates,
-            **listing.term,
-            **shared,
-        )
+        writer.write_file(listing.save_as, generator.get_template(listing.template),
+                          generator.context, relative, template_name=listing.template,
+                          url=listing.url, page_name=listing.page_name,
+                          articles=listing.articles, dates=dates, **listing.term, **shared)
     return len(pages)
 
 
@@ -177,9 +146,8 @@ def on_articles(generator) -> None:
         pages, _ = listings(generator, lang)
         paginated = generator.settings.get("PAGINATED_TEMPLATES", {})
         # the articles only for the templates Pelican paginates: one URL for the others
-        extra.extend(
-            (p.save_as, p.url, p.articles if p.template in paginated else []) for p in pages
-        )
+        extra.extend((p.save_as, p.url, p.articles if p.template in paginated else [])
+                     for p in pages)
 
 
 def on_article_writer_finalized(generator, writer) -> None:
