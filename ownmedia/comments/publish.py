@@ -43,10 +43,6 @@ def index_calls(recording: list) -> list[tuple[set[int], tuple]]:
     return calls
 
 
-def _copy_nothing(writer) -> None:
-    """The static generator's output in the warm build: the last build copied the files."""
-
-
 class NoRecord(Exception):
     """The output directory has no usable build record: only a full build can make one."""
 
@@ -75,7 +71,7 @@ class LivePublisher:
     def load(self) -> None:
         """Run one (incremental) build in this process and keep what it read."""
         from pelican import signals
-        from pelican.generators import ArticlesGenerator, StaticGenerator
+        from pelican.generators import ArticlesGenerator
 
         from ownmedia.pelican_support import make_pelican
         from ownmedia.site import pelican_settings
@@ -89,10 +85,6 @@ class LivePublisher:
         def keep(generators) -> None:  # all_generators_finalized of this build only
             if generators and generators[0].settings is settings:
                 seen["generators"] = generators
-                for gen in generators:
-                    if isinstance(gen, StaticGenerator):
-                        # its copies truncate each file in place while the site is served
-                        gen.generate_output = _copy_nothing
                 state = incremental.current(settings)
                 if state is not None:
                     state.recording = []

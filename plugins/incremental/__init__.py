@@ -104,6 +104,23 @@ def on_all_generators(generators) -> None:
     if state is not None:
         state.set_site(generators)
         state.generators = list(generators)
+        if state.dry:  # writes nothing: nor the static files, copied by the last real build
+            _copy_no_static_files(generators)
+
+
+def _copy_no_static_files(generators) -> None:
+    """Pelican's static generator copies a file by emptying it and writing it again: in the
+    service's warm build that would empty files of the site it serves (redirects.json). Pelican
+    has no setting to skip it, so its output step is replaced on this build's instance."""
+    from pelican.generators import StaticGenerator
+
+    for generator in generators:
+        if isinstance(generator, StaticGenerator):
+            generator.generate_output = _nothing_to_write
+
+
+def _nothing_to_write(writer) -> None:
+    """A dry build's static output."""
 
 
 def on_get_writer(pelican):
