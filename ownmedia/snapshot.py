@@ -248,15 +248,13 @@ def _load(settings: dict, state, meta: dict, data_path: Path, edited: list[str],
 
     from ownmedia.comments.publish import LivePublisher
 
+    # compiled templates kept, and not checked against their files at every use: this
+    # environment lives for one rebuild, which runs only when no theme file changed since
+    # the snapshot (_changes)
     incremental.use_template_cache(settings, state.folder)
     # the generator for its Jinja environment and reader: Pelican's reader cache is not
-    # loaded (the changed posts are read anyway, the others come from the snapshot). Its
-    # templates are not checked against their files at every use (auto_reload): this
-    # environment lives for one rebuild, which runs only when no theme file changed since
-    # the snapshot (_changes), and their compiled code is keyed by their source
-    jinja = dict(settings.get("JINJA_ENVIRONMENT") or {}, auto_reload=False)
-    gen_settings = dict(settings, LOAD_CONTENT_CACHE=False, CACHE_CONTENT=False,
-                        JINJA_ENVIRONMENT=jinja)
+    # loaded (the changed posts are read anyway, the others come from the snapshot)
+    gen_settings = dict(settings, LOAD_CONTENT_CACHE=False, CACHE_CONTENT=False)
     gen = ArticlesGenerator(context={}, settings=gen_settings, path=settings["PATH"],
                             theme=settings["THEME"], output_path=settings["OUTPUT_PATH"])
     try:
